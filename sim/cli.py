@@ -1,0 +1,364 @@
+"""The ``sim`` command: run scenarios from the shell.
+
+Each subcommand is added by one ``add_<name>`` function that builds its
+parser and names its handler; :data:`COMMANDS` lists them. Options shared by
+several commands (the scenario and its overrides, where outputs go) are
+added by :func:`add_scenario_options` and :func:`add_output_options`, and the
+scenario is built by :func:`build_scenario`, so ``compare``, ``sweep``,
+``analyze`` and ``app`` can reuse them.
+
+Errors in the user's input (:class:`sim.errors.ConfigError`, bad arguments,
+Ctrl-C) are printed as one line, ``sim: error: FIELD: message``, with exit
+status 2 and no traceback; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import yaml
+
+from sim.errors import ConfigError
+from sim.fonts import CJKFontError
+
+if TYPE_CHECKING:
+    from sim.config import Scenario
+
+PROG = "sim"
+EXIT_USAGE = 2
+"""Exit status for invalid input, as for argparse's own errors."""
+
+DESCRIPTION = """\
+Simulate collective action and governance designs in Chinese residential compounds.
+小区治理仿真：模拟居民集体行动与不同治理模式（如南岸“131”、和平路红色院落）的效果。
+
+Run 'sim COMMAND --help' for the options of a command.
+运行 'sim 命令 --help' 查看各命令的选项。
+"""
+
+SET_HELP = """\
+how --set works / --set 用法:
+  KEY is a dotted path into the scenario (behaviour.noise, economy.firm_fee,
+  run.steps, ...); VALUE is read as YAML, so numbers, true/false, lists and
+  mappings work and anything else is text. Repeat --set for several changes;
+  later ones win, and --steps/--seed are applied after all of them. Every
+  change is validated: an unknown key or a value out of range is an error.
+  KEY 为参数的点分路径；VALUE 按 YAML 解析（数字、true/false、列表、映射，其余为文本）。
+  可重复使用；--steps/--seed 最后生效；每项修改都会校验。
+
+    --set behaviour.noise=0.2              a number / 数值
+    --set community=heping_road            a community preset (configs/communities/) / 社区预设
+    --set design=nanan_131                 a design preset (configs/designs/) / 治理模式预设
+    --set 'behaviour.threshold={dist: normal, mean: 0.25, sd: 0.1}'
+                                           a distribution; quote it for the shell / 分布（需加引号）
+"""
+
+RUN_DESCRIPTION = """\
+Run one scenario for some months and write its outputs to a directory.
+运行一个情景若干个月，并把结果写入输出目录。
+
+CONFIG is a scenario, design or community YAML file, or a preset name.
+A design file runs on the default community; a community file under the
+baseline design. CONFIG 可以是情景、治理模式或社区 YAML 文件，也可以是预设名称。
+"""
+
+RUN_EPILOG = f"""\
+{SET_HELP}
+examples / 示例:
+  sim run configs/designs/baseline.yaml --steps 12
+  sim run configs/designs/baseline.yaml --set community=heping_road --steps 120 --out out/demo
+  sim run configs/designs/nanan_131.yaml --seed 42 --lang en --quiet
+  sim run configs/designs/baseline.yaml --set behaviour.noise=0 --set economy.firm_fee=20
+
+outputs in DIR / 输出文件:
+  timeseries.parquet, timeseries.csv   monthly community indicators / 社区月度指标
+  compounds.parquet                    monthly indicators per compound / 各小区月度指标
+  figure.png                           figure of the indicators / 指标图
+  run.json                             seed, resolved config, versions / 种子、完整配置、版本
+  Rerun with the same CONFIG, --set options and --seed to get identical results.
+  使用相同的 CONFIG、--set 和 --seed 重新运行，结果完全相同。
+
+exit status / 退出码: 0 done; 2 invalid input or interrupted, reported on one line
+  'sim: error: FIELD: message' with nothing written.
+"""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "zh": {"wrote": "结果已写入 {out}/（{files}）",
+           "seed": "随机种子：{seed}（加 --seed {seed} 可复现本次结果）",
+           "title": "{name}：{design} · {community}（种子 {seed}）"},
+    "en": {"wrote": "Wrote {out}/ ({files})",
+           "seed": "Seed: {seed} (pass --seed {seed} to reproduce this run)",
+           "title": "{name}: {design} · {community} (seed {seed})"},
+}
+"""Messages printed after a run, and the figure title, by language."""
+
+
+class UsageError(Exception):
+    """A command-line syntax error found by argparse, reported as ``field: message``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class Parser(argparse.ArgumentParser):
+    """ArgumentParser that raises :class:`UsageError` instead of printing usage and exiting.
+
+    argparse normally prints the whole usage text; the ``sim`` command
+    reports every input problem on one line instead, naming the argument.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Turn argparse's message into a :class:`UsageError` naming the argument."""
+        hint = f"see '{self.prog} --help'"
+        if m := re.match(r"argument (?P<field>[^:]+): (?P<msg>.*)", message):
+            raise UsageError(m["field"], f"{m['msg']} ({hint})")
+        if m := re.match(r"the following arguments are required: (?P<fields>.*)", message):
+            raise UsageError(m["fields"], f"required ({hint})")
+        if m := re.match(r"unrecognized arguments: (?P<args>.*)", message):
+            raise UsageError(m["args"], f"unrecognized argument ({hint})")
+        raise UsageError(self.prog, f"{message} ({hint})")
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keep the line breaks of descriptions and examples; wrap option help at 100 columns."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30, width=100)
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def parse_set(pairs: Sequence[str]) -> dict[str, Any]:
+    """Turn ``--set KEY=VALUE`` strings into an override mapping.
+
+    VALUE is parsed as YAML, except that YAML 1.1's surprising booleans
+    (``yes``, ``no``, ``on``, ``off``) stay text: only ``true`` and ``false``
+    are booleans, so ``--set community=no_firm`` and names like ``on`` work.
+
+    Args:
+        pairs: The ``--set`` arguments in the order given.
+
+    Returns:
+        Dotted keys mapped to parsed values, in order (a repeated key keeps
+        its last value).
+
+    Raises:
+        ConfigError: (field ``--set``) for a pair without ``=``, an empty key or
+            a value that is not valid YAML.
+    """
+    changes: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ConfigError("--set", f"expected KEY=VALUE, got {pair!r} "
+                                       "(e.g. --set behaviour.noise=0.2)")
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or "invalid YAML"
+            raise ConfigError("--set", f"{key}: value {raw!r} is not valid YAML ({problem}); "
+                                       "quote it for the shell, e.g. "
+                                       "--set 'behaviour.threshold={dist: normal, mean: 0.3, "
+                                       "sd: 0.1}'") from None
+        if isinstance(value, bool) and raw.strip().lower() not in {"true", "false"}:
+            value = raw.strip()
+        changes.pop(key, None)
+        changes[key] = value
+    return changes
+
+
+def build_scenario(config: str, sets: Sequence[str] = (), steps: int | None = None,
+                   seed: int | None = None) -> Scenario:
+    """Load CONFIG and apply ``--set``, ``--steps`` and ``--seed``, validating each.
+
+    Args:
+        config: A YAML path or preset name.
+        sets: ``KEY=VALUE`` strings from ``--set``.
+        steps: ``--steps``, overriding ``run.steps`` when given.
+        seed: ``--seed``, overriding ``run.seed`` when given.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ConfigError: Naming the file, the ``--set`` key, ``--steps`` or ``--seed``.
+    """
+    from sim.config import load_config
+
+    scn = load_config(config)
+    changes = parse_set(sets)
+    if changes:
+        scn = scn.override(changes)
+    for option, field, value in (("--steps", "run.steps", steps), ("--seed", "run.seed", seed)):
+        if value is None:
+            continue
+        try:
+            scn = scn.override({field: value})
+        except ConfigError as exc:
+            raise ConfigError(option, f"{exc.message} [{field}]") from None
+    return scn
+
+
+def add_scenario_options(parser: argparse.ArgumentParser) -> None:
+    """Add CONFIG, ``--set``, ``--steps`` and ``--seed`` (for every command that runs models)."""
+    parser.add_argument("config", metavar="CONFIG",
+                        help="scenario, design or community YAML file, or a preset name "
+                             "(required). 配置文件或预设名称")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                        help="change one config value; repeatable; VALUE is YAML, see below "
+                             "(default: none). 修改一个参数，可重复")
+    parser.add_argument("--steps", metavar="N", type=int,
+                        help="months to simulate, overrides run.steps "
+                             "(default: run.steps of CONFIG, 120 if unset). 模拟月数")
+    parser.add_argument("--seed", metavar="S", type=int,
+                        help="seed of the random generator, overrides run.seed (default: run.seed "
+                             "of CONFIG; if unset a seed is drawn, printed and saved in "
+                             "run.json). 随机种子")
+
+
+def add_output_options(parser: argparse.ArgumentParser, default_out: str) -> None:
+    """Add ``--out``, ``--force``, ``--lang`` and ``--quiet``."""
+    parser.add_argument("--out", metavar="DIR",
+                        help=f"output directory; must not exist or be empty unless --force "
+                             f"(default: {default_out}). 输出目录")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
+                        help="language of figures and messages: zh = Chinese, en = English "
+                             "(default: zh). 图表语言")
+    parser.add_argument("--force", action="store_true",
+                        help="replace DIR if it already exists and is not empty "
+                             "(default: off). 覆盖已有目录")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar; print only the output directory "
+                             "(default: off). 安静模式")
+
+
+def default_outdir(name: str, seed: int) -> Path:
+    """Return ``out/<scenario name>-<seed>``, with the name made safe as a folder name."""
+    safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "scenario"
+    return Path("out") / f"{safe}-{seed}"
+
+
+def _report(field: str, message: str) -> None:
+    """Print one error line, ``sim: error: FIELD: message``, to stderr."""
+    text = f"{field}: {message}" if field else message
+    print(f"{PROG}: error: {' '.join(text.split())}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- sim run
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run one scenario and write its outputs (``sim run``)."""
+    import sim
+    from sim.fonts import use_cjk_font
+    from sim.output import (
+        COMPOUNDS_PARQUET,
+        FIGURE,
+        RUN_JSON,
+        TIMESERIES_CSV,
+        TIMESERIES_PARQUET,
+        check_outdir,
+        write_run,
+    )
+
+    scn = build_scenario(args.config, args.set, args.steps, args.seed)
+    if args.lang == "zh":
+        use_cjk_font()  # fail before a long run, not after it
+    if args.out is not None:
+        check_outdir(args.out, args.force)
+    model = sim.CompoundModel(scn, rng=scn.run.seed)
+    out = Path(args.out) if args.out is not None else default_outdir(scn.name, model.seed)
+    check_outdir(out, args.force)
+    model.run(scn.run.steps, progress=not args.quiet)
+    text = MESSAGES[args.lang]
+    lang_en = args.lang == "en"
+    design = (scn.design.label_en if lang_en else scn.design.label_zh) or scn.design.name
+    community = (scn.community.label_en if lang_en else scn.community.label_zh) \
+        or scn.community.name
+    title = text["title"].format(name=scn.name, design=design, community=community,
+                                 seed=model.seed)
+    out = write_run(out, model, args.lang, force=args.force, title=title)
+    if args.quiet:
+        print(out)
+        return 0
+    files = [TIMESERIES_PARQUET, TIMESERIES_CSV, FIGURE, RUN_JSON]
+    if (out / COMPOUNDS_PARQUET).exists():
+        files.insert(2, COMPOUNDS_PARQUET)
+    print(text["wrote"].format(out=out, files=", ".join(files)))
+    print(text["seed"].format(seed=model.seed))
+    return 0
+
+
+def add_run(subparsers: Any) -> None:
+    """Add ``sim run``."""
+    parser = subparsers.add_parser(
+        "run", help="run one scenario and write its outputs / 运行一个情景",
+        description=RUN_DESCRIPTION, epilog=RUN_EPILOG, formatter_class=HelpFormatter,
+        allow_abbrev=False)
+    add_scenario_options(parser)
+    add_output_options(parser, "out/<scenario name>-<seed>")
+    parser.set_defaults(handler=run_command)
+
+
+# --------------------------------------------------------------------------- entry point
+
+COMMANDS: tuple[Callable[[Any], None], ...] = (add_run,)
+"""One ``add_<name>(subparsers)`` function per subcommand, in the order of ``sim --help``."""
+
+
+def _version() -> str:
+    """Return the installed package version, or "unknown" when run from a source tree."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("compound-sim")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def build_parser() -> Parser:
+    """Return the ``sim`` argument parser with every subcommand."""
+    parser = Parser(prog=PROG, description=DESCRIPTION, formatter_class=HelpFormatter,
+                    allow_abbrev=False)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    subparsers = parser.add_subparsers(title="commands / 命令", dest="command",
+                                       metavar="COMMAND", required=True, parser_class=Parser)
+    for add in COMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``sim`` command and return its exit status.
+
+    Args:
+        argv: Arguments without the program name; ``sys.argv[1:]`` when None.
+
+    Returns:
+        0 on success, 2 for invalid input or Ctrl-C (reported on one line).
+        Unexpected exceptions propagate with their traceback: they are bugs.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return int(args.handler(args))
+    except SystemExit as exc:  # --help and --version exit through argparse
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    except UsageError as exc:
+        _report(exc.field, exc.message)
+    except ConfigError as exc:
+        _report(exc.field, exc.message)
+    except CJKFontError as exc:
+        _report("font", str(exc))
+    except KeyboardInterrupt:
+        _report("interrupted", "stopped by Ctrl-C; no output was written")
+    return EXIT_USAGE

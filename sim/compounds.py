@@ -1,0 +1,92 @@
+"""Compounds (小区): physical condition and who serves them, one entry per compound.
+
+The condition Q ∈ [0, 1] of a compound's public goods decays every month,
+faster where households violate the rules, and is restored by upkeep
+spending (money and volunteer labour) with diminishing returns:
+
+    Q ← Q − Q·(decay + violation_decay·violation_rate)
+          + (1 − Q)·(1 − exp(−upkeep per household / restore_scale))
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.config import Community, Economy
+
+if TYPE_CHECKING:
+    from sim.population import Population
+
+HISTORY = 6
+"""Months of contribution rates kept per compound (for firm entry decisions)."""
+
+
+class Compounds:
+    """State of every compound.
+
+    Attributes:
+        households: Households per compound.
+        first_household: Index of the compound's first household (they are contiguous).
+        group: Index of the community group the compound belongs to.
+        condition: Condition Q in [0, 1].
+        firm_present: A property firm serves the compound.
+        firm_loss_months: Consecutive months of collection below the exit level.
+        upkeep: Yuan spent on upkeep this month (money only).
+        volunteer_upkeep: Yuan-equivalent of volunteer labour this month.
+        visibility_bonus: Added to the visibility of every household's choices
+            (public rolls, online groups); 0 unless an institution sets it.
+        norm: ``(compounds, 4)`` utility added to each cooperative action by
+            rules of the compound (a covenant); 0 unless an institution sets it.
+        contribution_history: ``(HISTORY, compounds)`` recent contribution rates.
+    """
+
+    def __init__(self, community: Community, economy: Economy, population: Population,
+                 groups: np.ndarray) -> None:
+        self.economy = economy
+        n_c = groups.size
+        self.n = n_c
+        self.group = groups
+        self.households = np.bincount(population.compound, minlength=n_c).astype(np.int64)
+        self.first_household = np.concatenate(([0], np.cumsum(self.households)[:-1]))
+        self.condition = np.array([community.groups[g].condition for g in groups], dtype=float)
+        self.firm_present = np.array([community.groups[g].firm for g in groups], dtype=bool)
+        self.firm_loss_months = np.zeros(n_c, dtype=np.int64)
+        self.upkeep = np.zeros(n_c)
+        self.volunteer_upkeep = np.zeros(n_c)
+        self.visibility_bonus = np.zeros(n_c)
+        self.norm = np.zeros((n_c, 4))
+        self.contribution_history = np.full((HISTORY, n_c), np.nan)
+
+    def fee_due(self) -> np.ndarray:
+        """Fee asked of each household this month, yuan, per compound.
+
+        A firm charges the property fee; elsewhere the residents' committee
+        collects the smaller cleaning fee (保洁费).
+        """
+        eco = self.economy
+        return np.where(self.firm_present, eco.firm_fee, eco.cleaning_fee)
+
+    def record_contributions(self, rate: np.ndarray, step: int) -> None:
+        """Remember this month's contribution rate per compound."""
+        self.contribution_history[step % HISTORY] = rate
+
+    def recent_contribution(self) -> np.ndarray:
+        """Mean contribution rate over the last months (NaN-free: 0 before any month)."""
+        hist = self.contribution_history
+        filled = ~np.isnan(hist)
+        count = filled.sum(axis=0)
+        total = np.where(filled, hist, 0.0).sum(axis=0)
+        return np.divide(total, count, out=np.zeros(self.n), where=count > 0)
+
+    def update_condition(self, violation_rate: np.ndarray) -> None:
+        """Apply one month of decay and of restoration by this month's upkeep."""
+        eco = self.economy
+        q = self.condition
+        per_household = (self.upkeep + self.volunteer_upkeep) / np.maximum(self.households, 1)
+        loss = q * np.minimum(1.0, eco.decay + eco.violation_decay * violation_rate)
+        gain = (1.0 - q) * (1.0 - np.exp(-per_household / eco.restore_scale))
+        self.condition = np.clip(q - loss + gain, 0.0, 1.0)
+        self.upkeep[:] = 0.0
+        self.volunteer_upkeep[:] = 0.0

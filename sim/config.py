@@ -1,0 +1,616 @@
+"""Scenario schema: community + design + behaviour + economy + matters + run.
+
+A :class:`Scenario` is everything a run needs, validated. It is read from
+YAML by :func:`load_config`; ``community`` and ``design`` may be preset names
+(files in ``configs/communities/`` and ``configs/designs/``) or inline
+mappings. :meth:`Scenario.override` returns a new validated scenario with
+dotted fields replaced, which is how ``--set key=value`` and keyword
+arguments such as ``behaviour__noise=0.2`` work.
+
+Every parameter is declared once, here, with its unit, range and default
+(``docs/parameters.md`` is generated from this module). Units: "yuan" are
+yuan per household per month unless stated; "share" is a number in [0, 1];
+"utility" is a term of the logit decision rule; "month" is a model step.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sim.distributions import Dist, Spec
+from sim.errors import ConfigError
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+
+CONFIG_ROOT = Path(__file__).resolve().parent.parent / "configs"
+"""The shipped presets (``configs/`` beside the package)."""
+
+
+def config_dirs() -> list[Path]:
+    """Folders searched for presets: ``$SIM_CONFIG_PATH`` entries, then ``configs/``."""
+    extra = [Path(p) for p in os.environ.get("SIM_CONFIG_PATH", "").split(os.pathsep) if p]
+    return [*extra, CONFIG_ROOT]
+
+
+class Strict(BaseModel):
+    """Base of every config section: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+# --------------------------------------------------------------------------- community
+
+
+class CompoundGroup(Strict):
+    """A kind of compound in the community, repeated ``count`` times.
+
+    Households are split evenly over buildings and their stairwell units.
+    """
+
+    name: str = Field(description="Identifier of the group, e.g. `dormitory_no_firm`.")
+    label_zh: str = Field("", description="Chinese name of this kind of compound.")
+    count: int = Field(1, ge=1, le=100_000, description="Number of compounds of this kind.")
+    households: int = Field(100, ge=1, le=1_000_000, description="Households per compound.")
+    buildings: int = Field(4, ge=1, le=10_000, description="Buildings (楼栋) per compound.")
+    units_per_building: int = Field(2, ge=1, le=100,
+                                    description="Stairwell units (单元) per building.")
+    firm: bool = Field(False, description="Served by a property firm at month 0.")
+    floating_share: Share = Field(0.2, description="Share of households that are floating "
+                                                   "(流动人口, short-stay renters).")
+    owner_share: Share = Field(0.7, description="Share of the other households that own "
+                                                "their flat (the rest rent).")
+    condition: Share = Field(0.5, description="Condition Q of public goods at month 0.")
+    ability_median: Positive = Field(3000.0, description="Median disposable income, yuan per "
+                                                         "household per month.")
+    party_share: Share = Field(0.08, description="Share of households with a party member.")
+
+
+class NetworkConfig(Strict):
+    """How the neighbour network is built from the physical layout."""
+
+    acquaintance: Share = Field(0.6, description="Moves the compound between strangers "
+                                                 "(陌生人, 0) and acquaintances (熟人, 1); "
+                                                 "scales every kind of tie.")
+    unit_tie_prob: Share = Field(0.7, description="Probability that two households of one "
+                                                  "stairwell unit know each other, at "
+                                                  "acquaintance 1.")
+    building_ties: NonNeg = Field(2.0, le=50, description="Mean ties per household to other "
+                                                          "units of its building, at "
+                                                          "acquaintance 1.")
+    compound_ties: NonNeg = Field(1.0, le=50, description="Mean long-range ties per household "
+                                                          "across its compound, at "
+                                                          "acquaintance 1.")
+    floating_tie_factor: Share = Field(0.4, description="Probability that a tie involving a "
+                                                        "floating household is kept.")
+
+
+class Community(Strict):
+    """A community (社区): its compounds and how neighbours know each other."""
+
+    kind: Literal["community"] = "community"
+    name: str = "community"
+    label_zh: str = ""
+    label_en: str = ""
+    source: str = Field("", description="Where the numbers come from (seed file and phrase).")
+    description: str = ""
+    groups: list[CompoundGroup] = Field(min_length=1)
+    network: NetworkConfig = NetworkConfig()
+
+    @property
+    def n_households(self) -> int:
+        """Total households in the community."""
+        return sum(g.count * g.households for g in self.groups)
+
+    @property
+    def n_compounds(self) -> int:
+        """Total compounds in the community."""
+        return sum(g.count for g in self.groups)
+
+
+# --------------------------------------------------------------------------- design
+
+
+class Design(Strict):
+    """A governance design: a named composition of institutions.
+
+    ``institutions`` maps registered institution names (see
+    :mod:`sim.institutions`) to their parameters; each institution validates
+    its own parameters.
+    """
+
+    kind: Literal["design"] = "design"
+    name: str = "design"
+    label_zh: str = ""
+    label_en: str = ""
+    source: str = ""
+    description: str = ""
+    institutions: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("institutions")
+    @classmethod
+    def _known_institutions(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        from sim.institutions import REGISTRY, validate_params
+
+        out = {}
+        for name, params in value.items():
+            if name not in REGISTRY:
+                raise ValueError(_unknown(name, REGISTRY, "institution"))
+            out[name] = validate_params(name, params or {})
+        return out
+
+
+# --------------------------------------------------------------------------- behaviour
+
+
+class Weights(Strict):
+    """Weights of the terms of the decision rule (utility units)."""
+
+    face: NonNeg = Field(1.5, description="Face: weight of (share of neighbours seen acting "
+                                          "− own threshold) × visibility × sensitivity.")
+    cost: NonNeg = Field(1.0, description="Weight of the money cost, per `burden_unit` of "
+                                          "income.")
+    public_spirit: NonNeg = Field(1.0, description="Weight of public spirit (centred at 0.5).")
+    trust: NonNeg = Field(1.0, description="Weight of trust that money is used well "
+                                           "(centred at 0.5).")
+    dependence: NonNeg = Field(1.0, description="Weight of dependence on government (等靠要), "
+                                                "centred at 0.5.")
+    mobilisation: NonNeg = Field(1.0, description="Weight of recent mobilisation "
+                                                  "(door-to-door visits).")
+
+
+class ActionBase(Strict):
+    """Intercept of each cooperative action (utility units); lower = costlier in effort."""
+
+    contribute: float = Field(0.55, ge=-20, le=20)
+    comply: float = Field(0.4, ge=-20, le=20)
+    volunteer: float = Field(-1.35, ge=-20, le=20)
+    participate: float = Field(-1.3, ge=-20, le=20)
+
+
+class Visibility(Strict):
+    """How visible a household's own choice is to its neighbours (share)."""
+
+    base: Share = Field(0.2, description="Visibility everyone has.")
+    stairwell: Share = Field(0.6, description="Added in proportion to the share of one's "
+                                              "stairwell unit one knows.")
+
+
+class PetitionRule(Strict):
+    """Petitioning (上访): escalation driven by grievance, damped by trust."""
+
+    base: float = Field(-2.5, ge=-20, le=20, description="Intercept (utility).")
+    grievance: NonNeg = Field(3.0, description="Weight of grievance above `threshold`.")
+    threshold: Share = Field(0.5, description="Grievance at which the grievance term is zero.")
+    trust: NonNeg = Field(1.0, description="Weight of trust (centred at 0.5); trust absorbs "
+                                           "grievance locally.")
+
+
+class Learning(Strict):
+    """Monthly adjustment rates of beliefs (share per month)."""
+
+    trust: Share = Field(0.08, description="Trust moves toward satisfaction at this rate.")
+    dependence: Share = Field(0.04, description="Dependence moves toward the government share "
+                                                "of the compound's money at this rate.")
+    reputation: Share = Field(0.2, description="Reputation moves toward one's visible "
+                                               "cooperation at this rate.")
+    mobilisation_decay: Share = Field(0.3, description="Share of mobilisation lost per month.")
+
+
+class Behaviour(Strict):
+    """The household decision rule (logit choice; linear threshold rule at zero noise)."""
+
+    noise: NonNeg = Field(0.5, le=100, description="Logit temperature; 0 = deterministic.")
+    tolerance: float = Field(1e-9, gt=0, le=1e-3, description="Ties within this tolerance "
+                                                             "count as reaching the "
+                                                             "threshold.")
+    threshold: Spec = Field(Dist(dist="normal", mean=0.35, sd=0.15, clip=(0.0, 1.0)),
+                            description="φᵢ: share of neighbours that must be seen acting "
+                                        "before not acting costs face; number, list or "
+                                        "distribution, in [0, 1].")
+    burden_unit: Positive = Field(0.02, le=1, description="Share of monthly income whose "
+                                                          "payment counts as one utility "
+                                                          "unit of cost.")
+    weights: Weights = Weights()
+    base: ActionBase = ActionBase()
+    visibility: Visibility = Visibility()
+    petition: PetitionRule = PetitionRule()
+    learning: Learning = Learning()
+
+
+# --------------------------------------------------------------------------- population
+
+
+class Population(Strict):
+    """How household traits are drawn at month 0."""
+
+    public_spirit: Spec = Field(Dist(dist="beta", a=2.0, b=2.5), description="Public spirit "
+                                "(公共精神) in [0, 1].")
+    face_sensitivity: Spec = Field(Dist(dist="uniform", low=0.5, high=1.5),
+                                   description="Multiplies the face term; ≥ 0.")
+    ability_sigma: NonNeg = Field(0.5, le=3, description="Log-scale spread of income around "
+                                                         "the group's median.")
+    trust: Spec = Field(Dist(dist="normal", mean=0.5, sd=0.15, clip=(0.0, 1.0)),
+                        description="Initial trust in [0, 1].")
+    dependence: Spec = Field(Dist(dist="normal", mean=0.3, sd=0.1, clip=(0.0, 1.0)),
+                             description="Initial dependence on government in [0, 1].")
+    floating_spirit_shift: float = Field(-0.15, ge=-1, le=1, description="Added to the public "
+                                                                        "spirit of floating "
+                                                                        "households.")
+    party_spirit_shift: float = Field(0.2, ge=-1, le=1, description="Added to the public spirit "
+                                                                    "of party members.")
+    party_registered_share: Share = Field(0.5, description="Share of party members registered "
+                                                           "in their home compound (双报到).")
+
+
+# --------------------------------------------------------------------------- economy
+
+
+class Economy(Strict):
+    """Fees, the property firm and the physical condition of compounds."""
+
+    firm_fee: NonNeg = Field(30.0, le=10_000, description="Property fee, yuan per household "
+                                                          "per month.")
+    cleaning_fee: NonNeg = Field(6.0, le=10_000, description="Cleaning fee (保洁费) collected "
+                                                             "by the residents' committee where "
+                                                             "no firm serves, yuan per "
+                                                             "household per month.")
+    firm_fixed_cost: NonNeg = Field(8.0, le=10_000, description="Firm's staff and overhead, "
+                                                                 "yuan per household per "
+                                                                 "month, paid before upkeep.")
+    firm_exit_collection: Share = Field(0.5, description="Collection rate below which a month "
+                                                         "counts as a loss month.")
+    firm_exit_patience: int = Field(12, ge=1, le=600, description="Consecutive loss months "
+                                                                  "after which the firm exits "
+                                                                  "(弃管).")
+    decay: Share = Field(0.012, description="Share of condition lost per month.")
+    violation_decay: NonNeg = Field(0.03, le=1, description="Extra monthly decay per unit of "
+                                                            "violation rate.")
+    restore_scale: Positive = Field(400.0, description="Yuan per household that restores "
+                                                       "63 % of the gap to perfect condition "
+                                                       "(diminishing returns).")
+    volunteer_value: NonNeg = Field(10.0, le=10_000, description="Upkeep value of one "
+                                                                 "household's volunteer month, "
+                                                                 "yuan.")
+
+
+# --------------------------------------------------------------------------- matters
+
+
+class MatterType(Strict):
+    """A kind of matter (事项) that arises in compounds."""
+
+    name: str
+    label_zh: str = ""
+    category: Literal["big", "small", "private"] = Field(
+        description="Three-affairs category: big → government, small → residents, "
+                    "private → household.")
+    scope: Literal["compound", "building", "unit", "household"] = Field(
+        description="Which households a matter touches.")
+    rate: NonNeg = Field(description="Matters per 100 households per month at condition 0.5.")
+    cost: NonNeg = Field(description="Fixed cost of resolving one matter, yuan.")
+    violation_driven: bool = Field(False, description="Arises from violations instead of "
+                                                      "condition (illegal structures).")
+
+
+DEFAULT_MATTERS = [
+    MatterType(name="lights", label_zh="路灯", category="small", scope="compound",
+               rate=0.03, cost=3000),
+    MatterType(name="garbage", label_zh="垃圾清运", category="small", scope="building",
+               rate=0.15, cost=300),
+    MatterType(name="drains", label_zh="下水道", category="big", scope="building",
+               rate=0.08, cost=5000),
+    MatterType(name="parking", label_zh="停车秩序", category="small", scope="compound",
+               rate=0.03, cost=1000),
+    MatterType(name="illegal_structure", label_zh="违章搭建", category="big",
+               scope="building", rate=0.5, cost=2000, violation_driven=True),
+    MatterType(name="walls_roofs", label_zh="墙体屋面", category="big", scope="building",
+               rate=0.03, cost=20000),
+    MatterType(name="dispute", label_zh="邻里纠纷", category="private", scope="unit",
+               rate=0.2, cost=0),
+    MatterType(name="leak", label_zh="漏水", category="private", scope="household",
+               rate=0.3, cost=500),
+]
+
+
+class Matters(Strict):
+    """Arrival of matters and the grievance they cause."""
+
+    types: list[MatterType] = Field(default_factory=lambda: list(DEFAULT_MATTERS))
+    arrival_scale: NonNeg = Field(1.0, le=100, description="Multiplies every rate; 0 turns "
+                                                           "matters off.")
+    condition_sensitivity: NonNeg = Field(2.0, le=100, description="Arrival rises by this "
+                                                                   "factor × (0.5 − Q).")
+    grace_months: int = Field(2, ge=0, le=600, description="Months a matter can stay open "
+                                                           "before it causes grievance.")
+    grievance_rate: Share = Field(0.1, description="Monthly growth of grievance under full "
+                                                   "pressure; pressure = 1 − exp(−open "
+                                                   "matters touching the household, after "
+                                                   "grace / 3).")
+    grievance_decay: Share = Field(0.05, description="Share of grievance that fades per month.")
+    private_fix_rate: Share = Field(0.3, description="Monthly probability that a household "
+                                                     "fixes its own private matter.")
+
+
+# --------------------------------------------------------------------------- initial & run
+
+
+class InitialActing(Strict):
+    """Share of households acting in month 0 (what neighbours saw last month)."""
+
+    contribute: Share = 0.5
+    comply: Share = 0.8
+    volunteer: Share = 0.05
+    participate: Share = 0.05
+
+
+class Initial(Strict):
+    """Initial state of the households."""
+
+    committed: int | list[int] = Field(0, description="Households that always act: a count "
+                                                      "(drawn at random) or a list of "
+                                                      "household ids.")
+    acting: InitialActing = InitialActing()
+
+    @field_validator("committed")
+    @classmethod
+    def _non_negative(cls, value: int | list[int]) -> int | list[int]:
+        if isinstance(value, int) and value < 0:
+            raise ValueError("a count of committed households must be ≥ 0")
+        if isinstance(value, list) and any(v < 0 for v in value):
+            raise ValueError("household ids must be ≥ 0")
+        return value
+
+
+class Run(Strict):
+    """Run length and seed."""
+
+    steps: int = Field(120, ge=0, le=100_000, description="Months to simulate.")
+    seed: int | None = Field(None, ge=0, description="Seed of the model's generator; drawn "
+                                                     "and recorded when absent.")
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Scenario(Strict):
+    """Everything one run needs, validated. Build it with :func:`load_config`."""
+
+    kind: Literal["scenario"] = "scenario"
+    name: str = "scenario"
+    description: str = ""
+    community: Community
+    design: Design
+    behaviour: Behaviour = Behaviour()
+    population: Population = Population()
+    economy: Economy = Economy()
+    matters: Matters = Matters()
+    initial: Initial = Initial()
+    run: Run = Run()
+
+    def override(self, changes: dict[str, Any]) -> Scenario:
+        """Return a new validated scenario with dotted fields replaced.
+
+        Args:
+            changes: Maps dotted paths (``"behaviour.noise"``) or double-underscore
+                paths (``"behaviour__noise"``) to new values. ``"community"`` and
+                ``"design"`` accept preset names.
+
+        Returns:
+            A new :class:`Scenario`; this one is unchanged.
+
+        Raises:
+            ConfigError: If a path is unknown or a value is invalid.
+        """
+        data = self.model_dump(mode="python")
+        for key, value in changes.items():
+            path = key.replace("__", ".").split(".")
+            _set_path(data, path, value, key)
+        return scenario_from_dict(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the fully resolved config as plain data (for ``run.json``)."""
+        return self.model_dump(mode="json")
+
+
+DEFAULT_DESIGN = "baseline"
+DEFAULT_COMMUNITY = "generic_old_compound"
+
+
+def _set_path(data: dict[str, Any], path: list[str], value: Any, key: str) -> None:
+    """Set ``value`` at ``path`` in nested ``data``, checking names against the schema."""
+    node: Any = data
+    model: Any = Scenario
+    for i, part in enumerate(path):
+        where = ".".join(path[: i + 1])
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ConfigError(where, f"index must be 0–{len(node) - 1}")
+            idx = int(part)
+            if i == len(path) - 1:
+                node[idx] = value
+                return
+            node = node[idx]
+            continue
+        if not isinstance(node, dict):
+            raise ConfigError(".".join(path[:i]), "is a value, not a section")
+        allowed = list(model.model_fields) if model is not None else list(node)
+        if model is not None and part not in model.model_fields and not (
+                model is Design and path[i - 1 : i] == ["institutions"]):
+            raise ConfigError(where, _unknown(part, allowed, "key"))
+        if i == len(path) - 1:
+            node[part] = value
+            return
+        if part not in node or node[part] is None or isinstance(node[part], str):
+            node[part] = {} if not isinstance(node.get(part), list) else node[part]
+        model = _field_model(model, part)
+        node = node[part]
+
+
+def _field_model(model: Any, name: str) -> Any:
+    """Return the pydantic model of a field, or ``None`` for plain data."""
+    if model is None or name not in model.model_fields:
+        return None
+    annotation = model.model_fields[name].annotation
+    for candidate in (annotation, *getattr(annotation, "__args__", ())):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+        for inner in getattr(candidate, "__args__", ()):
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner
+    return None
+
+
+def _unknown(name: str, allowed: Any, what: str) -> str:
+    """Message for an unknown name, with the closest allowed one if any."""
+    allowed = sorted(allowed)
+    near = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    hint = f"; did you mean '{near[0]}'?" if near else ""
+    return f"unknown {what} '{name}'{hint} (allowed: {', '.join(allowed)})"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def preset_names(kind: str) -> list[str]:
+    """Names of the presets of one kind (``communities``, ``designs``, ``presets``)."""
+    names: set[str] = set()
+    for root in config_dirs():
+        names.update(p.stem for p in (root / kind).glob("*.yaml"))
+    return sorted(names)
+
+
+def preset_path(kind: str, name: str, field: str) -> Path:
+    """Path of a named preset, or a ConfigError listing the available names."""
+    for root in config_dirs():
+        path = root / kind / f"{name}.yaml"
+        if path.is_file():
+            return path
+    raise ConfigError(field, _unknown(name, preset_names(kind), kind.rstrip("s")))
+
+
+def read_yaml(path: Path, field: str = "") -> dict[str, Any]:
+    """Read a YAML mapping, turning I/O and syntax problems into ConfigError."""
+    where = field or str(path)
+    if not path.exists():
+        raise ConfigError(where, f"file not found: {path}")
+    if not path.is_file():
+        raise ConfigError(where, f"not a file: {path}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(where, f"YAML syntax error{at}: {problem}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(where, f"cannot read {path}: {exc}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(where, "must be a YAML mapping of keys to values")
+    return data
+
+
+def _resolve_part(value: Any, kind: str, field: str) -> Any:
+    """Replace a preset name by the preset's content; leave mappings alone."""
+    if isinstance(value, str):
+        data = read_yaml(preset_path(kind, value, field), field)
+        data.setdefault("name", value)
+        return data
+    return value
+
+
+def scenario_from_dict(data: dict[str, Any]) -> Scenario:
+    """Validate a scenario mapping; preset names are resolved first."""
+    data = copy.deepcopy(data)
+    data.setdefault("community", DEFAULT_COMMUNITY)
+    data.setdefault("design", DEFAULT_DESIGN)
+    data["community"] = _resolve_part(data["community"], "communities", "community")
+    data["design"] = _resolve_part(data["design"], "designs", "design")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise _config_error(exc) from None
+
+
+def load_config(source: str | Path | dict[str, Any]) -> Scenario:
+    """Load and validate a scenario.
+
+    Args:
+        source: A path to a YAML file (a scenario, a design or a community
+            preset), a preset name (``"nanan_131"``, ``"threshold"``), or a
+            mapping.
+
+    Returns:
+        The validated :class:`Scenario`. A design file becomes a scenario on the
+        default community; a community file a scenario under the baseline design.
+
+    Raises:
+        ConfigError: For a missing file, a YAML error or an invalid value.
+    """
+    if isinstance(source, dict):
+        return scenario_from_dict(source)
+    path = Path(source)
+    if not path.exists() and not path.suffix:
+        for kind in ("presets", "designs", "communities"):
+            try:
+                path = preset_path(kind, str(source), "config")
+                break
+            except ConfigError:
+                continue
+    data = read_yaml(path, str(source))
+    kind = data.get("kind", "scenario")
+    if kind == "design":
+        data = {"name": data.get("name", path.stem), "design": {"name": path.stem, **data}}
+    elif kind == "community":
+        data = {"name": data.get("name", path.stem),
+                "community": {"name": path.stem, **data}}
+    elif kind != "scenario":
+        raise ConfigError("kind", f"must be scenario, design or community (got {kind!r})")
+    return scenario_from_dict(data)
+
+
+def _config_error(exc: ValidationError) -> ConfigError:
+    """Turn pydantic's first error into a one-line ConfigError."""
+    err = exc.errors()[0]
+    loc = [str(p) for p in err["loc"] if not _is_union_tag(p)]
+    field = ".".join(loc)
+    if err["type"] == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        allowed = list(parent.model_fields) if parent is not None else []
+        return ConfigError(field, _unknown(loc[-1], allowed, "key"))
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    got = err.get("input")
+    if err["type"] != "missing" and not isinstance(got, dict | list):
+        msg = f"{msg} (got {got!r})"
+    return ConfigError(field, msg[0].lower() + msg[1:] if msg else msg)
+
+
+def _is_union_tag(part: Any) -> bool:
+    """Pydantic adds union member names (``Dist``, ``float``) to error locations."""
+    return isinstance(part, str) and (part in {"float", "int", "str", "bool"}
+                                      or part.startswith(("list[", "function-"))
+                                      or part[:1].isupper())
+
+
+def _model_at(loc: list[str]) -> Any:
+    """The pydantic model class found at a location inside a Scenario."""
+    model: Any = Scenario
+    for part in loc:
+        if part.isdigit():
+            continue
+        model = _field_model(model, part)
+        if model is None:
+            return None
+    return model

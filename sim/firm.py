@@ -1,0 +1,118 @@
+"""Property firms (物业公司) and fee collection.
+
+Seed 001 describes the vicious circle 无人管、无钱管 → 弃管 → 上访: a firm's
+service follows its revenue, and after sustained low collection it walks
+away. Each month, in every compound with a firm, the households that chose to
+contribute pay the property fee; the firm first covers its fixed staff and
+overhead costs, then pays for small matters (cheapest first) and spends the
+rest on upkeep. A month whose collection rate is below the exit level is a
+loss month; after ``firm_exit_patience`` consecutive loss months the firm
+exits. Where no firm serves, the residents' committee collects the smaller
+cleaning fee and spends it on cleaning (upkeep).
+
+A firm can be brought back (:func:`bring_in`) by an institution of the
+design, e.g. an owners' committee or a renovation campaign.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import CompoundModel
+
+
+class PropertyFirm(mesa.Agent):
+    """A property firm serving one compound; removed from the model when it exits.
+
+    Attributes:
+        compound: Index of the compound served.
+        entered: Month the firm started serving.
+        red: A "red" firm (红色物业), set by designs that have one.
+    """
+
+    def __init__(self, model: CompoundModel, compound: int, red: bool = False) -> None:
+        super().__init__(model)
+        self.compound = compound
+        self.entered = model.steps
+        self.red = red
+
+    @property
+    def collection_rate(self) -> float:
+        """Share of the compound's households that paid this month."""
+        return float(self.model.current_compound_metrics["contribution_rate"][self.compound])
+
+    @property
+    def loss_months(self) -> int:
+        """Consecutive months of collection below the exit level."""
+        return int(self.model.compounds.firm_loss_months[self.compound])
+
+
+def collect_and_serve(model: CompoundModel) -> None:
+    """Collect fees and let firms and the residents' committee spend them."""
+    pop, comps, ledger = model.population, model.compounds, model.ledger
+    payers = np.bincount(pop.compound, weights=pop.acts[:, 0].astype(float), minlength=comps.n)
+    fees = payers * comps.fee_due()
+    ledger.deposit("fees", fees)
+    eco = model.config.economy
+    firm = comps.firm_present
+    overhead = np.where(firm, np.minimum(fees, eco.firm_fixed_cost * comps.households), 0.0)
+    budget = fees - ledger.spend("overhead", overhead)
+    budget -= _pay_small_matters(model, firm, budget)
+    # What is left of this month's fees goes to upkeep (cleaning, repairs).
+    comps.upkeep += ledger.spend("upkeep", budget)
+    rate = payers / np.maximum(comps.households, 1)
+    comps.record_contributions(rate, model.steps)
+    loss = firm & (rate < eco.firm_exit_collection)
+    comps.firm_loss_months = np.where(loss, comps.firm_loss_months + 1, 0)
+
+
+def _pay_small_matters(model: CompoundModel, firm: np.ndarray,
+                       budget: np.ndarray) -> np.ndarray:
+    """Firms resolve their compounds' small matters, cheapest first, within ``budget``.
+
+    Returns:
+        Yuan spent per compound.
+    """
+    book = model.matters
+    small = book.category == book.category_index("small")
+    sel = np.flatnonzero(small & firm[book.compound])
+    spent = np.zeros(model.compounds.n)
+    if sel.size == 0:
+        return spent
+    sel = sel[np.argsort(book.cost[sel], kind="stable")]
+    paid = model.ledger.spend_at("matters", book.compound[sel], book.cost[sel], budget)
+    mask = np.zeros(book.n_open, dtype=bool)
+    mask[sel[paid]] = True
+    np.add.at(spent, book.compound[sel[paid]], book.cost[sel[paid]])
+    book.resolve(mask, model.steps, "firm")
+    return spent
+
+
+def exits(model: CompoundModel) -> None:
+    """Firms with too many consecutive loss months walk away (弃管)."""
+    comps = model.compounds
+    leaving = comps.firm_present & (comps.firm_loss_months
+                                    >= model.config.economy.firm_exit_patience)
+    if not np.any(leaving):
+        return
+    for agent in list(model.agents_by_type.get(PropertyFirm, [])):
+        if leaving[agent.compound]:
+            agent.remove()
+    comps.firm_present = comps.firm_present & ~leaving
+    comps.firm_loss_months[leaving] = 0
+    model.firm_exits += int(leaving.sum())
+
+
+def bring_in(model: CompoundModel, compounds: np.ndarray, red: bool = False) -> None:
+    """A firm starts serving each compound in ``compounds`` that has none."""
+    comps = model.compounds
+    for c in np.asarray(compounds, dtype=np.int64):
+        if not comps.firm_present[c]:
+            PropertyFirm(model, int(c), red=red)
+            comps.firm_present[c] = True
+            comps.firm_loss_months[c] = 0
+            model.firm_entries += 1

@@ -1,0 +1,166 @@
+"""Output columns: the one place where every reported quantity is defined.
+
+Each column has a unit, a Chinese and an English label and a one-line
+meaning. The model computes all columns once per month in
+:func:`compute_metrics` (vectorised over households and compounds); Mesa's
+``DataCollector`` reads them through named reporter functions so that a model
+can be pickled (Mesa's ``batch_run`` with several processes pickles it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import CompoundModel
+
+
+@dataclass(frozen=True)
+class Column:
+    """Documentation of one output column.
+
+    Attributes:
+        name: Column name in data frames and files.
+        unit: Unit of the value ("share" means a number in [0, 1]).
+        zh: Chinese label used in figures with ``--lang zh``.
+        en: English label used in figures with ``--lang en``.
+        meaning: What the value measures, in one sentence.
+        aggregate: How compound values are combined into the community value:
+            "households" (household-weighted mean), "sum", or "compounds"
+            (unweighted mean over compounds).
+    """
+
+    name: str
+    unit: str
+    zh: str
+    en: str
+    meaning: str
+    aggregate: str = "households"
+
+
+COLUMNS: dict[str, Column] = {
+    c.name: c
+    for c in [
+        Column("contribution_rate", "share", "缴费/出资率", "Contribution rate",
+               "Share of households that paid their fee or pooled share this month."),
+        Column("compliance_rate", "share", "守规率", "Compliance rate",
+               "Share of households committing no violation (illegal structure, "
+               "dumping, occupying common space) this month."),
+        Column("volunteer_rate", "share", "志愿参与率", "Volunteer rate",
+               "Share of households giving volunteer labour this month."),
+        Column("participation_rate", "share", "议事参与率", "Participation rate",
+               "Share of households taking part in deliberation or consultation this month."),
+        Column("condition", "share", "小区环境状况", "Condition",
+               "Physical condition Q of the compound's public goods, 0 = derelict, 1 = as new."),
+        Column("violations", "households", "违规户数", "Violations",
+               "Number of households violating the rules this month.", "sum"),
+        Column("matters_open", "matters", "未解决事项", "Open matters",
+               "Number of matters (lights, drains, …) open at the end of the month.", "sum"),
+        Column("matters_resolved", "matters", "本月解决事项", "Matters resolved",
+               "Number of matters resolved during the month.", "sum"),
+        Column("petitions", "households", "上访户数", "Petitions",
+               "Number of households petitioning higher government this month.", "sum"),
+        Column("trust", "share", "信任度", "Trust",
+               "Mean trust of households that money and effort will be used well."),
+        Column("dependence", "share", "等靠要依赖", "Dependence",
+               "Mean expectation that government will pay anyway (等、靠、要)."),
+        Column("grievance", "share", "不满情绪", "Grievance",
+               "Mean grievance from unresolved matters that touch the household."),
+        Column("satisfaction", "share", "满意度", "Satisfaction",
+               "Mean satisfaction: condition of one's compound discounted by grievance."),
+        Column("firm_present_share", "share", "有物业小区比例", "Firm present",
+               "Share of compounds served by a property firm at the end of the month.",
+               "compounds"),
+        Column("gov_spending", "yuan", "政府投入(元)", "Government spending (yuan)",
+               "Government money spent in the compounds this month.", "sum"),
+        Column("self_funded_share", "share", "自筹资金占比", "Self-funded share",
+               "Share of the last 12 months' money that came from residents "
+               "(fees and pooled funds); 0 when no money came in.", "money"),
+    ]
+}
+"""All model-level columns, in the order they appear in outputs."""
+
+RATE_COLUMNS = tuple(name for name, c in COLUMNS.items() if c.unit == "share")
+"""Columns whose values must lie in [0, 1]."""
+
+
+def label(name: str, lang: str = "en") -> str:
+    """Return the label of a column in the requested language ("zh" or "en")."""
+    col = COLUMNS[name]
+    return col.zh if lang == "zh" else col.en
+
+
+def compute_metrics(model: CompoundModel) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Compute this month's community values and per-compound values.
+
+    Args:
+        model: The model after its monthly update.
+
+    Returns:
+        A pair ``(community, per_compound)``: the first maps each column to one
+        number, the second maps each column to an array with one value per
+        compound.
+    """
+    pop = model.population
+    comp = pop.compound
+    n_c = model.n_compounds
+    hh = np.bincount(comp, minlength=n_c).astype(float)
+    safe_hh = np.where(hh > 0, hh, 1.0)
+
+    def household_mean(values: np.ndarray) -> np.ndarray:
+        return np.bincount(comp, weights=values.astype(float), minlength=n_c) / safe_hh
+
+    acts = pop.acts
+    per: dict[str, np.ndarray] = {
+        "contribution_rate": household_mean(acts[:, 0]),
+        "compliance_rate": household_mean(acts[:, 1]),
+        "volunteer_rate": household_mean(acts[:, 2]),
+        "participation_rate": household_mean(acts[:, 3]),
+        "condition": model.compounds.condition.copy(),
+        "violations": np.bincount(comp, weights=(~acts[:, 1]).astype(float), minlength=n_c),
+        "matters_open": model.matters.open_count_by_compound(),
+        "matters_resolved": model.matters.resolved_this_month.astype(float),
+        "petitions": np.bincount(comp, weights=pop.petition.astype(float), minlength=n_c),
+        "trust": household_mean(pop.trust),
+        "dependence": household_mean(pop.dependence),
+        "grievance": household_mean(pop.grievance),
+        "satisfaction": household_mean(pop.satisfaction),
+        "firm_present_share": model.compounds.firm_present.astype(float),
+        "gov_spending": model.ledger.month_in[:, model.ledger.source_index("government")].copy(),
+        "self_funded_share": model.ledger.self_funded_share(),
+    }
+    community: dict[str, float] = {}
+    total_hh = max(hh.sum(), 1.0)
+    for name, col in COLUMNS.items():
+        values = per[name]
+        if col.aggregate == "households":
+            community[name] = float((values * hh).sum() / total_hh)
+        elif col.aggregate == "sum":
+            community[name] = float(values.sum())
+        elif col.aggregate == "compounds":
+            community[name] = float(values.mean()) if n_c else 0.0
+        else:  # money-weighted share over the whole community
+            community[name] = model.ledger.self_funded_share_total()
+    return community, per
+
+
+def _make_reporter(name: str) -> Callable[[CompoundModel], float]:
+    """Create a named, picklable reporter function for one column."""
+
+    def reporter(model: CompoundModel) -> float:
+        return model.current_metrics[name]
+
+    reporter.__name__ = reporter.__qualname__ = f"report_{name}"
+    reporter.__doc__ = f"Mesa reporter for the `{name}` column: {COLUMNS[name].meaning}"
+    globals()[reporter.__name__] = reporter
+    return reporter
+
+
+MODEL_REPORTERS: dict[str, Callable[[CompoundModel], float]] = {
+    name: _make_reporter(name) for name in COLUMNS
+}
+"""Mesa ``model_reporters`` for every column, module-level so they pickle."""

@@ -1,0 +1,278 @@
+"""CompoundModel: one community of compounds, month by month.
+
+Each month (one Mesa step), in this order:
+
+1. new matters arrive (more where condition is poor or rules are broken);
+2. institutions act before decisions (``before_decisions``);
+3. every household decides whether to contribute, comply, volunteer,
+   participate and petition — one vectorised logit update with face pressure;
+4. fees are collected; firms pay overhead, small matters and upkeep; where no
+   firm serves, the residents' committee spends the cleaning fee on upkeep;
+5. institutions act after decisions (government handling, campaigns…);
+6. households fix some of their private matters;
+7. condition decays and is restored by this month's upkeep and volunteering;
+8. grievance, satisfaction, trust, dependence, reputation and mobilisation
+   are updated; firms with sustained low collection exit;
+9. institutions act at month end; the ledger is checked; data are collected.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from sim import behaviour, firm, institutions
+from sim.compounds import Compounds
+from sim.config import Scenario, load_config
+from sim.errors import ConfigError
+from sim.institutions.government import Government
+from sim.ledger import Ledger
+from sim.matters import MatterBook
+from sim.metrics import COLUMNS, MODEL_REPORTERS, compute_metrics
+from sim.network import Network, build_network, from_networkx, to_networkx
+from sim.population import Population, build_layout, create_agents, layout_for_graph
+from sim.seeding import SeedLike, make_rng
+
+PACKAGE = "compound-sim"
+
+
+def package_version() -> str:
+    """Installed version of this package ("unknown" when run from a bare checkout)."""
+    try:
+        return importlib.metadata.version(PACKAGE)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class CompoundModel(mesa.Model):
+    """A community (社区) of residential compounds (小区) under one governance design.
+
+    Args:
+        scenario: A :class:`~sim.config.Scenario`, a path or preset name, a
+            mapping, or ``None`` for the default scenario (baseline design on
+            ``generic_old_compound``).
+        rng: Seed of the model's single generator: an int, a numpy Generator
+            or None (a seed is drawn). The seed used is ``model.seed``.
+        network: Optional networkx graph to use instead of the layout-based
+            network; nodes are households in ``list(network.nodes)`` order.
+        **fields: Scenario fields as keyword arguments, for Mesa's
+            ``batch_run`` and SolaraViz: ``design="nanan_131"``,
+            ``community="heping_road"``, nested fields with a double
+            underscore such as ``behaviour__noise=0.2``.
+
+    Attributes:
+        config: The resolved :class:`~sim.config.Scenario`.
+        seed: The integer seed actually used.
+        population: Household state arrays.
+        compounds: Compound state arrays.
+        ledger: Money accounts per compound.
+        matters: Open and resolved matters.
+        network: The neighbour network (sparse).
+        government: The Government agent.
+        institutions: Institutions of the design, in order.
+        datacollector: Mesa DataCollector with one column per output.
+    """
+
+    def __init__(self, scenario: Scenario | str | dict[str, Any] | None = None, *,
+                 rng: SeedLike = None, network: nx.Graph | None = None,
+                 **fields: Any) -> None:
+        config = _as_scenario(scenario)
+        if fields:
+            config = config.override(fields)
+        if rng is None:
+            rng = config.run.seed
+        generator, seed = make_rng(rng)
+        super().__init__(rng=seed)
+        self.rng = generator  # the one generator every draw uses
+        self.seed = seed
+        self.config = config
+        self.changed = True
+        self.firm_exits = 0
+        self.firm_entries = 0
+
+        if network is not None:
+            if not isinstance(network, nx.Graph):
+                raise ConfigError("network", "must be a networkx graph whose nodes are "
+                                             "households")
+            layout, groups = layout_for_graph(network, config.community, self.rng)
+            self.network: Network = from_networkx(network, layout)
+        else:
+            layout, groups = build_layout(config.community, self.rng)
+            self.network = build_network(layout, config.community.network, self.rng)
+        self.layout = layout
+        self.population = Population(config, layout, groups, self.rng)
+        self.n_compounds = int(groups.size)
+        self.compounds = Compounds(config.community, config.economy, self.population, groups)
+        self.ledger = Ledger(self.n_compounds)
+        self.matters = MatterBook(config.matters, self.n_compounds)
+
+        create_agents(self)
+        self.government = Government(self)
+        for c in np.flatnonzero(self.compounds.firm_present):
+            firm.PropertyFirm(self, int(c))
+        self.institutions = institutions.build(self)
+
+        self.datacollector = mesa.DataCollector(model_reporters=dict(MODEL_REPORTERS))
+        self._compound_records: list[dict[str, np.ndarray]] = []
+        self._refresh_metrics()
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ stepping
+
+    def step(self) -> None:
+        """Advance the community by one month."""
+        self.ledger.new_month()
+        self.matters.arrive(self)
+        for inst in self.institutions:
+            inst.before_decisions(self)
+        behaviour.decide(self)
+        self._rates = None
+        firm.collect_and_serve(self)
+        for inst in self.institutions:
+            inst.after_decisions(self)
+        self._fix_private_matters()
+        rates = self.compound_rates()
+        self.compounds.volunteer_upkeep += (rates["volunteer_rate"] * self.compounds.households
+                                            * self.config.economy.volunteer_value)
+        self.compounds.update_condition(1.0 - rates["compliance_rate"])
+        self._update_beliefs()
+        firm.exits(self)
+        for inst in self.institutions:
+            inst.month_end(self)
+        self.ledger.check()
+        self._refresh_metrics()
+        self.datacollector.collect(self)
+
+    def run(self, steps: int | None = None, *, progress: bool = False,
+            until_stable: bool = False) -> CompoundModel:
+        """Run for ``steps`` months (default: the scenario's ``run.steps``).
+
+        Args:
+            steps: Months to run; must be ≥ 0.
+            progress: Show a progress bar.
+            until_stable: Stop early once no household changed any action in a
+                month (useful for threshold cascades at zero noise).
+
+        Returns:
+            The model itself, for chaining.
+        """
+        steps = self.config.run.steps if steps is None else steps
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+            raise ConfigError("steps", f"must be a whole number ≥ 0 (got {steps!r})")
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=int(steps), unit="month", desc=self.config.name, leave=False)
+        try:
+            for _ in range(int(steps)):
+                self.step()
+                if bar is not None:
+                    bar.update(1)
+                if until_stable and not self.changed:
+                    break
+        finally:
+            if bar is not None:
+                bar.close()
+        return self
+
+    # ------------------------------------------------------------------ updates
+
+    def compound_rates(self) -> dict[str, np.ndarray]:
+        """This month's action rates per compound (shares of households)."""
+        if getattr(self, "_rates", None) is None:
+            pop = self.population
+            hh = np.maximum(self.compounds.households, 1)
+            per = [np.bincount(pop.compound, weights=pop.acts[:, a].astype(float),
+                               minlength=self.n_compounds) / hh for a in range(4)]
+            petition = np.bincount(pop.compound, weights=pop.petition.astype(float),
+                                   minlength=self.n_compounds) / hh
+            self._rates = {"contribution_rate": per[0], "compliance_rate": per[1],
+                           "volunteer_rate": per[2], "participation_rate": per[3],
+                           "petition_rate": petition}
+        return self._rates
+
+    def _fix_private_matters(self) -> None:
+        """Households fix their own private matters at their own cost."""
+        book = self.matters
+        if book.n_open == 0:
+            return
+        private = book.category == book.category_index("private")
+        fix = private & (self.rng.random(book.n_open) < self.config.matters.private_fix_rate)
+        book.resolve(fix, self.steps, "household")
+
+    def _update_beliefs(self) -> None:
+        """Grievance, satisfaction, trust, dependence, reputation, mobilisation."""
+        pop, cfg = self.population, self.config
+        mat, learn = cfg.matters, cfg.behaviour.learning
+        touching = self.matters.touching(self, mat.grace_months)
+        pressure = 1.0 - np.exp(-touching / 3.0)
+        pop.grievance = np.clip(pop.grievance + mat.grievance_rate * pressure * (1.0 - pop.grievance)
+                                - mat.grievance_decay * pop.grievance, 0.0, 1.0)
+        q = self.compounds.condition[pop.compound]
+        pop.satisfaction = q * (1.0 - pop.grievance)
+        pop.trust += learn.trust * (pop.satisfaction - pop.trust)
+        gov_share = self.ledger.government_share()[pop.compound]
+        seen = ~np.isnan(gov_share)
+        pop.dependence[seen] += learn.dependence * (gov_share[seen] - pop.dependence[seen])
+        visible = pop.acts[:, :2].mean(axis=1)
+        pop.reputation += learn.reputation * (visible - pop.reputation)
+        pop.mobilisation *= 1.0 - learn.mobilisation_decay
+
+    def _refresh_metrics(self) -> None:
+        self._rates = None
+        self.current_metrics, self.current_compound_metrics = compute_metrics(self)
+        self._compound_records.append(self.current_compound_metrics)
+
+    # ------------------------------------------------------------------ outputs
+
+    def compound_dataframe(self) -> pd.DataFrame:
+        """Per-compound values: one row per month and compound."""
+        months = len(self._compound_records)
+        n = self.n_compounds
+        data: dict[str, Any] = {
+            "month": np.repeat(np.arange(months), n),
+            "compound": np.tile(np.arange(n), months),
+            "group": np.tile([self.config.community.groups[g].name
+                              for g in self.compounds.group], months),
+        }
+        for name in COLUMNS:
+            data[name] = np.concatenate([rec[name] for rec in self._compound_records])
+        return pd.DataFrame(data)
+
+    def graph(self) -> nx.Graph:
+        """The neighbour network as a networkx graph (built on request)."""
+        return to_networkx(self.network, self.layout)
+
+    def metadata(self) -> dict[str, Any]:
+        """Seed, resolved config and versions, for ``run.json``."""
+        versions = {"python": platform.python_version(), "compound-sim": package_version()}
+        for dist in ("mesa", "numpy", "scipy", "networkx", "pandas", "pydantic"):
+            try:
+                versions[dist] = importlib.metadata.version(dist)
+            except importlib.metadata.PackageNotFoundError:
+                versions[dist] = "unknown"
+        return {
+            "seed": self.seed,
+            "steps": self.steps,
+            "households": self.population.n,
+            "compounds": self.n_compounds,
+            "config": self.config.to_dict(),
+            "versions": versions,
+            "package_version": package_version(),
+        }
+
+
+def _as_scenario(scenario: Scenario | str | dict[str, Any] | None) -> Scenario:
+    """Accept a Scenario, a path or preset name, a mapping, or None (defaults)."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if scenario is None:
+        return load_config({})
+    return load_config(scenario)

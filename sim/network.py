@@ -1,0 +1,166 @@
+"""The neighbour network: who sees whom act.
+
+Built from the physical layout (seed 003 on 梯长制: the stairwell as "a
+micro public space and network of relations"): dense ties inside a stairwell
+unit, fewer across a building, a few long-range ties across the compound;
+floating households keep fewer ties; ``acquaintance`` scales all ties,
+moving a compound between 熟人 (acquaintances) and 陌生人 (strangers).
+
+The network is built directly as a sparse matrix (a networkx graph of a
+million households would not fit in memory); :func:`to_networkx` converts it
+on request. A user-supplied networkx graph is converted once with
+:func:`from_networkx`. Every random draw uses the model's generator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from sim.config import NetworkConfig
+
+
+@dataclass
+class Layout:
+    """Where each household lives (all arrays have one entry per household).
+
+    Attributes:
+        compound: Compound index.
+        building: Global building index.
+        unit: Global stairwell-unit index.
+        floating: Whether the household is floating population.
+    """
+
+    compound: np.ndarray
+    building: np.ndarray
+    unit: np.ndarray
+    floating: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of households."""
+        return int(self.compound.size)
+
+
+@dataclass
+class Network:
+    """Adjacency (CSR, symmetric, 0/1, no self-loops) and derived quantities.
+
+    Attributes:
+        adjacency: Sparse n × n matrix; ``adjacency @ x`` sums x over neighbours.
+        degree: Number of neighbours of each household.
+        unit_known: Share of the household's stairwell unit it is tied to,
+            in [0, 1]; drives the visibility of its own choices.
+    """
+
+    adjacency: sp.csr_array
+    degree: np.ndarray
+    unit_known: np.ndarray
+
+
+def _runs(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of each run of equal, contiguous ids (ids sorted)."""
+    change = np.flatnonzero(np.diff(ids)) + 1
+    starts = np.concatenate(([0], change))
+    lengths = np.diff(np.concatenate((starts, [ids.size])))
+    return starts, lengths
+
+
+def _unit_pairs(unit: np.ndarray, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Each pair of households in one stairwell unit is tied with probability p."""
+    if p <= 0:
+        return np.empty((0, 2), dtype=np.int64)
+    starts, lengths = _runs(unit)
+    chunks = []
+    for size in np.unique(lengths):
+        if size < 2:
+            continue
+        offsets = starts[lengths == size]
+        iu, ju = np.triu_indices(int(size), 1)
+        keep = rng.random((offsets.size, iu.size)) < p
+        rows, cols = np.nonzero(keep)
+        chunks.append(np.column_stack((offsets[rows] + iu[cols], offsets[rows] + ju[cols])))
+    return np.concatenate(chunks) if chunks else np.empty((0, 2), dtype=np.int64)
+
+
+def _random_partners(group: np.ndarray, mean_ties: float,
+                     rng: np.random.Generator) -> np.ndarray:
+    """Each household draws Poisson(mean_ties) partners uniformly in its group."""
+    if mean_ties <= 0:
+        return np.empty((0, 2), dtype=np.int64)
+    starts, lengths = _runs(group)
+    start_of = np.repeat(starts, lengths)
+    size_of = np.repeat(lengths, lengths)
+    k = rng.poisson(mean_ties, group.size)
+    src = np.repeat(np.arange(group.size), k)
+    dst = start_of[src] + (rng.random(src.size) * size_of[src]).astype(np.int64)
+    pairs = np.column_stack((src, dst))
+    return pairs[pairs[:, 0] != pairs[:, 1]]
+
+
+def build_network(layout: Layout, cfg: NetworkConfig, rng: np.random.Generator) -> Network:
+    """Draw the neighbour network of a community from its layout.
+
+    Args:
+        layout: Household positions; households of a unit, building and
+            compound must be contiguous.
+        cfg: Tie parameters.
+        rng: The model's generator.
+
+    Returns:
+        The network with degree and stairwell-unit acquaintance.
+    """
+    a = cfg.acquaintance
+    unit_pairs = _unit_pairs(layout.unit, cfg.unit_tie_prob * a, rng)
+    other = np.concatenate((
+        _random_partners(layout.building, cfg.building_ties * a, rng),
+        _random_partners(layout.compound, cfg.compound_ties * a, rng),
+    ))
+    pairs = np.concatenate((unit_pairs, other))
+    # A tie survives each floating endpoint with probability floating_tie_factor.
+    n_floating = layout.floating[pairs[:, 0]].astype(int) + layout.floating[pairs[:, 1]]
+    keep = rng.random(pairs.shape[0]) < cfg.floating_tie_factor ** n_floating
+    return _finish(pairs[keep], layout)
+
+
+def _finish(pairs: np.ndarray, layout: Layout) -> Network:
+    """Symmetrise, de-duplicate and derive degree and unit acquaintance."""
+    n = layout.n
+    rows = np.concatenate((pairs[:, 0], pairs[:, 1]))
+    cols = np.concatenate((pairs[:, 1], pairs[:, 0]))
+    adj = sp.csr_array((np.ones(rows.size), (rows, cols)), shape=(n, n))
+    adj.sum_duplicates()
+    adj.data[:] = 1.0
+    adj.eliminate_zeros()
+    degree = np.diff(adj.indptr).astype(np.int64)
+    # Ties within one's own unit, counted on the de-duplicated matrix.
+    coo_rows = np.repeat(np.arange(n), degree)
+    same_unit = layout.unit[coo_rows] == layout.unit[adj.indices]
+    unit_ties = np.bincount(coo_rows[same_unit], minlength=n)
+    unit_size = np.bincount(layout.unit)[layout.unit]
+    unit_known = np.where(unit_size > 1, unit_ties / np.maximum(unit_size - 1, 1), 0.0)
+    return Network(adjacency=adj, degree=degree, unit_known=np.clip(unit_known, 0.0, 1.0))
+
+
+def from_networkx(graph: nx.Graph, layout: Layout) -> Network:
+    """Use a given networkx graph; nodes are households in ``list(graph.nodes)`` order.
+
+    Self-loops and edge weights are ignored; directed graphs are symmetrised.
+    """
+    adj = nx.to_scipy_sparse_array(graph, nodelist=list(graph.nodes), weight=None,
+                                   format="coo")
+    mask = adj.row != adj.col
+    pairs = np.column_stack((adj.row[mask], adj.col[mask])).astype(np.int64)
+    return _finish(pairs, layout)
+
+
+def to_networkx(network: Network, layout: Layout) -> nx.Graph:
+    """Convert to a networkx graph with ``compound``, ``building``, ``unit`` node attributes."""
+    graph = nx.from_scipy_sparse_array(network.adjacency)
+    for key in ("compound", "building", "unit", "floating"):
+        values = getattr(layout, key)
+        nx.set_node_attributes(graph, {i: values[i].item() for i in range(layout.n)}, key)
+    return graph

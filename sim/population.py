@@ -1,0 +1,267 @@
+"""Households: their state in numpy arrays, and the Mesa agents that view it.
+
+One household (户) is one fee and one vote (一户一票). All household state
+lives in arrays of the :class:`Population` (structure of arrays) so that the
+monthly decision of every household is one vectorised update. ``Resident``
+and ``PartyMember`` are Mesa agents whose attributes read and write those
+arrays, so Mesa's agent APIs (``model.agents``, ``AgentSet.select``, agent
+reporters) still work.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import networkx as nx
+import numpy as np
+
+from sim.config import Community, Scenario
+from sim.distributions import draw
+from sim.errors import ConfigError
+from sim.network import Layout
+
+if TYPE_CHECKING:
+    from sim.model import CompoundModel
+
+ACTIONS = ("contribute", "comply", "volunteer", "participate")
+"""Cooperative actions, in the column order of ``Population.acts``."""
+
+OWNER, RENTER, FLOATING = 0, 1, 2
+TENURE_NAMES = ("owner", "renter", "floating")
+
+
+def build_layout(community: Community, rng: np.random.Generator) -> tuple[Layout, np.ndarray]:
+    """Place households in compounds, buildings and stairwell units.
+
+    Households of a compound are split as evenly as possible over its
+    buildings and units. Returns the layout and the group index of each
+    compound.
+    """
+    compound, building, unit, group_of_compound = [], [], [], []
+    n_comp = n_bld = n_unit = 0
+    for g_idx, g in enumerate(community.groups):
+        units = g.buildings * g.units_per_building
+        sizes = np.full(units, g.households // units)
+        sizes[: g.households % units] += 1
+        unit_local = np.repeat(np.arange(units), sizes)
+        bld_local = unit_local // g.units_per_building
+        comp_local = np.arange(g.count)
+        compound.append(np.repeat(comp_local + n_comp, g.households))
+        building.append((bld_local[None, :] + (comp_local[:, None] * g.buildings + n_bld)).ravel())
+        unit.append((unit_local[None, :] + (comp_local[:, None] * units + n_unit)).ravel())
+        group_of_compound.append(np.full(g.count, g_idx))
+        n_comp += g.count
+        n_bld += g.count * g.buildings
+        n_unit += g.count * units
+    comp = np.concatenate(compound)
+    groups = np.concatenate(group_of_compound)
+    share = np.array([g.floating_share for g in community.groups])[groups][comp]
+    floating = rng.random(comp.size) < share
+    layout = Layout(compound=comp, building=np.concatenate(building),
+                    unit=_compact(np.concatenate(unit)), floating=floating)
+    return layout, groups
+
+
+def _compact(ids: np.ndarray) -> np.ndarray:
+    """Renumber ids to 0..k-1, keeping contiguity (empty units vanish)."""
+    _, inverse = np.unique(ids, return_inverse=True)
+    return inverse.astype(np.int64)
+
+
+def layout_for_graph(graph: nx.Graph, community: Community,
+                     rng: np.random.Generator) -> tuple[Layout, np.ndarray]:
+    """Layout for a user-supplied graph.
+
+    Nodes are households in ``list(graph.nodes)`` order. If every node has
+    integer ``compound`` (and optionally ``building``, ``unit``) attributes
+    they are used and each compound takes the first group's properties; else
+    if the graph has exactly the community's number of households the
+    community's layout is used; else all households form one compound, one
+    building, one stairwell unit with the first group's properties.
+    """
+    n = graph.number_of_nodes()
+    nodes = list(graph.nodes)
+    attrs = graph.nodes
+    if n and all("compound" in attrs[v] for v in nodes):
+        comp = _compact(np.array([int(attrs[v]["compound"]) for v in nodes]))
+        bld = _compact(np.array([int(attrs[v].get("building", attrs[v]["compound"]))
+                                 for v in nodes]))
+        unt = _compact(np.array([int(attrs[v].get("unit", attrs[v].get("building",
+                                                                       attrs[v]["compound"])))
+                                 for v in nodes]))
+        groups = np.zeros(int(comp.max()) + 1, dtype=int)
+    elif n == community.n_households:
+        return build_layout(community, rng)
+    else:
+        comp = bld = unt = np.zeros(n, dtype=np.int64)
+        groups = np.zeros(1, dtype=int)
+    share = np.array([g.floating_share for g in community.groups])[groups][comp]
+    floating = rng.random(n) < share
+    return Layout(compound=comp, building=bld, unit=unt, floating=floating), groups
+
+
+class Population:
+    """State of every household, one array entry per household.
+
+    Attributes:
+        compound, building, unit: Where the household lives.
+        tenure: 0 owner, 1 renter, 2 floating.
+        party: Household has a party member; ``registered``: that member has
+            reported to the compound (双报到).
+        ability: Disposable income, yuan per month.
+        public_spirit, face_sensitivity, threshold: Fixed traits.
+        trust, dependence, grievance, reputation, mobilisation, satisfaction:
+            Beliefs and feelings in [0, 1] that change monthly.
+        committed: Households that always act (threshold preset).
+        acts: ``(n, 4)`` bool, this month's cooperative actions in
+            :data:`ACTIONS` order.
+        petition: Petitioned this month.
+    """
+
+    def __init__(self, scenario: Scenario, layout: Layout, groups: np.ndarray,
+                 rng: np.random.Generator) -> None:
+        community, pop, beh = scenario.community, scenario.population, scenario.behaviour
+        n = layout.n
+        self.n = n
+        self.compound = layout.compound
+        self.building = layout.building
+        self.unit = layout.unit
+        group_of = groups[layout.compound]
+        self.group = group_of
+        g_attr = _group_arrays(community, group_of)
+        owner = rng.random(n) < g_attr["owner_share"]
+        self.tenure = np.where(layout.floating, FLOATING, np.where(owner, OWNER, RENTER)).astype(
+            np.int8)
+        self.party = rng.random(n) < g_attr["party_share"]
+        self.registered = self.party & (rng.random(n) < pop.party_registered_share)
+        self.ability = g_attr["ability_median"] * np.exp(rng.normal(0.0, pop.ability_sigma, n))
+        spirit = draw(pop.public_spirit, n, rng, "population.public_spirit", (0.0, 1.0))
+        spirit = spirit + pop.floating_spirit_shift * layout.floating
+        spirit = spirit + pop.party_spirit_shift * self.party
+        self.public_spirit = np.clip(spirit, 0.0, 1.0)
+        self.face_sensitivity = draw(pop.face_sensitivity, n, rng,
+                                     "population.face_sensitivity", (0.0, 10.0))
+        self.threshold = draw(beh.threshold, n, rng, "behaviour.threshold", (0.0, 1.0))
+        self.trust = draw(pop.trust, n, rng, "population.trust", (0.0, 1.0))
+        self.dependence = draw(pop.dependence, n, rng, "population.dependence", (0.0, 1.0))
+        self.grievance = np.zeros(n)
+        self.reputation = np.full(n, 0.5)
+        self.mobilisation = np.zeros(n)
+        self.satisfaction = np.full(n, 0.5)
+        self.committed = _committed(scenario.initial.committed, n, rng)
+        shares = scenario.initial.acting
+        init = np.array([shares.contribute, shares.comply, shares.volunteer, shares.participate])
+        self.acts = rng.random((n, len(ACTIONS))) < init
+        self.acts[self.committed] = True
+        self.petition = np.zeros(n, dtype=bool)
+
+    def action(self, name: str) -> np.ndarray:
+        """Column of ``acts`` for one action name."""
+        return self.acts[:, ACTIONS.index(name)]
+
+
+def _group_arrays(community: Community, group_of: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-household copies of the group attributes traits are drawn from."""
+    keys = ("owner_share", "party_share", "ability_median")
+    table = {k: np.array([getattr(g, k) for g in community.groups], dtype=float) for k in keys}
+    return {k: v[group_of] for k, v in table.items()}
+
+
+def _committed(spec: int | list[int], n: int, rng: np.random.Generator) -> np.ndarray:
+    """Mask of committed households from a count or a list of ids."""
+    mask = np.zeros(n, dtype=bool)
+    if isinstance(spec, int):
+        if spec > n:
+            raise ConfigError("initial.committed", f"count must be ≤ {n} households (got {spec})")
+        mask[rng.choice(n, size=spec, replace=False)] = True
+    else:
+        ids = np.asarray(spec, dtype=np.int64)
+        if ids.size and ids.max() >= n:
+            raise ConfigError("initial.committed", f"household ids must be 0–{n - 1} "
+                                                   f"(got {int(ids.max())})")
+        mask[ids] = True
+    return mask
+
+
+class _Field:
+    """Descriptor exposing one population array entry as an agent attribute."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, agent: Any, owner: type | None = None) -> Any:
+        if agent is None:
+            return self
+        return getattr(agent.model.population, self.name)[agent.index].item()
+
+    def __set__(self, agent: Any, value: Any) -> None:
+        getattr(agent.model.population, self.name)[agent.index] = value
+
+
+class Resident(mesa.Agent):
+    """A household (户): a thin Mesa view on one row of the population arrays.
+
+    Reading or writing an attribute such as ``trust`` reads or writes the
+    array entry, so agent-level code and the vectorised monthly update see
+    the same state. Households do not step individually: the model updates
+    all of them at once.
+    """
+
+    compound = _Field()
+    building = _Field()
+    unit = _Field()
+    tenure = _Field()
+    ability = _Field()
+    public_spirit = _Field()
+    face_sensitivity = _Field()
+    threshold = _Field()
+    trust = _Field()
+    dependence = _Field()
+    grievance = _Field()
+    reputation = _Field()
+    mobilisation = _Field()
+    satisfaction = _Field()
+    committed = _Field()
+    petition = _Field()
+
+    def __init__(self, model: CompoundModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def contributes(self) -> bool:
+        """Paid its fee or pooled share this month."""
+        return bool(self.model.population.acts[self.index, 0])
+
+    @property
+    def complies(self) -> bool:
+        """Committed no violation this month."""
+        return bool(self.model.population.acts[self.index, 1])
+
+    @property
+    def volunteers(self) -> bool:
+        """Gave volunteer labour this month."""
+        return bool(self.model.population.acts[self.index, 2])
+
+    @property
+    def participates(self) -> bool:
+        """Took part in deliberation this month."""
+        return bool(self.model.population.acts[self.index, 3])
+
+
+class PartyMember(Resident):
+    """A household with a party member (党员中心户).
+
+    ``registered`` says whether the member has reported to the home compound
+    (双报到); institutions such as a party branch count registered members.
+    """
+
+    registered = _Field()
+
+
+def create_agents(model: CompoundModel) -> None:
+    """Create one Resident or PartyMember agent per household."""
+    party = model.population.party
+    for i in range(model.population.n):
+        (PartyMember if party[i] else Resident)(model, i)
