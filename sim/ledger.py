@@ -132,25 +132,30 @@ class Ledger:
 
     def _window_sum(self) -> np.ndarray:
         """Inflows of the last 12 months including this one, ``(compounds, sources)``."""
-        return self._window.sum(axis=0) - self._window[self._month % WINDOW] + self.month_in
+        oldest = self._month % WINDOW  # the slot the next new_month() overwrites
+        others = [i for i in range(WINDOW) if i != oldest]
+        return self._window[others].sum(axis=0) + self.month_in
+
+    def _shares(self, sources: tuple[str, ...], empty: float) -> np.ndarray:
+        """Share of each compound's last-12-month inflow that came from ``sources``."""
+        win = self._window_sum()
+        chosen = np.isin(SOURCES, sources)
+        part = win[:, chosen].sum(axis=1)
+        total = part + win[:, ~chosen].sum(axis=1)  # ≥ part, so the share is ≤ 1 exactly
+        return np.divide(part, total, out=np.full_like(total, empty), where=total > 0)
 
     def self_funded_share(self) -> np.ndarray:
         """Residents' share of each compound's last-12-month inflow (0 if none)."""
-        win = self._window_sum()
-        total = win.sum(axis=1)
-        own = win[:, [SOURCES.index(s) for s in RESIDENT_SOURCES]].sum(axis=1)
-        return np.divide(own, total, out=np.zeros_like(total), where=total > 0)
+        return self._shares(RESIDENT_SOURCES, 0.0)
 
     def self_funded_share_total(self) -> float:
         """Residents' share of the whole community's last-12-month inflow (0 if none)."""
         win = self._window_sum()
-        total = win.sum()
-        own = win[:, [SOURCES.index(s) for s in RESIDENT_SOURCES]].sum()
-        return float(own / total) if total > 0 else 0.0
+        chosen = np.isin(SOURCES, RESIDENT_SOURCES)
+        part = float(win[:, chosen].sum())
+        total = part + float(win[:, ~chosen].sum())
+        return part / total if total > 0 else 0.0
 
     def government_share(self) -> np.ndarray:
         """Government's share of each compound's last-12-month inflow (NaN if none)."""
-        win = self._window_sum()
-        total = win.sum(axis=1)
-        gov = win[:, SOURCES.index("government")]
-        return np.divide(gov, total, out=np.full_like(total, np.nan), where=total > 0)
+        return self._shares(("government",), np.nan)

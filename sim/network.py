@@ -14,6 +14,7 @@ on request. A user-supplied networkx graph is converted once with
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import networkx as nx
@@ -150,11 +151,16 @@ def from_networkx(graph: nx.Graph, layout: Layout) -> Network:
 
     Self-loops and edge weights are ignored; directed graphs are symmetrised.
     """
-    adj = nx.to_scipy_sparse_array(graph, nodelist=list(graph.nodes), weight=None,
-                                   format="coo")
-    mask = adj.row != adj.col
-    pairs = np.column_stack((adj.row[mask], adj.col[mask])).astype(np.int64)
-    return _finish(pairs, layout)
+    nodes = list(graph.nodes)
+    m = graph.number_of_edges()
+    flat = np.fromiter(itertools.chain.from_iterable(graph.edges()), dtype=object, count=2 * m)
+    if nodes == list(range(len(nodes))):
+        ends = flat.astype(np.int64)
+    else:
+        index = {node: i for i, node in enumerate(nodes)}
+        ends = np.fromiter((index[v] for v in flat), dtype=np.int64, count=2 * m)
+    pairs = ends.reshape(-1, 2)
+    return _finish(pairs[pairs[:, 0] != pairs[:, 1]], layout)
 
 
 def to_networkx(network: Network, layout: Layout) -> nx.Graph:

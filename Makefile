@@ -1,0 +1,39 @@
+# Quick start: `make demo` then `make test`. Both create .venv if it is missing.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Python ≥ 3.12 (Mesa ≥ 3.4 needs it). `.python-version` makes pyenv's python3 resolve to 3.12.
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
+
+.PHONY: demo test lint bench clean help
+
+help:
+	@echo "make demo   - create .venv if missing, install, run the baseline on Heping Road into out/demo/"
+	@echo "make test   - lint (ruff) and the test suite (pytest), including the statistical pattern tests"
+	@echo "make bench  - the benchmarks in benchmarks/ (slow; results in benchmarks/RESULTS.md)"
+	@echo "make clean  - remove .venv and out/"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is needed (found " + sys.version.split()[0] + "); install it or run make PYTHON=/path/to/python3.12")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/sim run configs/designs/baseline.yaml --set community=heping_road --seed 2026 --out out/demo --force
+
+test: $(STAMP)
+	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_cascade.py
+	$(BIN)/python benchmarks/bench_heping.py
+	$(BIN)/python benchmarks/bench_scaling.py
+
+clean:
+	rm -rf $(VENV) out
