@@ -15,6 +15,7 @@ status 2 and no traceback; anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -72,7 +73,7 @@ RUN_EPILOG = f"""\
 examples / 示例:
   sim run configs/designs/baseline.yaml --steps 12
   sim run configs/designs/baseline.yaml --set community=heping_road --steps 120 --out out/demo
-  sim run configs/designs/nanan_131.yaml --seed 42 --lang en --quiet
+  sim run threshold --seed 42 --lang en --quiet
   sim run configs/designs/baseline.yaml --set behaviour.noise=0 --set economy.firm_fee=20
 
 outputs in DIR / 输出文件:
@@ -112,7 +113,12 @@ class Parser(argparse.ArgumentParser):
 
     argparse normally prints the whole usage text; the ``sim`` command
     reports every input problem on one line instead, naming the argument.
+
+    Attributes:
+        commands: On the top-level parser, the subcommand parsers by name.
     """
+
+    commands: dict[str, argparse.ArgumentParser]
 
     def error(self, message: str) -> NoReturn:
         """Turn argparse's message into a :class:`UsageError` naming the argument."""
@@ -127,10 +133,14 @@ class Parser(argparse.ArgumentParser):
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Keep the line breaks of descriptions and examples; wrap option help at 100 columns."""
+    """Keep the line breaks of descriptions and examples; wrap option help at 92 columns.
+
+    The margin leaves room for Chinese characters, which are two columns wide
+    on a terminal although argparse counts them as one.
+    """
 
     def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=30, width=100)
+        super().__init__(prog, max_help_position=30, width=92)
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -286,6 +296,8 @@ def run_command(args: argparse.Namespace) -> int:
         or scn.community.name
     title = text["title"].format(name=scn.name, design=design, community=community,
                                  seed=model.seed)
+    if scn.name == scn.design.name:  # a design file: its name adds nothing to its label
+        title = title.split("：" if args.lang == "zh" else ": ", 1)[1]
     out = write_run(out, model, args.lang, force=args.force, title=title)
     if args.quiet:
         print(out)
@@ -298,12 +310,25 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def presets_help() -> str:
+    """Return the help section listing the shipped presets, by kind."""
+    from sim.config import preset_names
+
+    lines = ["presets (CONFIG names and --set values) / 预设:"]
+    for kind, where in (("presets", "CONFIG"), ("designs", "design="),
+                        ("communities", "community=")):
+        names = preset_names(kind)
+        if names:
+            lines.append(f"  {kind + ':':<13} {', '.join(names)}   ({where})")
+    return "\n".join(lines) + "\n" if len(lines) > 1 else ""
+
+
 def add_run(subparsers: Any) -> None:
     """Add ``sim run``."""
     parser = subparsers.add_parser(
         "run", help="run one scenario and write its outputs / 运行一个情景",
-        description=RUN_DESCRIPTION, epilog=RUN_EPILOG, formatter_class=HelpFormatter,
-        allow_abbrev=False)
+        description=RUN_DESCRIPTION, epilog=RUN_EPILOG + "\n" + presets_help(),
+        formatter_class=HelpFormatter, allow_abbrev=False)
     add_scenario_options(parser)
     add_output_options(parser, "out/<scenario name>-<seed>")
     parser.set_defaults(handler=run_command)
@@ -334,7 +359,17 @@ def build_parser() -> Parser:
                                        metavar="COMMAND", required=True, parser_class=Parser)
     for add in COMMANDS:
         add(subparsers)
+    parser.commands = subparsers.choices
     return parser
+
+
+def _unrecognized(parser: Parser, command: str, extras: list[str]) -> UsageError:
+    """Report arguments the command does not know, suggesting the closest option."""
+    sub = parser.commands[command]
+    options = [s for action in sub._actions for s in action.option_strings]
+    near = difflib.get_close_matches(extras[0].split("=")[0], options, n=1, cutoff=0.6)
+    hint = f"did you mean {near[0]}? " if near else ""
+    return UsageError(" ".join(extras), f"unrecognized argument; {hint}(see '{sub.prog} --help')")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -349,7 +384,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            raise _unrecognized(parser, args.command, extras)
         return int(args.handler(args))
     except SystemExit as exc:  # --help and --version exit through argparse
         return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1

@@ -1,8 +1,8 @@
 """Figures of a run's monthly model-level columns, in Chinese or English.
 
 :func:`plot_timeseries` draws one small panel per group of related columns
-(action rates; condition and attitudes; matters; households petitioning or
-violating; firm and money shares; government spending), so that a reader can
+(action rates; condition and attitudes; matters; petitions; firm and
+money shares; government spending), so that a reader can
 see at a glance what happened over the months. Labels and units come from
 :mod:`sim.metrics`, the single place where columns are defined. Figures are
 drawn with matplotlib's Agg canvas directly (no ``pyplot``), so plotting
@@ -50,12 +50,26 @@ PANELS: tuple[Panel, ...] = (
     Panel("环境与民情", "Condition and attitudes",
           ("condition", "satisfaction", "trust", "dependence", "grievance")),
     Panel("事项", "Matters", ("matters_open", "matters_resolved")),
-    Panel("上访与违规", "Petitions and violations", ("petitions", "violations")),
+    Panel("上访", "Petitions", ("petitions",)),
     Panel("物业与自筹", "Property firm and self-funding",
           ("firm_present_share", "self_funded_share")),
     Panel("政府投入", "Government spending", ("gov_spending",)),
 )
-"""Default grouping of :data:`sim.metrics.COLUMNS` into panels."""
+"""Default grouping of :data:`sim.metrics.COLUMNS` into panels.
+
+Petitions get their own panel because they are a key outcome and are counted
+in tens while open matters run into hundreds: on a shared axis they would be
+a flat line near zero.
+"""
+
+NOT_DRAWN: dict[str, str] = {
+    "violations": "compliance_rate",
+}
+"""Columns left out of the figure, mapped to the drawn column that shows the same thing.
+
+Violations are households × (1 − compliance rate): the compliance line
+already shows them, and as a count they would dwarf petitions.
+"""
 
 UNITS: dict[str, tuple[str, str]] = {
     "share": ("比例（0–1）", "share (0–1)"),
@@ -104,7 +118,7 @@ def panels_for(columns: Sequence[str]) -> list[Panel]:
         cols = tuple(c for c in panel.columns if c in present)
         if cols:
             panels.append(Panel(panel.zh, panel.en, cols))
-    placed = {c for panel in PANELS for c in panel.columns}
+    placed = {c for panel in PANELS for c in panel.columns} | set(NOT_DRAWN)
     by_unit: dict[str, list[str]] = {}
     for name in present:
         if name not in placed:

@@ -235,8 +235,8 @@ def test_help_teaches_usage(capsys):
                    "--quiet", "default: zh", "out/<scenario name>-<seed>", "default: none",
                    "behaviour.noise=0.2", "community=heping_road",
                    "'behaviour.threshold={dist: normal, mean: 0.25, sd: 0.1}'",
-                   "sim run configs/designs/baseline.yaml --set community=heping_road "
-                   "--steps 120 --out out/demo", "示例", "运行一个情景"]:
+                   ("sim run configs/designs/baseline.yaml --set community=heping_road "
+                    "--steps 120 --out out/demo"), "示例", "运行一个情景", "heping_road"]:
         assert needle in text, needle
 
 
@@ -353,7 +353,8 @@ BAD_INPUT: dict[str, tuple[list[str], tuple[str, ...]]] = {
                      ("--set", "behaviour.threshold")),
     "steps_not_int": (["run", "{cfg}", "--steps", "abc"], ("--steps",)),
     "bad_lang": (["run", "{cfg}", "--lang", "fr"], ("--lang",)),
-    "unknown_option": (["run", "{cfg}", "--bogus"], ("--bogus",)),
+    "unknown_option": (["run", "{cfg}", "--bogus"], ("--bogus", "sim run --help")),
+    "misspelt_option": (["run", "{cfg}", "--step", "3"], ("--step", "did you mean --steps?")),
     "missing_config": (["run"], ("CONFIG",)),
     "unknown_command": (["rnu", "{cfg}"], ("COMMAND",)),
 }

@@ -50,9 +50,10 @@ def small_layout(n: int) -> Layout:
 
 def test_ties_are_densest_in_a_stairwell_unit_then_building_then_compound():
     # 400 households, 10 buildings × 2 units of 20 households, nobody floating.
-    # Expected densities at acquaintance 0.6: unit ≈ 0.7·0.6 = 0.42, other units of the
-    # building ≈ 0.06, rest of the compound ≈ 0.003. Margins of 3× between levels are
-    # far below the expected ratios (≈ 7× and ≈ 20×) yet well above sampling noise.
+    # Expected densities at acquaintance 0.6: unit ≈ 0.7·0.6 = 0.42 plus ≈ 0.04 from
+    # building partners drawn inside one's own unit; other units of the building ≈ 0.06;
+    # rest of the compound ≈ 0.003. Margins of 3× between levels are far below the
+    # expected ratios (≈ 7× and ≈ 20×) yet well above sampling noise (seeds 0–4 checked).
     comm = community(floating_share=0.0)
     layout, net = layout_and_network(comm, seed=1)
     i, j = upper_pairs(net.adjacency)
@@ -71,7 +72,7 @@ def test_ties_are_densest_in_a_stairwell_unit_then_building_then_compound():
     d_unit = same_unit.sum() / unit_pairs
     d_bld = same_bld.sum() / bld_pairs
     d_rest = rest.sum() / rest_pairs
-    assert d_unit == pytest.approx(0.42, abs=0.05)
+    assert 0.42 <= d_unit <= 0.52
     assert d_unit > 3 * d_bld
     assert d_bld > 3 * d_rest > 0
 

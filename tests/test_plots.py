@@ -17,7 +17,7 @@ from matplotlib.ft2font import FT2Font
 import sim.fonts
 from sim.fonts import CJKFontError, find_cjk_font, use_cjk_font
 from sim.metrics import COLUMNS, Column, label
-from sim.plots import PANELS, TEXT, UNITS, axis_label, panels_for, plot_timeseries
+from sim.plots import NOT_DRAWN, PANELS, TEXT, UNITS, axis_label, panels_for, plot_timeseries
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -125,7 +125,8 @@ def test_plot_uses_agg_without_pyplot_state(frame, tmp_path):
 def test_panels_group_every_column_once():
     panels = panels_for(list(COLUMNS))
     placed = [c for p in panels for c in p.columns]
-    assert sorted(placed) == sorted(COLUMNS)
+    assert sorted(placed + list(NOT_DRAWN)) == sorted(COLUMNS)
+    assert all(shown in placed for shown in NOT_DRAWN.values())
     assert len(placed) == len(set(placed))
     for panel in panels:  # one y-axis per panel: its columns share a unit
         assert len({COLUMNS[c].unit for c in panel.columns}) == 1
