@@ -27,6 +27,9 @@ ROOT = BENCH_DIR.parent
 RESULTS_PATH = BENCH_DIR / "RESULTS.md"
 PACKAGES = ("mesa", "numpy", "scipy", "networkx", "pandas")
 
+#: Load averages when the benchmark process started, to tell whether other work competed.
+START_LOAD = os.getloadavg() if hasattr(os, "getloadavg") else None
+
 
 def ensure_project_importable() -> None:
     """Put the repository root on ``sys.path`` so ``import sim`` works from a checkout.
@@ -161,6 +164,19 @@ def _cpu_model() -> str:
     return match.group(1).strip() if match else "unknown"
 
 
+def load_line() -> str:
+    """Load averages at start and now: well above 1 on 2 cores means timings were contended."""
+    if START_LOAD is None:
+        return "load average: unavailable"
+    now = os.getloadavg()
+    return (
+        "load average (1/5/15 min): at start "
+        + "/".join(f"{v:.2f}" for v in START_LOAD)
+        + ", at end "
+        + "/".join(f"{v:.2f}" for v in now)
+    )
+
+
 def environment_lines() -> list[str]:
     """Bullet lines describing when, where and with what the benchmark ran."""
     versions = []
@@ -173,6 +189,7 @@ def environment_lines() -> list[str]:
     return [
         f"- date: {dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}",
         f"- machine: nproc={nproc}, {_cpu_model()}, {platform.system()} {platform.release()}",
+        f"- {load_line()}",
         f"- python {platform.python_version()}; " + ", ".join(versions),
         f"- project revision: {_git_revision()}",
         f"- command: `{command_line()}`",

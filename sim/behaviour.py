@@ -39,14 +39,14 @@ if TYPE_CHECKING:
 def neighbour_shares(model: CompoundModel) -> np.ndarray:
     """Share of each household's neighbours seen doing each action, ``(n, 4)``.
 
+    One sparse product counts acting neighbours for all four actions at once.
     Households without neighbours get −1 (see module docstring).
     """
     net = model.network
-    seen = net.adjacency @ model.population.acts.astype(np.float64)
-    deg = net.degree
-    shares = np.full(seen.shape, -1.0)
-    has = deg > 0
-    shares[has] = seen[has] / deg[has, None]
+    seen = net.adjacency @ model.population.acts.astype(np.float32)
+    shares = seen / net.degree_or_one[:, None]
+    if net.isolated.size:
+        shares[net.isolated] = -1.0
     return shares
 
 
@@ -54,8 +54,10 @@ def visibility(model: CompoundModel) -> np.ndarray:
     """How visible each household's own choices are, in [0, 1]."""
     vis = model.config.behaviour.visibility
     pop = model.population
-    value = (vis.base + vis.stairwell * model.network.unit_known
-             + model.compounds.visibility_bonus[pop.compound])
+    value = vis.base + vis.stairwell * model.network.unit_known
+    bonus = model.compounds.visibility_bonus
+    if bonus.any():
+        value = value + bonus[pop.compound]
     return np.clip(value, 0.0, 1.0)
 
 
@@ -67,15 +69,21 @@ def cooperative_utility(model: CompoundModel, shares: np.ndarray) -> np.ndarray:
     comp = pop.compound
     common = (w.public_spirit * (pop.public_spirit - 0.5) + w.trust * (pop.trust - 0.5)
               - w.dependence * (pop.dependence - 0.5) + w.mobilisation * pop.mobilisation)
+    # Face: sensitivity × visibility × (share seen acting − threshold); the gap of a
+    # household without neighbours is −1 (shares are −1 there, so fix it exactly).
+    face = w.face * pop.face_sensitivity * visibility(model)
+    utility = shares - pop.threshold[:, None]
+    isolated = model.network.isolated
+    if isolated.size:
+        utility[isolated] = -1.0
+    utility *= face[:, None]
+    utility += common[:, None]
     base = np.array([beh.base.contribute, beh.base.comply, beh.base.volunteer,
                      beh.base.participate])
-    utility = base[None, :] + model.compounds.norm[comp] + common[:, None]
+    norm = model.compounds.norm
+    utility += base if not norm.any() else base + norm[comp]
     fee = model.compounds.fee_due()[comp]
     utility[:, 0] -= w.cost * fee / (pop.ability * beh.burden_unit)
-    has_neighbours = model.network.degree > 0
-    gap = np.where(has_neighbours[:, None], shares - pop.threshold[:, None], -1.0)
-    face = w.face * pop.face_sensitivity * visibility(model)
-    utility += face[:, None] * gap
     return utility
 
 
@@ -92,7 +100,8 @@ def choose(utility: np.ndarray, noise: float, tolerance: float,
     """Logit choice: act with probability expit(U / noise); at noise 0, iff U ≥ −tolerance."""
     if noise == 0:
         return utility >= -tolerance
-    return rng.random(utility.shape) < expit(utility / noise)
+    draws = rng.random(utility.shape, dtype=np.float32)
+    return draws < expit(utility / noise)
 
 
 def decide(model: CompoundModel) -> None:

@@ -90,13 +90,11 @@ exit status / 退出码: 0 done; 2 invalid input or interrupted, reported on one
 
 MESSAGES: dict[str, dict[str, str]] = {
     "zh": {"wrote": "结果已写入 {out}/（{files}）",
-           "seed": "随机种子：{seed}（加 --seed {seed} 可复现本次结果）",
-           "title": "{name}：{design} · {community}（种子 {seed}）"},
+           "seed": "随机种子：{seed}（加 --seed {seed} 可复现本次结果）"},
     "en": {"wrote": "Wrote {out}/ ({files})",
-           "seed": "Seed: {seed} (pass --seed {seed} to reproduce this run)",
-           "title": "{name}: {design} · {community} (seed {seed})"},
+           "seed": "Seed: {seed} (pass --seed {seed} to reproduce this run)"},
 }
-"""Messages printed after a run, and the figure title, by language."""
+"""Messages printed after a run, by language."""
 
 
 class UsageError(Exception):
@@ -238,14 +236,14 @@ def add_scenario_options(parser: argparse.ArgumentParser) -> None:
 def add_output_options(parser: argparse.ArgumentParser, default_out: str) -> None:
     """Add ``--out``, ``--force``, ``--lang`` and ``--quiet``."""
     parser.add_argument("--out", metavar="DIR",
-                        help=f"output directory; must not exist or be empty unless --force "
-                             f"(default: {default_out}). 输出目录")
+                        help="output directory; must be new or empty, or an earlier run with "
+                             f"--force (default: {default_out}). 输出目录")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh",
                         help="language of figures and messages: zh = Chinese, en = English "
                              "(default: zh). 图表语言")
     parser.add_argument("--force", action="store_true",
-                        help="replace DIR if it already exists and is not empty "
-                             "(default: off). 覆盖已有目录")
+                        help="replace DIR if it holds an earlier run (has run.json); other "
+                             "directories are never replaced (default: off). 覆盖旧的结果目录")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bar; print only the output directory "
                              "(default: off). 安静模式")
@@ -255,6 +253,21 @@ def default_outdir(name: str, seed: int) -> Path:
     """Return ``out/<scenario name>-<seed>``, with the name made safe as a folder name."""
     safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "scenario"
     return Path("out") / f"{safe}-{seed}"
+
+
+def figure_title(scn: Scenario, seed: int, lang: str) -> str:
+    """Return a figure title naming the design, the community and the seed in ``lang``.
+
+    Labels come from the presets (``label_zh``/``label_en``), falling back to
+    names; the scenario name is left out when it is just the design's name.
+    """
+    en = lang == "en"
+    design = (scn.design.label_en if en else scn.design.label_zh) or scn.design.name
+    community = (scn.community.label_en if en else scn.community.label_zh) or scn.community.name
+    title = f"{design} · {community}"
+    if scn.name != scn.design.name:
+        title = f"{scn.name}{': ' if en else '：'}{title}"
+    return f"{title} (seed {seed})" if en else f"{title}（种子 {seed}）"
 
 
 def _report(field: str, message: str) -> None:
@@ -290,14 +303,7 @@ def run_command(args: argparse.Namespace) -> int:
     check_outdir(out, args.force)
     model.run(scn.run.steps, progress=not args.quiet)
     text = MESSAGES[args.lang]
-    lang_en = args.lang == "en"
-    design = (scn.design.label_en if lang_en else scn.design.label_zh) or scn.design.name
-    community = (scn.community.label_en if lang_en else scn.community.label_zh) \
-        or scn.community.name
-    title = text["title"].format(name=scn.name, design=design, community=community,
-                                 seed=model.seed)
-    if scn.name == scn.design.name:  # a design file: its name adds nothing to its label
-        title = title.split("：" if args.lang == "zh" else ": ", 1)[1]
+    title = figure_title(scn, model.seed, args.lang)
     out = write_run(out, model, args.lang, force=args.force, title=title)
     if args.quiet:
         print(out)
@@ -366,10 +372,12 @@ def build_parser() -> Parser:
 def _unrecognized(parser: Parser, command: str, extras: list[str]) -> UsageError:
     """Report arguments the command does not know, suggesting the closest option."""
     sub = parser.commands[command]
-    options = [s for action in sub._actions for s in action.option_strings]
-    near = difflib.get_close_matches(extras[0].split("=")[0], options, n=1, cutoff=0.6)
-    hint = f"did you mean {near[0]}? " if near else ""
-    return UsageError(" ".join(extras), f"unrecognized argument; {hint}(see '{sub.prog} --help')")
+    options = {s.lstrip("-"): s for action in sub._actions for s in action.option_strings}
+    first = extras[0]
+    near = difflib.get_close_matches(first.split("=")[0].lstrip("-"), list(options), n=1,
+                                     cutoff=0.6) if first.startswith("-") else []
+    hint = f"; did you mean {options[near[0]]}?" if near else ""
+    return UsageError(first, f"unrecognized argument{hint} (see '{sub.prog} --help')")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,7 +28,9 @@ class Compounds:
 
     Attributes:
         households: Households per compound.
-        first_household: Index of the compound's first household (they are contiguous).
+        members: Household indices sorted by compound; compound c's households are
+            ``members[first_household[c] : first_household[c] + households[c]]``.
+        first_household: Position of each compound's first household in ``members``.
         group: Index of the community group the compound belongs to.
         condition: Condition Q in [0, 1].
         firm_present: A property firm serves the compound.
@@ -48,8 +50,14 @@ class Compounds:
         n_c = groups.size
         self.n = n_c
         self.group = groups
-        self.households = np.bincount(population.compound, minlength=n_c).astype(np.int64)
+        compound = population.compound
+        self.households = np.bincount(compound, minlength=n_c).astype(np.int64)
         self.first_household = np.concatenate(([0], np.cumsum(self.households)[:-1]))
+        self._contiguous = bool(np.all(np.diff(compound) >= 0)) and bool(
+            np.all(self.households > 0))
+        self.members = (np.arange(compound.size) if self._contiguous
+                        else np.argsort(compound, kind="stable"))
+        self._compound = compound
         self.condition = np.array([community.groups[g].condition for g in groups], dtype=float)
         self.firm_present = np.array([community.groups[g].firm for g in groups], dtype=bool)
         self.firm_loss_months = np.zeros(n_c, dtype=np.int64)
@@ -58,6 +66,15 @@ class Compounds:
         self.visibility_bonus = np.zeros(n_c)
         self.norm = np.zeros((n_c, 4))
         self.contribution_history = np.full((HISTORY, n_c), np.nan)
+
+    def total(self, values: np.ndarray) -> np.ndarray:
+        """Sum a per-household array (1-D, or 2-D with one column per quantity) by compound."""
+        if self._contiguous:
+            return np.add.reduceat(values, self.first_household, axis=0, dtype=np.float64)
+        if values.ndim == 1:
+            return np.bincount(self._compound, weights=values.astype(np.float64),
+                               minlength=self.n)
+        return np.stack([self.total(values[:, j]) for j in range(values.shape[1])], axis=1)
 
     def fee_due(self) -> np.ndarray:
         """Fee asked of each household this month, yuan, per compound.

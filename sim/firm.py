@@ -39,6 +39,7 @@ class PropertyFirm(mesa.Agent):
         self.compound = compound
         self.entered = model.steps
         self.red = red
+        model.firms.append(self)
 
     @property
     def collection_rate(self) -> float:
@@ -53,8 +54,9 @@ class PropertyFirm(mesa.Agent):
 
 def collect_and_serve(model: CompoundModel) -> None:
     """Collect fees and let firms and the residents' committee spend them."""
-    pop, comps, ledger = model.population, model.compounds, model.ledger
-    payers = np.bincount(pop.compound, weights=pop.acts[:, 0].astype(float), minlength=comps.n)
+    comps, ledger = model.compounds, model.ledger
+    rate = model.compound_rates()["contribution_rate"]
+    payers = rate * comps.households
     fees = payers * comps.fee_due()
     ledger.deposit("fees", fees)
     eco = model.config.economy
@@ -64,7 +66,6 @@ def collect_and_serve(model: CompoundModel) -> None:
     budget -= _pay_small_matters(model, firm, budget)
     # What is left of this month's fees goes to upkeep (cleaning, repairs).
     comps.upkeep += ledger.spend("upkeep", budget)
-    rate = payers / np.maximum(comps.households, 1)
     comps.record_contributions(rate, model.steps)
     loss = firm & (rate < eco.firm_exit_collection)
     comps.firm_loss_months = np.where(loss, comps.firm_loss_months + 1, 0)
@@ -99,9 +100,9 @@ def exits(model: CompoundModel) -> None:
                                     >= model.config.economy.firm_exit_patience)
     if not np.any(leaving):
         return
-    for agent in list(model.agents_by_type.get(PropertyFirm, [])):
-        if leaving[agent.compound]:
-            agent.remove()
+    for agent in [a for a in model.firms if leaving[a.compound]]:
+        model.firms.remove(agent)
+        agent.remove()
     comps.firm_present = comps.firm_present & ~leaving
     comps.firm_loss_months[leaving] = 0
     model.firm_exits += int(leaving.sum())

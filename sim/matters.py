@@ -83,8 +83,7 @@ class MatterBook:
         hh = model.compounds.households
         q = model.compounds.condition
         cond_factor = np.maximum(0.0, 1.0 + self.cfg.condition_sensitivity * (0.5 - q))
-        violators = np.bincount(pop.compound, weights=(~pop.acts[:, 1]).astype(float),
-                                minlength=self.n_compounds)
+        violators = model.compounds.total(~pop.acts[:, 1])
         base = np.where(self._violation_driven[:, None], violators[None, :],
                         (hh * cond_factor)[None, :])
         lam = scale * self._type_rate[:, None] * base / 100.0  # (types, compounds)
@@ -101,8 +100,9 @@ class MatterBook:
     def _draw_targets(self, model: CompoundModel, kinds: np.ndarray,
                       comps: np.ndarray) -> np.ndarray:
         """Pick the building, unit or household each new matter touches."""
-        households = model.compounds.first_household[comps] + (
-            model.rng.random(comps.size) * model.compounds.households[comps]).astype(np.int64)
+        comp_state = model.compounds
+        households = comp_state.members[comp_state.first_household[comps] + (
+            model.rng.random(comps.size) * comp_state.households[comps]).astype(np.int64)]
         scope = self._type_scope[kinds]
         pop = model.population
         return np.select([scope == 0, scope == 1, scope == 2],

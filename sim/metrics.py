@@ -106,30 +106,28 @@ def compute_metrics(model: CompoundModel) -> tuple[dict[str, float], dict[str, n
         compound.
     """
     pop = model.population
-    comp = pop.compound
+    comps = model.compounds
     n_c = model.n_compounds
-    hh = np.bincount(comp, minlength=n_c).astype(float)
-    safe_hh = np.where(hh > 0, hh, 1.0)
-
-    def household_mean(values: np.ndarray) -> np.ndarray:
-        return np.bincount(comp, weights=values.astype(float), minlength=n_c) / safe_hh
-
-    acts = pop.acts
+    hh = comps.households.astype(float)
+    safe_hh = np.maximum(hh, 1.0)
+    rates = model.compound_rates()
+    beliefs = comps.total(np.column_stack((pop.trust, pop.dependence, pop.grievance,
+                                           pop.satisfaction))) / safe_hh[:, None]
     per: dict[str, np.ndarray] = {
-        "contribution_rate": household_mean(acts[:, 0]),
-        "compliance_rate": household_mean(acts[:, 1]),
-        "volunteer_rate": household_mean(acts[:, 2]),
-        "participation_rate": household_mean(acts[:, 3]),
-        "condition": model.compounds.condition.copy(),
-        "violations": np.bincount(comp, weights=(~acts[:, 1]).astype(float), minlength=n_c),
+        "contribution_rate": rates["contribution_rate"],
+        "compliance_rate": rates["compliance_rate"],
+        "volunteer_rate": rates["volunteer_rate"],
+        "participation_rate": rates["participation_rate"],
+        "condition": comps.condition.copy(),
+        "violations": rates["violations"].astype(float),
         "matters_open": model.matters.open_count_by_compound(),
         "matters_resolved": model.matters.resolved_this_month.astype(float),
-        "petitions": np.bincount(comp, weights=pop.petition.astype(float), minlength=n_c),
-        "trust": household_mean(pop.trust),
-        "dependence": household_mean(pop.dependence),
-        "grievance": household_mean(pop.grievance),
-        "satisfaction": household_mean(pop.satisfaction),
-        "firm_present_share": model.compounds.firm_present.astype(float),
+        "petitions": rates["petitions"].astype(float),
+        "trust": beliefs[:, 0],
+        "dependence": beliefs[:, 1],
+        "grievance": beliefs[:, 2],
+        "satisfaction": beliefs[:, 3],
+        "firm_present_share": comps.firm_present.astype(float),
         "gov_spending": model.ledger.month_in[:, model.ledger.source_index("government")].copy(),
         "self_funded_share": model.ledger.self_funded_share(),
     }

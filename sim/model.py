@@ -75,6 +75,7 @@ class CompoundModel(mesa.Model):
         matters: Open and resolved matters.
         network: The neighbour network (sparse).
         government: The Government agent.
+        firms: The PropertyFirm agents serving now.
         institutions: Institutions of the design, in order.
         datacollector: Mesa DataCollector with one column per output.
     """
@@ -93,8 +94,10 @@ class CompoundModel(mesa.Model):
         self.seed = seed
         self.config = config
         self.changed = True
+        self._rates: dict[str, np.ndarray] | None = None
         self.firm_exits = 0
         self.firm_entries = 0
+        self.firms: list[firm.PropertyFirm] = []
 
         if network is not None:
             if not isinstance(network, nx.Graph):
@@ -112,7 +115,7 @@ class CompoundModel(mesa.Model):
         self.ledger = Ledger(self.n_compounds)
         self.matters = MatterBook(config.matters, self.n_compounds)
 
-        create_agents(self)
+        self._households_created = False  # Resident agents are created on first use
         self.government = Government(self)
         for c in np.flatnonzero(self.compounds.firm_present):
             firm.PropertyFirm(self, int(c))
@@ -123,16 +126,42 @@ class CompoundModel(mesa.Model):
         self._refresh_metrics()
         self.datacollector.collect(self)
 
+    # ------------------------------------------------------------------ agents
+
+    @property
+    def agents(self):  # type: ignore[override]
+        """All agents; household agents are created on first access.
+
+        The monthly update works on arrays and never needs the household
+        agents, so they are made only when someone asks for them through
+        Mesa's agent APIs (``agents``, ``agents_by_type``) — a cascade on a
+        given graph then costs no more than the arrays it needs.
+        """
+        self._create_household_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self):  # type: ignore[override]
+        """Agents by class; household agents are created on first access."""
+        self._create_household_agents()
+        return super().agents_by_type
+
+    def _create_household_agents(self) -> None:
+        if not self._households_created:
+            self._households_created = True
+            create_agents(self)
+
     # ------------------------------------------------------------------ stepping
 
     def step(self) -> None:
         """Advance the community by one month."""
+        self._rates = None
         self.ledger.new_month()
         self.matters.arrive(self)
         for inst in self.institutions:
             inst.before_decisions(self)
         behaviour.decide(self)
-        self._rates = None
+        self._rates = None  # actions changed
         firm.collect_and_serve(self)
         for inst in self.institutions:
             inst.after_decisions(self)
@@ -185,17 +214,19 @@ class CompoundModel(mesa.Model):
     # ------------------------------------------------------------------ updates
 
     def compound_rates(self) -> dict[str, np.ndarray]:
-        """This month's action rates per compound (shares of households)."""
-        if getattr(self, "_rates", None) is None:
+        """This month's action and petition rates per compound (shares of households).
+
+        Also holds the counts ``violations`` and ``petitions`` (households).
+        """
+        if self._rates is None:
             pop = self.population
-            hh = np.maximum(self.compounds.households, 1)
-            per = [np.bincount(pop.compound, weights=pop.acts[:, a].astype(float),
-                               minlength=self.n_compounds) / hh for a in range(4)]
-            petition = np.bincount(pop.compound, weights=pop.petition.astype(float),
-                                   minlength=self.n_compounds) / hh
-            self._rates = {"contribution_rate": per[0], "compliance_rate": per[1],
-                           "volunteer_rate": per[2], "participation_rate": per[3],
-                           "petition_rate": petition}
+            sums = self.compounds.total(np.column_stack((pop.acts, pop.petition)))
+            shares = sums / np.maximum(self.compounds.households, 1)[:, None]
+            names = ("contribution_rate", "compliance_rate", "volunteer_rate",
+                     "participation_rate", "petition_rate")
+            self._rates = {name: shares[:, j] for j, name in enumerate(names)}
+            self._rates["violations"] = self.compounds.households - sums[:, 1]
+            self._rates["petitions"] = sums[:, 4]
         return self._rates
 
     def _fix_private_matters(self) -> None:
@@ -221,12 +252,12 @@ class CompoundModel(mesa.Model):
         gov_share = self.ledger.government_share()[pop.compound]
         seen = ~np.isnan(gov_share)
         pop.dependence[seen] += learn.dependence * (gov_share[seen] - pop.dependence[seen])
-        visible = pop.acts[:, :2].mean(axis=1)
+        visible = 0.5 * (pop.acts[:, 0] + pop.acts[:, 1].astype(np.float64))
         pop.reputation += learn.reputation * (visible - pop.reputation)
         pop.mobilisation *= 1.0 - learn.mobilisation_decay
 
     def _refresh_metrics(self) -> None:
-        self._rates = None
+        self._rates = None  # institutions may have changed actions since the decisions
         self.current_metrics, self.current_compound_metrics = compute_metrics(self)
         self._compound_records.append(self.current_compound_metrics)
 

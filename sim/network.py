@@ -55,11 +55,17 @@ class Network:
         degree: Number of neighbours of each household.
         unit_known: Share of the household's stairwell unit it is tied to,
             in [0, 1]; drives the visibility of its own choices.
+        degree_or_one: Degree with 0 replaced by 1 (a safe divisor).
+        isolated: Indices of households without neighbours.
     """
 
     adjacency: sp.csr_array
     degree: np.ndarray
     unit_known: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.degree_or_one = np.maximum(self.degree, 1).astype(np.float64)
+        self.isolated = np.flatnonzero(self.degree == 0)
 
 
 def _runs(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -132,7 +138,8 @@ def _finish(pairs: np.ndarray, layout: Layout) -> Network:
     n = layout.n
     rows = np.concatenate((pairs[:, 0], pairs[:, 1]))
     cols = np.concatenate((pairs[:, 1], pairs[:, 0]))
-    adj = sp.csr_array((np.ones(rows.size), (rows, cols)), shape=(n, n))
+    # float32 counts neighbours exactly (below 2**24) and halves the memory traffic.
+    adj = sp.csr_array((np.ones(rows.size, dtype=np.float32), (rows, cols)), shape=(n, n))
     adj.sum_duplicates()
     adj.data[:] = 1.0
     adj.eliminate_zeros()
@@ -153,9 +160,9 @@ def from_networkx(graph: nx.Graph, layout: Layout) -> Network:
     """
     nodes = list(graph.nodes)
     m = graph.number_of_edges()
-    flat = np.fromiter(itertools.chain.from_iterable(graph.edges()), dtype=object, count=2 * m)
+    flat = itertools.chain.from_iterable(graph.edges())
     if nodes == list(range(len(nodes))):
-        ends = flat.astype(np.int64)
+        ends = np.fromiter(flat, dtype=np.int64, count=2 * m)
     else:
         index = {node: i for i, node in enumerate(nodes)}
         ends = np.fromiter((index[v] for v in flat), dtype=np.int64, count=2 * m)

@@ -67,29 +67,48 @@ def check_outdir(outdir: str | Path, force: bool = False) -> Path:
 
     Args:
         outdir: The run directory to be written.
-        force: Allow replacing an existing non-empty directory.
+        force: Allow replacing the directory of an earlier run.
 
     Returns:
         ``outdir`` as a :class:`~pathlib.Path`.
 
     Raises:
-        ConfigError: (field ``--out``) if ``outdir`` is an existing file, or an
-            existing non-empty directory and ``force`` is false.
+        ConfigError: (field ``--out``) if ``outdir`` is an existing file, the
+            current directory or one containing it, an existing non-empty
+            directory (unless ``force`` and it holds an earlier run), or cannot
+            be created for lack of permission.
     """
     out = Path(outdir)
+    target = _absolute(out)
+    if target == Path.cwd() or target in Path.cwd().parents or target == target.parent:
+        raise ConfigError("--out", f"{out} is the current directory or contains it; choose a "
+                                   "new directory for the run")
     if out.exists() or out.is_symlink():
         if not out.is_dir() or out.is_symlink():
             raise ConfigError("--out", f"{out} exists and is not a directory; choose another "
                                        "directory")
-        if not force and any(out.iterdir()):
-            raise ConfigError("--out", f"{out} already exists; choose another directory or "
-                                       "pass --force")
-    for parent in out.resolve().parents:
+        if any(out.iterdir()):
+            if not force:
+                raise ConfigError("--out", f"{out} already exists; choose another directory "
+                                           "or pass --force")
+            if not (out / RUN_JSON).is_file():
+                raise ConfigError("--out", f"{out} is not the output of an earlier run (it has "
+                                           f"no {RUN_JSON}); --force replaces only run "
+                                           "directories, so choose another directory")
+    for parent in target.parents:
         if parent.exists():
             if not parent.is_dir():
                 raise ConfigError("--out", f"{parent} is a file, not a directory")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise ConfigError("--out", f"cannot create {out}: no write permission in "
+                                           f"{parent}")
             break
     return out
+
+
+def _absolute(path: Path) -> Path:
+    """Return ``path`` made absolute with ``..`` removed, without following symlinks."""
+    return Path(os.path.abspath(path))
 
 
 def timeseries_frame(model: RunModel) -> pd.DataFrame:
@@ -187,33 +206,43 @@ def write_run(
         outdir: The run directory to create.
         model: A model after its run (see :class:`RunModel`).
         lang: Language of the figure, ``"zh"`` or ``"en"``.
-        force: Replace ``outdir`` if it exists and is not empty.
+        force: Replace ``outdir`` if it is the directory of an earlier run
+            (it has a ``run.json``). Other non-empty directories are never
+            replaced, so a mistyped ``--out`` cannot delete unrelated files.
         title: Figure title; a generic one in ``lang`` when omitted.
 
     Returns:
         The run directory.
 
     Raises:
-        ConfigError: (field ``--out``) if ``outdir`` exists and may not be replaced.
+        ConfigError: (field ``--out``) if ``outdir`` exists and may not be
+            replaced, or its directory cannot be created.
     """
     out = check_outdir(outdir, force)
-    created = _make_parents(out.absolute())
+    target = _absolute(out)
+    try:
+        created = _make_parents(target)
+    except OSError as exc:
+        raise ConfigError("--out", f"cannot create {out}: {exc.strerror or exc}") from None
     tmp: Path | None = None
     backup: Path | None = None
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.absolute().parent))
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        except OSError as exc:
+            raise ConfigError("--out", f"cannot create {out}: {exc.strerror or exc}") from None
         _write_files(tmp, model, lang, title)
         os.chmod(tmp, 0o777 & ~_umask())
-        if out.exists():
-            backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=tmp.parent))
-            os.replace(out, backup / out.name)
-        os.replace(tmp, out)
+        if target.exists():
+            backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.replace(target, backup / target.name)
+        os.replace(tmp, target)
         tmp = None
     except BaseException:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
-            if backup is not None and (backup / out.name).exists() and not out.exists():
-                os.replace(backup / out.name, out)
+            if backup is not None and (backup / target.name).exists() and not target.exists():
+                os.replace(backup / target.name, target)
             if backup is not None:
                 shutil.rmtree(backup, ignore_errors=True)
         _remove_empty(created)

@@ -159,13 +159,27 @@ def test_write_run_uses_an_existing_empty_directory(tmp_path):
     assert entries(out) == set(OUTPUT_FILES)
 
 
-def test_write_run_force_replaces(tmp_path):
-    out = tmp_path / "run"
-    out.mkdir()
-    (out / "old.txt").write_text("old")
-    write_run(out, FakeModel(), "zh", force=True)
+def test_write_run_force_replaces_an_earlier_run(tmp_path):
+    out = write_run(tmp_path / "run", FakeModel(months=2), "zh")
+    (out / "notes.txt").write_text("old")
+    write_run(out, FakeModel(months=4), "zh", force=True)
     assert entries(out) == set(OUTPUT_FILES)
+    assert len(pd.read_csv(out / "timeseries.csv")) == 5
     assert entries(tmp_path) == {"run"}
+
+
+def test_force_never_replaces_other_directories(tmp_path, monkeypatch):
+    other = tmp_path / "thesis"
+    other.mkdir()
+    (other / "chapter1.tex").write_text("precious")
+    with pytest.raises(ConfigError, match=r"run\.json"):
+        write_run(other, FakeModel(), "zh", force=True)
+    assert entries(other) == {"chapter1.tex"}
+    monkeypatch.chdir(other)
+    for here in [".", "..", str(tmp_path / "thesis" / "sub" / "..")]:
+        with pytest.raises(ConfigError, match="current directory"):
+            write_run(here, FakeModel(), "zh", force=True)
+    assert entries(other) == {"chapter1.tex"}
 
 
 def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
@@ -179,8 +193,7 @@ def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_interrupted_forced_write_keeps_the_old_directory(tmp_path, monkeypatch):
-    out = tmp_path / "run"
-    out.mkdir()
+    out = write_run(tmp_path / "run", FakeModel(), "zh")
     (out / "old.txt").write_text("old")
 
     def interrupted(*args: Any, **kwargs: Any) -> None:
@@ -189,7 +202,7 @@ def test_interrupted_forced_write_keeps_the_old_directory(tmp_path, monkeypatch)
     monkeypatch.setattr(sim.output, "plot_timeseries", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_run(out, FakeModel(), "zh", force=True)
-    assert entries(out) == {"old.txt"}
+    assert entries(out) == {*OUTPUT_FILES, "old.txt"}
     assert entries(tmp_path) == {"run"}
 
 
@@ -230,7 +243,7 @@ def test_default_outdir_is_safe():
 
 def test_help_teaches_usage(capsys):
     assert main(["run", "--help"]) == 0
-    text = capsys.readouterr().out
+    text = " ".join(capsys.readouterr().out.split())  # undo line wrapping
     for needle in ["CONFIG", "--steps", "--seed", "--out", "--set", "--lang", "--force",
                    "--quiet", "default: zh", "out/<scenario name>-<seed>", "default: none",
                    "behaviour.noise=0.2", "community=heping_road",
@@ -313,14 +326,24 @@ def test_run_default_out_and_drawn_seed(tmp_path, monkeypatch, capsys):
 
 def test_run_refuses_existing_out_then_force(tmp_path, capsys):
     out = tmp_path / "run"
-    out.mkdir()
-    (out / "keep.txt").write_text("precious")
     args = ["run", str(BASELINE), "--steps", "1", "--seed", "1", "--out", str(out), "--quiet"]
+    assert main(args) == 0
+    (out / "notes.txt").write_text("mine")
+    capsys.readouterr()
     assert main(args) == 2
     assert_one_line_error(capsys.readouterr().err, "--out", "--force")
-    assert entries(out) == {"keep.txt"}
+    assert entries(out) == {*OUTPUT_FILES, "notes.txt"}
     assert main([*args, "--force"]) == 0
     assert entries(out) == set(OUTPUT_FILES)
+
+
+def test_force_refuses_a_directory_that_is_not_a_run(tmp_path, capsys):
+    out = tmp_path / "thesis"
+    out.mkdir()
+    (out / "chapter1.tex").write_text("precious")
+    assert main(["run", str(BASELINE), "--steps", "1", "--out", str(out), "--force"]) == 2
+    assert_one_line_error(capsys.readouterr().err, "--out", "run.json")
+    assert entries(out) == {"chapter1.tex"}
 
 
 def test_run_in_subprocess(tmp_path):
@@ -421,3 +444,15 @@ def test_bugs_keep_their_traceback_and_write_nothing(tmp_path, monkeypatch):
         main(["run", str(BASELINE), "--steps", "1", "--out", str(out), "--quiet"])
     assert not out.exists()
     assert entries(tmp_path) == set()
+
+
+def test_figure_title_names_design_community_and_seed():
+    from sim.cli import figure_title
+    from sim.config import load_config
+
+    scn = load_config(BASELINE).override({"community": "heping_road"})
+    zh = figure_title(scn, 42, "zh")
+    assert scn.design.label_zh in zh and scn.community.label_zh in zh and "种子 42" in zh
+    assert not zh.startswith(scn.name)  # the scenario is named after the design: no repeat
+    en = figure_title(scn, 42, "en")
+    assert scn.community.label_en in en and en.endswith("(seed 42)")

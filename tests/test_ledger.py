@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import sim
 from sim.ledger import SOURCES, USES, WINDOW, Ledger, LedgerError
 
 
@@ -214,3 +215,20 @@ def test_window_slides_month_by_month():
         ledger.deposit("government", money(10))
         ledger.deposit("pooled", money(30))
         assert ledger.self_funded_share()[0] == pytest.approx(0.75)
+
+
+def test_a_model_run_accounts_for_every_yuan():
+    # Heping Road under the baseline: fees, firm overhead, upkeep, government handling and
+    # a renovation campaign at month 24 all move money.
+    model = sim.CompoundModel("heping_road", rng=5)
+    gov_col = SOURCES.index("government")
+    for _ in range(30):
+        model.step()
+        ledger = model.ledger
+        np.testing.assert_allclose(ledger.total_in.sum(axis=1) - ledger.total_out.sum(axis=1),
+                                   ledger.balance, atol=1e-6)
+        assert np.all(ledger.balance >= 0.0)
+    assert ledger.total_in[:, gov_col].sum() == pytest.approx(model.government.spent)
+    assert model.government.spent > 0
+    assert ledger.total_out[:, USES.index("overhead")].sum() > 0
+    assert ledger.total_out[:, USES.index("upkeep")].sum() > 0

@@ -1,7 +1,8 @@
 """Matters (sim.matters): arrival, targets, resolution and the households they touch.
 
 Arrival tests call ``MatterBook.arrive`` directly on a built (unstepped) model whose
-condition and compliance are set by hand, so the expected Poisson means are known.
+condition is set by hand and whose compliance comes from ``initial.acting.comply`` and
+committed households, so the expected Poisson means are known.
 """
 
 from __future__ import annotations
@@ -16,22 +17,26 @@ from sim.matters import SCOPES, MatterBook
 NON_VIOLATION_RATE = sum(t.rate for t in DEFAULT_MATTERS if not t.violation_driven)
 
 
-def make_model(matters: dict | None = None, seed: int = 0) -> sim.CompoundModel:
-    """Two compounds of 200 households (5 buildings × 2 units), no institutions."""
+def make_model(matters: dict | None = None, seed: int = 0, comply: float = 1.0,
+               committed: int | list[int] = 0) -> sim.CompoundModel:
+    """Two compounds of 200 households (5 buildings × 2 units), no institutions.
+
+    ``comply`` is the share of households complying at month 0 (what arrival of
+    violation-driven matters sees); committed households comply too.
+    """
     scn = sim.load_config({
         "community": {"groups": [{"name": "g", "count": 2, "households": 200,
                                   "buildings": 5, "units_per_building": 2}]},
         "design": {"institutions": {}},
         "matters": matters or {},
+        "initial": {"acting": {"comply": comply}, "committed": committed},
     })
     return sim.CompoundModel(scn, rng=seed)
 
 
-def arrivals(model: sim.CompoundModel, months: int, condition: float,
-             comply: bool = True) -> MatterBook:
-    """A fresh book after ``months`` monthly arrivals at a fixed state."""
+def arrivals(model: sim.CompoundModel, months: int, condition: float) -> MatterBook:
+    """A fresh book after ``months`` monthly arrivals at a fixed condition."""
     model.compounds.condition[:] = condition
-    model.population.acts[:, 1] = comply
     book = MatterBook(model.config.matters, model.n_compounds)
     for _ in range(months):
         book.arrive(model)
@@ -47,14 +52,21 @@ def poisson_ok(count: int, mean: float, k: float = 5.0) -> bool:
 
 
 def test_arrival_scale_zero_means_no_matters():
-    model = make_model({"arrival_scale": 0.0})
-    book = arrivals(model, 200, condition=0.0, comply=False)
+    model = make_model({"arrival_scale": 0.0}, comply=0.0)
+    book = arrivals(model, 200, condition=0.0)
     assert book.n_open == 0
     model = make_model({"arrival_scale": 0.0})
     model.run(24)
     assert model.matters.n_open == 0
     assert len(model.matters.log_frame()) == 0
     assert model.datacollector.get_model_vars_dataframe()["matters_open"].eq(0).all()
+
+
+def test_no_matter_types_means_no_matters():
+    model = make_model({"types": []}, comply=0.0)
+    assert arrivals(model, 50, condition=0.0).n_open == 0
+    model.run(12)
+    assert model.matters.n_open == 0
 
 
 @pytest.mark.parametrize("scale", [1.0, 2.5])
@@ -91,24 +103,23 @@ def test_arrival_factor_is_floored_at_zero():
 def test_violation_driven_matters_need_violations():
     types = [{"name": "illegal_structure", "category": "big", "scope": "building",
               "rate": 0.5, "cost": 2000, "violation_driven": True}]
-    model = make_model({"types": types}, seed=5)
     # Everyone complies: none, whatever the condition.
-    assert arrivals(model, 200, condition=0.0, comply=True).n_open == 0
-    # Half of compound 0 violates, compound 1 complies: matters only in compound 0, at
-    # rate 0.5 per 100 violators per month (100 violators × 200 months → mean 100).
-    model.population.acts[:, 1] = True
-    model.population.acts[:100, 1] = False
+    model = make_model({"types": types}, seed=5, comply=1.0)
+    assert arrivals(model, 200, condition=0.0).n_open == 0
+    # Nobody complies except the committed households 100–399: the first 100 households
+    # of compound 0 violate, compound 1 complies. Matters only in compound 0, at rate
+    # 0.5 per 100 violators per month (100 violators × 200 months → mean 100; 5 σ).
+    model = make_model({"types": types}, seed=5, comply=0.0, committed=list(range(100, 400)))
     assert model.population.compound[:100].max() == 0
-    book = MatterBook(model.config.matters, model.n_compounds)
-    for _ in range(200):
-        book.arrive(model)
+    assert model.population.action("comply").sum() == 300
+    book = arrivals(model, 200, condition=0.5)
     assert set(book.compound.tolist()) == {0}
     assert poisson_ok(book.n_open, 100.0)
 
 
 def test_new_matters_carry_their_type_and_a_target_in_their_compound():
-    model = make_model(seed=6)
-    book = arrivals(model, 100, condition=0.3, comply=False)
+    model = make_model(seed=6, comply=0.0)
+    book = arrivals(model, 100, condition=0.3)
     pop = model.population
     assert book.n_open > 100
     assert set(book.kind.tolist()) == set(range(len(DEFAULT_MATTERS)))

@@ -100,7 +100,7 @@ def test_floating_makes_no_difference_when_ties_are_kept():
 
 
 def test_acquaintance_zero_means_no_ties():
-    layout, net = layout_and_network(community(acquaintance=0.0), seed=3)
+    _, net = layout_and_network(community(acquaintance=0.0), seed=3)
     assert net.adjacency.nnz == 0
     assert np.all(net.degree == 0)
     assert np.all(net.unit_known == 0.0)
@@ -220,3 +220,45 @@ def test_model_graph_round_trips_through_the_network_argument():
     assert (again.network.adjacency != model.network.adjacency).nnz == 0
     np.testing.assert_array_equal(again.population.unit, model.population.unit)
     np.testing.assert_array_equal(again.population.building, model.population.building)
+
+
+def test_graph_node_attributes_place_households():
+    # Nodes carry compound and building attributes, interleaved (not contiguous).
+    graph = nx.erdos_renyi_graph(60, 0.1, seed=1)
+    for v in graph.nodes:
+        graph.nodes[v]["compound"] = v % 3
+        graph.nodes[v]["building"] = v % 6
+    model = sim.CompoundModel({"design": {"institutions": {}}}, rng=1, network=graph)
+    pop = model.population
+    np.testing.assert_array_equal(pop.compound, np.arange(60) % 3)
+    np.testing.assert_array_equal(pop.building, np.arange(60) % 6)
+    np.testing.assert_array_equal(pop.unit, pop.building)  # unit defaults to building
+    assert model.compounds.households.tolist() == [20, 20, 20]
+    model.run(12)
+    rates = model.compound_rates()["contribution_rate"]
+    direct = np.bincount(pop.compound, weights=pop.action("contribute")) / 20
+    np.testing.assert_allclose(rates, direct)
+
+
+def test_graph_of_the_communitys_size_uses_the_communitys_layout():
+    comm = sim.load_config("generic_old_compound").community
+    graph = nx.path_graph(comm.n_households)
+    model = sim.CompoundModel("generic_old_compound", rng=2, network=graph)
+    reference = sim.CompoundModel("generic_old_compound", rng=2)
+    np.testing.assert_array_equal(model.population.unit, reference.population.unit)
+    np.testing.assert_array_equal(model.network.degree[1:-1], 2)
+
+
+def test_compounds_smaller_than_their_stairwell_units_get_a_valid_network():
+    comm = sim.load_config({"community": {"groups": [
+        {"name": "tiny", "households": 3, "buildings": 4, "units_per_building": 2},
+        {"name": "single", "households": 1, "count": 3},
+        {"name": "normal", "households": 50},
+    ]}, "design": {"institutions": {}}}).community
+    layout, net = layout_and_network(comm, seed=3)
+    assert layout.n == 56
+    assert (net.adjacency != net.adjacency.T).nnz == 0
+    assert np.all(net.degree[3:6] == 0)  # a household alone in its compound knows nobody
+    # No tie crosses compounds.
+    i, j = upper_pairs(net.adjacency)
+    assert np.all(layout.compound[i] == layout.compound[j])
