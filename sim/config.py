@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from sim.distributions import Dist, Spec
 from sim.errors import ConfigError
@@ -41,10 +48,21 @@ def config_dirs() -> list[Path]:
     return [*extra, CONFIG_ROOT]
 
 
+def reject_bool(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+    """Refuse true/false where a number is expected (YAML's `yes` would become 1)."""
+    if isinstance(value, bool) and info.field_name is not None:
+        annotation = cls.model_fields[info.field_name].annotation
+        if annotation is not bool and bool not in getattr(annotation, "__args__", ()):
+            raise ValueError("must be a number, not true/false")
+    return value
+
+
 class Strict(BaseModel):
     """Base of every config section: unknown keys are errors, values are frozen."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    _no_bool = field_validator("*", mode="before")(classmethod(reject_bool))
 
 
 # --------------------------------------------------------------------------- community
@@ -346,7 +364,7 @@ class Matters(Strict):
 class InitialActing(Strict):
     """Share of households acting in month 0 (what neighbours saw last month)."""
 
-    contribute: Share = 0.5
+    contribute: Share = 0.7
     comply: Share = 0.8
     volunteer: Share = 0.05
     participate: Share = 0.05
@@ -480,6 +498,9 @@ def _unknown(name: str, allowed: Any, what: str) -> str:
 # --------------------------------------------------------------------------- loading
 
 
+_SINGULAR = {"communities": "community", "designs": "design", "presets": "preset"}
+
+
 def preset_names(kind: str) -> list[str]:
     """Names of the presets of one kind (``communities``, ``designs``, ``presets``)."""
     names: set[str] = set()
@@ -494,7 +515,7 @@ def preset_path(kind: str, name: str, field: str) -> Path:
         path = root / kind / f"{name}.yaml"
         if path.is_file():
             return path
-    raise ConfigError(field, _unknown(name, preset_names(kind), kind.rstrip("s")))
+    raise ConfigError(field, _unknown(name, preset_names(kind), _SINGULAR[kind]))
 
 
 def read_yaml(path: Path, field: str = "") -> dict[str, Any]:
@@ -580,8 +601,15 @@ def load_config(source: str | Path | dict[str, Any]) -> Scenario:
 
 
 def _config_error(exc: ValidationError) -> ConfigError:
-    """Turn pydantic's first error into a one-line ConfigError."""
-    err = exc.errors()[0]
+    """Turn pydantic's most telling error into a one-line ConfigError.
+
+    For a field that takes several forms (a number, a list or a distribution)
+    pydantic reports one error per form; an error about the content of a form
+    ("a normal distribution needs mean, sd") says more than "not a number".
+    """
+    errors = exc.errors()
+    telling = [e for e in errors if not e["type"].endswith(("_type", "_parsing"))]
+    err = telling[0] if telling else errors[0]
     loc = [str(p) for p in err["loc"] if not _is_union_tag(p)]
     field = ".".join(loc)
     if err["type"] == "extra_forbidden":

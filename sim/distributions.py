@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "constant": ("value",),
@@ -55,6 +55,13 @@ class Dist(BaseModel):
     median: float | None = None
     sigma: float | None = None
     clip: tuple[float, float] | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("must be a number, not true/false")
+        return value
 
     @model_validator(mode="after")
     def _check_parameters(self) -> Dist:

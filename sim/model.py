@@ -244,8 +244,9 @@ class CompoundModel(mesa.Model):
         mat, learn = cfg.matters, cfg.behaviour.learning
         touching = self.matters.touching(self, mat.grace_months)
         pressure = 1.0 - np.exp(-touching / 3.0)
-        pop.grievance = np.clip(pop.grievance + mat.grievance_rate * pressure * (1.0 - pop.grievance)
-                                - mat.grievance_decay * pop.grievance, 0.0, 1.0)
+        growth = mat.grievance_rate * pressure * (1.0 - pop.grievance)
+        pop.grievance = np.clip(pop.grievance + growth - mat.grievance_decay * pop.grievance,
+                                0.0, 1.0)
         q = self.compounds.condition[pop.compound]
         pop.satisfaction = q * (1.0 - pop.grievance)
         pop.trust += learn.trust * (pop.satisfaction - pop.trust)

@@ -13,7 +13,8 @@ import numpy as np
 
 SeedLike = int | np.integer | np.random.Generator | np.random.SeedSequence | None
 
-MAX_SEED = 2**63 - 1
+MAX_SEED = 2**32
+"""Drawn seeds lie below this bound, so they are short enough to retype with --seed."""
 
 
 def resolve_seed(seed: SeedLike) -> int:
@@ -25,7 +26,7 @@ def resolve_seed(seed: SeedLike) -> int:
             so the caller's generator advances).
 
     Returns:
-        A non-negative integer below 2**63.
+        A non-negative integer (a drawn one is below 2**32).
 
     Raises:
         ValueError: If ``seed`` is a negative integer or of another type.

@@ -89,7 +89,8 @@ class GovernmentService(Institution):
         take = model.rng.random(book.n_open) < prob
         if not np.any(take):
             return
-        cost = np.bincount(book.compound[take], weights=book.cost[take], minlength=model.n_compounds)
+        cost = np.bincount(book.compound[take], weights=book.cost[take],
+                           minlength=model.n_compounds)
         model.government.pay(cost)
         model.ledger.spend("matters", cost)
         book.resolve(take, model.steps, "government")
@@ -131,7 +132,7 @@ class RenovationCampaign(Institution):
         if month < p.first or (month - p.first) % p.interval != 0:
             return
         comps = model.compounds
-        k = int(round(p.share * comps.n))
+        k = round(p.share * comps.n)
         if k == 0:
             return
         chosen = np.argsort(comps.condition, kind="stable")[:k]
