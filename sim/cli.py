@@ -54,7 +54,7 @@ how --set works / --set 用法:
 
     --set behaviour.noise=0.2              a number / 数值
     --set community=heping_road            a community preset (configs/communities/) / 社区预设
-    --set design=nanan_131                 a design preset (configs/designs/) / 治理模式预设
+    --set design=baseline                  a design preset (configs/designs/) / 治理模式预设
     --set 'behaviour.threshold={dist: normal, mean: 0.25, sd: 0.1}'
                                            a distribution; quote it for the shell / 分布（需加引号）
 """
@@ -250,7 +250,7 @@ def add_output_options(parser: argparse.ArgumentParser, default_out: str) -> Non
 
 
 def default_outdir(name: str, seed: int) -> Path:
-    """Return ``out/<scenario name>-<seed>``, with the name made safe as a folder name."""
+    """Return ``out/<name>-<seed>``, with the name made safe as a folder name."""
     safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "scenario"
     return Path("out") / f"{safe}-{seed}"
 
@@ -299,7 +299,8 @@ def run_command(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_outdir(args.out, args.force)
     model = sim.CompoundModel(scn, rng=scn.run.seed)
-    out = Path(args.out) if args.out is not None else default_outdir(scn.name, model.seed)
+    out = (Path(args.out) if args.out is not None
+           else default_outdir(f"{scn.design.name}-{scn.community.name}", model.seed))
     check_outdir(out, args.force)
     model.run(scn.run.steps, progress=not args.quiet)
     text = MESSAGES[args.lang]
@@ -336,7 +337,7 @@ def add_run(subparsers: Any) -> None:
         description=RUN_DESCRIPTION, epilog=RUN_EPILOG + "\n" + presets_help(),
         formatter_class=HelpFormatter, allow_abbrev=False)
     add_scenario_options(parser)
-    add_output_options(parser, "out/<scenario name>-<seed>")
+    add_output_options(parser, "out/<design>-<community>-<seed>")
     parser.set_defaults(handler=run_command)
 
 

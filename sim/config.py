@@ -568,7 +568,7 @@ def load_config(source: str | Path | dict[str, Any]) -> Scenario:
 
     Args:
         source: A path to a YAML file (a scenario, a design or a community
-            preset), a preset name (``"nanan_131"``, ``"threshold"``), or a
+            preset), a preset name (``"baseline"``, ``"threshold"``), or a
             mapping.
 
     Returns:

@@ -62,7 +62,7 @@ class CompoundModel(mesa.Model):
         network: Optional networkx graph to use instead of the layout-based
             network; nodes are households in ``list(network.nodes)`` order.
         **fields: Scenario fields as keyword arguments, for Mesa's
-            ``batch_run`` and SolaraViz: ``design="nanan_131"``,
+            ``batch_run`` and SolaraViz: ``design="baseline"``,
             ``community="heping_road"``, nested fields with a double
             underscore such as ``behaviour__noise=0.2``.
 

@@ -245,7 +245,7 @@ def test_help_teaches_usage(capsys):
     assert main(["run", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())  # undo line wrapping
     for needle in ["CONFIG", "--steps", "--seed", "--out", "--set", "--lang", "--force",
-                   "--quiet", "default: zh", "out/<scenario name>-<seed>", "default: none",
+                   "--quiet", "default: zh", "out/<design>-<community>-<seed>", "default: none",
                    "behaviour.noise=0.2", "community=heping_road",
                    "'behaviour.threshold={dist: normal, mean: 0.25, sd: 0.1}'",
                    ("sim run configs/designs/baseline.yaml --set community=heping_road "
@@ -320,7 +320,8 @@ def test_run_default_out_and_drawn_seed(tmp_path, monkeypatch, capsys):
     printed = capsys.readouterr().out
     (out,) = (tmp_path / "out").iterdir()
     seed = json.loads((out / "run.json").read_text(encoding="utf-8"))["seed"]
-    assert out.name == f"{load_config(BASELINE).name}-{seed}"
+    scn = load_config(BASELINE)
+    assert out.name == f"{scn.design.name}-{scn.community.name}-{seed}"
     assert str(seed) in printed and out.name in printed
 
 
