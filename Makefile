@@ -27,7 +27,7 @@ demo: $(STAMP)
 	$(BIN)/sim run configs/designs/baseline.yaml --set community=heping_road --seed 2026 --out out/demo --force
 
 test: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
