@@ -101,7 +101,8 @@ def choose(utility: np.ndarray, noise: float, tolerance: float,
     if noise == 0:
         return utility >= -tolerance
     draws = rng.random(utility.shape, dtype=np.float32)
-    return draws < expit(utility / noise)
+    with np.errstate(over="ignore"):  # a tiny noise sends U/T to ±inf: expit handles it
+        return draws < expit(utility / noise)
 
 
 def decide(model: CompoundModel) -> None:
