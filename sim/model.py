@@ -24,6 +24,7 @@ from typing import Any
 
 import mesa
 import networkx as nx
+from mesa.experimental.scenarios import Scenario as MesaScenario
 import numpy as np
 import pandas as pd
 
@@ -56,7 +57,8 @@ class CompoundModel(mesa.Model):
     Args:
         scenario: A :class:`~sim.config.Scenario`, a path or preset name, a
             mapping, or ``None`` for the default scenario (baseline design on
-            ``generic_old_compound``).
+            ``generic_old_compound``). Mesa's own ``Scenario`` (passed by
+            SolaraViz on reset) counts as ``None`` apart from its ``rng``.
         rng: Seed of the model's single generator: an int, a numpy Generator
             or None (a seed is drawn). The seed used is ``model.seed``.
         network: Optional networkx graph to use instead of the layout-based
@@ -65,6 +67,7 @@ class CompoundModel(mesa.Model):
             ``batch_run`` and SolaraViz: ``design="baseline"``,
             ``community="heping_road"``, nested fields with a double
             underscore such as ``behaviour__noise=0.2``.
+        simulator: Optional Mesa discrete-event simulator to set up with this model.
 
     Attributes:
         config: The resolved :class:`~sim.config.Scenario`.
@@ -80,9 +83,14 @@ class CompoundModel(mesa.Model):
         datacollector: Mesa DataCollector with one column per output.
     """
 
-    def __init__(self, scenario: Scenario | str | dict[str, Any] | None = None, *,
-                 rng: SeedLike = None, network: nx.Graph | None = None,
-                 **fields: Any) -> None:
+    def __init__(self, scenario: Scenario | str | dict[str, Any] | MesaScenario | None = None,
+                 *, rng: SeedLike = None, network: nx.Graph | None = None,
+                 simulator: Any = None, **fields: Any) -> None:
+        if isinstance(scenario, MesaScenario):
+            # SolaraViz's reset passes Mesa's own Scenario; our fields come as keywords.
+            if rng is None:
+                rng = scenario.rng
+            scenario = None
         config = _as_scenario(scenario)
         if fields:
             config = config.override(fields)
@@ -121,6 +129,8 @@ class CompoundModel(mesa.Model):
             firm.PropertyFirm(self, int(c))
         self.institutions = institutions.build(self)
 
+        if simulator is not None:  # Mesa's discrete-event simulators drive step()
+            simulator.setup(self)
         self.datacollector = mesa.DataCollector(model_reporters=dict(MODEL_REPORTERS))
         self._compound_records: list[dict[str, np.ndarray]] = []
         self._refresh_metrics()

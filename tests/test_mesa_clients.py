@@ -73,3 +73,23 @@ def test_households_are_mesa_agents_viewing_the_arrays():
     assert agent.contributes
     trusts = np.array(residents.get("trust"))
     assert np.allclose(np.sort(trusts), np.sort(model.population.trust))
+
+
+def test_solara_reset_rebuilds_the_model_from_keywords():
+    # SolaraViz's reset calls type(model)(**params, scenario=<Mesa Scenario>) (Mesa 3.5,
+    # mesa.visualization.solara_viz._build_model_init_kwargs with add_scenario_when_empty):
+    # `rng` is one of our init parameters, so it stays a keyword and the Mesa Scenario is empty.
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    params = {"community": "yimin_compound", "behaviour__noise": 0.4, "rng": 3}
+    model = sim.CompoundModel(**params)
+    rebuilt = type(model)(**params, scenario=MesaScenario())
+    assert rebuilt.config == model.config
+    assert rebuilt.seed == model.seed == 3
+    from_scenario_rng = type(model)(**{k: v for k, v in params.items() if k != "rng"},
+                                    scenario=MesaScenario(rng=3))
+    assert from_scenario_rng.seed == 3
+    model.run(3)
+    rebuilt.run(3)
+    assert model.datacollector.get_model_vars_dataframe().equals(
+        rebuilt.datacollector.get_model_vars_dataframe())
