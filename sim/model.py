@@ -24,9 +24,9 @@ from typing import Any
 
 import mesa
 import networkx as nx
-from mesa.experimental.scenarios import Scenario as MesaScenario
 import numpy as np
 import pandas as pd
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from sim import behaviour, firm, institutions
 from sim.compounds import Compounds
