@@ -151,7 +151,16 @@ def _git_revision() -> str:
         )
     except OSError:
         return "unknown"
-    return out.stdout.strip() if out.returncode == 0 else "no commit (working tree)"
+    if out.returncode != 0:
+        return "no commit (working tree)"
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "sim", "configs"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=10,
+    ).stdout.strip()
+    return out.stdout.strip() + (" + uncommitted changes in sim/ or configs/" if dirty else "")
 
 
 def _cpu_model() -> str:
