@@ -83,7 +83,7 @@ def cooperative_utility(model: CompoundModel, shares: np.ndarray) -> np.ndarray:
     norm = model.compounds.norm
     utility += base if not norm.any() else base + norm[comp]
     fee = model.compounds.fee_due()[comp]
-    utility[:, 0] -= w.cost * fee / (pop.ability * beh.burden_unit)
+    utility[:, 0] -= w.cost * fee * pop.cost_per_yuan
     return utility
 
 

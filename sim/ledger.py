@@ -21,6 +21,8 @@ USES = ("upkeep", "matters", "overhead", "misuse")
 """Where money goes."""
 WINDOW = 12
 """Months in the trailing window for shares of money."""
+_RESIDENT = np.isin(SOURCES, RESIDENT_SOURCES)
+_GOVERNMENT = np.isin(SOURCES, ("government",))
 
 
 class LedgerError(RuntimeError):
@@ -136,26 +138,24 @@ class Ledger:
         others = [i for i in range(WINDOW) if i != oldest]
         return self._window[others].sum(axis=0) + self.month_in
 
-    def _shares(self, sources: tuple[str, ...], empty: float) -> np.ndarray:
-        """Share of each compound's last-12-month inflow that came from ``sources``."""
+    def _shares(self, chosen: np.ndarray, empty: float) -> np.ndarray:
+        """Share of each compound's last-12-month inflow from the ``chosen`` sources (mask)."""
         win = self._window_sum()
-        chosen = np.isin(SOURCES, sources)
         part = win[:, chosen].sum(axis=1)
         total = part + win[:, ~chosen].sum(axis=1)  # ≥ part, so the share is ≤ 1 exactly
         return np.divide(part, total, out=np.full_like(total, empty), where=total > 0)
 
     def self_funded_share(self) -> np.ndarray:
         """Residents' share of each compound's last-12-month inflow (0 if none)."""
-        return self._shares(RESIDENT_SOURCES, 0.0)
+        return self._shares(_RESIDENT, 0.0)
 
     def self_funded_share_total(self) -> float:
         """Residents' share of the whole community's last-12-month inflow (0 if none)."""
         win = self._window_sum()
-        chosen = np.isin(SOURCES, RESIDENT_SOURCES)
-        part = float(win[:, chosen].sum())
-        total = part + float(win[:, ~chosen].sum())
+        part = float(win[:, _RESIDENT].sum())
+        total = part + float(win[:, ~_RESIDENT].sum())
         return part / total if total > 0 else 0.0
 
     def government_share(self) -> np.ndarray:
         """Government's share of each compound's last-12-month inflow (NaN if none)."""
-        return self._shares(("government",), np.nan)
+        return self._shares(_GOVERNMENT, np.nan)

@@ -230,7 +230,7 @@ class CompoundModel(mesa.Model):
         """
         if self._rates is None:
             pop = self.population
-            sums = self.compounds.total(np.column_stack((pop.acts, pop.petition)))
+            sums = self.compounds.total(pop.decisions)
             shares = sums / np.maximum(self.compounds.households, 1)[:, None]
             names = ("contribution_rate", "compliance_rate", "volunteer_rate",
                      "participation_rate", "petition_rate")

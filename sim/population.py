@@ -115,8 +115,12 @@ class Population:
             Beliefs and feelings in [0, 1] that change monthly.
         committed: Households that always act (threshold preset).
         acts: ``(n, 4)`` bool, this month's cooperative actions in
-            :data:`ACTIONS` order.
-        petition: Petitioned this month.
+            :data:`ACTIONS` order (a view of ``decisions``).
+        petition: Petitioned this month (a view of ``decisions``).
+        decisions: ``(n, 5)`` bool, the four actions and petitioning, kept in
+            one block so that per-compound rates are one reduction.
+        cost_per_yuan: Utility cost of one yuan for the household,
+            1 / (ability × burden_unit).
     """
 
     def __init__(self, scenario: Scenario, layout: Layout, groups: np.ndarray,
@@ -136,6 +140,7 @@ class Population:
         self.party = rng.random(n) < g_attr["party_share"]
         self.registered = self.party & (rng.random(n) < pop.party_registered_share)
         self.ability = g_attr["ability_median"] * np.exp(rng.normal(0.0, pop.ability_sigma, n))
+        self.cost_per_yuan = 1.0 / (self.ability * beh.burden_unit)
         spirit = draw(pop.public_spirit, n, rng, "population.public_spirit", (0.0, 1.0))
         spirit = spirit + pop.floating_spirit_shift * layout.floating
         spirit = spirit + pop.party_spirit_shift * self.party
@@ -152,9 +157,27 @@ class Population:
         self.committed = _committed(scenario.initial.committed, n, rng)
         shares = scenario.initial.acting
         init = np.array([shares.contribute, shares.comply, shares.volunteer, shares.participate])
+        self.decisions = np.zeros((n, len(ACTIONS) + 1), dtype=bool)
         self.acts = rng.random((n, len(ACTIONS))) < init
         self.acts[self.committed] = True
-        self.petition = np.zeros(n, dtype=bool)
+
+    @property
+    def acts(self) -> np.ndarray:
+        """This month's cooperative actions, ``(n, 4)``; assigning copies into place."""
+        return self.decisions[:, : len(ACTIONS)]
+
+    @acts.setter
+    def acts(self, value: np.ndarray) -> None:
+        self.decisions[:, : len(ACTIONS)] = value
+
+    @property
+    def petition(self) -> np.ndarray:
+        """Whether each household petitioned this month; assigning copies into place."""
+        return self.decisions[:, len(ACTIONS)]
+
+    @petition.setter
+    def petition(self, value: np.ndarray) -> None:
+        self.decisions[:, len(ACTIONS)] = value
 
     def action(self, name: str) -> np.ndarray:
         """Column of ``acts`` for one action name."""
