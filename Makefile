@@ -28,6 +28,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/python docs/make_parameters.py --check
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

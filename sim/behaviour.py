@@ -5,7 +5,7 @@ household *i* scores
 
     Uᵢₐ = baseₐ + normₐ(compound)
           + w_spirit·(spiritᵢ − ½) + w_trust·(trustᵢ − ½)
-          − w_dependence·dependenceᵢ + w_mobilisation·mobilisationᵢ
+          − w_dependence·(dependenceᵢ − ½) + w_mobilisation·mobilisationᵢ
           − w_cost·costᵢₐ
           + w_face·sensitivityᵢ·visibilityᵢ·(sᵢₐ − φᵢ)
 

@@ -4,7 +4,7 @@ The condition Q ∈ [0, 1] of a compound's public goods decays every month,
 faster where households violate the rules, and is restored by upkeep
 spending (money and volunteer labour) with diminishing returns:
 
-    Q ← Q − Q·(decay + violation_decay·violation_rate)
+    Q ← Q − Q·min(1, decay + violation_decay·violation_rate)
           + (1 − Q)·(1 − exp(−upkeep per household / restore_scale))
 """
 

@@ -101,12 +101,16 @@ class NetworkConfig(Strict):
     unit_tie_prob: Share = Field(0.7, description="Probability that two households of one "
                                                   "stairwell unit know each other, at "
                                                   "acquaintance 1.")
-    building_ties: NonNeg = Field(2.0, le=50, description="Mean ties per household to other "
-                                                          "units of its building, at "
-                                                          "acquaintance 1.")
-    compound_ties: NonNeg = Field(1.0, le=50, description="Mean long-range ties per household "
-                                                          "across its compound, at "
-                                                          "acquaintance 1.")
+    building_ties: NonNeg = Field(2.0, le=50, description="Mean ties each household draws to "
+                                                          "random households of its building "
+                                                          "(own unit included), at "
+                                                          "acquaintance 1; as both ends draw, "
+                                                          "the degree added is about twice "
+                                                          "this.")
+    compound_ties: NonNeg = Field(1.0, le=50, description="Mean long-range ties each household "
+                                                          "draws across its compound, at "
+                                                          "acquaintance 1 (degree added: about "
+                                                          "twice this).")
     floating_tie_factor: Share = Field(0.4, description="Probability that a tie involving a "
                                                         "floating household is kept.")
 
@@ -188,10 +192,11 @@ class Weights(Strict):
 class ActionBase(Strict):
     """Intercept of each cooperative action (utility units); lower = costlier in effort."""
 
-    contribute: float = Field(0.55, ge=-20, le=20)
-    comply: float = Field(0.4, ge=-20, le=20)
-    volunteer: float = Field(-1.35, ge=-20, le=20)
-    participate: float = Field(-1.3, ge=-20, le=20)
+    contribute: float = Field(0.55, ge=-20, le=20, description="Paying the fee asked.")
+    comply: float = Field(0.4, ge=-20, le=20, description="Committing no violation.")
+    volunteer: float = Field(-1.35, ge=-20, le=20, description="Giving volunteer labour.")
+    participate: float = Field(-1.3, ge=-20, le=20, description="Taking part in deliberation "
+                                                               "or consultation.")
 
 
 class Visibility(Strict):
@@ -253,7 +258,7 @@ class Population(Strict):
     public_spirit: Spec = Field(Dist(dist="beta", a=2.0, b=2.5), description="Public spirit "
                                 "(公共精神) in [0, 1].")
     face_sensitivity: Spec = Field(Dist(dist="uniform", low=0.5, high=1.5),
-                                   description="Multiplies the face term; ≥ 0.")
+                                   description="Multiplies the face term; in [0, 10].")
     ability_sigma: NonNeg = Field(0.5, le=3, description="Log-scale spread of income around "
                                                          "the group's median.")
     trust: Spec = Field(Dist(dist="normal", mean=0.5, sd=0.15, clip=(0.0, 1.0)),
@@ -313,7 +318,9 @@ class MatterType(Strict):
                     "private → household.")
     scope: Literal["compound", "building", "unit", "household"] = Field(
         description="Which households a matter touches.")
-    rate: NonNeg = Field(description="Matters per 100 households per month at condition 0.5.")
+    rate: NonNeg = Field(description="Matters per 100 households per month at condition 0.5; "
+                                     "for violation-driven types, per 100 violating "
+                                     "households (condition plays no part).")
     cost: NonNeg = Field(description="Fixed cost of resolving one matter, yuan.")
     violation_driven: bool = Field(False, description="Arises from violations instead of "
                                                       "condition (illegal structures).")
@@ -364,10 +371,10 @@ class Matters(Strict):
 class InitialActing(Strict):
     """Share of households acting in month 0 (what neighbours saw last month)."""
 
-    contribute: Share = 0.7
-    comply: Share = 0.8
-    volunteer: Share = 0.05
-    participate: Share = 0.05
+    contribute: Share = Field(0.7, description="Share paying the fee in month 0.")
+    comply: Share = Field(0.8, description="Share complying in month 0.")
+    volunteer: Share = Field(0.05, description="Share volunteering in month 0.")
+    participate: Share = Field(0.05, description="Share participating in month 0.")
 
 
 class Initial(Strict):

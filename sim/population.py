@@ -153,7 +153,8 @@ class Population:
         self.grievance = np.zeros(n)
         self.reputation = np.full(n, 0.5)
         self.mobilisation = np.zeros(n)
-        self.satisfaction = np.full(n, 0.5)
+        condition = np.array([community.groups[g].condition for g in groups])
+        self.satisfaction = condition[layout.compound]  # no grievance yet
         self.committed = _committed(scenario.initial.committed, n, rng)
         shares = scenario.initial.acting
         init = np.array([shares.contribute, shares.comply, shares.volunteer, shares.participate])

@@ -18,6 +18,7 @@ Both act through the :class:`Government` agent, which keeps the money it spent.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
@@ -102,7 +103,8 @@ class RenovationCampaignParams(Params):
     interval: int = Field(48, ge=1, le=1200, description="Months between campaigns.")
     first: int = Field(24, ge=1, le=1200, description="Month of the first campaign.")
     share: float = Field(0.25, ge=0, le=1, description="Share of compounds renovated per "
-                                                       "campaign, worst condition first.")
+                                                       "campaign, worst condition first "
+                                                       "(rounded up: at least one).")
     spend: float = Field(600.0, ge=0, le=1e6, description="Yuan per household spent on "
                                                           "upkeep in a renovated compound.")
     clear_matters: bool = Field(True, description="A renovation also resolves the compound's "
@@ -110,9 +112,12 @@ class RenovationCampaignParams(Params):
     invite_firm: bool = Field(True, description="Bring a property firm into a renovated "
                                                 "compound without one if residents have been "
                                                 "paying.")
-    invite_min_collection: float = Field(0.7, ge=0, le=1, description="Recent contribution "
-                                                                      "rate needed to invite "
-                                                                      "a firm.")
+    invite_min_collection: float = Field(0.7, ge=0, le=1, description="Contribution rate over "
+                                                                      "the last 6 months (of "
+                                                                      "the cleaning fee) needed "
+                                                                      "to invite a firm; the "
+                                                                      "firm then charges the "
+                                                                      "property fee.")
 
 
 @register
@@ -132,7 +137,7 @@ class RenovationCampaign(Institution):
         if month < p.first or (month - p.first) % p.interval != 0:
             return
         comps = model.compounds
-        k = round(p.share * comps.n)
+        k = math.ceil(p.share * comps.n)  # at least one compound when share > 0
         if k == 0:
             return
         chosen = np.argsort(comps.condition, kind="stable")[:k]
