@@ -40,59 +40,109 @@ def neighbour_shares(model: CompoundModel) -> np.ndarray:
     """Share of each household's neighbours seen doing each action, ``(n, 4)``.
 
     One sparse product counts acting neighbours for all four actions at once.
-    Households without neighbours get −1 (see module docstring).
+    Where a compound publishes who acts (public rolls, online groups:
+    ``compounds.public_weight``), the share seen mixes in the compound's rate
+    of last month with that weight. A household with neither neighbours nor
+    public information gets −1 (see module docstring).
     """
     net = model.network
-    seen = net.adjacency @ model.population.acts.astype(np.float32)
-    shares = seen / net.degree_or_one[:, None]
-    if net.isolated.size:
+    shares = net.adjacency @ model.population.acts.astype(np.float32)
+    shares = shares * net.inverse_degree[:, None]
+    public = model.compounds.public_weight
+    if public.any():
+        comp = model.population.compound
+        weight = public[comp]
+        rate = model.compounds.last_rates[comp]
+        shares += weight * (rate - shares)
+        has_public = public[comp[net.isolated]].any(axis=1)
+        shares[net.isolated[has_public]] = rate[net.isolated[has_public]]
+        shares[net.isolated[~has_public]] = -1.0
+    elif net.isolated.size:
         shares[net.isolated] = -1.0
     return shares
 
 
-def visibility(model: CompoundModel) -> np.ndarray:
-    """How visible each household's own choices are, in [0, 1]."""
-    vis = model.config.behaviour.visibility
-    pop = model.population
-    value = vis.base + vis.stairwell * model.network.unit_known
+def face_factor(model: CompoundModel) -> np.ndarray:
+    """w_face × sensitivity × visibility: ``(n, 1)``, or ``(n, 4)`` with per-action bonuses.
+
+    Cached: it changes only when an institution changes ``visibility_bonus``.
+    """
     bonus = model.compounds.visibility_bonus
+    cache = model.decision_cache
+    if "face" in cache and np.array_equal(cache["face_bonus"], bonus):
+        return cache["face"]
+    vis = model.config.behaviour.visibility
+    base = (vis.base + vis.stairwell * model.network.unit_known)[:, None]
     if bonus.any():
-        value = value + bonus[pop.compound]
+        base = base + bonus[model.population.compound]
+    pop = model.population
+    face = (model.config.behaviour.weights.face * pop.face_sensitivity)[:, None] * np.clip(
+        base, 0.0, 1.0)
+    cache["face"], cache["face_bonus"] = face, bonus.copy()
+    return face
+
+
+def visibility(model: CompoundModel) -> np.ndarray:
+    """How visible each household's choice of each action is, ``(n, 4)`` in [0, 1]."""
+    vis = model.config.behaviour.visibility
+    value = (vis.base + vis.stairwell * model.network.unit_known)[:, None] + \
+        model.compounds.visibility_bonus[model.population.compound]
     return np.clip(value, 0.0, 1.0)
 
 
 def cooperative_utility(model: CompoundModel, shares: np.ndarray) -> np.ndarray:
-    """Utility of each cooperative action for each household, ``(n, 4)``."""
+    """Utility of each cooperative action for each household, ``(n, 4)``.
+
+    Terms whose weight is 0 are skipped, not computed and multiplied by 0.
+    """
     beh = model.config.behaviour
     w = beh.weights
     pop = model.population
     comp = pop.compound
-    common = (w.public_spirit * (pop.public_spirit - 0.5) + w.trust * (pop.trust - 0.5)
-              - w.dependence * (pop.dependence - 0.5) + w.mobilisation * pop.mobilisation)
-    # Face: sensitivity × visibility × (share seen acting − threshold); the gap of a
-    # household without neighbours is −1 (shares are −1 there, so fix it exactly).
-    face = w.face * pop.face_sensitivity * visibility(model)
+    cache = model.decision_cache
+    if "static" not in cache:  # traits do not change during a run
+        cache["static"] = w.public_spirit * (pop.public_spirit - 0.5)
+        cache["base"] = np.array([beh.base.contribute, beh.base.comply, beh.base.volunteer,
+                                  beh.base.participate])
+    # Face: sensitivity × visibility × (share seen acting − threshold).
     utility = shares - pop.threshold[:, None]
-    isolated = model.network.isolated
-    if isolated.size:
-        utility[isolated] = -1.0
-    utility *= face[:, None]
-    utility += common[:, None]
-    base = np.array([beh.base.contribute, beh.base.comply, beh.base.volunteer,
-                     beh.base.participate])
+    utility *= face_factor(model)
+    common = cache["static"]
+    if w.trust:
+        common = common + w.trust * (pop.trust - 0.5)
+    if w.dependence:
+        common = common - w.dependence * (pop.dependence - 0.5)
+    if w.mobilisation and model.compounds.mobilised:
+        common = common + w.mobilisation * pop.mobilisation
+    if common.any():
+        utility += common[:, None]
     norm = model.compounds.norm
-    utility += base if not norm.any() else base + norm[comp]
-    fee = model.compounds.fee_due()[comp]
-    utility[:, 0] -= w.cost * fee * pop.cost_per_yuan
+    base = cache["base"] if not norm.any() else cache["base"] + norm[comp]
+    utility += base
+    if w.cost:
+        utility[:, 0] -= w.cost * household_fee_due(model) * pop.cost_per_yuan
     return utility
+
+
+def household_fee_due(model: CompoundModel) -> np.ndarray:
+    """Yuan each household is asked to pay this month (fee, plus a pooled share if any)."""
+    fee = model.compounds.fee_due()[model.population.compound]
+    extra = model.compounds.extra_due
+    if extra is not None:
+        fee = fee + extra
+    return fee
 
 
 def petition_utility(model: CompoundModel) -> np.ndarray:
     """Utility of petitioning higher government for each household."""
     rule = model.config.behaviour.petition
     pop = model.population
-    return (rule.base + rule.grievance * (pop.grievance - rule.threshold)
-            - rule.trust * (pop.trust - 0.5))
+    utility = np.full(pop.n, rule.base - rule.grievance * rule.threshold)
+    if rule.grievance:
+        utility += rule.grievance * pop.grievance
+    if rule.trust:
+        utility -= rule.trust * (pop.trust - 0.5)
+    return utility
 
 
 def choose(utility: np.ndarray, noise: float, tolerance: float,

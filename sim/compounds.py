@@ -37,8 +37,15 @@ class Compounds:
         firm_loss_months: Consecutive months of collection below the exit level.
         upkeep: Yuan spent on upkeep this month (money only).
         volunteer_upkeep: Yuan-equivalent of volunteer labour this month.
-        visibility_bonus: Added to the visibility of every household's choices
-            (public rolls, online groups); 0 unless an institution sets it.
+        visibility_bonus: ``(compounds, 4)`` added to the visibility of each
+            action (public rolls, online groups); 0 unless an institution sets it.
+        public_weight: ``(compounds, 4)`` weight of the compound-wide rate of last
+            month in the share of acting neighbours a household sees (a public
+            roll shows everyone who paid); 0 unless an institution sets it.
+        last_rates: ``(compounds, 4)`` last month's action rates.
+        mobilised: Whether any household has ever been mobilised (skips work).
+        extra_due: Optional yuan per household asked on top of the fee this
+            month (pooled shares, 打平伙); ``None`` when nothing is asked.
         norm: ``(compounds, 4)`` utility added to each cooperative action by
             rules of the compound (a covenant); 0 unless an institution sets it.
         contribution_history: ``(HISTORY, compounds)`` recent contribution rates.
@@ -63,7 +70,11 @@ class Compounds:
         self.firm_loss_months = np.zeros(n_c, dtype=np.int64)
         self.upkeep = np.zeros(n_c)
         self.volunteer_upkeep = np.zeros(n_c)
-        self.visibility_bonus = np.zeros(n_c)
+        self.visibility_bonus = np.zeros((n_c, 4))
+        self.public_weight = np.zeros((n_c, 4))
+        self.last_rates = np.zeros((n_c, 4))
+        self.mobilised = False
+        self.extra_due: np.ndarray | None = None
         self.norm = np.zeros((n_c, 4))
         self.contribution_history = np.full((HISTORY, n_c), np.nan)
 

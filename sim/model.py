@@ -104,6 +104,7 @@ class CompoundModel(mesa.Model):
         self.config = config
         self.changed = True
         self._rates: dict[str, np.ndarray] | None = None
+        self.decision_cache: dict[str, np.ndarray] = {}  # derived constants of the rule
         self.firm_exits = 0
         self.firm_entries = 0
         self.firms: list[firm.PropertyFirm] = []
@@ -250,27 +251,44 @@ class CompoundModel(mesa.Model):
         book.resolve(fix, self.steps, "household")
 
     def _update_beliefs(self) -> None:
-        """Grievance, satisfaction, trust, dependence, reputation, mobilisation."""
+        """Grievance, satisfaction, trust, dependence, reputation, mobilisation.
+
+        Updates that cannot change anything this month (no open matters and no
+        grievance; no government money; nobody mobilised) are skipped.
+        """
         pop, cfg = self.population, self.config
         mat, learn = cfg.matters, cfg.behaviour.learning
-        touching = self.matters.touching(self, mat.grace_months)
-        pressure = 1.0 - np.exp(-touching / 3.0)
-        growth = mat.grievance_rate * pressure * (1.0 - pop.grievance)
-        pop.grievance = np.clip(pop.grievance + growth - mat.grievance_decay * pop.grievance,
-                                0.0, 1.0)
         q = self.compounds.condition[pop.compound]
-        pop.satisfaction = q * (1.0 - pop.grievance)
+        if self.matters.n_open or pop.grievance.any():
+            touching = self.matters.touching(self, mat.grace_months)
+            pressure = 1.0 - np.exp(-touching / 3.0)
+            growth = mat.grievance_rate * pressure * (1.0 - pop.grievance)
+            pop.grievance = np.clip(pop.grievance + growth - mat.grievance_decay * pop.grievance,
+                                    0.0, 1.0)
+            pop.satisfaction = q * (1.0 - pop.grievance)
+        else:
+            pop.satisfaction = q
         pop.trust += learn.trust * (pop.satisfaction - pop.trust)
-        gov_share = self.ledger.government_share()[pop.compound]
+        gov_share = self.ledger.government_share()
         seen = ~np.isnan(gov_share)
-        pop.dependence[seen] += learn.dependence * (gov_share[seen] - pop.dependence[seen])
+        if seen.all():
+            pop.dependence += learn.dependence * (gov_share[pop.compound] - pop.dependence)
+        elif seen.any():
+            move = seen[pop.compound]
+            target = gov_share[pop.compound[move]]
+            pop.dependence[move] += learn.dependence * (target - pop.dependence[move])
         visible = 0.5 * (pop.acts[:, 0] + pop.acts[:, 1].astype(np.float64))
         pop.reputation += learn.reputation * (visible - pop.reputation)
-        pop.mobilisation *= 1.0 - learn.mobilisation_decay
+        if self.compounds.mobilised:
+            pop.mobilisation *= 1.0 - learn.mobilisation_decay
 
     def _refresh_metrics(self) -> None:
         self._rates = None  # institutions may have changed actions since the decisions
         self.current_metrics, self.current_compound_metrics = compute_metrics(self)
+        rates = self.compound_rates()
+        self.compounds.last_rates = np.column_stack(
+            [rates[name] for name in ("contribution_rate", "compliance_rate", "volunteer_rate",
+                                      "participation_rate")])
         self._compound_records.append(self.current_compound_metrics)
 
     # ------------------------------------------------------------------ outputs

@@ -55,7 +55,7 @@ class Network:
         degree: Number of neighbours of each household.
         unit_known: Share of the household's stairwell unit it is tied to,
             in [0, 1]; drives the visibility of its own choices.
-        degree_or_one: Degree with 0 replaced by 1 (a safe divisor).
+        inverse_degree: 1 / degree, 0 for households without neighbours.
         isolated: Indices of households without neighbours.
     """
 
@@ -64,7 +64,8 @@ class Network:
     unit_known: np.ndarray
 
     def __post_init__(self) -> None:
-        self.degree_or_one = np.maximum(self.degree, 1).astype(np.float64)
+        self.inverse_degree = 1.0 / np.maximum(self.degree, 1).astype(np.float64)
+        self.inverse_degree[self.degree == 0] = 0.0
         self.isolated = np.flatnonzero(self.degree == 0)
 
 
@@ -157,17 +158,26 @@ def from_networkx(graph: nx.Graph, layout: Layout) -> Network:
     """Use a given networkx graph; nodes are households in ``list(graph.nodes)`` order.
 
     Self-loops and edge weights are ignored; directed graphs are symmetrised.
+    The adjacency dictionaries are read directly (``number_of_edges`` and
+    ``to_scipy_sparse_array`` are several times slower on large graphs).
     """
     nodes = list(graph.nodes)
-    m = graph.number_of_edges()
-    flat = itertools.chain.from_iterable(graph.edges())
-    if nodes == list(range(len(nodes))):
-        ends = np.fromiter(flat, dtype=np.int64, count=2 * m)
+    n = len(nodes)
+    # networkx's own dict of neighbour dicts; the public ``graph.adj`` wraps every
+    # inner dict in a view object, which triples the cost of reading it.
+    adj = getattr(graph, "_adj", None) or graph.adj
+    lengths = np.fromiter(map(len, adj.values()), dtype=np.int64, count=n)
+    flat = itertools.chain.from_iterable(adj.values())
+    total = int(lengths.sum())
+    if nodes == list(range(n)):
+        cols = np.fromiter(flat, dtype=np.int64, count=total)
     else:
         index = {node: i for i, node in enumerate(nodes)}
-        ends = np.fromiter((index[v] for v in flat), dtype=np.int64, count=2 * m)
-    pairs = ends.reshape(-1, 2)
-    return _finish(pairs[pairs[:, 0] != pairs[:, 1]], layout)
+        cols = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=total)
+    rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    # An undirected graph lists each tie from both ends: keep one; a directed one, all.
+    keep = rows < cols if not graph.is_directed() else rows != cols
+    return _finish(np.column_stack((rows[keep], cols[keep])), layout)
 
 
 def to_networkx(network: Network, layout: Layout) -> nx.Graph:
