@@ -35,6 +35,8 @@ class Compounds:
         condition: Condition Q in [0, 1].
         firm_present: A property firm serves the compound.
         firm_loss_months: Consecutive months of collection below the exit level.
+        firm_cost_factor: Multiplies the firm's fixed cost (a red firm's is lower).
+        firm_patience_bonus: Extra loss months a firm bears before exiting (red firm).
         upkeep: Yuan spent on upkeep this month (money only).
         volunteer_upkeep: Yuan-equivalent of volunteer labour this month.
         visibility_bonus: ``(compounds, 4)`` added to the visibility of each
@@ -68,6 +70,8 @@ class Compounds:
         self.condition = np.array([community.groups[g].condition for g in groups], dtype=float)
         self.firm_present = np.array([community.groups[g].firm for g in groups], dtype=bool)
         self.firm_loss_months = np.zeros(n_c, dtype=np.int64)
+        self.firm_cost_factor = np.ones(n_c)
+        self.firm_patience_bonus = np.zeros(n_c, dtype=np.int64)
         self.upkeep = np.zeros(n_c)
         self.volunteer_upkeep = np.zeros(n_c)
         self.visibility_bonus = np.zeros((n_c, 4))

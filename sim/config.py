@@ -90,6 +90,13 @@ class CompoundGroup(Strict):
     ability_median: Positive = Field(3000.0, description="Median disposable income, yuan per "
                                                          "household per month.")
     party_share: Share = Field(0.08, description="Share of households with a party member.")
+    work_unit_owner: bool = Field(False, description="A former work unit still owns the "
+                                                     "compound (单位宿舍) and can bring a "
+                                                     "property firm in (seed 002).")
+    open_matters: list[str] = Field(default_factory=list, description="Matter types open in "
+                                                                      "every compound of the "
+                                                                      "group at month 0 "
+                                                                      "(e.g. broken lights).")
 
 
 class NetworkConfig(Strict):
@@ -324,23 +331,28 @@ class MatterType(Strict):
     cost: NonNeg = Field(description="Fixed cost of resolving one matter, yuan.")
     violation_driven: bool = Field(False, description="Arises from violations instead of "
                                                       "condition (illegal structures).")
+    labour_share: Share = Field(0.3, description="Share of the cost that is labour, which "
+                                                 "volunteers can give instead (seed 001: the "
+                                                 "resident electrician).")
+    rule_action: Literal["contribute", "comply", "volunteer", "participate"] = Field(
+        "comply", description="Action whose norm a covenant rule on this matter strengthens.")
 
 
 DEFAULT_MATTERS = [
     MatterType(name="lights", label_zh="路灯", category="small", scope="compound",
-               rate=0.03, cost=3000),
+               rate=0.03, cost=5000, labour_share=0.4, rule_action="contribute"),
     MatterType(name="garbage", label_zh="垃圾清运", category="small", scope="building",
                rate=0.15, cost=300),
     MatterType(name="drains", label_zh="下水道", category="big", scope="building",
-               rate=0.08, cost=5000),
+               rate=0.08, cost=5000, rule_action="contribute"),
     MatterType(name="parking", label_zh="停车秩序", category="small", scope="compound",
                rate=0.03, cost=1000),
     MatterType(name="illegal_structure", label_zh="违章搭建", category="big",
                scope="building", rate=0.5, cost=2000, violation_driven=True),
     MatterType(name="walls_roofs", label_zh="墙体屋面", category="big", scope="building",
-               rate=0.03, cost=20000),
+               rate=0.03, cost=20000, labour_share=0.5, rule_action="contribute"),
     MatterType(name="dispute", label_zh="邻里纠纷", category="private", scope="unit",
-               rate=0.2, cost=0),
+               rate=0.2, cost=0, rule_action="participate"),
     MatterType(name="leak", label_zh="漏水", category="private", scope="household",
                rate=0.3, cost=500),
 ]
@@ -363,6 +375,22 @@ class Matters(Strict):
     grievance_decay: Share = Field(0.05, description="Share of grievance that fades per month.")
     private_fix_rate: Share = Field(0.3, description="Monthly probability that a household "
                                                      "fixes its own private matter.")
+
+
+# --------------------------------------------------------------------------- coordination
+
+
+class Coordination(Strict):
+    """Cost of coordinating the bodies of a compound (seed 004: 意大利面碗效应)."""
+
+    cost_per_link: NonNeg = Field(0.06, le=10, description="Efficiency lost per link between "
+                                                           "bodies: efficiency = 1 / (1 + cost "
+                                                           "× links); links = k(k−1)/2 for k "
+                                                           "bodies, k − 1 when a hub joins "
+                                                           "them.")
+    friction: Share = Field(0.25, description="Efficiency lost where a party branch and an "
+                                              "owners' committee both exist but are not led by "
+                                              "one person (no 一肩挑).")
 
 
 # --------------------------------------------------------------------------- initial & run
@@ -418,6 +446,7 @@ class Scenario(Strict):
     population: Population = Population()
     economy: Economy = Economy()
     matters: Matters = Matters()
+    coordination: Coordination = Coordination()
     initial: Initial = Initial()
     run: Run = Run()
 

@@ -61,7 +61,8 @@ def collect_and_serve(model: CompoundModel) -> None:
     ledger.deposit("fees", fees)
     eco = model.config.economy
     firm = comps.firm_present
-    overhead = np.where(firm, np.minimum(fees, eco.firm_fixed_cost * comps.households), 0.0)
+    fixed = eco.firm_fixed_cost * comps.firm_cost_factor * comps.households
+    overhead = np.where(firm, np.minimum(fees, fixed), 0.0)
     budget = fees - ledger.spend("overhead", overhead)
     budget -= _pay_small_matters(model, firm, budget)
     # What is left of this month's fees goes to upkeep (cleaning, repairs).
@@ -80,7 +81,7 @@ def _pay_small_matters(model: CompoundModel, firm: np.ndarray,
     """
     book = model.matters
     small = book.category == book.category_index("small")
-    sel = np.flatnonzero(small & firm[book.compound])
+    sel = np.flatnonzero(small & firm[book.compound] & ~book.in_project)
     spent = np.zeros(model.compounds.n)
     if sel.size == 0:
         return spent
@@ -96,8 +97,8 @@ def _pay_small_matters(model: CompoundModel, firm: np.ndarray,
 def exits(model: CompoundModel) -> None:
     """Firms with too many consecutive loss months walk away (弃管)."""
     comps = model.compounds
-    leaving = comps.firm_present & (comps.firm_loss_months
-                                    >= model.config.economy.firm_exit_patience)
+    patience = model.config.economy.firm_exit_patience + comps.firm_patience_bonus
+    leaving = comps.firm_present & (comps.firm_loss_months >= patience)
     if not np.any(leaving):
         return
     for agent in [a for a in model.firms if leaving[a.compound]]:

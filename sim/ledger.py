@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-SOURCES = ("fees", "pooled", "government", "co_building", "foundation")
-"""Where money comes from."""
+SOURCES = ("fees", "pooled", "government", "reward", "co_building", "foundation")
+"""Where money comes from; "reward" is government money paid after residents deliver (以奖代补)."""
 RESIDENT_SOURCES = ("fees", "pooled")
 """Sources that count as self-funding (以院养院)."""
 USES = ("upkeep", "matters", "overhead", "misuse")

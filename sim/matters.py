@@ -34,9 +34,15 @@ class MatterBook:
     """Open matters and the log of resolved ones.
 
     Attributes:
-        compound, kind, category, scope, target, cost, opened: One entry per
-            open matter; ``kind`` indexes ``config.types``, ``target`` is the
-            building, unit or household id the scope refers to.
+        ids, compound, kind, category, scope, target, cost, opened: One entry
+            per open matter; ``ids`` are unique and stable, ``kind`` indexes
+            ``config.types``, ``target`` is the building, unit or household id
+            the scope refers to.
+        in_project: The matter is being handled by a residents' project.
+        rate_factor: ``(types, compounds)`` multiplier of arrival rates; a rule
+            of the covenant lowers it for its matter type.
+        grace: ``(compounds,)`` months a matter may stay open before it causes
+            grievance (agenda setting lengthens it).
         resolved_this_month: Matters resolved this month, per compound.
     """
 
@@ -50,6 +56,11 @@ class MatterBook:
         self._type_cost = np.array([t.cost for t in cfg.types], dtype=float)
         self._type_rate = np.array([t.rate for t in cfg.types], dtype=float)
         self._violation_driven = np.array([t.violation_driven for t in cfg.types], dtype=bool)
+        self.rate_factor = np.ones((len(cfg.types), n_compounds))
+        self.grace = np.full(n_compounds, cfg.grace_months, dtype=np.int64)
+        self._next_id = 0
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.in_project = np.zeros(0, dtype=bool)
         self.compound = np.zeros(0, dtype=np.int64)
         self.kind = np.zeros(0, dtype=np.int16)
         self.category = np.zeros(0, dtype=np.int8)
@@ -86,7 +97,7 @@ class MatterBook:
         violators = model.compounds.total(~pop.acts[:, 1])
         base = np.where(self._violation_driven[:, None], violators[None, :],
                         (hh * cond_factor)[None, :])
-        lam = scale * self._type_rate[:, None] * base / 100.0  # (types, compounds)
+        lam = scale * self._type_rate[:, None] * base * self.rate_factor / 100.0
         counts = model.rng.poisson(lam)
         if counts.sum() == 0:
             return
@@ -108,8 +119,18 @@ class MatterBook:
         return np.select([scope == 0, scope == 1, scope == 2],
                          [comps, pop.building[households], pop.unit[households]], households)
 
+    def add(self, comps: np.ndarray, kinds: np.ndarray, targets: np.ndarray,
+            step: int) -> None:
+        """Open matters of the given kinds in the given compounds (targets by scope)."""
+        self._append(np.asarray(comps, dtype=np.int64), np.asarray(kinds, dtype=np.int64),
+                     np.asarray(targets, dtype=np.int64), step)
+
     def _append(self, comps: np.ndarray, kinds: np.ndarray, targets: np.ndarray,
                 step: int) -> None:
+        new_ids = np.arange(self._next_id, self._next_id + comps.size, dtype=np.int64)
+        self._next_id += comps.size
+        self.ids = np.concatenate((self.ids, new_ids))
+        self.in_project = np.concatenate((self.in_project, np.zeros(comps.size, dtype=bool)))
         self.compound = np.concatenate((self.compound, comps))
         self.kind = np.concatenate((self.kind, kinds.astype(np.int16)))
         self.category = np.concatenate((self.category, self._type_category[kinds]))
@@ -136,6 +157,7 @@ class MatterBook:
             return
         self.resolved_this_month += np.bincount(self.compound[mask], minlength=self.n_compounds)
         self._log.append({
+            "id": self.ids[mask],
             "compound": self.compound[mask],
             "kind": self.kind[mask],
             "opened": self.opened[mask],
@@ -144,13 +166,24 @@ class MatterBook:
             "handler": np.full(int(mask.sum()), handler, dtype=object),
         })
         keep = ~mask
-        for name in ("compound", "kind", "category", "scope", "target", "cost", "opened"):
+        for name in ("ids", "in_project", "compound", "kind", "category", "scope", "target",
+                     "cost", "opened"):
             setattr(self, name, getattr(self, name)[keep])
 
-    def touching(self, model: CompoundModel, min_age: int) -> np.ndarray:
-        """Number of open matters at least ``min_age`` months old touching each household."""
+    def touching(self, model: CompoundModel, min_age: int | np.ndarray | None = None
+                 ) -> np.ndarray:
+        """Number of open matters older than their grace touching each household.
+
+        Args:
+            model: The model.
+            min_age: Months a matter may be open before it counts: a number, one
+                per compound, or ``None`` for the book's per-compound ``grace``.
+        """
         pop = model.population
-        old = (model.steps - self.opened) >= min_age
+        if min_age is None:
+            min_age = self.grace
+        age_needed = min_age[self.compound] if isinstance(min_age, np.ndarray) else min_age
+        old = (model.steps - self.opened) >= age_needed
         counts = np.zeros(pop.n)
         if not np.any(old):
             return counts
@@ -162,9 +195,22 @@ class MatterBook:
                 counts += per_id[ids]
         return counts
 
+    def resolved_in(self, step: int, handlers: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Compounds and type indices of the matters ``handlers`` resolved in month ``step``."""
+        comps, kinds = [], []
+        for entry in reversed(self._log):
+            if entry["resolved"].size and entry["resolved"][0] != step:
+                break
+            if entry["handler"].size and entry["handler"][0] in handlers:
+                comps.append(entry["compound"])
+                kinds.append(entry["kind"])
+        if not comps:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(comps), np.concatenate(kinds).astype(np.int64)
+
     def log_frame(self) -> pd.DataFrame:
         """Resolved matters: compound, type, month opened and resolved, yuan paid, handler."""
-        cols = ("compound", "kind", "opened", "resolved", "paid", "handler")
+        cols = ("id", "compound", "kind", "opened", "resolved", "paid", "handler")
         if not self._log:
             frame = pd.DataFrame({c: [] for c in cols})
         else:
@@ -173,8 +219,9 @@ class MatterBook:
         return frame.drop(columns="kind")
 
     def open_frame(self) -> pd.DataFrame:
-        """Open matters: compound, type, category, month opened, cost."""
+        """Open matters: id, compound, type, category, month opened, cost."""
         return pd.DataFrame({
+            "id": self.ids,
             "compound": self.compound,
             "type": [self.type_names[int(k)] for k in self.kind],
             "category": [CATEGORIES[int(c)] for c in self.category],

@@ -40,6 +40,7 @@ from sim.metrics import COLUMNS, MODEL_REPORTERS, compute_metrics
 from sim.network import Network, build_network, from_networkx, to_networkx
 from sim.population import Population, build_layout, create_agents, layout_for_graph
 from sim.seeding import SeedLike, make_rng
+from sim.selfgov import SelfGovernance
 
 PACKAGE = "compound-sim"
 
@@ -77,6 +78,7 @@ class CompoundModel(mesa.Model):
         compounds: Compound state arrays.
         ledger: Money accounts per compound.
         matters: Open and resolved matters.
+        selfgov: Bodies, coordination and residents' projects per compound.
         network: The neighbour network (sparse).
         government: The Government agent.
         firms: The PropertyFirm agents serving now.
@@ -124,12 +126,17 @@ class CompoundModel(mesa.Model):
         self.compounds = Compounds(config.community, config.economy, self.population, groups)
         self.ledger = Ledger(self.n_compounds)
         self.matters = MatterBook(config.matters, self.n_compounds)
+        self._open_initial_matters()
+        self.selfgov = SelfGovernance(self)
 
         self._households_created = False  # Resident agents are created on first use
         self.government = Government(self)
         for c in np.flatnonzero(self.compounds.firm_present):
             firm.PropertyFirm(self, int(c))
         self.institutions = institutions.build(self)
+        for inst in self.institutions:
+            inst.setup(self)
+        self.selfgov.update_efficiency(self)
 
         if simulator is not None:  # Mesa's discrete-event simulators drive step()
             simulator.setup(self)
@@ -169,6 +176,7 @@ class CompoundModel(mesa.Model):
         """Advance the community by one month."""
         self._rates = None
         self.ledger.new_month()
+        self.selfgov.update_efficiency(self)
         self.matters.arrive(self)
         for inst in self.institutions:
             inst.before_decisions(self)
@@ -241,13 +249,31 @@ class CompoundModel(mesa.Model):
             self._rates["petitions"] = sums[:, 4]
         return self._rates
 
+    def _open_initial_matters(self) -> None:
+        """Open the matters each group lists in ``open_matters`` (e.g. broken lights)."""
+        book = self.matters
+        for g_idx, group in enumerate(self.config.community.groups):
+            for name in group.open_matters:
+                if name not in book.type_names:
+                    raise ConfigError(f"community.groups.{g_idx}.open_matters",
+                                      f"unknown matter type '{name}' (allowed: "
+                                      f"{', '.join(book.type_names)})")
+                comps = np.flatnonzero(self.compounds.group == g_idx)
+                first = self.compounds.members[self.compounds.first_household[comps]]
+                scope = self.config.matters.types[book.type_index(name)].scope
+                pop = self.population
+                targets = {"compound": comps, "building": pop.building[first],
+                           "unit": pop.unit[first], "household": first}[scope]
+                book.add(comps, np.full(comps.size, book.type_index(name)), targets, 0)
+
     def _fix_private_matters(self) -> None:
         """Households fix their own private matters at their own cost."""
         book = self.matters
         if book.n_open == 0:
             return
         private = book.category == book.category_index("private")
-        fix = private & (self.rng.random(book.n_open) < self.config.matters.private_fix_rate)
+        rate = self.config.matters.private_fix_rate + self.selfgov.private_fix_bonus[book.compound]
+        fix = private & (self.rng.random(book.n_open) < rate)
         book.resolve(fix, self.steps, "household")
 
     def _update_beliefs(self) -> None:
@@ -260,11 +286,11 @@ class CompoundModel(mesa.Model):
         mat, learn = cfg.matters, cfg.behaviour.learning
         q = self.compounds.condition[pop.compound]
         if self.matters.n_open or pop.grievance.any():
-            touching = self.matters.touching(self, mat.grace_months)
+            touching = self.matters.touching(self)
             pressure = 1.0 - np.exp(-touching / 3.0)
             growth = mat.grievance_rate * pressure * (1.0 - pop.grievance)
-            pop.grievance = np.clip(pop.grievance + growth - mat.grievance_decay * pop.grievance,
-                                    0.0, 1.0)
+            decay = mat.grievance_decay + self.selfgov.grievance_relief[pop.compound]
+            pop.grievance = np.clip(pop.grievance + growth - decay * pop.grievance, 0.0, 1.0)
             pop.satisfaction = q * (1.0 - pop.grievance)
         else:
             pop.satisfaction = q

@@ -5,12 +5,17 @@ with their parameters. Each institution is one class in one module of this
 package, with a pydantic ``Params`` model (unit, range and default of every
 parameter) and hooks the model calls every month, in this order:
 
+0. ``setup`` — once, after every institution is built (create bodies);
 1. ``before_decisions`` — after matters arrive, before households decide
    (mobilisation, visibility, norms);
 2. ``after_decisions`` — after fees are collected and the firm has served
    (handling matters, spending money);
 3. ``month_end`` — after condition and beliefs are updated (assessment,
    entry and exit of bodies).
+
+Within a phase, institutions run in order of their ``priority`` (lower first), so that a
+design file's order does not matter: the council decides before the committee executes,
+and the supervisory committee checks after it.
 
 To add an institution: subclass :class:`Institution`, set ``name`` and
 ``Params``, decorate with :func:`register`, and import the module below.
@@ -51,6 +56,7 @@ class Institution:
     """
 
     name: ClassVar[str] = ""
+    priority: ClassVar[int] = 50
     label_zh: ClassVar[str] = ""
     label_en: ClassVar[str] = ""
     source: ClassVar[str] = ""
@@ -59,6 +65,9 @@ class Institution:
     def __init__(self, model: CompoundModel, params: Params) -> None:
         self.model = model
         self.params = params
+
+    def setup(self, model: CompoundModel) -> None:
+        """Act once, after every institution of the design is built."""
 
     def before_decisions(self, model: CompoundModel) -> None:
         """Act after matters arrive and before households decide."""
@@ -110,13 +119,19 @@ def validate_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def build(model: CompoundModel) -> list[Institution]:
-    """Instantiate the institutions of the model's design, in file order."""
+    """Instantiate the institutions of the model's design, ordered by priority."""
     out = []
     for name, params in model.config.design.institutions.items():
         cls = REGISTRY[name]
         out.append(cls(model, cls.Params.model_validate(params)))
-    return out
+    return sorted(out, key=lambda inst: inst.priority)
 
 
 # Importing the modules registers their institutions.
-from sim.institutions import government  # noqa: E402, F401
+from sim.institutions import (  # noqa: E402, F401
+    committees,
+    covenant,
+    government,
+    party,
+    triage,
+)

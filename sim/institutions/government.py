@@ -45,9 +45,13 @@ class Government(mesa.Agent):
         self.spent = 0.0
         self.campaigns: list[int] = []
 
-    def pay(self, amounts: np.ndarray) -> None:
-        """Put government money into each compound's ledger (one entry per compound)."""
-        self.model.ledger.deposit("government", amounts)
+    def pay(self, amounts: np.ndarray, source: str = "government") -> None:
+        """Put government money into each compound's ledger (one entry per compound).
+
+        ``source`` is "government", or "reward" for money paid after residents
+        delivered (以奖代补), which does not teach households to wait for government.
+        """
+        self.model.ledger.deposit(source, amounts)
         self.spent += float(amounts.sum())
 
 
@@ -71,6 +75,7 @@ class GovernmentService(Institution):
     """Government takes up big and small matters with delay and pays for them."""
 
     name = "government_service"
+    priority = 85
     label_zh = "政府兜底处理"
     label_en = "Government handling of matters"
     source = "001 (Nan'an), 003 (Huli): the 大社区 administrative mode"
@@ -83,11 +88,13 @@ class GovernmentService(Institution):
         if book.n_open == 0:
             return
         rates = model.compound_rates()
-        per_month = np.array([1.0 / p.months_big, 1.0 / p.months_small, 0.0])
+        sg = model.selfgov
+        small = 1.0 / p.months_small if sg.government_handles_small else 0.0
+        per_month = np.array([sg.big_speedup / p.months_big, small, 0.0])
         speed = (1.0 + p.petition_boost * rates["petition_rate"]
                  + p.participation_boost * rates["participation_rate"])
         prob = np.minimum(1.0, per_month[book.category] * speed[book.compound])
-        take = model.rng.random(book.n_open) < prob
+        take = (model.rng.random(book.n_open) < prob) & ~book.in_project
         if not np.any(take):
             return
         cost = np.bincount(book.compound[take], weights=book.cost[take],
@@ -125,6 +132,7 @@ class RenovationCampaign(Institution):
     """Periodic top-down renovation (整治) of the compounds in worst condition."""
 
     name = "renovation_campaign"
+    priority = 90
     label_zh = "运动式整治"
     label_en = "Renovation campaign"
     source = "001 (Nan'an): 整治 → 反弹 → 再整治; 000 (Chongchuan): 2 亿元/年 on old compounds"

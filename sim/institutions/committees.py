@@ -1,0 +1,321 @@
+"""The three bodies of Nan'an's "131": whether, how, how well.
+
+Seed 001: "议事会民主商议决定'办不办',业委会决策执行确定'怎么办',监委会全程监督'办得怎么样'".
+For the street lights of the 移民小区: "召开多次议事会讨论,最后决定每家每户'打平伙'解决路灯维修问题";
+"业委会、监委会货比三家,选择价廉物美的新路灯,小区里有电工手艺的居民自告奋勇,修好了路灯没收一分钱".
+
+* ``deliberation_council`` — meets monthly on the oldest open matter it may take up; with
+  a quorum of participating households, one household one vote, it approves the matter
+  when a majority of those attending are paying households.
+* ``owners_committee`` — turns an approved matter into a project: compares prices, finds a
+  volunteer for the labour if one volunteers, asks every household for an equal share
+  (打平伙), pays and resolves the matter when the money is in. It keeps what is left as the
+  compound's fund and spends part of it on upkeep each month (以院养院). Unsupervised, it
+  may divert money (misuse); a rumour of misuse costs trust.
+* ``supervisory_committee`` — deters misuse, finds it out, and publishes the accounts of
+  each completed project, which builds trust.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from pydantic import Field
+
+from sim.institutions import Institution, Params, register
+from sim.selfgov import shift_trust
+
+if TYPE_CHECKING:
+    from sim.model import CompoundModel
+
+Category = Literal["big", "small", "private"]
+
+
+def eligible_matters(model: CompoundModel, compounds: np.ndarray,
+                     categories: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The oldest open matter of the given categories in each compound of the mask.
+
+    Returns:
+        ``(compounds, matter_positions)`` for the compounds that have one.
+    """
+    book = model.matters
+    cats = [book.category_index(c) for c in categories]
+    ok = compounds[book.compound] & np.isin(book.category, cats) & ~book.in_project
+    pos = np.flatnonzero(ok)
+    if pos.size == 0:
+        return pos, pos
+    order = np.lexsort((book.opened[pos], book.compound[pos]))
+    pos = pos[order]
+    comp = book.compound[pos]
+    first = np.r_[True, comp[1:] != comp[:-1]]
+    return comp[first], pos[first]
+
+
+class CouncilParams(Params):
+    """Parameters of ``deliberation_council``."""
+
+    quorum: float = Field(0.08, ge=0, le=1, description="Share of households that must take "
+                                                        "part for the council to decide.")
+    majority: float = Field(0.5, ge=0, le=1, description="Share of those taking part who must "
+                                                         "be paying households to approve.")
+    categories: list[Category] = Field(["small"], description="Categories of matters the "
+                                                              "council takes up.")
+    legitimacy_trust: float = Field(0.03, ge=0, le=1, description="Share of the gap to full "
+                                                                  "trust closed for everyone "
+                                                                  "when a decision is made in "
+                                                                  "the open.")
+
+
+@register
+class DeliberationCouncil(Institution):
+    """议事会: decides *whether* a matter is taken up (quorum, one household one vote)."""
+
+    name = "deliberation_council"
+    priority = 50
+    label_zh = "议事会"
+    label_en = "Deliberation council"
+    source = "001 (Nan'an): 议事会民主商议决定'办不办'"
+    Params = CouncilParams
+
+    def setup(self, model: CompoundModel) -> None:
+        """A council in every compound."""
+        model.selfgov.bodies["council"][:] = True
+
+    def after_decisions(self, model: CompoundModel) -> None:
+        """Meet (as often as coordination allows) and vote on the oldest open matter."""
+        p: CouncilParams = self.params  # type: ignore[assignment]
+        sg = model.selfgov
+        free = sg.bodies["council"] & ~sg.active() & (sg.approved < 0)
+        meets = free & (model.rng.random(sg.n) < sg.efficiency)
+        comps, pos = eligible_matters(model, meets, list(p.categories))
+        if comps.size == 0:
+            return
+        pop = model.population
+        attending = pop.acts[:, 3]
+        voters = model.compounds.total(attending)
+        yes = model.compounds.total(attending & pop.acts[:, 0])
+        hh = np.maximum(model.compounds.households, 1)
+        quorum = voters[comps] / hh[comps] >= p.quorum
+        passed = quorum & (yes[comps] >= p.majority * np.maximum(voters[comps], 1))
+        sg.approved[comps[passed]] = model.matters.ids[pos[passed]]
+        decided = np.zeros(sg.n, dtype=bool)
+        decided[comps[quorum]] = True
+        shift_trust(model, decided, p.legitimacy_trust)
+
+
+class CommitteeParams(Params):
+    """Parameters of ``owners_committee``."""
+
+    formation: Literal["all", "endogenous"] = Field(
+        "all", description="'all': a committee in every compound from the start; "
+                           "'endogenous': it forms where participation stays at or above "
+                           "`formation_participation` for `formation_months` months.")
+    formation_participation: float = Field(0.1, ge=0, le=1, description="Participation rate "
+                                                                        "that forms a "
+                                                                        "committee.")
+    formation_months: int = Field(3, ge=1, le=120, description="Consecutive months of that "
+                                                               "participation needed.")
+    categories: list[Category] = Field(["small"], description="Categories it takes up "
+                                                              "without a council.")
+    self_approve: float = Field(0.2, ge=0, le=1, description="Monthly chance it takes up a "
+                                                             "matter itself where no council "
+                                                             "decides.")
+    price_saving: float = Field(0.1, ge=0, le=1, description="Share of the cost saved by "
+                                                             "comparing prices (货比三家).")
+    skill_rarity: float = Field(20.0, gt=0, le=1e6, description="Volunteering households for "
+                                                                "a 63 % chance that one can do "
+                                                                "the labour for free.")
+    target_rate: float = Field(0.8, gt=0, le=1, description="Share of households whose equal "
+                                                            "shares are meant to cover the "
+                                                            "cost.")
+    max_months: int = Field(12, ge=1, le=600, description="Months after which an unfinished "
+                                                          "project is abandoned.")
+    fund_upkeep: float = Field(0.1, ge=0, le=1, description="Share of the compound fund spent "
+                                                            "on upkeep each month (以院养院).")
+    misuse_prob: float = Field(0.02, ge=0, le=1, description="Monthly chance an unsupervised "
+                                                             "committee diverts money.")
+    misuse_share: float = Field(0.3, ge=0, le=1, description="Share of the balance diverted.")
+    rumour_prob: float = Field(0.1, ge=0, le=1, description="Monthly chance undetected misuse "
+                                                            "becomes known.")
+    rumour_trust_loss: float = Field(0.2, ge=0, le=1, description="Share of trust lost when "
+                                                                  "misuse becomes known.")
+
+
+@register
+class OwnersCommittee(Institution):
+    """业委会: decides *how* and executes with pooled money (打平伙)."""
+
+    name = "owners_committee"
+    priority = 60
+    label_zh = "业主委员会"
+    label_en = "Owners' committee"
+    source = "001 (Nan'an): 业委会决策执行确定'怎么办'; 打平伙; 货比三家"
+    Params = CommitteeParams
+
+    def __init__(self, model: CompoundModel, params: CommitteeParams) -> None:
+        super().__init__(model, params)
+        self._streak = np.zeros(model.n_compounds, dtype=np.int64)
+
+    def setup(self, model: CompoundModel) -> None:
+        """Committees everywhere, or none until they form."""
+        p: CommitteeParams = self.params  # type: ignore[assignment]
+        model.selfgov.bodies["committee"][:] = p.formation == "all"
+
+    def before_decisions(self, model: CompoundModel) -> None:
+        """Tell households the share they are asked this month."""
+        model.selfgov.refresh_due(model)
+
+    def after_decisions(self, model: CompoundModel) -> None:
+        """Start, fund and finish projects; spend the fund; maybe divert money."""
+        sg = model.selfgov
+        sg.completed[:] = False
+        sg.drop_resolved_elsewhere(model)
+        self._start_projects(model)
+        self._collect(model)
+        self._finish(model)
+        self._spend_fund(model)
+        self._misuse(model)
+
+    def month_end(self, model: CompoundModel) -> None:
+        """Rumours of misuse; committees form where residents keep taking part."""
+        p: CommitteeParams = self.params  # type: ignore[assignment]
+        sg = model.selfgov
+        known = (sg.misuse_pending > 0) & (model.rng.random(sg.n) < p.rumour_prob)
+        shift_trust(model, known, -p.rumour_trust_loss)
+        sg.misuse_pending[known] = 0.0
+        if p.formation == "endogenous":
+            rate = model.compound_rates()["participation_rate"]
+            self._streak = np.where(rate >= p.formation_participation, self._streak + 1, 0)
+            sg.bodies["committee"] |= self._streak >= p.formation_months
+
+    # ---------------------------------------------------------------- steps
+
+    def _start_projects(self, model: CompoundModel) -> None:
+        """Turn this month's approvals (or the committee's own choice) into projects."""
+        p: CommitteeParams = self.params  # type: ignore[assignment]
+        sg, book = model.selfgov, model.matters
+        ready = sg.bodies["committee"] & ~sg.active()
+        approved = ready & (sg.approved >= 0)
+        comps = np.flatnonzero(approved)
+        pos = np.flatnonzero(np.isin(book.ids, sg.approved[comps]))
+        pos = pos[np.argsort(book.compound[pos], kind="stable")]
+        # Without a council the committee takes a matter up itself, now and then.
+        own = ready & ~sg.bodies["council"] & (model.rng.random(sg.n) < p.self_approve
+                                               * sg.efficiency)
+        own_comps, own_pos = eligible_matters(model, own, list(p.categories))
+        comps = np.concatenate((comps, own_comps))
+        pos = np.concatenate((pos, own_pos))
+        if comps.size == 0:
+            sg.approved[:] = -1
+            return
+        volunteers = model.compounds.total(model.population.acts[:, 2])[comps]
+        skilled = model.rng.random(comps.size) < 1.0 - np.exp(-volunteers / p.skill_rarity)
+        labour = np.array([t.labour_share for t in model.config.matters.types])[book.kind[pos]]
+        cost = book.cost[pos] * (1.0 - p.price_saving) * (1.0 - labour * skilled)
+        others = sg.matching_share[comps] + sg.cobuilding_share[comps]
+        hh = model.compounds.households[comps]
+        share = cost * np.maximum(1.0 - others, 0.0) / (hh * p.target_rate)
+        sg.start(model, comps, book.ids[pos], cost, share)
+        sg.approved[:] = -1
+
+    def _collect(self, model: CompoundModel) -> None:
+        sg = model.selfgov
+        active = sg.active()
+        if not active.any():
+            return
+        pop = model.population
+        reached = model.rng.random(pop.n) < sg.efficiency[pop.compound]
+        payers = active[pop.compound] & ~sg.paid & pop.acts[:, 0] & reached
+        money = model.compounds.total(payers) * sg.project_share
+        model.ledger.deposit("pooled", money)
+        sg.project_collected += money
+        sg.paid |= payers
+
+    def _finish(self, model: CompoundModel) -> None:
+        """Pay and resolve the matters whose money is in; abandon stale projects."""
+        p: CommitteeParams = self.params  # type: ignore[assignment]
+        sg, book = model.selfgov, model.matters
+        need = sg.project_cost - sg.project_funders
+        done = sg.active() & (sg.project_collected >= need - 1e-9) & (
+            model.ledger.balance >= need - 1e-9)
+        comps = np.flatnonzero(done)
+        if comps.size:
+            reward = np.where(done, sg.project_reward, 0.0)
+            if reward.any():
+                model.government.pay(reward, source="reward")
+            outside = np.where(done, sg.project_funders - sg.project_reward, 0.0)
+            if outside.any():
+                model.ledger.deposit("co_building", outside)
+            model.ledger.spend("matters", np.where(done, sg.project_cost, 0.0))
+            mask = np.isin(book.ids, sg.project[comps])
+            book.resolve(mask, model.steps, "residents", sg.project_cost[book.compound[mask]])
+            sg.projects_done[comps] += 1
+            sg.completed[comps] = True
+            sg.stop(model, comps)
+        stale = sg.active() & (model.steps - sg.project_start >= p.max_months)
+        if stale.any():
+            sg.stop(model, np.flatnonzero(stale))
+
+    def _spend_fund(self, model: CompoundModel) -> None:
+        p: CommitteeParams = self.params  # type: ignore[assignment]
+        sg = model.selfgov
+        idle = sg.bodies["committee"] & ~sg.active()
+        amount = np.where(idle, p.fund_upkeep * model.ledger.balance, 0.0)
+        model.compounds.upkeep += model.ledger.spend("upkeep", amount)
+
+    def _misuse(self, model: CompoundModel) -> None:
+        p: CommitteeParams = self.params  # type: ignore[assignment]
+        sg = model.selfgov
+        chance = p.misuse_prob * (1.0 - sg.deterrence)
+        diverts = sg.bodies["committee"] & (model.rng.random(sg.n) < chance)
+        amount = np.where(diverts, p.misuse_share * model.ledger.balance, 0.0)
+        taken = model.ledger.spend("misuse", amount)
+        sg.misuse_pending += taken
+        sg.misused_total += taken
+
+
+class SupervisoryParams(Params):
+    """Parameters of ``supervisory_committee``."""
+
+    deterrence: float = Field(0.7, ge=0, le=1, description="Share by which supervision lowers "
+                                                           "the chance of misuse.")
+    detect_prob: float = Field(0.5, ge=0, le=1, description="Monthly chance that pending "
+                                                            "misuse is found and published.")
+    detect_trust_loss: float = Field(0.05, ge=0, le=1, description="Share of trust lost when "
+                                                                   "supervision finds misuse "
+                                                                   "(found and corrected).")
+    publish_trust_gain: float = Field(0.05, ge=0, le=1, description="Share of the gap to full "
+                                                                    "trust closed when a "
+                                                                    "project's accounts are "
+                                                                    "published.")
+
+
+@register
+class SupervisoryCommittee(Institution):
+    """监委会: checks *how well*: deters and finds misuse, publishes accounts."""
+
+    name = "supervisory_committee"
+    priority = 65
+    label_zh = "监督委员会"
+    label_en = "Supervisory committee"
+    source = "001 (Nan'an): 监委会全程监督'办得怎么样'"
+    Params = SupervisoryParams
+
+    def before_decisions(self, model: CompoundModel) -> None:
+        """A supervisory committee watches every owners' committee."""
+        p: SupervisoryParams = self.params  # type: ignore[assignment]
+        sg = model.selfgov
+        sg.bodies["supervisory"] = sg.bodies["committee"].copy()
+        sg.deterrence = np.where(sg.bodies["supervisory"], p.deterrence, 0.0)
+
+    def month_end(self, model: CompoundModel) -> None:
+        """Find misuse; publish the accounts of completed projects."""
+        p: SupervisoryParams = self.params  # type: ignore[assignment]
+        sg = model.selfgov
+        found = sg.bodies["supervisory"] & (sg.misuse_pending > 0) & (
+            model.rng.random(sg.n) < p.detect_prob)
+        shift_trust(model, found, -p.detect_trust_loss)
+        sg.misuse_detected[found] += 1
+        sg.misuse_pending[found] = 0.0
+        shift_trust(model, sg.completed & sg.bodies["supervisory"], p.publish_trust_gain)

@@ -1,0 +1,70 @@
+"""The residents' covenant (居民公约): each settled matter becomes a rule.
+
+Seed 001: "一事一议、一议一制、一制管一事" and "把解决'小事'的方法在广泛征求群众意见的基础上形成制度
+固定下来,纳入小区居民公约,大家共同遵守". Seed 000 (Chongchuan) calls the covenant the compound's
+constitution and relies on it as part of the internal pressure mechanism.
+
+When residents settle a matter of some type through their own bodies, the compound adopts
+a rule for that type: that kind of matter recurs less often there, and the norm on the
+action the rule is about (paying for lights, not building illegally, …) grows stronger.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import Field
+
+from sim.institutions import Institution, Params, register
+from sim.population import ACTIONS
+
+if TYPE_CHECKING:
+    from sim.model import CompoundModel
+
+SETTLED_BY = ("residents", "cobuilding_council")
+"""Handlers whose resolutions count as residents settling a matter."""
+
+
+class CovenantParams(Params):
+    """Parameters of ``covenant``."""
+
+    recurrence_cut: float = Field(0.5, ge=0, le=1, description="Share by which a rule lowers "
+                                                               "the arrival rate of its matter "
+                                                               "type in the compound.")
+    norm_step: float = Field(0.15, ge=0, le=5, description="Utility added to the rule's action "
+                                                           "per rule adopted.")
+    norm_max: float = Field(0.6, ge=0, le=10, description="Largest total utility rules add to "
+                                                          "one action.")
+
+
+@register
+class Covenant(Institution):
+    """居民公约: 一事一议、一议一制、一制管一事."""
+
+    name = "covenant"
+    priority = 70
+    label_zh = "居民公约"
+    label_en = "Residents' covenant"
+    source = "001 (Nan'an): 一事一议、一议一制、一制管一事; 000 (Chongchuan): 居民公约"
+    Params = CovenantParams
+
+    def month_end(self, model: CompoundModel) -> None:
+        """Adopt a rule for each matter type residents settled this month."""
+        p: CovenantParams = self.params  # type: ignore[assignment]
+        comps, kinds = model.matters.resolved_in(model.steps, SETTLED_BY)
+        if comps.size == 0:
+            return
+        sg = model.selfgov
+        new = ~sg.rules[kinds, comps]
+        comps, kinds = comps[new], kinds[new]
+        if comps.size == 0:
+            return
+        pairs = np.unique(np.column_stack((kinds, comps)), axis=0)
+        kinds, comps = pairs[:, 0], pairs[:, 1]
+        sg.rules[kinds, comps] = True
+        model.matters.rate_factor[kinds, comps] *= 1.0 - p.recurrence_cut
+        actions = np.array([ACTIONS.index(t.rule_action) for t in model.config.matters.types])
+        norm = model.compounds.norm
+        np.add.at(norm, (comps, actions[kinds]), p.norm_step)
+        np.minimum(norm, p.norm_max, out=norm)

@@ -1,0 +1,138 @@
+"""Party organisation in the compound: the branch, dual report and one shoulder.
+
+Seed 003 (Huli): "在小区中有3名以上(含3名)党员的,单独建立党支部" — a compound with three or
+more registered members forms its own branch; in-service members report to their home
+compound (双报到); the branch secretary chairs the owners' committee (一肩挑). Seed 001
+(Nan'an): the branch organises the deliberation ("在小区党支部的组织下,移民小区召开多次议事会讨论")
+and community staff go from door to door. Seed 000 (Chongchuan): "对违规者进行上门劝导".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import Field
+
+from sim.institutions import Institution, Params, register
+from sim.selfgov import choose_households, mobilise
+
+if TYPE_CHECKING:
+    from sim.model import CompoundModel
+
+
+class DualReportParams(Params):
+    """Parameters of ``dual_report``."""
+
+    share: float = Field(0.9, ge=0, le=1, description="Share of party-member households "
+                                                      "registered at their home compound.")
+
+
+@register
+class DualReport(Institution):
+    """双报到: in-service party members register with the compound they live in."""
+
+    name = "dual_report"
+    priority = 10
+    label_zh = "双报到"
+    label_en = "Dual report"
+    source = "003 (Huli): 在职党员到社区报到"
+    Params = DualReportParams
+
+    def setup(self, model: CompoundModel) -> None:
+        """Register members: the share registered rises to ``share``."""
+        p: DualReportParams = self.params  # type: ignore[assignment]
+        pop = model.population
+        pop.registered = pop.party & (model.rng.random(pop.n) < p.share)
+
+
+class OneShoulderParams(Params):
+    """``one_shoulder`` has no parameters."""
+
+
+@register
+class OneShoulder(Institution):
+    """一肩挑: the branch secretary also chairs the owners' committee (no friction)."""
+
+    name = "one_shoulder"
+    priority = 15
+    label_zh = "一肩挑"
+    label_en = "One shoulder"
+    source = "003 (Huli): 党支部书记兼任业委会主任"
+    Params = OneShoulderParams
+
+    def setup(self, model: CompoundModel) -> None:
+        """Every compound's branch and committee are led by one person."""
+        model.selfgov.one_shoulder[:] = True
+
+
+class PartyBranchParams(Params):
+    """Parameters of ``party_branch``."""
+
+    min_members: int = Field(3, ge=1, le=1000, description="Registered member households a "
+                                                           "compound needs to form a branch "
+                                                           "(seed 003: 3).")
+    grid_branch: bool = Field(False, description="A grid or functional branch serves every "
+                                                 "compound, whatever its members (seeds 001 "
+                                                 "网格党支部, 002 红邻党支部).")
+    visits_per_member: float = Field(4.0, ge=0, le=1000, description="Households visited per "
+                                                                     "registered member per "
+                                                                     "month (入户).")
+    trust_gain: float = Field(0.05, ge=0, le=1, description="Share of the gap to full trust "
+                                                            "a visit closes.")
+    dependence_cut: float = Field(0.05, ge=0, le=1, description="Share of dependence a visit "
+                                                                "removes.")
+    agenda_grace: int = Field(4, ge=0, le=120, description="Extra months an open matter may "
+                                                           "wait before it causes grievance: "
+                                                           "the branch puts it on the agenda.")
+
+
+@register
+class PartyBranch(Institution):
+    """党支部: forms with enough registered members; visits households; sets the agenda.
+
+    Each month the registered members of a branch visit households, those who did not pay
+    or broke the rules first (上门劝导): a visited household is mobilised, trusts a little
+    more and relies a little less on government. Members lead by example (they are
+    mobilised themselves). Open matters go on the branch's agenda, so they wait longer
+    before they turn into grievance.
+    """
+
+    name = "party_branch"
+    priority = 20
+    label_zh = "小区党支部"
+    label_en = "Party branch"
+    source = "003 (Huli): 支部建在小区上; 001 (Nan'an): 网格党支部"
+    Params = PartyBranchParams
+
+    def setup(self, model: CompoundModel) -> None:
+        """Form branches and put open matters on their agenda."""
+        p: PartyBranchParams = self.params  # type: ignore[assignment]
+        sg = model.selfgov
+        if p.grid_branch:
+            sg.bodies["branch"][:] = True
+        else:
+            sg.bodies["branch"] = self.registered(model) >= p.min_members
+        model.matters.grace = np.where(sg.bodies["branch"],
+                                       model.matters.grace + p.agenda_grace, model.matters.grace)
+
+    @staticmethod
+    def registered(model: CompoundModel) -> np.ndarray:
+        """Registered party-member households per compound."""
+        return model.compounds.total(model.population.registered).astype(np.int64)
+
+    def before_decisions(self, model: CompoundModel) -> None:
+        """Door-to-door visits, laggards first; members lead by example."""
+        p: PartyBranchParams = self.params  # type: ignore[assignment]
+        sg = model.selfgov
+        pop = model.population
+        branch = sg.bodies["branch"]
+        if not branch.any():
+            return
+        members = np.maximum(self.registered(model), 1)
+        counts = np.where(branch, np.round(p.visits_per_member * members * sg.efficiency), 0)
+        laggard = (~pop.acts[:, 0] | ~pop.acts[:, 1]).astype(float)
+        visited = choose_households(model, counts.astype(np.int64), priority=laggard)
+        mobilise(model, visited, p.trust_gain, p.dependence_cut)
+        leaders = np.flatnonzero(pop.registered & branch[pop.compound])
+        mobilise(model, leaders)
