@@ -1,5 +1,7 @@
-"""Self-governance state of every compound: which bodies exist, how well they work together,
-and the residents' project that turns a matter into pooled money and a repair.
+"""Self-governance state of every compound: bodies, coordination, residents' projects.
+
+Which bodies exist, how well they work together, and the residents' project that turns a
+matter into pooled money and a repair.
 
 Institutions (``sim/institutions/``) create bodies and act through this state; the model keeps
 one :class:`SelfGovernance` per run. A *project* is seed 001's path for a small matter:

@@ -1,8 +1,9 @@
 """Three-affairs triage (三事分流): big → government, small → residents, private → household.
 
-Seed 001: "'三事分流'将群众反映的诉求和问题,分为'大事'、'小事'和'私事'分类处理,政府'兜底'解决'大事'、
-居民自治解决'小事'、社区引导解决'私事'". Relieving the community of admin work (社区减负: "251+153"
-tasks cut to 62) let staff leave the office: "社区每天只保留1至2名工作人员坐班,其余每天都在片区里入户".
+Seed 001: "'三事分流'将群众反映的诉求和问题,分为'大事'、'小事'和'私事'分类处理,
+政府'兜底'解决'大事'、居民自治解决'小事'、社区引导解决'私事'". Relieving the community
+of admin work (社区减负: "251+153" tasks cut to 62) let staff leave the office:
+"社区每天只保留1至2名工作人员坐班,其余每天都在片区里入户".
 
 Under triage government stops taking up small matters (they are the residents' to settle),
 takes up big ones faster, the community guides households to settle private ones, and
