@@ -2,7 +2,8 @@
 
 Seed 001: "议事会民主商议决定'办不办',业委会决策执行确定'怎么办',
 监委会全程监督'办得怎么样'".
-For the street lights of the 移民小区: "召开多次议事会讨论,最后决定每家每户'打平伙'解决路灯维修问题";
+For the street lights of the 移民小区:
+"召开多次议事会讨论,最后决定每家每户'打平伙'解决路灯维修问题";
 "业委会、监委会货比三家,选择价廉物美的新路灯,小区里有电工手艺的居民自告奋勇,修好了路灯没收一分钱".
 
 * ``deliberation_council`` — meets monthly on the oldest open matter it may take up; with
