@@ -11,9 +11,11 @@ household *i* scores
 
 where sᵢₐ is the share of i's neighbours seen doing *a* last month (one
 sparse product for all four actions), φᵢ the household's threshold, and
-visibility how much its own choice is seen (stairwell ties, public rolls,
-online groups). A household with no neighbours has nobody to follow: its
-face gap sᵢₐ − φᵢ is −1, the largest shortfall possible.
+visibility how much its own choice is seen (any ties, stairwell ties, public
+rolls, online groups). A household with no neighbours and no public
+information has nobody to follow: its face gap sᵢₐ − φᵢ is −1, the largest
+shortfall possible; by default nobody sees it either (visibility 0), so face
+does nothing to it.
 
 It acts with probability 1 / (1 + exp(−U/T)) for noise temperature T > 0,
 and iff U ≥ −tolerance at T = 0. With every weight but face set to 0,
@@ -71,8 +73,7 @@ def face_factor(model: CompoundModel) -> np.ndarray:
     cache = model.decision_cache
     if "face" in cache and np.array_equal(cache["face_bonus"], bonus):
         return cache["face"]
-    vis = model.config.behaviour.visibility
-    base = (vis.base + vis.stairwell * model.network.unit_known)[:, None]
+    base = own_visibility(model)[:, None]
     if bonus.any():
         base = base + bonus[model.population.compound]
     pop = model.population
@@ -82,10 +83,16 @@ def face_factor(model: CompoundModel) -> np.ndarray:
     return face
 
 
+def own_visibility(model: CompoundModel) -> np.ndarray:
+    """Visibility from the network alone: base + ties·[has neighbours] + stairwell·known."""
+    vis = model.config.behaviour.visibility
+    net = model.network
+    return vis.base + vis.ties * (net.degree > 0) + vis.stairwell * net.unit_known
+
+
 def visibility(model: CompoundModel) -> np.ndarray:
     """How visible each household's choice of each action is, ``(n, 4)`` in [0, 1]."""
-    vis = model.config.behaviour.visibility
-    value = (vis.base + vis.stairwell * model.network.unit_known)[:, None] + \
+    value = own_visibility(model)[:, None] + \
         model.compounds.visibility_bonus[model.population.compound]
     return np.clip(value, 0.0, 1.0)
 

@@ -207,9 +207,15 @@ class ActionBase(Strict):
 
 
 class Visibility(Strict):
-    """How visible a household's own choice is to its neighbours (share)."""
+    """How visible a household's own choices are to its neighbours (share).
 
-    base: Share = Field(0.2, description="Visibility everyone has.")
+    visibility = base + ties·[has neighbours] + stairwell·(share of its stairwell unit it
+    knows) + bonuses of institutions (public rolls, online groups), clipped to [0, 1]. A
+    household nobody knows is seen only through ``base`` and the bonuses.
+    """
+
+    base: Share = Field(0.0, description="Visibility everyone has, neighbours or not.")
+    ties: Share = Field(0.2, description="Added for a household with at least one neighbour.")
     stairwell: Share = Field(0.6, description="Added in proportion to the share of one's "
                                               "stairwell unit one knows.")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import sim
@@ -17,3 +18,42 @@ def threshold_scenario() -> sim.Scenario:
 def baseline_small() -> sim.Scenario:
     """Baseline design on the generic old compound (200 households)."""
     return sim.load_config("configs/designs/baseline.yaml")
+
+
+SEEDS = tuple(range(20))
+"""Seeds of the statistical pattern tests: the seed is the unit of replication."""
+
+_RUNS: dict[tuple, list] = {}
+
+
+class Tracked:
+    """A finished run plus household-level facts the monthly frames do not keep.
+
+    Attributes:
+        model: The model after its run.
+        petitioned_early: Households that petitioned in months 1–36.
+        participation_later: Months each household took part in deliberation, months 37–72.
+    """
+
+    def __init__(self, model: sim.CompoundModel, steps: int) -> None:
+        n = model.population.n
+        self.petitioned_early = np.zeros(n, dtype=bool)
+        self.participation_later = np.zeros(n)
+        for month in range(1, steps + 1):
+            model.step()
+            if month <= 36:
+                self.petitioned_early |= model.population.petition
+            elif month <= 72:
+                self.participation_later += model.population.acts[:, 3]
+        self.model = model
+
+
+def tracked_runs(design: str, community: str = "heping_road", steps: int = 120,
+                 changes: dict | None = None) -> list[Tracked]:
+    """Runs of a design on a community over :data:`SEEDS`, cached for the session."""
+    key = (design, community, steps, tuple(sorted((changes or {}).items())))
+    if key not in _RUNS:
+        scn = sim.load_config(f"configs/designs/{design}.yaml").override(
+            {"community": community, **(changes or {})})
+        _RUNS[key] = [Tracked(sim.CompoundModel(scn, rng=seed), steps) for seed in SEEDS]
+    return _RUNS[key]

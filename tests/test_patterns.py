@@ -16,8 +16,8 @@ import pytest
 from scipy import stats
 
 import sim
+from tests.conftest import SEEDS, tracked_runs
 
-SEEDS = range(20)
 ALPHA = 0.01
 pytestmark = pytest.mark.slow
 
@@ -33,8 +33,7 @@ def run_all(scn: sim.Scenario) -> list[sim.CompoundModel]:
 
 @pytest.fixture(scope="module")
 def baseline_heping() -> list[sim.CompoundModel]:
-    return run_all(sim.load_config("configs/designs/baseline.yaml")
-                   .override({"community": "heping_road"}))
+    return [run.model for run in tracked_runs("baseline")]
 
 
 def wide(model: sim.CompoundModel, column: str) -> pd.DataFrame:
