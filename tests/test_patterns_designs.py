@@ -76,7 +76,8 @@ def test_pattern3_131_self_funded_share_rises():
     p_rise, rise = paired(late, early, "greater")
     p_base, gap = paired(late, base, "greater")
     print(f"self-funded share under 131: {np.median(early):.2f} → {np.median(late):.2f} "
-          f"(p = {p_rise:.2g}); baseline late {np.median(base):.2f} (p = {p_base:.2g})")
+          f"(+{rise:.2f}, p = {p_rise:.2g}); baseline late {np.median(base):.2f} "
+          f"(gap {gap:.2f}, p = {p_base:.2g})")
     assert p_rise < ALPHA
     assert p_base < ALPHA
 
@@ -92,7 +93,7 @@ def test_pattern3_former_petitioners_become_participants():
     base, n131 = rate("baseline"), rate("nanan_131")
     p, effect = paired(n131, base, "greater")
     print(f"participation of former petitioners: 131 {np.median(n131):.3f} vs baseline "
-          f"{np.median(base):.3f}, p = {p:.2g}")
+          f"{np.median(base):.3f}, median difference {effect:.3f}, p = {p:.2g}")
     assert p < ALPHA
 
 
