@@ -304,8 +304,12 @@ class SupervisoryCommittee(Institution):
     source = "001 (Nan'an): 监委会全程监督'办得怎么样'"
     Params = SupervisoryParams
 
+    def setup(self, model: CompoundModel) -> None:
+        """Watch the committees that exist from the start."""
+        self.before_decisions(model)
+
     def before_decisions(self, model: CompoundModel) -> None:
-        """A supervisory committee watches every owners' committee."""
+        """A supervisory committee watches every owners' committee (new ones too)."""
         p: SupervisoryParams = self.params  # type: ignore[assignment]
         sg = model.selfgov
         sg.bodies["supervisory"] = sg.bodies["committee"].copy()

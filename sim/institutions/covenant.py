@@ -49,6 +49,10 @@ class Covenant(Institution):
     source = "001 (Nan'an): 一事一议、一议一制、一制管一事; 000 (Chongchuan): 居民公约"
     Params = CovenantParams
 
+    def __init__(self, model: CompoundModel, params: CovenantParams) -> None:
+        super().__init__(model, params)
+        self._added = np.zeros((model.n_compounds, len(ACTIONS)))  # this covenant's own norm
+
     def month_end(self, model: CompoundModel) -> None:
         """Adopt a rule for each matter type residents settled this month."""
         p: CovenantParams = self.params  # type: ignore[assignment]
@@ -65,6 +69,8 @@ class Covenant(Institution):
         sg.rules[kinds, comps] = True
         model.matters.rate_factor[kinds, comps] *= 1.0 - p.recurrence_cut
         actions = np.array([ACTIONS.index(t.rule_action) for t in model.config.matters.types])
-        norm = model.compounds.norm
-        np.add.at(norm, (comps, actions[kinds]), p.norm_step)
-        np.minimum(norm, p.norm_max, out=norm)
+        # norm_max caps what the rules add, not what other institutions put in the norm.
+        before = self._added.copy()
+        np.add.at(self._added, (comps, actions[kinds]), p.norm_step)
+        np.minimum(self._added, p.norm_max, out=self._added)
+        model.compounds.norm += self._added - before
