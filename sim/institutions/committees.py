@@ -202,9 +202,9 @@ class OwnersCommittee(Institution):
         comps = np.flatnonzero(approved)
         pos = np.flatnonzero(np.isin(book.ids, sg.approved[comps]))
         pos = pos[np.argsort(book.compound[pos], kind="stable")]
-        # Without a council the committee takes a matter up itself, now and then.
-        own = ready & ~sg.bodies["council"] & (model.rng.random(sg.n) < p.self_approve
-                                               * sg.efficiency)
+        # Without a deciding body the committee takes a matter up itself, now and then.
+        deciders = sg.bodies["council"] | sg.bodies["cobuilding_council"]
+        own = ready & ~deciders & (model.rng.random(sg.n) < p.self_approve * sg.efficiency)
         own_comps, own_pos = eligible_matters(model, own, list(p.categories))
         comps = np.concatenate((comps, own_comps))
         pos = np.concatenate((pos, own_pos))

@@ -8,18 +8,20 @@ problems rebound. Two institutions make up that mode:
 * ``government_service`` — the street office and residents' committee take up
   reported matters one by one, slowly; petitions and participation in
   consultation make them faster. Government pays.
-* ``renovation_campaign`` — every few years the district renovates the
-  compounds in worst condition (need-based): a large one-off spend on upkeep
-  that also clears their open matters, and optionally brings a property firm
-  back where residents have been paying.
+* ``renovation_campaign`` — every few years the district renovates
+  compounds: a large one-off spend on upkeep that also clears their open
+  matters, and optionally brings a property firm back where residents have
+  been paying. By default it picks the compounds in worst condition
+  (need-based); it can also spread the same budget over every compound, let
+  compounds compete on readiness (seed 000, Chongchuan) or rank them by need
+  and will (seed 001, Nan'an).
 
 Both act through the :class:`Government` agent, which keeps the money it spent.
 """
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import mesa
 import numpy as np
@@ -38,12 +40,15 @@ class Government(mesa.Agent):
     Attributes:
         spent: Total yuan of government money paid into compounds.
         campaigns: Months in which a renovation campaign ran.
+        funded: Per campaign (parallel to ``campaigns``), the indices of the
+            compounds that got renovation money.
     """
 
     def __init__(self, model: CompoundModel) -> None:
         super().__init__(model)
         self.spent = 0.0
         self.campaigns: list[int] = []
+        self.funded: list[np.ndarray] = []
 
     def pay(self, amounts: np.ndarray, source: str = "government") -> None:
         """Put government money into each compound's ledger (one entry per compound).
@@ -104,14 +109,78 @@ class GovernmentService(Institution):
         book.resolve(take, model.steps, "government")
 
 
+RATE_NAMES = ("contribution_rate", "compliance_rate", "volunteer_rate", "participation_rate")
+"""Rates kept by :class:`RecentRates`, in :data:`sim.population.ACTIONS` order."""
+
+INCENTIVE_ACTIONS = (0, 1, 3)
+"""Columns of ``Compounds.norm`` the competition incentive raises: contribute, comply,
+participate."""
+
+
+class RecentRates:
+    """Rolling buffer of the last months' action rates per compound.
+
+    An institution pushes ``model.compound_rates()`` at month end and reads the
+    mean over the months kept (fewer at the start of a run).
+
+    Args:
+        months: Months kept.
+        n_compounds: Number of compounds.
+    """
+
+    def __init__(self, months: int, n_compounds: int) -> None:
+        self.months = months
+        self.data = np.zeros((months, len(RATE_NAMES), n_compounds))
+        self.count = 0
+
+    def push(self, rates: dict[str, np.ndarray]) -> None:
+        """Remember one month's rates (overwriting the oldest once full)."""
+        self.data[self.count % self.months] = [rates[name] for name in RATE_NAMES]
+        self.count += 1
+
+    def mean(self, name: str, fallback: np.ndarray | None = None) -> np.ndarray:
+        """Mean of one rate over the months kept; ``fallback`` (or zeros) before any month."""
+        filled = min(self.count, self.months)
+        if filled == 0:
+            return np.zeros(self.data.shape[2]) if fallback is None else np.array(fallback)
+        return self.data[:filled, RATE_NAMES.index(name)].mean(axis=0)
+
+
+def find_institution(model: CompoundModel, name: str) -> Institution | None:
+    """The model's institution registered as ``name``, or ``None`` if the design has none."""
+    found = [inst for inst in model.institutions if inst.name == name]
+    return found[0] if found else None
+
+
+def first_fit(costs: np.ndarray, available: float) -> tuple[np.ndarray, float]:
+    """Fund items in the order given, each in full, skipping those that no longer fit.
+
+    Returns:
+        ``(funded mask, money left)``.
+    """
+    funded = np.zeros(costs.size, dtype=bool)
+    left = float(available)
+    for i, cost in enumerate(costs):
+        if cost <= left + 1e-9:
+            funded[i] = True
+            left -= float(cost)
+    return funded, max(left, 0.0)
+
+
+Allocation = Literal["need", "equal", "competition", "need_and_will"]
+
+
 class RenovationCampaignParams(Params):
     """Parameters of ``renovation_campaign``."""
 
     interval: int = Field(48, ge=1, le=1200, description="Months between campaigns.")
     first: int = Field(24, ge=1, le=1200, description="Month of the first campaign.")
     share: float = Field(0.25, ge=0, le=1, description="Share of compounds renovated per "
-                                                       "campaign, worst condition first "
-                                                       "(rounded up: at least one).")
+                                                       "campaign under `need`, worst condition "
+                                                       "first (a fraction rounded at random); "
+                                                       "under the other rules the budget per "
+                                                       "campaign is spend × share × all "
+                                                       "households.")
     spend: float = Field(600.0, ge=0, le=1e6, description="Yuan per household spent on "
                                                           "upkeep in a renovated compound.")
     clear_matters: bool = Field(True, description="A renovation also resolves the compound's "
@@ -125,49 +194,264 @@ class RenovationCampaignParams(Params):
                                                                       "to invite a firm; the "
                                                                       "firm then charges the "
                                                                       "property fee.")
+    allocation: Allocation = Field(
+        "need", description="Who gets the money. 'need': the worst condition first (the "
+                            "administrative rule of seed 001's 整治 → 反弹 cycle); 'equal': "
+                            "the same budget spread over every compound, spend × share per "
+                            "household (a comparison rule, our assumption); 'competition': "
+                            "only compounds meeting the readiness criteria, the most ready "
+                            "first, unspent budget carried to the next campaign (seed 000: "
+                            "引入了竞争机制); 'need_and_will': ranked by need × readiness "
+                            "(seed 001: 环境改造愿望迫切且自治意愿强烈的小区).")
+    window: int = Field(6, ge=1, le=120, description="Months of action rates averaged for the "
+                                                     "readiness criteria (assumption).")
+    consensus_participation: float = Field(
+        0.1, ge=0, le=1, description="Share of households taking part in consultation, over "
+                                     "the window, that counts as a management consensus "
+                                     "(criterion a, seed 000 取得管理共识; a deliberation "
+                                     "council's decision also counts). Assumption: the "
+                                     "participation that forms an owners' committee.")
+    compliance_needed: float = Field(
+        0.85, ge=0, le=1, description="Share of households complying over the window for "
+                                      "criterion b (seed 000: 先拆完小区内现有违章). "
+                                      "Assumption.")
+    plan_contribution: float = Field(
+        0.8, ge=0, le=1, description="Share of households paying over the window that counts "
+                                     "as a long-term management plan where no covenant rule "
+                                     "exists (criterion d, seed 000: 长效管理方案). "
+                                     "Assumption.")
+    min_criteria: int = Field(4, ge=1, le=4, description="Criteria (of the four, a–d) a "
+                                                         "compound must meet to qualify under "
+                                                         "`competition`; 4 reads seed 000's "
+                                                         "list as cumulative (assumption).")
+    incentive: float = Field(
+        0.4, ge=0, le=5, description="Utility added to contributing, complying and taking "
+                                     "part in compounds not yet renovated while a competition "
+                                     "is announced: the prospect of 优先获得资金投入整治 "
+                                     "(seed 000). Size is our assumption; 0 switches it off.")
 
 
 @register
 class RenovationCampaign(Institution):
-    """Periodic top-down renovation (整治) of the compounds in worst condition."""
+    """Periodic renovation (整治) of compounds, by need, equally, by competition or need and will.
+
+    Every ``interval`` months from ``first`` the district spends ``spend`` yuan per household
+    on upkeep in each compound it renovates, clears the compound's open big and small
+    matters and, where residents have been paying, brings a property firm in.
+
+    * ``need`` (default): the share × compounds compounds in worst condition (a fraction is
+      rounded up with probability equal to it, so one compound is renovated in a share of
+      campaigns). It
+      spends ``spend`` × their households, which equals the budget of the other rules
+      (``spend × share`` × all households) when compounds are of one size and
+      ``share × compounds`` is whole; elsewhere (Heping Road) it differs a little.
+    * ``equal``: the budget ``spend × share × households`` spread over every compound, each
+      getting ``spend × share`` yuan per household: a partial renovation, which clears each
+      open matter (and invites a firm) with probability ``share``.
+    * ``competition`` — seed 000 (Chongchuan): "选谁不选谁,不拍脑袋、不听招呼,而是引入了竞争机制":
+      "居民取得管理共识的优先获得资金投入整治" (a),
+      "先拆完小区内现有违章的优先获得资金投入整治" (b),
+      "先形成社区党委认可、活动积极有效的包括邻里理事会、业主委员会等形式的居民自治组织或团队的
+      优先获得资金投入整治" (c), "先达成整治完毕之后的长效管理方案的优先获得资金投入整治" (d).
+      Criteria: (a) participation over the last ``window`` months ≥
+      ``consensus_participation``, or a deliberation council decided (a project under
+      way or completed in the window); (b) compliance ≥ ``compliance_needed``; (c) an
+      owners' committee or a party branch; (d) a covenant rule, or contribution ≥
+      ``plan_contribution``. Readiness is the share of criteria met; compounds meeting
+      ``min_criteria`` qualify (and, with ``dynamic_assessment``, have not just lost their
+      status). The most ready are funded first (ties: not yet renovated, then worst
+      condition), each in full, within the budget plus what earlier campaigns left;
+      the rest is carried over.
+      The announcement is the mechanism of 以奖代补、竞争性分配 (reward instead of subsidy,
+      competitive allocation — money follows what residents have done, 引入了竞争机制):
+      from month 0 households in compounds not yet renovated value contributing, complying
+      and taking part by ``incentive`` more (through ``Compounds.norm``); the increment is
+      removed, exactly, once the compound is renovated. Whether this yields more
+      self-organisation is left to the model.
+    * ``need_and_will`` — seed 001 (Nan'an): "我们选择环境改造愿望迫切且自治意愿强烈的小区":
+      compounds ranked by (1 − condition) × readiness (ties: worst condition), funded in
+      full within the budget; no carry-over.
+
+    Attributes:
+        renovated: Compounds that have had a full renovation.
+        allocations: One record per campaign: ``month``, ``allocation``, ``budget``,
+            ``available`` (budget plus carry-over), ``upkeep`` (yuan per compound),
+            ``compounds`` (indices funded) and ``carried`` (yuan left for the next one).
+        carry: Yuan carried to the next campaign (``competition``).
+        incentive_added: ``(compounds, 4)`` utility this institution has added to
+            ``Compounds.norm`` and not yet removed.
+        recent: Action rates of the last ``window`` months.
+    """
 
     name = "renovation_campaign"
     priority = 90
     label_zh = "运动式整治"
     label_en = "Renovation campaign"
-    source = "001 (Nan'an): 整治 → 反弹 → 再整治; 000 (Chongchuan): 2 亿元/年 on old compounds"
+    source = ("001 (Nan'an): 整治 → 反弹 → 再整治; 愿望迫切且自治意愿强烈; "
+              "000 (Chongchuan): 2 亿元/年 on old compounds, 引入了竞争机制")
     Params = RenovationCampaignParams
 
+    def __init__(self, model: CompoundModel, params: RenovationCampaignParams) -> None:
+        super().__init__(model, params)
+        n = model.n_compounds
+        self.recent = RecentRates(params.window, n)
+        self._completed = np.zeros((params.window, n), dtype=bool)
+        self.renovated = np.zeros(n, dtype=bool)
+        self.allocations: list[dict[str, Any]] = []
+        self.carry = 0.0
+        self.incentive_added = np.zeros((n, 4))
+
+    def setup(self, model: CompoundModel) -> None:
+        """Announce a competition: the incentive applies from month 0."""
+        p: RenovationCampaignParams = self.params  # type: ignore[assignment]
+        if p.allocation == "competition" and p.incentive > 0:
+            self.incentive_added[:, INCENTIVE_ACTIONS] = p.incentive
+            model.compounds.norm += self.incentive_added
+
+    def month_end(self, model: CompoundModel) -> None:
+        """Remember this month's rates and completed projects (for readiness)."""
+        self._completed[self.recent.count % self.recent.months] = model.selfgov.completed
+        self.recent.push(model.compound_rates())
+
+    # ---------------------------------------------------------------- readiness
+
+    def criteria(self, model: CompoundModel) -> np.ndarray:
+        """``(4, compounds)``: which of the readiness criteria a–d each compound meets."""
+        p: RenovationCampaignParams = self.params  # type: ignore[assignment]
+        sg = model.selfgov
+        now = model.compound_rates()
+        participation = self.recent.mean("participation_rate", now["participation_rate"])
+        compliance = self.recent.mean("compliance_rate", now["compliance_rate"])
+        contribution = self.recent.mean("contribution_rate", now["contribution_rate"])
+        decided = sg.bodies["council"] & (sg.active() | (sg.approved >= 0)
+                                          | self._completed.any(axis=0))
+        return np.vstack((
+            (participation >= p.consensus_participation) | decided,
+            compliance >= p.compliance_needed,
+            sg.bodies["committee"] | sg.bodies["branch"],
+            sg.rules.any(axis=0) | (contribution >= p.plan_contribution),
+        ))
+
+    def readiness(self, model: CompoundModel) -> np.ndarray:
+        """Share of the four readiness criteria each compound meets, in [0, 1]."""
+        return self.criteria(model).mean(axis=0)
+
+    def budget(self, model: CompoundModel) -> float:
+        """Yuan per campaign for the budget-based rules: spend × share × all households."""
+        p: RenovationCampaignParams = self.params  # type: ignore[assignment]
+        return p.spend * p.share * float(model.compounds.households.sum())
+
+    # ---------------------------------------------------------------- campaign
+
     def after_decisions(self, model: CompoundModel) -> None:
-        """In a campaign month, renovate the worst compounds."""
+        """In a campaign month, allocate the money and renovate."""
         p: RenovationCampaignParams = self.params  # type: ignore[assignment]
         month = model.steps
         if month < p.first or (month - p.first) % p.interval != 0:
             return
         comps = model.compounds
-        k = math.ceil(p.share * comps.n)  # at least one compound when share > 0
+        # share × compounds, its fraction rounded at random so that a community of one
+        # compound is renovated in a share of campaigns, not in every one or in none.
+        whole, frac = divmod(p.share * comps.n, 1.0)
+        k = int(whole) + int(frac > 1e-12 and model.rng.random() < frac)
         if k == 0:
             return
-        chosen = np.argsort(comps.condition, kind="stable")[:k]
+        budget = self.budget(model)
+        available = budget
+        if p.allocation == "need":
+            fraction = np.zeros(comps.n)
+            fraction[np.argsort(comps.condition, kind="stable")[:k]] = 1.0
+        elif p.allocation == "equal":
+            fraction = np.full(comps.n, p.share)
+        else:
+            fraction, available = self.allocate(model, budget)
         model.government.campaigns.append(month)
-        self.renovate(model, chosen)
+        upkeep = self.renovate(model, fraction)
+        funded = np.flatnonzero(fraction > 0)
+        model.government.funded.append(funded)
+        self.allocations.append({"month": month, "allocation": p.allocation, "budget": budget,
+                                 "available": available, "upkeep": upkeep,
+                                 "compounds": funded, "carried": self.carry})
 
-    def renovate(self, model: CompoundModel, chosen: np.ndarray) -> None:
-        """Spend on upkeep in ``chosen`` compounds, clear their matters, maybe invite a firm."""
+    def allocate(self, model: CompoundModel, budget: float) -> tuple[np.ndarray, float]:
+        """Full renovations by readiness (``competition``) or need × readiness.
+
+        Returns:
+            ``(fraction of a full renovation per compound, money available)``; under
+            ``competition`` what is not spent is kept in :attr:`carry`.
+        """
+        p: RenovationCampaignParams = self.params  # type: ignore[assignment]
+        comps = model.compounds
+        cost = p.spend * comps.households
+        met = self.criteria(model)
+        readiness = met.mean(axis=0)
+        if p.allocation == "competition":
+            available = budget + self.carry
+            qualify = met.sum(axis=0) >= p.min_criteria
+            assessment = find_institution(model, "dynamic_assessment")
+            if assessment is not None:
+                qualify &= assessment.eligible  # type: ignore[attr-defined]
+                assessment.eligible[:] = True  # type: ignore[attr-defined]
+            order = np.lexsort((comps.condition, self.renovated, -readiness))
+            order = order[qualify[order]]
+        else:
+            available = budget
+            order = np.lexsort((comps.condition, -(1.0 - comps.condition) * readiness))
+        funded, left = first_fit(cost[order], available)
+        self.carry = left if p.allocation == "competition" else 0.0
+        fraction = np.zeros(comps.n)
+        fraction[order[funded]] = 1.0
+        return fraction, available
+
+    def renovate(self, model: CompoundModel, fraction: np.ndarray | None = None,
+                 chosen: np.ndarray | None = None) -> np.ndarray:
+        """Spend on upkeep, clear matters, maybe invite a firm; returns upkeep per compound.
+
+        Args:
+            model: The model.
+            fraction: Share of a full renovation (``spend`` per household) per compound;
+                a partial one clears each open matter, and invites a firm, with that
+                probability.
+            chosen: Alternatively, indices of compounds renovated in full.
+        """
         p: RenovationCampaignParams = self.params  # type: ignore[assignment]
         comps, book = model.compounds, model.matters
-        in_campaign = np.zeros(comps.n, dtype=bool)
-        in_campaign[chosen] = True
-        upkeep = np.where(in_campaign, p.spend * comps.households, 0.0)
+        if fraction is None:
+            fraction = np.zeros(comps.n)
+            if chosen is not None:
+                fraction[chosen] = 1.0
+        full = fraction >= 1.0
+        partial = (fraction > 0) & ~full
+        upkeep = np.where(fraction > 0, fraction * p.spend * comps.households, 0.0)
         model.government.pay(upkeep)
         comps.upkeep += model.ledger.spend("upkeep", upkeep)
         if p.clear_matters and book.n_open:
-            clear = in_campaign[book.compound] & (book.category != book.category_index("private"))
+            hit = full[book.compound]
+            if partial.any():  # draws only for partial renovations (need draws nothing)
+                hit = hit | (model.rng.random(book.n_open) < np.where(
+                    partial, fraction, 0.0)[book.compound])
+            clear = hit & (book.category != book.category_index("private"))
             cost = np.bincount(book.compound[clear], weights=book.cost[clear], minlength=comps.n)
             model.government.pay(cost)
             model.ledger.spend("matters", cost)
             book.resolve(clear, model.steps, "campaign")
         if p.invite_firm:
-            ready = in_campaign & ~comps.firm_present & (
+            works = full
+            if partial.any():
+                works = full | (model.rng.random(comps.n) < np.where(partial, fraction, 0.0))
+            ready = works & ~comps.firm_present & (
                 comps.recent_contribution() >= p.invite_min_collection)
             firm.bring_in(model, np.flatnonzero(ready))
+        self._renovated(model, full)
+        return upkeep
+
+    def _renovated(self, model: CompoundModel, full: np.ndarray) -> None:
+        """Remove the competition incentive where renovated; tell the assessment."""
+        self.renovated |= full
+        done = full & self.incentive_added.any(axis=1)
+        if done.any():
+            model.compounds.norm[done] -= self.incentive_added[done]
+            self.incentive_added[done] = 0.0
+        assessment = find_institution(model, "dynamic_assessment")
+        if assessment is not None and full.any():
+            assessment.award(model, np.flatnonzero(full))  # type: ignore[attr-defined]
