@@ -160,8 +160,9 @@ class Design(Strict):
     name: str = "design"
     label_zh: str = ""
     label_en: str = ""
-    source: str = ""
-    description: str = ""
+    source: str = Field("", description="Seed file and the phrases the design comes from.")
+    description: str = Field("", description="What the design does, in English.")
+    description_zh: str = Field("", description="What the design does, in Chinese.")
     institutions: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("institutions")
