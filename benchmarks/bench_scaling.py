@@ -1,7 +1,8 @@
 """Acceptance benchmark (c): scaling from 10^3 to 10^6 households, 120 months each.
 
 The ``generic_old_compound`` community preset is scaled by overriding its first household
-group's count (``community.groups.0.count``) under the ``baseline`` design. The count giving
+group's count (``community.groups.0.count``) under one governance design (``--design``, default
+``baseline``; ``huli_six_party`` has the most institutions). The count giving
 the requested number of households is found by building two tiny probe models and assuming
 households grow linearly with the count; the table shows the households actually simulated.
 
@@ -11,7 +12,8 @@ that size's own peak, not the largest size seen so far. Timings include model co
 and ``run(months)``; interpreter start-up, imports and config loading are excluded.
 
 Targets: 10^6 households × 120 months in < 120 s and < 4 GB peak memory, and a log-log slope
-of time against households close to 1 (linear scaling).
+of time against households close to 1 (linear scaling). ``--record`` writes the section
+``scaling-<design>`` of ``RESULTS.md``, so each design keeps its own section.
 
 Run ``.venv/bin/python benchmarks/bench_scaling.py --help`` for options.
 """
@@ -40,7 +42,8 @@ from harness import (
     verdict,
 )
 
-BASELINE_DESIGN = ROOT / "configs" / "designs" / "baseline.yaml"
+DESIGNS_DIR = ROOT / "configs" / "designs"
+DESIGNS = sorted(path.stem for path in DESIGNS_DIR.glob("*.yaml"))
 COMMUNITY = "generic_old_compound"
 COUNT_KEY = "community.groups.0.count"
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
@@ -54,9 +57,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(
         description=(
-            "Time generic_old_compound scaled to 10^3..10^6 households under the baseline design "
-            "(acceptance benchmark (c)); one fresh subprocess per size for peak memory."
+            "Time generic_old_compound scaled to 10^3..10^6 households under a governance "
+            "design (acceptance benchmark (c)); one fresh subprocess per size for peak memory."
         )
+    )
+    parser.add_argument(
+        "--design",
+        default="baseline",
+        choices=DESIGNS,
+        help="governance design in configs/designs/ (default baseline); the recorded section "
+        "is scaling-<design>",
     )
     parser.add_argument(
         "--max", type=int, default=LARGE, help="largest household count to run (default 10^6)"
@@ -125,7 +135,8 @@ def run_one(size: int, args: argparse.Namespace) -> dict[str, Any]:
     ensure_project_importable()
     import sim
 
-    base = sim.load_config(str(BASELINE_DESIGN)).override({"community": COMMUNITY})
+    design_path = DESIGNS_DIR / f"{args.design}.yaml"
+    base = sim.load_config(str(design_path)).override({"community": COMMUNITY})
     count, law = count_for(base, size)
     scn = base.override({COUNT_KEY: count})
     repeats = args.large_repeats if size >= LARGE else args.repeats
@@ -151,6 +162,8 @@ def run_one(size: int, args: argparse.Namespace) -> dict[str, Any]:
         "law": law,
         "households": households,
         "months": args.months,
+        "design": args.design,
+        "institutions": list(base.design.institutions),
         "build": builds,
         "run": runs,
         "total": totals,
@@ -167,6 +180,8 @@ def run_in_subprocess(size: int, args: argparse.Namespace) -> dict[str, Any]:
         str(Path(__file__).resolve()),
         "--one",
         str(size),
+        "--design",
+        args.design,
         "--repeats",
         str(args.repeats),
         "--large-repeats",
@@ -196,7 +211,7 @@ def loglog_slope(points: Sequence[tuple[float, float]]) -> float:
     return float(np.polyfit(x, y, 1)[0])
 
 
-def report(results: Sequence[dict[str, Any]], months: int) -> str:
+def report(results: Sequence[dict[str, Any]], months: int, design: str) -> str:
     """Markdown tables and target checks for all sizes."""
     rows = []
     ok = [r for r in results if "error" not in r]
@@ -220,7 +235,14 @@ def report(results: Sequence[dict[str, Any]], months: int) -> str:
             ]
         )
     lines = [
-        f"Community `{COMMUNITY}` scaled via `{COUNT_KEY}`, design `baseline`, {months} months. "
+        f"Community `{COMMUNITY}` scaled via `{COUNT_KEY}`, design `{design}`"
+        + (
+            f" ({len(ok[0]['institutions'])} institutions: "
+            f"{', '.join(ok[0]['institutions']) or 'none'})"
+            if ok
+            else ""
+        )
+        + f", {months} months. "
         + (f"Scaling law from two probe models: {ok[0]['law']}. " if ok else "")
         + "Times are medians (construction + run); one fresh subprocess per size; peak memory "
         "is the whole process (interpreter and imports included).",
@@ -288,10 +310,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 flush=True,
             )
         results.append(result)
-    body = report(results, args.months)
+    body = report(results, args.months, args.design)
     print(body)
     if args.record:
-        record_section("scaling", "(c) Scaling, 10^3 to 10^6 households", body)
+        record_section(
+            f"scaling-{args.design}",
+            f"(c) Scaling, 10^3 to 10^6 households, design `{args.design}`",
+            body,
+        )
         print("\nrecorded in benchmarks/RESULTS.md")
     return 0 if all("error" not in r for r in results) else 1
 

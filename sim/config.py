@@ -510,7 +510,10 @@ def _set_path(data: dict[str, Any], path: list[str], value: Any, key: str) -> No
         if i == len(path) - 1:
             node[part] = value
             return
-        if part not in node or node[part] is None or isinstance(node[part], str):
+        if i == 0 and part in _PRESET_KINDS and isinstance(node.get(part), str):
+            # A preset name followed by a deeper path: edit the preset's content.
+            node[part] = _resolve_part(node[part], _PRESET_KINDS[part], part)
+        elif part not in node or node[part] is None or isinstance(node[part], str):
             node[part] = {} if not isinstance(node.get(part), list) else node[part]
         model = _field_model(model, part)
         node = node[part]
@@ -542,6 +545,7 @@ def _unknown(name: str, allowed: Any, what: str) -> str:
 
 
 _SINGULAR = {"communities": "community", "designs": "design", "presets": "preset"}
+_PRESET_KINDS = {"community": "communities", "design": "designs"}
 
 
 def preset_names(kind: str) -> list[str]:

@@ -185,7 +185,9 @@ def choose_households(model: CompoundModel, counts: np.ndarray,
     if priority is not None:
         key = key + priority[candidates]
     comp = pop.compound[candidates]
-    order = np.lexsort((-key, comp))
+    # One sort on a combined key: by compound, then by descending key within it.
+    span = float(key.max()) + 1.0
+    order = np.argsort(comp * span - key)
     ranked = candidates[order]
     comp_sorted = comp[order]
     starts = np.flatnonzero(np.r_[True, comp_sorted[1:] != comp_sorted[:-1]])
