@@ -56,9 +56,10 @@ def neighbour_shares(model: CompoundModel) -> np.ndarray:
         weight = public[comp]
         rate = model.compounds.last_rates[comp]
         shares += weight * (rate - shares)
-        has_public = public[comp[net.isolated]].any(axis=1)
-        shares[net.isolated[has_public]] = rate[net.isolated[has_public]]
-        shares[net.isolated[~has_public]] = -1.0
+        # Nobody to watch: an isolated household sees only what is published, action by
+        # action, and nothing (−1) where nothing is.
+        iso = net.isolated
+        shares[iso] = np.where(public[comp[iso]] > 0, rate[iso], -1.0)
     elif net.isolated.size:
         shares[net.isolated] = -1.0
     return shares

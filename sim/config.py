@@ -388,7 +388,7 @@ class Matters(Strict):
 
 
 class Coordination(Strict):
-    """Cost of coordinating the bodies of a compound (seed 004: 意大利面碗效应)."""
+    """Cost of coordinating the bodies of a compound (seed 004: 意大利面條效應)."""
 
     cost_per_link: NonNeg = Field(0.06, le=10, description="Efficiency lost per link between "
                                                            "bodies: efficiency = 1 / (1 + cost "

@@ -76,7 +76,8 @@ COLUMNS: dict[str, Column] = {
                "Share of compounds served by a property firm at the end of the month.",
                "compounds"),
         Column("gov_spending", "yuan", "政府投入(元)", "Government spending (yuan)",
-               "Government money spent in the compounds this month.", "sum"),
+               "Government money paid into the compounds this month, rewards "
+               "(以奖代补) included.", "sum"),
         Column("self_funded_share", "share", "自筹资金占比", "Self-funded share",
                "Share of the last 12 months' money that came from residents "
                "(fees and pooled funds); 0 when no money came in.", "money"),
@@ -128,7 +129,8 @@ def compute_metrics(model: CompoundModel) -> tuple[dict[str, float], dict[str, n
         "grievance": beliefs[:, 2],
         "satisfaction": beliefs[:, 3],
         "firm_present_share": comps.firm_present.astype(float),
-        "gov_spending": model.ledger.month_in[:, model.ledger.source_index("government")].copy(),
+        "gov_spending": (model.ledger.month_in[:, model.ledger.source_index("government")]
+                         + model.ledger.month_in[:, model.ledger.source_index("reward")]),
         "self_funded_share": model.ledger.self_funded_share(),
     }
     community: dict[str, float] = {}

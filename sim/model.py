@@ -2,7 +2,8 @@
 
 Each month (one Mesa step), in this order:
 
-0. the ledger closes last month's flows;
+0. the ledger closes last month's flows; coordination efficiency is updated
+   from the bodies present;
 1. new matters arrive (more where condition is poor or rules are broken);
 2. institutions act before decisions (``before_decisions``);
 3. every household decides whether to contribute, comply, volunteer,

@@ -9,7 +9,7 @@ the deliberation council decides *whether* (办不办), the owners' committee de
 (怎么办: price comparison, volunteer labour, pooled money 打平伙) and executes, the supervisory
 committee checks *how well* (办得怎么样). One project runs per compound at a time.
 
-Coordination (seed 004: "意大利面碗效应", "机制拥堵"): with k bodies in a compound there are
+Coordination (seed 004: "意大利面條效應", "機制擁堵"): with k bodies in a compound there are
 k(k−1)/2 links to keep up, or k − 1 when a hub (the party branch under six-party linkage)
 joins them; each link costs efficiency, and a branch and an owners' committee that are not
 led by one person (一肩挑) add friction. The efficiency in (0, 1] scales how often bodies

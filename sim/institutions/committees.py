@@ -105,6 +105,10 @@ class DeliberationCouncil(Institution):
         decided[comps[quorum]] = True
         shift_trust(model, decided, p.legitimacy_trust)
 
+    def month_end(self, model: CompoundModel) -> None:
+        """An approval nobody took up this month lapses (no committee, or it was busy)."""
+        model.selfgov.approved[:] = -1
+
 
 class CommitteeParams(Params):
     """Parameters of ``owners_committee``."""
@@ -286,7 +290,8 @@ class SupervisoryParams(Params):
                                                             "misuse is found and published.")
     detect_trust_loss: float = Field(0.05, ge=0, le=1, description="Share of trust lost when "
                                                                    "supervision finds misuse "
-                                                                   "(found and corrected).")
+                                                                   "and publishes it (the "
+                                                                   "money is not recovered).")
     publish_trust_gain: float = Field(0.05, ge=0, le=1, description="Share of the gap to full "
                                                                     "trust closed when a "
                                                                     "project's accounts are "

@@ -22,7 +22,7 @@ from sim.population import ACTIONS
 if TYPE_CHECKING:
     from sim.model import CompoundModel
 
-SETTLED_BY = ("residents", "cobuilding_council")
+SETTLED_BY = ("residents",)
 """Handlers whose resolutions count as residents settling a matter."""
 
 

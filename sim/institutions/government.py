@@ -323,8 +323,8 @@ class RenovationCampaign(Institution):
         participation = self.recent.mean("participation_rate", now["participation_rate"])
         compliance = self.recent.mean("compliance_rate", now["compliance_rate"])
         contribution = self.recent.mean("contribution_rate", now["contribution_rate"])
-        decided = sg.bodies["council"] & (sg.active() | (sg.approved >= 0)
-                                          | self._completed.any(axis=0))
+        deciding = sg.bodies["council"] | sg.bodies["cobuilding_council"]
+        decided = deciding & (sg.active() | (sg.approved >= 0) | self._completed.any(axis=0))
         return np.vstack((
             (participation >= p.consensus_participation) | decided,
             compliance >= p.compliance_needed,
@@ -350,15 +350,15 @@ class RenovationCampaign(Institution):
         if month < p.first or (month - p.first) % p.interval != 0:
             return
         comps = model.compounds
-        # share × compounds, its fraction rounded at random so that a community of one
-        # compound is renovated in a share of campaigns, not in every one or in none.
-        whole, frac = divmod(p.share * comps.n, 1.0)
-        k = int(whole) + int(frac > 1e-12 and model.rng.random() < frac)
-        if k == 0:
-            return
         budget = self.budget(model)
         available = budget
         if p.allocation == "need":
+            # share × compounds, its fraction rounded at random so that a community of one
+            # compound is renovated in a share of campaigns, not in every one or in none.
+            whole, frac = divmod(p.share * comps.n, 1.0)
+            k = int(whole) + int(frac > 1e-12 and model.rng.random() < frac)
+            if k == 0:
+                return
             fraction = np.zeros(comps.n)
             fraction[np.argsort(comps.condition, kind="stable")[:k]] = 1.0
         elif p.allocation == "equal":
@@ -430,7 +430,8 @@ class RenovationCampaign(Institution):
             if partial.any():  # draws only for partial renovations (need draws nothing)
                 hit = hit | (model.rng.random(book.n_open) < np.where(
                     partial, fraction, 0.0)[book.compound])
-            clear = hit & (book.category != book.category_index("private"))
+            # Matters residents are already raising money for stay theirs.
+            clear = hit & (book.category != book.category_index("private")) & ~book.in_project
             cost = np.bincount(book.compound[clear], weights=book.cost[clear], minlength=comps.n)
             model.government.pay(cost)
             model.ledger.spend("matters", cost)

@@ -1,10 +1,11 @@
 """Party organisation in the compound: the branch, dual report and one shoulder.
 
-Seed 003 (Huli): "在小区中有3名以上(含3名)党员的,单独建立党支部" — a compound with three or
-more registered members forms its own branch; in-service members report to their home
-compound (双报到); the branch secretary chairs the owners' committee (一肩挑). Seed 001
+Seed 003 (Huli): "凡在册正式党员达3名以上的居住小区,成立建制性党支部" — a compound with three
+or more registered members forms its own branch; "在职党员到居住小区报到" (双报到); "小区支部书记
+直接兼任业委会主任" (一肩挑). Seed 001
 (Nan'an): the branch organises the deliberation ("在小区党支部的组织下,移民小区召开多次议事会讨论")
-and community staff go from door to door. Seed 000 (Chongchuan): "对违规者进行上门劝导".
+and community staff go from door to door. Seed 000 (Chongchuan): "社区干部和邻里代表会专门上门
+进行提醒和劝诫".
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class DualReport(Institution):
     priority = 10
     label_zh = "双报到"
     label_en = "Dual report"
-    source = "003 (Huli): 在职党员到社区报到"
+    source = "003 (Huli): 在职党员到居住小区报到"
     Params = DualReportParams
 
     def setup(self, model: CompoundModel) -> None:
@@ -58,7 +59,7 @@ class OneShoulder(Institution):
     priority = 15
     label_zh = "一肩挑"
     label_en = "One shoulder"
-    source = "003 (Huli): 党支部书记兼任业委会主任"
+    source = "003 (Huli): 小区支部书记直接兼任业委会主任"
     Params = OneShoulderParams
 
     def setup(self, model: CompoundModel) -> None:

@@ -46,7 +46,7 @@ class ThreeAffairsTriage(Institution):
     priority = 80
     label_zh = "三事分流"
     label_en = "Three-affairs triage"
-    source = "001 (Nan'an): 大事政府兜底、小事居民自治、私事社区引导"
+    source = "001 (Nan'an): 政府“兜底”解决“大事”、居民自治解决“小事”、社区引导解决“私事”"
     Params = TriageParams
 
     def setup(self, model: CompoundModel) -> None:
