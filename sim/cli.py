@@ -343,7 +343,28 @@ def add_run(subparsers: Any) -> None:
 
 # --------------------------------------------------------------------------- entry point
 
-COMMANDS: tuple[Callable[[Any], None], ...] = (add_run,)
+COMMAND_MODULES = ("sim.experiments.compare", "sim.experiments.sweep",
+                   "sim.experiments.analyze")
+"""Modules that each add one subcommand through their ``add_command(subparsers)``."""
+
+
+def _module_commands() -> tuple[Callable[[Any], None], ...]:
+    """``add_command`` of every command module that is present."""
+    import importlib
+
+    found = []
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a missing dependency inside the module is a real error
+                raise
+            continue
+        found.append(module.add_command)
+    return tuple(found)
+
+
+COMMANDS: tuple[Callable[[Any], None], ...] = (add_run, *_module_commands())
 """One ``add_<name>(subparsers)`` function per subcommand, in the order of ``sim --help``."""
 
 
