@@ -27,7 +27,8 @@ scenarios = st.fixed_dictionaries({
         "groups": st.lists(group, min_size=1, max_size=3),
         "network": st.fixed_dictionaries({"acquaintance": st.floats(0, 1)}),
     }),
-    "design": st.sampled_from(["baseline", "baseline", {"name": "none", "institutions": {}}]),
+    "design": st.sampled_from(["baseline", "nanan_131", "huli_six_party", "chongchuan_plus",
+                               "kunming_red_courtyard", {"name": "none", "institutions": {}}]),
     "behaviour": st.fixed_dictionaries({
         "noise": st.floats(0, 3),
         "threshold": st.floats(0, 1),
@@ -44,7 +45,7 @@ scenarios = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=scenarios, seed=st.integers(0, 2**32))
 def test_ledger_conserved_rates_bounded(data, seed):
     model = sim.CompoundModel(sim.load_config(data), rng=seed)
