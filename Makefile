@@ -9,7 +9,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 .PHONY: demo test lint bench clean help
 
 help:
-	@echo "make demo   - create .venv if missing, install, run the baseline on Heping Road into out/demo/"
+	@echo "make demo   - create .venv if missing, install, compare the five designs on Heping Road (10 seeds) into out/demo/"
 	@echo "make test   - lint (ruff) and the test suite (pytest), including the statistical pattern tests"
 	@echo "make bench  - the benchmarks in benchmarks/ (slow; results in benchmarks/RESULTS.md)"
 	@echo "make clean  - remove .venv and out/"
@@ -24,7 +24,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/sim run configs/designs/baseline.yaml --set community=heping_road --seed 2026 --out out/demo --force
+	$(BIN)/sim compare baseline nanan_131 huli_six_party chongchuan_plus kunming_red_courtyard --community heping_road --seeds 10 --out out/demo --force
 
 test: $(STAMP)
 	$(BIN)/ruff check .

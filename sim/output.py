@@ -13,7 +13,9 @@ A run directory holds:
 Everything is written into a hidden temporary directory beside the target
 and renamed into place only when complete, so an interrupted or failed write
 never leaves a half-written run directory that could be mistaken for a
-result.
+result. :func:`write_directory` does this for any set of files (``sim
+compare`` writes its directory with it) and :func:`write_parquet` writes a
+table with the units of its columns.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -59,7 +62,8 @@ class RunModel(Protocol):
         ...
 
 
-def check_outdir(outdir: str | Path, force: bool = False) -> Path:
+def check_outdir(outdir: str | Path, force: bool = False, *,
+                 markers: Sequence[str] = (RUN_JSON,)) -> Path:
     """Check, before a run starts, that its outputs may be written to ``outdir``.
 
     Called by the command line before the (possibly long) simulation so the
@@ -68,6 +72,9 @@ def check_outdir(outdir: str | Path, force: bool = False) -> Path:
     Args:
         outdir: The run directory to be written.
         force: Allow replacing the directory of an earlier run.
+        markers: Files that mark a directory as the output of an earlier run
+            (``run.json`` of ``sim run``; ``sim compare`` adds its
+            ``manifest.json``); ``force`` replaces only directories holding one.
 
     Returns:
         ``outdir`` as a :class:`~pathlib.Path`.
@@ -75,8 +82,8 @@ def check_outdir(outdir: str | Path, force: bool = False) -> Path:
     Raises:
         ConfigError: (field ``--out``) if ``outdir`` is an existing file, the
             current directory or one containing it, an existing non-empty
-            directory (unless ``force`` and it holds an earlier run), or cannot
-            be created for lack of permission.
+            directory (unless ``force`` and it holds one of ``markers``), or
+            cannot be created for lack of permission.
     """
     out = Path(outdir)
     target = _absolute(out)
@@ -91,10 +98,10 @@ def check_outdir(outdir: str | Path, force: bool = False) -> Path:
             if not force:
                 raise ConfigError("--out", f"{out} already exists; choose another directory "
                                            "or pass --force")
-            if not (out / RUN_JSON).is_file():
+            if not any((out / marker).is_file() for marker in markers):
                 raise ConfigError("--out", f"{out} is not the output of an earlier run (it has "
-                                           f"no {RUN_JSON}); --force replaces only run "
-                                           "directories, so choose another directory")
+                                           f"no {' or '.join(markers)}); --force replaces only "
+                                           "run directories, so choose another directory")
     for parent in target.parents:
         if parent.exists():
             if not parent.is_dir():
@@ -137,11 +144,15 @@ def _json_default(value: Any) -> Any:
                     "JSON-serialisable")
 
 
-def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
     """Write a frame to Parquet, recording units and meanings of known columns.
 
     The units travel with the file (schema metadata key ``sim.columns``), so
     a table opened years later still says what its numbers mean.
+
+    Args:
+        df: The table; its index is not written.
+        path: The file to write.
     """
     table = pa.Table.from_pandas(df, preserve_index=False)
     docs = {name: {"unit": COLUMNS[name].unit, "zh": COLUMNS[name].zh,
@@ -152,14 +163,17 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     pq.write_table(table.replace_schema_metadata(meta), path)
 
 
+_write_parquet = write_parquet  # the name used before it was public
+
+
 def _write_files(tmp: Path, model: RunModel, lang: str, title: str | None) -> None:
     """Write every output file of a run into the (temporary) directory ``tmp``."""
     ts = timeseries_frame(model)
-    _write_parquet(ts, tmp / TIMESERIES_PARQUET)
+    write_parquet(ts, tmp / TIMESERIES_PARQUET)
     ts.to_csv(tmp / TIMESERIES_CSV, index=False)
     compound_dataframe = getattr(model, "compound_dataframe", None)
     if callable(compound_dataframe):
-        _write_parquet(compound_dataframe(), tmp / COMPOUNDS_PARQUET)
+        write_parquet(compound_dataframe(), tmp / COMPOUNDS_PARQUET)
     plot_timeseries(ts, lang=lang, title=title, path=tmp / FIGURE)
     text = json.dumps(model.metadata(), ensure_ascii=False, indent=2, default=_json_default)
     (tmp / RUN_JSON).write_text(text + "\n", encoding="utf-8")
@@ -197,10 +211,7 @@ def write_run(
     """Write a finished run's outputs to ``outdir``, all or nothing.
 
     Files are written into a temporary directory on the same filesystem and
-    renamed into place at the end. On any failure (including Ctrl-C) the
-    temporary directory, and any parent directories created for it, are
-    removed and the exception propagates; an existing ``outdir`` replaced with
-    ``force`` is restored.
+    renamed into place at the end (see :func:`write_directory`).
 
     Args:
         outdir: The run directory to create.
@@ -218,7 +229,41 @@ def write_run(
         ConfigError: (field ``--out``) if ``outdir`` exists and may not be
             replaced, or its directory cannot be created.
     """
-    out = check_outdir(outdir, force)
+    return write_directory(outdir, lambda tmp: _write_files(tmp, model, lang, title),
+                           force=force)
+
+
+def write_directory(
+    outdir: str | Path,
+    write: Callable[[Path], object],
+    *,
+    force: bool = False,
+    markers: Sequence[str] = (RUN_JSON,),
+) -> Path:
+    """Create ``outdir`` with the files that ``write`` puts in it, all or nothing.
+
+    ``write`` is called with a new, empty temporary directory beside the
+    target (on the same filesystem), which is renamed into place only when
+    ``write`` returns. On any failure (including Ctrl-C) the temporary
+    directory, and any parent directories created for it, are removed and the
+    exception propagates; an existing ``outdir`` replaced with ``force`` is
+    restored.
+
+    Args:
+        outdir: The directory to create.
+        write: Writes every output file into the directory it is given.
+        force: Replace ``outdir`` if it holds one of ``markers`` (the output of
+            an earlier run). Other non-empty directories are never replaced.
+        markers: Files that mark an earlier run's directory (see :func:`check_outdir`).
+
+    Returns:
+        ``outdir`` as a :class:`~pathlib.Path`.
+
+    Raises:
+        ConfigError: (field ``--out``) if ``outdir`` exists and may not be
+            replaced, or its directory cannot be created.
+    """
+    out = check_outdir(outdir, force, markers=markers)
     target = _absolute(out)
     try:
         created = _make_parents(target)
@@ -231,7 +276,7 @@ def write_run(
             tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
         except OSError as exc:
             raise ConfigError("--out", f"cannot create {out}: {exc.strerror or exc}") from None
-        _write_files(tmp, model, lang, title)
+        write(tmp)
         os.chmod(tmp, 0o777 & ~_umask())
         if target.exists():
             backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))

@@ -1,0 +1,802 @@
+"""``sim compare``: several designs on one community, with uncertainty, figures and a report.
+
+The question of a policy analyst — "what if we adopt 131 here?" — is answered
+by running every design on the same community with the same seeds and
+comparing what comes out:
+
+1. every design × seed is one run (in parallel over processes); seed ``s``
+   gives every design the same households and the same neighbour network at
+   month 0, so runs with the same seed form a *pair* (a block);
+2. each run is summarised by each outcome's mean over its last 24 months
+   (:data:`WINDOW`; all months but month 0 when fewer are run);
+3. per design and outcome: the mean over seeds with a 95 % t interval; and
+   the difference from the reference (the first design), computed seed by
+   seed, with its 95 % t interval and a two-sided Wilcoxon signed-rank
+   p-value.
+
+The directory written (atomically, see :func:`sim.output.write_directory`)
+holds ``timeseries.parquet`` (design × seed × month), ``runs.csv`` (one row per
+run), ``summary.csv`` (design × outcome), ``figures/*.png``, a self-contained
+``report.html`` and ``manifest.json`` (resolved configs, seeds, versions).
+Results do not depend on the number of worker processes.
+
+From Python::
+
+    from sim.experiments.compare import compare, write_comparison
+    comp = compare(["baseline", "nanan_131"], community="heping_road", seeds=range(10))
+    comp.summary                     # the table of summary.csv
+    write_comparison("out/cmp", comp)
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import re
+import shlex
+import signal
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.errors import ConfigError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from sim.config import Scenario
+
+DEFAULT_SEEDS = 20
+"""Seeds per design unless ``--seeds`` says otherwise."""
+
+WINDOW = 24
+"""Months at the end of each run over which outcomes are averaged."""
+
+LEVEL = 0.95
+"""Confidence level of every interval."""
+
+TIMESERIES = "timeseries.parquet"
+RUNS = "runs.csv"
+SUMMARY = "summary.csv"
+REPORT = "report.html"
+MANIFEST = "manifest.json"
+FIGURES = "figures"
+OUTPUT_FILES = (REPORT, SUMMARY, RUNS, TIMESERIES, f"{FIGURES}/", MANIFEST)
+"""What a comparison directory holds, in the order messages list them."""
+
+RUN_SCALARS = ("households", "compounds", "firm_entries", "firm_exits", "petitions_total",
+               "gov_spending_total")
+"""Per-run numbers besides the outcomes (``runs.csv``); totals are over months 1–steps."""
+
+SUMMARY_COLUMNS = ("design", "design_label", "reference", "outcome", "outcome_label", "unit",
+                   "n", "mean", "ci_low", "ci_high", "sd", "diff", "diff_low", "diff_high",
+                   "p_wilcoxon")
+"""Columns of ``summary.csv``, in order."""
+
+DESCRIPTION = """\
+Compare governance designs on one community and write a report with uncertainty.
+在同一社区上比较多种治理模式，生成带不确定性（置信区间）的比较报告。
+
+Every design runs with the same seeds 0..N-1: seed s gives every design the same
+households and neighbour network at month 0, so the comparison is paired by seed.
+每种模式使用相同的随机种子 0..N-1；同一种子下各模式的住户与邻里网络完全相同（配对比较）。
+
+CONFIG... are design (or scenario) YAML files or preset names; the FIRST is the
+reference that the others are compared with.
+CONFIG... 为治理模式（或情景）YAML 文件或预设名称；第一个为参照，其余与之比较。
+"""
+
+EPILOG = f"""\
+how the numbers are made / 计算方法:
+  1. each run is summarised by each outcome's mean over its last {WINDOW} months
+     (all months after month 0 if fewer are run);
+     每次运行取各指标最后 {WINDOW} 个月的平均值；
+  2. per design: the mean over seeds with a 95 % t interval;
+     每种模式：各种子结果的平均值及 95% t 置信区间；
+  3. per other design: the difference from the reference seed by seed, its mean with
+     a 95 % t interval, and a two-sided Wilcoxon signed-rank p-value.
+     其他模式：与参照模式按种子配对的差值、其平均值与 95% 置信区间，以及 Wilcoxon 符号秩检验 p 值。
+
+examples / 示例:
+  sim compare baseline nanan_131 huli_six_party chongchuan_plus kunming_red_courtyard \\
+      --community heping_road --seeds 20
+  sim compare baseline nanan_131 --community heping_road --seeds 10 --lang en --out out/131
+  sim compare baseline my_design.yaml --community yimin_compound --steps 60 --workers 4
+  sim compare baseline nanan_131 --community heping_road --set behaviour.noise=0.3
+
+outputs in DIR / 输出文件:
+  report.html          the report: designs, method, table, figures, reading (open it in a
+                       browser; self-contained) / 比较报告（可直接用浏览器打开）
+  summary.csv          per design and outcome: mean, 95 % interval, difference from the
+                       reference with its interval, n, Wilcoxon p / 汇总表
+  runs.csv             one row per run: the {WINDOW}-month means and totals / 每次运行一行
+  timeseries.parquet   one row per design, seed and month / 逐月数据
+  figures/*.png        time series with 95 % bands; differences (forest plot) / 图
+  manifest.json        resolved config of every design, seeds, versions, command /
+                       各模式完整配置、种子、版本
+  The same CONFIG..., --community, --set, --steps, --seeds and --seed-start give
+  identical results, whatever --workers is. 相同参数（与 --workers 无关）结果完全相同。
+
+{{set_help}}
+exit status / 退出码: 0 done; 2 invalid input or interrupted, reported on one line
+  'sim: error: FIELD: message' with nothing written.
+"""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "zh": {"wrote": "比较结果已写入 {out}/（{files}）",
+           "open": "用浏览器打开 {report} 查看报告",
+           "runs": "{n} 次运行（{designs} 种模式 × {seeds} 个种子，每次 {steps} 个月）",
+           "bar": "比较"},
+    "en": {"wrote": "Wrote {out}/ ({files})",
+           "open": "Open {report} in a browser to read the report",
+           "runs": "{n} runs ({designs} designs × {seeds} seeds, {steps} months each)",
+           "bar": "compare"},
+}
+"""Messages printed after a comparison, by language."""
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One design in a comparison.
+
+    Attributes:
+        key: Its name in the outputs: the preset name or the file's stem.
+        config: The CONFIG argument as given.
+        scenario: The resolved scenario it runs (community, ``--set`` and
+            ``--steps`` applied).
+    """
+
+    key: str
+    config: str
+    scenario: Scenario
+
+    def label(self, lang: str) -> str:
+        """Return the design's label in ``lang`` (its key when it has none).
+
+        A scenario file that runs a preset design with other settings is told
+        apart from the design itself by its key.
+        """
+        design = self.scenario.design
+        text = (design.label_en if lang == "en" else design.label_zh) or design.label_en \
+            or design.label_zh or design.name
+        return text if self.key == design.name else f"{self.key}: {text}"
+
+    def description(self, lang: str) -> str:
+        """Return what the design does in ``lang`` (the other language if missing)."""
+        design = self.scenario.design
+        first, second = ((design.description, design.description_zh) if lang == "en"
+                         else (design.description_zh, design.description))
+        return " ".join((first or second).split())
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: a design (by position) and a seed."""
+
+    index: int
+    scenario: Scenario
+    seed: int
+    steps: int
+
+
+@dataclass
+class RunResult:
+    """What a run sends back: its monthly frame and a few numbers.
+
+    Attributes:
+        index: Position of the design in the comparison.
+        seed: The seed.
+        frame: ``month`` plus every column of :data:`sim.metrics.COLUMNS`.
+        scalars: The numbers of :data:`RUN_SCALARS`.
+        versions: Python and library versions of the process that ran it.
+    """
+
+    index: int
+    seed: int
+    frame: pd.DataFrame
+    scalars: dict[str, float]
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Comparison:
+    """A finished comparison: its inputs, data and statistics.
+
+    Attributes:
+        arms: The designs; the first is the reference.
+        seeds: The seeds, the same for every design.
+        steps: Months per run.
+        window: Months averaged at the end of each run.
+        timeseries: One row per design, seed and month (``design``, ``seed``,
+            ``month`` and every outcome).
+        runs: One row per design and seed: :data:`RUN_SCALARS` and each
+            outcome's mean over the window.
+        summary: One row per design and outcome (:data:`SUMMARY_COLUMNS`).
+        lang: Language of labels in ``summary`` and of the report.
+        command: A command line that reproduces the comparison.
+        created: When it was made (UTC, ISO 8601).
+        versions: Python and library versions.
+    """
+
+    arms: list[Arm]
+    seeds: list[int]
+    steps: int
+    window: int
+    timeseries: pd.DataFrame
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    lang: str = "zh"
+    command: str = ""
+    created: str = ""
+    versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reference(self) -> Arm:
+        """The design the others are compared with."""
+        return self.arms[0]
+
+    @property
+    def window_months(self) -> tuple[int, int]:
+        """First and last month of the averaging window."""
+        return self.steps - self.window + 1, self.steps
+
+
+# --------------------------------------------------------------------------- designs
+
+
+def _design_key(config: str) -> str:
+    """Return the name of a design in the outputs: a preset name or a file's stem."""
+    path = Path(config)
+    return path.stem if path.suffix or path.exists() else config
+
+
+def _check_known(config: str) -> None:
+    """Reject a CONFIG that is neither a file nor a design or scenario preset.
+
+    Raises:
+        ConfigError: Naming the nearest design preset, or saying that a
+            community preset belongs in ``--community``.
+    """
+    from sim.config import preset_names
+
+    if Path(config).exists() or Path(config).suffix:
+        return  # a file, or a path whose absence load_config reports
+    designs = preset_names("designs")
+    if config in designs or config in preset_names("presets"):
+        return
+    if config in preset_names("communities"):
+        raise ConfigError(config, f"'{config}' is a community, not a design; pass it as "
+                                  f"--community {config}")
+    near = difflib.get_close_matches(config, designs, n=1, cutoff=0.6)
+    hint = f"; did you mean '{near[0]}'?" if near else ""
+    raise ConfigError(config, f"unknown design '{config}'{hint} (design presets: "
+                              f"{', '.join(designs)}; or give a YAML file)")
+
+
+def resolve_designs(configs: Sequence[str], community: str | None = None,
+                    sets: Sequence[str] = (), steps: int | None = None) -> list[Arm]:
+    """Load every design and apply ``--community``, ``--set`` and ``--steps`` to each.
+
+    Args:
+        configs: Design or scenario files or preset names; the first is the reference.
+        community: A community preset for all designs, or None to keep theirs
+            (which must then be the same).
+        sets: ``KEY=VALUE`` overrides applied to every design, after the community.
+        steps: Months per run, or None for the designs' ``run.steps`` (which
+            must then agree).
+
+    Returns:
+        The designs, in the order given.
+
+    Raises:
+        ConfigError: For fewer than two designs, an unknown or repeated design,
+            an unknown community, a bad ``--set``, fewer than one month, or
+            designs that would run on different communities or for different
+            numbers of months.
+    """
+    from sim.cli import build_scenario
+    from sim.config import preset_names
+
+    if len(configs) < 2:
+        raise ConfigError("CONFIG", "give at least two designs; the first is the reference "
+                                    "(e.g. sim compare baseline nanan_131); to run one design "
+                                    "use sim run")
+    if steps is not None and steps < 1:
+        raise ConfigError("--steps", f"must be at least 1 month (got {steps})")
+    pre = []
+    if community is not None:
+        communities = preset_names("communities")
+        if community not in communities:
+            near = difflib.get_close_matches(community, communities, n=1, cutoff=0.6)
+            hint = f"; did you mean '{near[0]}'?" if near else ""
+            raise ConfigError("--community", f"unknown community '{community}'{hint} "
+                                             f"(allowed: {', '.join(communities)})")
+        pre = [f"community={community}"]
+    if any(pair.partition("=")[0].strip() == "design" for pair in sets):
+        raise ConfigError("--set", "design=... would give every design the same institutions; "
+                                   "give the designs to compare as CONFIG arguments")
+    arms: list[Arm] = []
+    for config in configs:
+        _check_known(config)
+        key = _design_key(config)
+        if any(arm.key == key for arm in arms):
+            raise ConfigError(config, f"the design '{key}' is given twice; give each design "
+                                      "once (files need different names)")
+        arms.append(Arm(key, config, build_scenario(config, [*pre, *sets], steps)))
+    reference = arms[0].scenario
+    for arm in arms[1:]:
+        if arm.scenario.community != reference.community:
+            raise ConfigError("--community", f"'{arms[0].key}' runs on "
+                                             f"'{reference.community.name}' but '{arm.key}' on "
+                                             f"'{arm.scenario.community.name}'; pass "
+                                             "--community NAME to run all on one community")
+    lengths = {arm.scenario.run.steps for arm in arms}
+    if len(lengths) > 1:
+        listed = ", ".join(f"{arm.key}: {arm.scenario.run.steps}" for arm in arms)
+        raise ConfigError("--steps", f"the designs run for different numbers of months "
+                                     f"({listed}); pass --steps N")
+    if lengths == {0}:
+        raise ConfigError("--steps", "the designs run for 0 months (run.steps); pass --steps N "
+                                     "with N ≥ 1")
+    return arms
+
+
+# --------------------------------------------------------------------------- running
+
+
+def simulate(task: Task) -> RunResult:
+    """Run one design with one seed and return its monthly frame (runs in a worker).
+
+    Args:
+        task: The design's scenario, the seed and the number of months.
+
+    Returns:
+        The run's model-level monthly frame and its per-run numbers.
+    """
+    import sim
+    from sim.metrics import COLUMNS
+    from sim.output import timeseries_frame
+
+    model = sim.CompoundModel(task.scenario, rng=task.seed)
+    model.run(task.steps)
+    frame = timeseries_frame(model)[["month", *COLUMNS]].astype({"month": "int64"})
+    after = frame[frame["month"] > 0]
+    meta = model.metadata()
+    scalars = {
+        "households": float(meta["households"]),
+        "compounds": float(meta["compounds"]),
+        "firm_entries": float(model.firm_entries),
+        "firm_exits": float(model.firm_exits),
+        "petitions_total": float(after["petitions"].sum()),
+        "gov_spending_total": float(after["gov_spending"].sum()),
+    }
+    return RunResult(task.index, task.seed, frame, scalars, dict(meta["versions"]))
+
+
+def _ignore_sigint() -> None:
+    """Let only the parent handle Ctrl-C (workers would each print a traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run_tasks(tasks: Sequence[Task], workers: int = 1, progress: bool = False,
+              desc: str = "compare") -> list[RunResult]:
+    """Run tasks in ``workers`` processes (in this process when 1), with a progress bar.
+
+    Args:
+        tasks: The runs.
+        workers: Worker processes; 1 runs everything here, one after another.
+        progress: Show a bar of runs done and time left (on stderr).
+        desc: Label of the bar.
+
+    Returns:
+        The results sorted by design and seed, whatever order they finished in.
+    """
+    from tqdm.auto import tqdm
+
+    results: list[RunResult] = []
+    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress, leave=False)
+    try:
+        if workers <= 1:
+            for task in tasks:
+                results.append(simulate(task))
+                bar.update(1)
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            executor = ProcessPoolExecutor(max_workers=workers,
+                                           mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_ignore_sigint)
+            try:
+                futures = [executor.submit(simulate, task) for task in tasks]
+                for future in as_completed(futures):
+                    results.append(future.result())
+                    bar.update(1)
+            finally:
+                executor.shutdown(wait=True, cancel_futures=True)
+    finally:
+        bar.close()
+    return sorted(results, key=lambda r: (r.index, r.seed))
+
+
+def t_interval(values: np.ndarray, level: float = LEVEL) -> tuple[float, float, float, float]:
+    """Return the mean, the ends of its t interval and the standard deviation.
+
+    Args:
+        values: One number per seed.
+        level: Confidence level.
+
+    Returns:
+        ``(mean, low, high, sd)``; the interval and sd are NaN with fewer than two values.
+    """
+    import numpy as np
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    mean = float(x.mean())
+    if x.size < 2:
+        return mean, float("nan"), float("nan"), float("nan")
+    sd = float(x.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1)) * sd / float(np.sqrt(x.size))
+    return mean, mean - half, mean + half, sd
+
+
+def wilcoxon_p(diffs: np.ndarray) -> float:
+    """Return the two-sided Wilcoxon signed-rank p-value of paired differences.
+
+    All-zero differences give 1.0 (no evidence of a difference); fewer than
+    one pair gives NaN.
+    """
+    import numpy as np
+    from scipy import stats
+
+    d = np.asarray(diffs, dtype=float)
+    if d.size == 0:
+        return float("nan")
+    if np.all(d == 0):
+        return 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # small samples, ties: scipy picks the method
+        return float(stats.wilcoxon(d).pvalue)
+
+
+def window_means(timeseries: pd.DataFrame, steps: int, window: int = WINDOW) -> pd.DataFrame:
+    """Return each run's mean of every outcome over its last ``window`` months.
+
+    Args:
+        timeseries: Rows per design, seed and month.
+        steps: Months per run.
+        window: Months to average (month 0, the state before any decision,
+            is never included).
+
+    Returns:
+        One row per design and seed, in the order of ``timeseries``.
+    """
+    from sim.metrics import COLUMNS
+
+    first = steps - min(window, steps) + 1
+    last = timeseries[timeseries["month"] >= first]
+    return (last.groupby(["design", "seed"], sort=False)[list(COLUMNS)].mean()
+            .reset_index())
+
+
+def summarise(runs: pd.DataFrame, arms: Sequence[Arm], lang: str = "zh") -> pd.DataFrame:
+    """Return the table of ``summary.csv``: per design and outcome, means and differences.
+
+    Args:
+        runs: One row per design and seed with each outcome (the window means).
+        arms: The designs; the first is the reference.
+        lang: Language of the label columns.
+
+    Returns:
+        One row per design and outcome (:data:`SUMMARY_COLUMNS`): the mean over
+        seeds with its t interval (``ci_low``, ``ci_high``) and sd; the mean
+        difference from the reference over paired seeds with its t interval
+        (``diff_low``, ``diff_high``) and the Wilcoxon p-value (NaN for the
+        reference itself, whose difference is 0).
+    """
+    import pandas as pd
+
+    from sim.metrics import COLUMNS, label
+
+    by_design = {key: frame.set_index("seed").sort_index()
+                 for key, frame in runs.groupby("design", sort=False)}
+    ref = by_design[arms[0].key]
+    rows = []
+    for i, arm in enumerate(arms):
+        data = by_design[arm.key]
+        if list(data.index) != list(ref.index):
+            raise ValueError(f"design {arm.key} has other seeds than the reference")
+        for outcome, column in COLUMNS.items():
+            x = data[outcome].to_numpy(dtype=float)
+            mean, low, high, sd = t_interval(x)
+            if i == 0:
+                diff, diff_low, diff_high, p = 0.0, 0.0, 0.0, float("nan")
+            else:
+                d = x - ref[outcome].to_numpy(dtype=float)
+                diff, diff_low, diff_high, _ = t_interval(d)
+                p = wilcoxon_p(d)
+            rows.append({"design": arm.key, "design_label": arm.label(lang), "reference": i == 0,
+                         "outcome": outcome, "outcome_label": label(outcome, lang),
+                         "unit": column.unit, "n": int(x.size), "mean": mean, "ci_low": low,
+                         "ci_high": high, "sd": sd, "diff": diff, "diff_low": diff_low,
+                         "diff_high": diff_high, "p_wilcoxon": p})
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+
+def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = None,
+            seeds: Iterable[int] = range(DEFAULT_SEEDS), steps: int | None = None,
+            sets: Sequence[str] = (), workers: int | None = 1, progress: bool = False,
+            lang: str = "zh", window: int = WINDOW, command: str = "") -> Comparison:
+    """Run every design with every seed and compute the statistics.
+
+    Args:
+        configs: Design files or preset names (the first is the reference), or
+            designs already resolved by :func:`resolve_designs`.
+        community: Community preset for all designs (see :func:`resolve_designs`).
+        seeds: The seeds, the same for every design.
+        steps: Months per run; None for the designs' ``run.steps``.
+        sets: ``KEY=VALUE`` overrides for every design.
+        workers: Worker processes; None for one per CPU, 1 to run in this process.
+        progress: Show a progress bar.
+        lang: Language of labels in the summary and report.
+        window: Months averaged at the end of each run.
+        command: The command line to record (made up from the arguments if empty).
+
+    Returns:
+        The finished :class:`Comparison`.
+
+    Raises:
+        ConfigError: For invalid designs or arguments (nothing is run).
+    """
+    import pandas as pd
+
+    from sim.metrics import COLUMNS
+
+    given = list(configs)
+    arms = ([c for c in given if isinstance(c, Arm)] if given and isinstance(given[0], Arm)
+            else resolve_designs([str(c) for c in given], community, sets, steps))
+    seed_list = sorted(set(int(s) for s in seeds))
+    if not seed_list:
+        raise ConfigError("--seeds", "must be at least 1 (got 0)")
+    if seed_list[0] < 0:
+        raise ConfigError("--seed-start", f"seeds must be ≥ 0 (got {seed_list[0]})")
+    n_steps = arms[0].scenario.run.steps
+    tasks = [Task(i, arm.scenario, seed, n_steps)
+             for seed in seed_list for i, arm in enumerate(arms)]
+    n_workers = min(workers or os.cpu_count() or 1, len(tasks))
+    results = run_tasks(tasks, n_workers, progress, MESSAGES.get(lang, MESSAGES["en"])["bar"])
+
+    frames = []
+    scalars = []
+    for result in results:
+        key = arms[result.index].key
+        frame = result.frame.copy()
+        frame.insert(0, "seed", result.seed)
+        frame.insert(0, "design", key)
+        frames.append(frame)
+        scalars.append({"design": key, "seed": result.seed, **result.scalars})
+    timeseries = pd.concat(frames, ignore_index=True)
+    timeseries["seed"] = timeseries["seed"].astype("int64")
+    used_window = min(window, n_steps)
+    means = window_means(timeseries, n_steps, used_window)
+    runs = pd.DataFrame(scalars).merge(means, on=["design", "seed"], how="left",
+                                       validate="one_to_one")
+    runs = runs[["design", "seed", *RUN_SCALARS, *COLUMNS]]
+    summary = summarise(runs, arms, lang)
+    if not command:
+        command = command_line([a.config for a in arms], community, len(seed_list),
+                               seed_list[0], steps, sets, lang)
+        if seed_list != list(range(seed_list[0], seed_list[0] + len(seed_list))):
+            command += f"  # but with the seeds {seed_list}, which the command cannot give"
+    return Comparison(arms=arms, seeds=seed_list, steps=n_steps, window=used_window,
+                      timeseries=timeseries, runs=runs, summary=summary, lang=lang,
+                      command=command,
+                      created=datetime.now(UTC).replace(microsecond=0).isoformat(),
+                      versions=results[0].versions if results else {})
+
+
+def command_line(configs: Sequence[str], community: str | None, n_seeds: int, seed_start: int,
+                 steps: int | None, sets: Sequence[str], lang: str,
+                 out: str | Path | None = None) -> str:
+    """Return a ``sim compare`` command line that reproduces a comparison.
+
+    ``--workers`` is left out: it does not change the results.
+    """
+    parts = ["sim", "compare", *configs]
+    if community is not None:
+        parts += ["--community", community]
+    parts += ["--seeds", str(n_seeds)]
+    if seed_start:
+        parts += ["--seed-start", str(seed_start)]
+    if steps is not None:
+        parts += ["--steps", str(steps)]
+    for pair in sets:
+        parts += ["--set", pair]
+    parts += ["--lang", lang]
+    if out is not None:
+        parts += ["--out", str(out)]
+    return shlex.join(parts)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def manifest(comp: Comparison, files: Sequence[str]) -> dict[str, Any]:
+    """Return the content of ``manifest.json``: everything needed to redo the comparison."""
+    from sim.model import package_version
+
+    community = comp.reference.scenario.community
+    first, last = comp.window_months
+    return {
+        "command": comp.command,
+        "created": comp.created,
+        "package_version": package_version(),
+        "versions": comp.versions,
+        "community": {"name": community.name, "label_zh": community.label_zh,
+                      "label_en": community.label_en, "households": community.n_households,
+                      "compounds": community.n_compounds},
+        "reference": comp.reference.key,
+        "seeds": comp.seeds,
+        "steps": comp.steps,
+        "statistics": {
+            "outcome_per_run": f"mean over months {first}-{last} (the last {comp.window})",
+            "interval": f"{LEVEL:.0%} t interval over seeds",
+            "difference": "paired by seed: design minus reference, seed by seed; mean with "
+                          f"its {LEVEL:.0%} t interval",
+            "test": "two-sided Wilcoxon signed-rank test of the paired differences "
+                    "(no correction for multiple comparisons)",
+        },
+        "designs": [{"key": arm.key, "config": arm.config,
+                     "label_zh": arm.label("zh"), "label_en": arm.label("en"),
+                     "scenario": arm.scenario.to_dict()} for arm in comp.arms],
+        "files": list(files),
+    }
+
+
+def _write_files(tmp: Path, comp: Comparison, lang: str) -> list[str]:
+    """Write every output file of a comparison into ``tmp``; return their names."""
+    from sim.experiments import compare_report
+    from sim.output import write_parquet
+
+    write_parquet(comp.timeseries, tmp / TIMESERIES)
+    comp.summary.to_csv(tmp / SUMMARY, index=False, encoding="utf-8-sig")
+    comp.runs.to_csv(tmp / RUNS, index=False)
+    (tmp / FIGURES).mkdir()
+    figures = compare_report.make_figures(comp, lang, tmp / FIGURES)
+    html = compare_report.render_report(comp, lang, figures)
+    (tmp / REPORT).write_text(html, encoding="utf-8")
+    files = [REPORT, SUMMARY, RUNS, TIMESERIES,
+             *(f"{FIGURES}/{fig.path.name}" for fig in figures), MANIFEST]
+    text = json.dumps(manifest(comp, files), ensure_ascii=False, indent=2)
+    (tmp / MANIFEST).write_text(text + "\n", encoding="utf-8")
+    return files
+
+
+def write_comparison(outdir: str | Path, comp: Comparison, lang: str | None = None, *,
+                     force: bool = False) -> Path:
+    """Write a comparison's directory, all or nothing.
+
+    Args:
+        outdir: The directory to create.
+        comp: The finished comparison.
+        lang: Language of the report and figures; ``comp.lang`` when None.
+        force: Replace ``outdir`` if it holds an earlier run or comparison.
+
+    Returns:
+        The directory written.
+
+    Raises:
+        ConfigError: (field ``--out``) if ``outdir`` may not be written.
+    """
+    from sim.output import RUN_JSON, write_directory
+
+    write: Callable[[Path], Any] = lambda tmp: _write_files(tmp, comp, lang or comp.lang)  # noqa: E731
+    return write_directory(outdir, write, force=force, markers=(MANIFEST, RUN_JSON))
+
+
+# --------------------------------------------------------------------------- command
+
+
+def default_out(community: str) -> Path:
+    """Return ``out/compare-<community>``, with the name made safe as a folder name."""
+    safe = re.sub(r"[^\w.-]+", "_", community).strip("._") or "community"
+    return Path("out") / f"compare-{safe}"
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    """Run ``sim compare``: check every input, run, write, report where."""
+    from sim.fonts import use_cjk_font
+    from sim.output import RUN_JSON, check_outdir
+
+    if args.seeds < 1:
+        raise ConfigError("--seeds", f"must be at least 1 (got {args.seeds})")
+    if args.seed_start < 0:
+        raise ConfigError("--seed-start", f"must be ≥ 0 (got {args.seed_start})")
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError("--workers", f"must be at least 1 (got {args.workers})")
+    arms = resolve_designs(args.configs, args.community, args.set, args.steps)
+    if args.lang == "zh":
+        use_cjk_font()  # fail before the runs, not after them
+    community = arms[0].scenario.community.name
+    out = Path(args.out) if args.out is not None else default_out(community)
+    check_outdir(out, args.force, markers=(MANIFEST, RUN_JSON))
+    seeds = range(args.seed_start, args.seed_start + args.seeds)
+    command = command_line(args.configs, args.community, args.seeds, args.seed_start,
+                           args.steps, args.set, args.lang, args.out)
+    comp = compare(arms, seeds=seeds, workers=args.workers, progress=not args.quiet,
+                   lang=args.lang, command=command)
+    out = write_comparison(out, comp, args.lang, force=args.force)
+    if args.quiet:
+        print(out)
+        return 0
+    text = MESSAGES[args.lang]
+    print(text["runs"].format(n=len(arms) * args.seeds, designs=len(arms), seeds=args.seeds,
+                              steps=comp.steps))
+    print(text["wrote"].format(out=out, files=("、" if args.lang == "zh" else ", ").join(
+        OUTPUT_FILES)))
+    print(text["open"].format(report=out / REPORT))
+    return 0
+
+
+def _presets_help() -> str:
+    """Return the help section listing the presets a comparison takes, and where."""
+    from sim.config import preset_names
+
+    lines = ["presets / 预设:"]
+    for kind, where in (("designs", "CONFIG"), ("communities", "--community"),
+                        ("presets", "CONFIG")):
+        names = preset_names(kind)
+        if names:
+            lines.append(f"  {kind + ':':<13} {', '.join(names)}   ({where})")
+    return "\n".join(lines) + "\n"
+
+
+def add_command(subparsers: Any) -> None:
+    """Add ``sim compare``."""
+    from sim.cli import SET_HELP, HelpFormatter, add_output_options
+
+    parser = subparsers.add_parser(
+        "compare", help="compare designs on one community, with a report / 比较治理模式",
+        description=DESCRIPTION,
+        epilog=EPILOG.replace("{set_help}", SET_HELP) + "\n" + _presets_help(),
+        formatter_class=HelpFormatter, allow_abbrev=False)
+    parser.add_argument("configs", metavar="CONFIG", nargs="+",
+                        help="design or scenario YAML files or preset names; the first is the "
+                             "reference (at least two). 治理模式文件或预设名称，第一个为参照")
+    parser.add_argument("--community", metavar="NAME",
+                        help="community preset for every design (default: the designs' own, "
+                             "which must agree). 社区预设，适用于所有模式")
+    parser.add_argument("--seeds", metavar="N", type=int, default=DEFAULT_SEEDS,
+                        help="seeds per design, the same for every design "
+                             f"(default: {DEFAULT_SEEDS}). 每种模式的随机种子数")
+    parser.add_argument("--seed-start", metavar="S", type=int, default=0,
+                        help="first seed; the seeds are S..S+N-1 (default: 0). 起始种子")
+    parser.add_argument("--steps", metavar="N", type=int,
+                        help="months per run, overrides run.steps (default: the designs' "
+                             "run.steps, 120). 模拟月数")
+    parser.add_argument("--workers", metavar="N", type=int,
+                        help="worker processes; 1 runs in this process; the results do not "
+                             "depend on it (default: one per CPU). 并行进程数")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                        help="change one config value of every design; repeatable; VALUE is "
+                             "YAML, see below (default: none). 修改参数（所有模式）")
+    add_output_options(parser, "out/compare-<community>")
+    for action in parser._actions:
+        if action.dest == "force":
+            action.help = ("replace DIR if it holds an earlier comparison or run (has "
+                           f"{MANIFEST} or run.json); other directories are never replaced "
+                           "(default: off). 覆盖旧的结果目录")
+        elif action.dest == "lang":
+            action.help = ("language of the report, figures and messages: zh = Chinese, "
+                           "en = English (default: zh). 报告语言")
+    parser.set_defaults(handler=compare_command)

@@ -1,0 +1,870 @@
+"""Figures and the self-contained HTML report of ``sim compare``.
+
+:func:`make_figures` draws one time-series figure per outcome (mean over
+seeds and its 95 % band, one colour per design) and a forest plot of the
+differences from the reference; :func:`render_report` writes them, embedded
+as base64 PNG, into one HTML file with inline CSS and no external link,
+script or font, so the report can be mailed or opened offline. All text comes
+in Chinese or English; labels come from :mod:`sim.metrics` and the designs'
+``label_zh``/``label_en``/``description``/``description_zh``.
+
+The plain-language reading is generated from the numbers: a change is named
+("raises condition by 0.29 [0.28, 0.30]") only when its 95 % interval
+excludes zero; the others are listed as "no clear difference".
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from sim.fonts import CJKFontError, use_cjk_font
+from sim.metrics import COLUMNS, label
+from sim.plots import axis_label
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from sim.experiments.compare import Arm, Comparison
+
+KEY_OUTCOMES = ("condition", "contribution_rate", "participation_rate", "petitions",
+                "dependence", "trust", "satisfaction", "self_funded_share", "gov_spending",
+                "firm_present_share")
+"""Outcomes shown first in the figures (the rest are in a folded section)."""
+
+READING_OUTCOMES = ("condition", "contribution_rate", "participation_rate", "petitions",
+                    "dependence", "self_funded_share", "gov_spending")
+"""Outcomes named in the plain-language reading of each design."""
+
+BETTER_HIGHER = frozenset({"contribution_rate", "compliance_rate", "volunteer_rate",
+                           "participation_rate", "condition", "trust", "satisfaction",
+                           "firm_present_share", "self_funded_share"})
+BETTER_LOWER = frozenset({"violations", "matters_open", "petitions", "dependence",
+                          "grievance"})
+"""Desired direction of change, for colouring; other outcomes (government spending,
+matters resolved) are not judged."""
+
+STOCKS = frozenset({"matters_open"})
+"""Counts that are a state at the end of a month rather than a flow during it."""
+
+PALETTE = ("#4d4d4d", "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+           "#e377c2", "#17becf", "#bcbd22")
+"""Design colours; the reference is dark grey."""
+
+BASE_DECIMALS = {"share": 2, "households": 1, "matters": 1, "yuan": 0}
+"""Fewest decimals shown per unit (more when intervals are narrow)."""
+
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "治理模式比较：{community}",
+        "subtitle": "{designs} 种治理模式 × {seeds} 个随机种子 × {steps} 个月",
+        "findings": "要点",
+        "designs": "比较的治理模式",
+        "community": "社区",
+        "method": "方法",
+        "results": "结果",
+        "figures": "图",
+        "more_figures": "其他指标的时间序列（点击展开）",
+        "meta": "运行信息",
+        "reference": "参照",
+        "source": "依据",
+        "key": "名称",
+        "size": "{households:,} 户，{compounds:,} 个小区（院落）",
+        "group": "{label}：{count} 个 × {households} 户{firm}",
+        "with_firm": "（有物业）",
+        "outcome": "指标",
+        "diff": "差值",
+        "raise": "{label}提高 {value}",
+        "lower": "{label}降低 {value}",
+        "unclear": "无明显差异：{labels}",
+        "vs": "与{ref}相比，{design}：",
+        "sep": "；",
+        "end": "。",
+        "list_sep": "、",
+        "no_change": "各主要指标均无明显差异",
+        "best": "最后 {window} 个月{label}{which}的是{design}（{value}）",
+        "highest": "最高",
+        "lowest": "最低",
+        "runner_up": "，比第二名{design}{dir} {value}",
+        "more": "高",
+        "less": "低",
+        "tie": "，与第二名{design}无明显差异（{value}）",
+        "caveat": ("这些是模型在其假定参数下得出的结果，不是对真实社区的预测。区间只反映随机性"
+                   "（不同种子之间的差异），不反映参数取值和模型结构的不确定性；"
+                   "p 值未做多重比较校正。"),
+        "m_runs": ("每种模式运行 {seeds} 个随机种子（{seed_range}），每次 {steps} 个月。"
+                   "同一种子下，各模式在第 0 月的住户与邻里网络完全相同，因此按种子配对比较。"),
+        "m_window": "每次运行的结果 = 各指标在最后 {window} 个月（第 {first}–{last} 月）的平均值。",
+        "m_ci": "每种模式：{seeds} 个种子结果的平均值，及其 95% t 置信区间（自由度 {df}）。",
+        "m_diff": ("与参照（{ref}）的差值：逐种子配对相减后取平均，给出 95% t 置信区间；"
+                   "p 值为双侧 Wilcoxon 符号秩检验（未做多重比较校正）。"),
+        "m_band": ("时间序列图中的阴影带为逐月平均值的 95% t 置信区间，"
+                   "灰色底色为取平均的最后 {window} 个月。"),
+        "m_colour": ("表中差值区间不含 0 时着色：绿色表示朝期望方向变化（如环境更好、上访更少），"
+                     "红色表示相反（要点中也以红色标出）；政府投入和本月解决事项不判断方向，不着色。"),
+        "m_pmin": "{seeds} 个种子时，Wilcoxon 检验的 p 值最小为 {pmin}（所有种子的差值同号时）。",
+        "m_one_seed": ("只有 1 个种子，无法计算置信区间和检验，也无法判断差异；"
+                       "请用 --seeds 10 或更多。"),
+        "table_note": "每格：平均值 [95% 置信区间]；其下为与参照之差 [95% 置信区间] 和 p 值。",
+        "fig_forest": "与参照（{ref}）之差：平均值与 95% 置信区间（按种子配对）。",
+        "fig_ts": "{label}：各模式逐月平均值与 95% 置信带。",
+        "m_version": "软件版本",
+        "m_libs": "依赖库版本",
+        "m_seeds": "随机种子",
+        "m_steps": "模拟月数",
+        "m_command": "命令（可复现本结果）",
+        "m_created": "生成时间（UTC）",
+        "m_files": "输出文件",
+        "m_files_text": ("summary.csv（汇总表）、runs.csv（每次运行一行）、timeseries.parquet"
+                         "（逐月数据）、figures/（图）、manifest.json（各模式完整配置）"),
+        "month": "月",
+        "window_text": "最后 {window} 个月",
+        "diff_axis": "与参照之差",
+        "legend_title": "治理模式",
+        "per_month": "/月",
+        "na": "—",
+    },
+    "en": {
+        "title": "Comparing governance designs: {community}",
+        "subtitle": "{designs} designs × {seeds} seeds × {steps} months",
+        "findings": "Key findings",
+        "designs": "Designs compared",
+        "community": "Community",
+        "method": "Method",
+        "results": "Results",
+        "figures": "Figures",
+        "more_figures": "Time series of the other outcomes (click to open)",
+        "meta": "Run information",
+        "reference": "reference",
+        "source": "Source",
+        "key": "name",
+        "size": "{households:,} households in {compounds:,} compounds (courtyards)",
+        "group": "{label}: {count} × {households} households{firm}",
+        "with_firm": " (with a property firm)",
+        "outcome": "Outcome",
+        "diff": "difference",
+        "raise": "raises {label} by {value}",
+        "lower": "lowers {label} by {value}",
+        "unclear": "no clear difference in {labels}",
+        "vs": "Compared with {ref}, {design} ",
+        "sep": "; ",
+        "end": ".",
+        "list_sep": ", ",
+        "no_change": "shows no clear difference in any of the main outcomes",
+        "best": "Over the last {window} months, {design} has the {which} {label} ({value})",
+        "highest": "highest",
+        "lowest": "lowest",
+        "runner_up": ", {value} {dir} than the runner-up, {design}",
+        "more": "more",
+        "less": "less",
+        "tie": ", not clearly different from the runner-up, {design} ({value})",
+        "caveat": ("These are results of the model under its assumed parameters, not forecasts "
+                   "for a real community. The intervals show only the randomness between seeds, "
+                   "not the uncertainty of parameter values or of the model's structure; "
+                   "p-values are not corrected for multiple comparisons."),
+        "m_runs": ("Every design ran with {seeds} seeds ({seed_range}) for {steps} months. With "
+                   "the same seed every design starts from the same households and neighbour "
+                   "network at month 0, so the designs are compared seed by seed (paired)."),
+        "m_window": ("The outcome of a run is its mean over the last {window} months (months "
+                     "{first}–{last})."),
+        "m_ci": ("Per design: the mean over the {seeds} seeds with its 95 % t interval "
+                 "({df} degrees of freedom)."),
+        "m_diff": ("Difference from the reference ({ref}): design minus reference for each seed, "
+                   "averaged, with its 95 % t interval; the p-value is from a two-sided Wilcoxon "
+                   "signed-rank test of the paired differences (not corrected for multiple "
+                   "comparisons)."),
+        "m_band": ("In the time series, bands are 95 % t intervals of the monthly mean; the grey "
+                   "background marks the last {window} months that are averaged."),
+        "m_colour": ("In the table, differences whose interval excludes 0 are coloured: green "
+                     "in the desired direction (better condition, fewer petitions, …), red in "
+                     "the other (red also in the key findings); government spending and matters "
+                     "resolved are not judged."),
+        "m_pmin": ("With {seeds} seeds the smallest possible Wilcoxon p-value is {pmin} (when "
+                   "the differences of all seeds have the same sign)."),
+        "m_one_seed": ("With one seed there are no intervals or tests and differences cannot be "
+                       "judged; use --seeds 10 or more."),
+        "table_note": ("Each cell: mean [95 % interval]; below it the difference from the "
+                       "reference [95 % interval] and the p-value."),
+        "fig_forest": ("Difference from the reference ({ref}): mean and 95 % interval, paired "
+                       "by seed."),
+        "fig_ts": "{label}: monthly mean of each design with its 95 % band.",
+        "m_version": "Package version",
+        "m_libs": "Library versions",
+        "m_seeds": "Seeds",
+        "m_steps": "Months simulated",
+        "m_command": "Command (reproduces these results)",
+        "m_created": "Created (UTC)",
+        "m_files": "Output files",
+        "m_files_text": ("summary.csv (the table), runs.csv (one row per run), timeseries.parquet "
+                         "(monthly data), figures/ (the figures), manifest.json (resolved "
+                         "config of every design)"),
+        "month": "month",
+        "window_text": "last {window} months",
+        "diff_axis": "Difference from the reference",
+        "legend_title": "design",
+        "per_month": " a month",
+        "na": "—",
+    },
+}
+"""Report and figure text by language."""
+
+UNIT_WORDS = {"zh": {"households": "户", "matters": "件", "yuan": "元"},
+              "en": {"households": "households", "matters": "matters", "yuan": "yuan"}}
+"""Units after numbers in the reading."""
+
+
+@dataclass(frozen=True)
+class FigureFile:
+    """A figure written to disk, with what the report needs to embed it.
+
+    Attributes:
+        path: The PNG file.
+        data: Its bytes.
+        caption: Caption in the report's language.
+        outcome: The outcome it shows, or "" for the forest plot.
+    """
+
+    path: Path
+    data: bytes
+    caption: str
+    outcome: str = ""
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def short_label(text: str, limit: int = 40) -> str:
+    """Return a design label short enough for a legend.
+
+    Cuts at the first bracket, " with " or "·", and at ``limit`` characters
+    (Chinese characters count double, as they are twice as wide).
+    """
+    for mark in ("(", "（", " with ", "·", ","):
+        head = text.split(mark, 1)[0].strip()
+        if len(head) >= 4:
+            text = head
+    width = 0
+    for i, ch in enumerate(text):
+        width += 2 if ord(ch) > 0x2E80 else 1
+        if width > limit:
+            return text[:i].rstrip() + "…"
+    return text
+
+
+def colours(n: int) -> list[str]:
+    """Return ``n`` design colours, the reference's first."""
+    return [PALETTE[i % len(PALETTE)] for i in range(n)]
+
+
+def decimals_for(summary: pd.DataFrame, outcome: str) -> int:
+    """Return the decimals to show an outcome with: enough for its narrowest intervals.
+
+    Starts from :data:`BASE_DECIMALS` of the unit and adds up to two so that
+    the narrowest interval of the outcome still shows its width (one
+    significant digit), so that no interval reads ``[0.81, 0.81]``. Counts
+    and money with wide intervals lose their decimals (``2 081 [2 023, 2 139]``).
+    """
+    rows = summary[summary["outcome"] == outcome]
+    widths = np.concatenate([(rows["ci_high"] - rows["ci_low"]).to_numpy(float),
+                             (rows["diff_high"] - rows["diff_low"]).to_numpy(float)])
+    widths = widths[np.isfinite(widths) & (widths > 0)]
+    return decimals_of(outcome, 0.0, float(widths.min()) if widths.size else float("nan"))
+
+
+def decimals_of(outcome: str, low: float, high: float) -> int:
+    """Return the decimals to show one interval with (see :func:`decimals_for`)."""
+    unit = COLUMNS[outcome].unit
+    base = BASE_DECIMALS.get(unit, 2)
+    width = high - low
+    if not (np.isfinite(width) and width > 0):
+        return base
+    least = base if unit == "share" else 0
+    return int(min(max(least, -math.floor(math.log10(width))), base + 2))
+
+
+def fmt(value: float, decimals: int, sign: bool = False) -> str:
+    """Format a number for reading: "12 345.6", "−0.29", "+0.29"; "—" for NaN.
+
+    Thousands are separated by a narrow no-break space rather than a comma
+    (a comma would be ambiguous inside an interval ``[61,801, 73,705]``), the
+    minus sign is a true minus, and negative zero is shown as zero.
+    """
+    if value is None or not np.isfinite(value):
+        return "—"
+    value = round(float(value), decimals) + 0.0
+    text = f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
+    return text.replace(",", "\u202f").replace("-", "\u2212")
+
+
+def fmt_interval(low: float, high: float, decimals: int, sign: bool = False) -> str:
+    """Format an interval as ``[low, high]`` (empty when undefined)."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return ""
+    return f"[{fmt(low, decimals, sign)}, {fmt(high, decimals, sign)}]"
+
+
+def fmt_p(p: float) -> str:
+    """Format a p-value (``p < 0.001``, ``p = 0.03``)."""
+    if p is None or not np.isfinite(p):
+        return ""
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+
+
+def direction(outcome: str, diff: float, low: float, high: float) -> str:
+    """Return "good", "bad" or "" for a difference whose interval excludes 0."""
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 <= high:
+        return ""
+    if outcome in BETTER_HIGHER:
+        return "good" if diff > 0 else "bad"
+    if outcome in BETTER_LOWER:
+        return "good" if diff < 0 else "bad"
+    return ""
+
+
+def unit_suffix(outcome: str, lang: str) -> str:
+    """Return the unit written after a number of this outcome ("" for shares)."""
+    unit = COLUMNS[outcome].unit
+    if unit == "share":
+        return ""
+    word = UNIT_WORDS[lang].get(unit, unit)
+    per_month = "" if outcome in STOCKS else TEXT[lang]["per_month"]
+    return f" {word}{per_month}"
+
+
+def outcome_name(outcome: str, lang: str) -> str:
+    """Return an outcome's label for running text (without a unit in brackets)."""
+    text = label(outcome, lang)
+    for mark in ("(", "（"):
+        text = text.split(mark, 1)[0]
+    return text if lang == "zh" else text[:1].lower() + text[1:]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _row(summary: pd.DataFrame, design: str, outcome: str) -> pd.Series:
+    """The summary row of one design and outcome."""
+    rows = summary[(summary["design"] == design) & (summary["outcome"] == outcome)]
+    return rows.iloc[0]
+
+
+def design_reading(comp: Comparison, arm: Arm, lang: str) -> str:
+    """Return the plain-language sentence comparing one design with the reference (HTML)."""
+    t = TEXT[lang]
+    clauses = []
+    unclear = []
+    for outcome in READING_OUTCOMES:
+        row = _row(comp.summary, arm.key, outcome)
+        low, high, diff = float(row["diff_low"]), float(row["diff_high"]), float(row["diff"])
+        dec = decimals_of(outcome, low, high)
+        name = outcome_name(outcome, lang)
+        if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 <= high:
+            unclear.append(name)
+            continue
+        if diff > 0:
+            value = f"{fmt(diff, dec)} {fmt_interval(low, high, dec)}"
+            text = t["raise"].format(label=name, value="\x02")
+        else:
+            value = f"{fmt(-diff, dec)} {fmt_interval(-high, -low, dec)}"
+            text = t["lower"].format(label=name, value="\x02")
+        number = html.escape(value + unit_suffix(outcome, lang))
+        text = html.escape(text).replace("\x02", f'<span class="num">{number}</span>')
+        adverse = direction(outcome, diff, low, high) == "bad"
+        clauses.append(f'<span class="bad">{text}</span>' if adverse else text)
+    if unclear and clauses:
+        clauses.append(html.escape(t["unclear"].format(labels=t["list_sep"].join(unclear))))
+    if not clauses:
+        clauses.append(html.escape(t["no_change"]))
+    lead = t["vs"].format(ref=f"<b>{html.escape(short_label(comp.reference.label(lang)))}</b>",
+                          design=f"<b>{html.escape(short_label(arm.label(lang)))}</b>")
+    return lead + t["sep"].join(clauses) + t["end"]
+
+
+def best_reading(comp: Comparison, outcome: str, highest: bool, lang: str) -> str:
+    """Return a sentence naming the design with the highest (lowest) outcome (HTML).
+
+    The leader is compared with the runner-up seed by seed (a paired t
+    interval), so the sentence says whether the lead is clear.
+    """
+    from sim.experiments.compare import t_interval
+
+    t = TEXT[lang]
+    rows = comp.summary[comp.summary["outcome"] == outcome].sort_values(
+        "mean", ascending=not highest, kind="stable")
+    first, second = rows.iloc[0], rows.iloc[1]
+    dec = decimals_of(outcome, float(first["ci_low"]), float(first["ci_high"]))
+    labels = {arm.key: short_label(arm.label(lang)) for arm in comp.arms}
+    value = f"{fmt(first['mean'], dec)} {fmt_interval(first['ci_low'], first['ci_high'], dec)}"
+    text = t["best"].format(window=comp.window, label=outcome_name(outcome, lang),
+                            which=t["highest"] if highest else t["lowest"],
+                            design=f"\x00{labels[first['design']]}\x01",
+                            value=value.strip() + unit_suffix(outcome, lang))
+    runs = comp.runs.set_index(["design", "seed"])[outcome]
+    d = (runs.loc[first["design"]].sort_index() - runs.loc[second["design"]].sort_index())
+    mean, low, high, _ = t_interval(d.to_numpy(float))
+    lead = mean if highest else -mean
+    lo, hi = (low, high) if highest else (-high, -low)
+    dec = decimals_of(outcome, lo, hi)
+    value = f"{fmt(lead, dec)} {fmt_interval(lo, hi, dec)}".strip() + unit_suffix(outcome, lang)
+    if np.isfinite(lo) and lo > 0:
+        text += t["runner_up"].format(design=f"\x00{labels[second['design']]}\x01", value=value,
+                                      dir=t["more"] if highest else t["less"])
+    else:
+        text += t["tie"].format(design=f"\x00{labels[second['design']]}\x01", value=value)
+    return html.escape(text + t["end"]).replace("\x00", "<b>").replace("\x01", "</b>")
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _font(lang: str, texts: list[str]) -> None:
+    """Set up the CJK font; only Chinese text needs it (as in :mod:`sim.plots`)."""
+    try:
+        use_cjk_font()
+    except CJKFontError:
+        if lang == "zh" or not all(text.isascii() for text in texts):
+            raise
+
+
+def _thousands(value: float, _pos: int) -> str:
+    """Format a tick value with thousands separators."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
+
+
+def monthly_bands(timeseries: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """Return per design and month: the mean over seeds and its 95 % t band.
+
+    Returns:
+        Columns ``design``, ``month``, ``mean``, ``low``, ``high`` (the band
+        equals the mean with a single seed).
+    """
+    from scipy import stats
+
+    g = timeseries.groupby(["design", "month"], sort=False)[outcome]
+    out = g.agg(["mean", "std", "count"]).reset_index()
+    n = out["count"].to_numpy(float)
+    tq = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)), 0.0)
+    half = np.nan_to_num(tq * out["std"].to_numpy(float) / np.sqrt(np.maximum(n, 1)))
+    out["low"] = out["mean"] - half
+    out["high"] = out["mean"] + half
+    return out
+
+
+def _style(ax: Axes) -> None:
+    """Light grid, no top and right spines."""
+    ax.grid(True, alpha=0.3, linewidth=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def plot_outcome(comp: Comparison, outcome: str, lang: str, path: Path, dpi: int = 110) -> Path:
+    """Draw one outcome over the months: the mean of each design and its 95 % band.
+
+    Args:
+        comp: The comparison.
+        outcome: A column of :data:`sim.metrics.COLUMNS`.
+        lang: ``"zh"`` or ``"en"``.
+        path: The PNG to write.
+        dpi: Resolution.
+
+    Returns:
+        ``path``.
+    """
+    t = TEXT[lang]
+    labels = [short_label(arm.label(lang)) for arm in comp.arms]
+    _font(lang, labels)
+    bands = monthly_bands(comp.timeseries, outcome)
+    fig = Figure(figsize=(6.4, 4.3), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    first, last = comp.window_months
+    ax.axvspan(first - 0.5, last + 0.5, color="#000000", alpha=0.06, linewidth=0)
+    ax.text(first, 1.0, " " + t["window_text"].format(window=comp.window), fontsize=8,
+            color="#666666", va="top", ha="left", transform=ax.get_xaxis_transform())
+    for arm, text, colour in zip(comp.arms, labels, colours(len(comp.arms)), strict=True):
+        b = bands[bands["design"] == arm.key]
+        ax.fill_between(b["month"], b["low"], b["high"], color=colour, alpha=0.18, linewidth=0)
+        ax.plot(b["month"], b["mean"], color=colour, linewidth=1.7, label=text,
+                linestyle="--" if arm is comp.reference else "-")
+    ax.set_title(label(outcome, lang), fontsize=12)
+    ax.set_xlabel(t["month"])
+    ax.set_ylabel(axis_label(outcome, lang))
+    ax.set_xlim(0, max(comp.steps, 1))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
+    if COLUMNS[outcome].unit != "share":
+        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    _style(ax)
+    fig.legend(loc="outside lower center", ncol=2 if len(labels) > 2 else len(labels),
+               fontsize=8.5, frameon=False)
+    fig.savefig(path, dpi=dpi)
+    return path
+
+
+def plot_differences(comp: Comparison, lang: str, path: Path, dpi: int = 100) -> Path:
+    """Draw the forest plot: each design's difference from the reference, per outcome.
+
+    One small panel per outcome (its own unit on the x-axis), one row per
+    design other than the reference: the mean paired difference and its 95 %
+    interval, with a line at zero.
+
+    Args:
+        comp: The comparison.
+        lang: ``"zh"`` or ``"en"``.
+        path: The PNG to write.
+        dpi: Resolution.
+
+    Returns:
+        ``path``.
+    """
+    t = TEXT[lang]
+    others = comp.arms[1:]
+    labels = [short_label(arm.label(lang)) for arm in others]
+    _font(lang, labels)
+    palette = colours(len(comp.arms))[1:]
+    outcomes = list(COLUMNS)
+    ncols = 4
+    nrows = math.ceil(len(outcomes) / ncols)
+    height = 0.32 * len(others) + 1.3
+    fig = Figure(figsize=(13.0, height * nrows + 1.0), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    ypos = np.arange(len(others))[::-1]
+    for k, (ax, outcome) in enumerate(zip(axes.flat, outcomes, strict=False)):
+        rows = comp.summary[comp.summary["outcome"] == outcome].set_index("design")
+        ax.axvline(0, color="#444444", linewidth=0.9)
+        for y, arm, colour in zip(ypos, others, palette, strict=True):
+            r = rows.loc[arm.key]
+            low, high = float(r["diff_low"]), float(r["diff_high"])
+            err = ([[r["diff"] - low], [high - r["diff"]]] if np.isfinite(low) else None)
+            ax.errorbar([r["diff"]], [y], xerr=err, fmt="o", color=colour, markersize=4.5,
+                        elinewidth=1.8, capsize=2.5)
+        ax.set_yticks(ypos, labels if k % ncols == 0 else [], fontsize=8)
+        ax.set_ylim(-0.7, len(others) - 0.3)
+        ax.set_title(axis_label(outcome, lang), fontsize=9.5)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        if COLUMNS[outcome].unit != "share":
+            ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
+        ax.grid(True, axis="x", alpha=0.3, linewidth=0.6)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in axes.flat[len(outcomes):]:
+        ax.set_visible(False)
+    ref = short_label(comp.reference.label(lang))
+    fig.suptitle(f"{t['diff_axis']}：{ref}" if lang == "zh" else f"{t['diff_axis']}: {ref}",
+                 fontsize=12)
+    fig.savefig(path, dpi=dpi)
+    return path
+
+
+def make_figures(comp: Comparison, lang: str, folder: Path) -> list[FigureFile]:
+    """Write every figure of a comparison into ``folder``.
+
+    Returns:
+        The forest plot first, then one time series per outcome (key outcomes
+        first, in :data:`KEY_OUTCOMES` order, then the others in column order).
+    """
+    t = TEXT[lang]
+    ref = short_label(comp.reference.label(lang))
+    figures = []
+    path = plot_differences(comp, lang, folder / "differences.png")
+    figures.append(FigureFile(path, path.read_bytes(), t["fig_forest"].format(ref=ref)))
+    order = [*KEY_OUTCOMES, *(c for c in COLUMNS if c not in KEY_OUTCOMES)]
+    for outcome in order:
+        path = plot_outcome(comp, outcome, lang, folder / f"timeseries_{outcome}.png")
+        figures.append(FigureFile(path, path.read_bytes(),
+                                  t["fig_ts"].format(label=label(outcome, lang)), outcome))
+    return figures
+
+
+# --------------------------------------------------------------------------- HTML
+
+CSS = """
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
+  "Microsoft YaHei", "WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif;
+  color: #222; background: #fff; margin: 0; line-height: 1.6; font-size: 15px; }
+main { max-width: 1120px; margin: 0 auto; padding: 24px 32px 48px; }
+h1 { font-size: 26px; margin: 8px 0 2px; }
+h2 { font-size: 19px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 2px solid #e4e4e4; }
+.subtitle { color: #666; margin: 0 0 16px; }
+.findings { background: #f5f8fc; border-left: 4px solid #1f77b4; padding: 10px 18px;
+  margin: 12px 0; }
+.findings li { margin: 6px 0; }
+.caveat { color: #666; font-size: 13px; }
+.good { color: #1a7f37; font-weight: 600; }
+.bad { color: #c0392b; font-weight: 600; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px;
+  margin-right: 6px; vertical-align: baseline; }
+.design { margin: 10px 0 16px; }
+.design h3 { font-size: 16px; margin: 0 0 2px; }
+.design p { margin: 2px 0; }
+.badge { font-size: 12px; background: #444; color: #fff; border-radius: 3px; padding: 0 6px;
+  margin-left: 6px; font-weight: normal; }
+.source { color: #777; font-size: 12.5px; }
+code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px;
+  background: #f3f3f3; padding: 0 3px; border-radius: 3px; }
+table.results { border-collapse: collapse; width: 100%; font-size: 13px; }
+table.results th, table.results td { border-bottom: 1px solid #e4e4e4; padding: 5px 6px 5px 14px;
+  vertical-align: top; text-align: right; }
+table.results th { background: #fafafa; position: sticky; top: 0; font-weight: 600; }
+table.results th:first-child, table.results td:first-child { text-align: left; }
+table.results td:first-child { white-space: nowrap; }
+table.results tr:nth-child(even) td { background: #fcfcfc; }
+.mean { font-weight: 600; }
+.ci, .p { color: #777; font-size: 12px; white-space: nowrap; }
+.diff { font-size: 12px; white-space: nowrap; }
+.unit { color: #888; font-size: 12px; }
+.note { color: #666; font-size: 13px; }
+figure { margin: 12px 0 20px; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 13px; margin-top: 2px; }
+.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 10px 18px; }
+details summary { cursor: pointer; color: #1f4f7a; margin: 8px 0; }
+table.meta { border-collapse: collapse; font-size: 13px; }
+table.meta th { text-align: left; padding: 3px 14px 3px 0; color: #555; font-weight: 600;
+  vertical-align: top; white-space: nowrap; }
+table.meta td { padding: 3px 0; }
+.arg, .num { white-space: nowrap; }
+@media print { .grid { grid-template-columns: 1fr 1fr; } details { display: block; } }
+"""
+"""Inline style sheet of the report (system fonts only, nothing loaded)."""
+
+
+def _img(fig: FigureFile) -> str:
+    """Return an ``<img>`` with the PNG embedded as a data URI."""
+    data = base64.b64encode(fig.data).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(fig.caption)}">'
+
+
+def _figure(fig: FigureFile) -> str:
+    """Return a ``<figure>`` with the embedded image and its caption."""
+    return f"<figure>{_img(fig)}<figcaption>{html.escape(fig.caption)}</figcaption></figure>"
+
+
+def _when(created: str) -> str:
+    """Return an ISO time as "2026-11-22 03:36 UTC" (unchanged if it cannot be read)."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(created).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return created
+
+
+def _seed_range(seeds: list[int]) -> str:
+    """Return "0–19" for consecutive seeds, else the list."""
+    if seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"{seeds[0]}–{seeds[-1]}" if len(seeds) > 1 else str(seeds[0])
+    return ", ".join(str(s) for s in seeds)
+
+
+def _designs_html(comp: Comparison, lang: str) -> str:
+    """The section describing every design: label, name, description, source."""
+    t = TEXT[lang]
+    parts = []
+    for i, (arm, colour) in enumerate(zip(comp.arms, colours(len(comp.arms)), strict=True)):
+        badge = f'<span class="badge">{t["reference"]}</span>' if i == 0 else ""
+        source = " ".join(arm.scenario.design.source.split())
+        parts.append(
+            f'<div class="design"><h3><span class="swatch" style="background:{colour}"></span>'
+            f"{html.escape(arm.label(lang))}{badge}</h3>"
+            f'<p class="source">{t["key"]}: <code>{html.escape(arm.key)}</code></p>'
+            f"<p>{html.escape(arm.description(lang))}</p>"
+            + (f'<p class="source">{t["source"]}: {html.escape(source)}</p>' if source else "")
+            + "</div>")
+    return "\n".join(parts)
+
+
+def _community_html(comp: Comparison, lang: str) -> str:
+    """The section on the community: label, size, kinds of compound."""
+    t = TEXT[lang]
+    c = comp.reference.scenario.community
+    name = (c.label_en if lang == "en" else c.label_zh) or c.label_en or c.label_zh or c.name
+    size = t["size"].format(households=c.n_households, compounds=c.n_compounds)
+    groups = t["list_sep"].join(
+        t["group"].format(label=(g.label_zh if lang == "zh" and g.label_zh
+                                 else g.name.replace("_", " ")),
+                          count=g.count, households=g.households,
+                          firm=t["with_firm"] if g.firm and not (lang == "zh" and g.label_zh)
+                          else "")
+        for g in c.groups)
+    description = " ".join(c.description.split()) if lang == "en" else ""
+    if description:
+        groups = ""  # the English description already tells the kinds of compound
+    source = " ".join(c.source.split())
+    colon, stop = ("：", "。") if lang == "zh" else (": ", ".")
+    return (f"<p><b>{html.escape(name)}</b> (<code>{html.escape(c.name)}</code>){colon}"
+            f"{html.escape(size)}{stop}</p>"
+            + (f"<p>{html.escape(description)}</p>" if description else "")
+            + (f"<p>{html.escape(groups)}</p>" if groups else "")
+            + (f'<p class="source">{t["source"]}: {html.escape(source)}</p>' if source else ""))
+
+
+def _method_html(comp: Comparison, lang: str) -> str:
+    """The method section, with this comparison's numbers."""
+    t = TEXT[lang]
+    first, last = comp.window_months
+    n = len(comp.seeds)
+    ref = short_label(comp.reference.label(lang))
+    items = [t["m_runs"].format(seeds=n, seed_range=_seed_range(comp.seeds), steps=comp.steps),
+             t["m_window"].format(window=comp.window, first=first, last=last),
+             t["m_ci"].format(seeds=n, df=n - 1),
+             t["m_diff"].format(ref=ref),
+             t["m_band"].format(window=comp.window),
+             t["m_colour"]]
+    if n < 2:
+        items.append(t["m_one_seed"])
+    elif n <= 50:  # scipy's exact test; the smallest p is 2 / 2^n
+        items.insert(4, t["m_pmin"].format(seeds=n, pmin=f"{2.0 / 2**n:.2g}"))
+    return "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>"
+
+
+def _table_html(comp: Comparison, lang: str) -> str:
+    """The results table: outcomes as rows, designs as columns."""
+    t = TEXT[lang]
+    head = [f"<th>{t['outcome']}</th>"]
+    for i, (arm, colour) in enumerate(zip(comp.arms, colours(len(comp.arms)), strict=True)):
+        badge = f'<br><span class="unit">{t["reference"]}</span>' if i == 0 else ""
+        head.append(f'<th><span class="swatch" style="background:{colour}"></span>'
+                    f"{html.escape(short_label(arm.label(lang)))}{badge}</th>")
+    rows = []
+    summary = comp.summary.set_index(["outcome", "design"])
+    for outcome in COLUMNS:
+        dec = decimals_for(comp.summary, outcome)
+        cells = [f"<td>{html.escape(label(outcome, lang))}"
+                 f'<br><span class="unit">{html.escape(_unit_cell(outcome, lang))}</span></td>']
+        for i, arm in enumerate(comp.arms):
+            r = summary.loc[(outcome, arm.key)]
+            cell = (f'<span class="mean">{fmt(r["mean"], dec)}</span> '
+                    f'<span class="ci">{fmt_interval(r["ci_low"], r["ci_high"], dec)}</span>')
+            if i > 0:
+                kind = direction(outcome, r["diff"], r["diff_low"], r["diff_high"])
+                cls = f"diff {kind}" if kind else "diff"
+                cell += (f'<br><span class="{cls}">Δ {fmt(r["diff"], dec, sign=True)} '
+                         f'{fmt_interval(r["diff_low"], r["diff_high"], dec, sign=True)}</span>'
+                         f'<br><span class="p">{fmt_p(r["p_wilcoxon"])}</span>')
+            cells.append(f"<td>{cell}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<p class="note">{html.escape(t["table_note"])}</p>'
+            f'<table class="results"><thead><tr>{"".join(head)}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _unit_cell(outcome: str, lang: str) -> str:
+    """Unit text under an outcome's name in the table."""
+    unit = COLUMNS[outcome].unit
+    if unit == "share":
+        return "0–1"
+    return unit_suffix(outcome, lang).strip()
+
+
+def _findings_html(comp: Comparison, lang: str) -> str:
+    """The key findings: one sentence per design, the leaders, and the caveat."""
+    t = TEXT[lang]
+    if len(comp.seeds) < 2:
+        return f'<div class="findings"><p>{html.escape(t["m_one_seed"])}</p></div>'
+    items = [design_reading(comp, arm, lang) for arm in comp.arms[1:]]
+    items.append(best_reading(comp, "condition", True, lang))
+    items.append(best_reading(comp, "petitions", False, lang))
+    lis = "".join(f"<li>{item}</li>" for item in items)
+    return (f'<div class="findings"><ul>{lis}</ul></div>'
+            f'<p class="caveat">{html.escape(t["caveat"])}</p>')
+
+
+def _command_html(command: str) -> str:
+    """Return a command line whose lines break only between arguments ("--lang" stays whole)."""
+    import shlex
+
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return html.escape(command)
+    return " ".join(f'<span class="arg">{html.escape(shlex.quote(w))}</span>' for w in words)
+
+
+def _meta_html(comp: Comparison, lang: str) -> str:
+    """Run information: versions, seeds, command, date, files."""
+    from sim.model import package_version
+
+    t = TEXT[lang]
+    libs = ", ".join(f"{k} {v}" for k, v in comp.versions.items() if k != "compound-sim")
+    rows = [(t["m_version"], f"compound-sim {package_version()}"),
+            (t["m_libs"], libs),
+            (t["m_seeds"], _seed_range(comp.seeds)),
+            (t["m_steps"], str(comp.steps)),
+            (t["m_created"], _when(comp.created)),
+            (t["m_files"], t["m_files_text"])]
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+                   for k, v in rows)
+    command = (f"<tr><th>{html.escape(t['m_command'])}</th>"
+               f"<td><code>{_command_html(comp.command)}</code></td></tr>")
+    return f'<table class="meta">{body}{command}</table>'
+
+
+def render_report(comp: Comparison, lang: str, figures: list[FigureFile]) -> str:
+    """Return the report as one self-contained HTML document.
+
+    Args:
+        comp: The comparison.
+        lang: ``"zh"`` or ``"en"``.
+        figures: From :func:`make_figures`: the forest plot, then time series.
+
+    Returns:
+        HTML with inline CSS and figures embedded as base64 PNG; it links,
+        loads and runs nothing.
+    """
+    t = TEXT[lang]
+    c = comp.reference.scenario.community
+    community = (c.label_en if lang == "en" else c.label_zh) or c.name
+    title = t["title"].format(community=community)
+    subtitle = t["subtitle"].format(designs=len(comp.arms), seeds=len(comp.seeds),
+                                    steps=comp.steps)
+    forest = [f for f in figures if not f.outcome]
+    series = [f for f in figures if f.outcome]
+    key = [f for f in series if f.outcome in KEY_OUTCOMES]
+    rest = [f for f in series if f.outcome not in KEY_OUTCOMES]
+    grid = lambda figs: '<div class="grid">' + "".join(map(_figure, figs)) + "</div>"  # noqa: E731
+    more = (f"<details><summary>{t['more_figures']}</summary>{grid(rest)}</details>"
+            if rest else "")
+    return f"""<!DOCTYPE html>
+<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<main>
+<h1>{html.escape(title)}</h1>
+<p class="subtitle">{html.escape(subtitle)} · {html.escape(_when(comp.created))}</p>
+<h2>{t['findings']}</h2>
+{_findings_html(comp, lang)}
+<h2>{t['designs']}</h2>
+{_designs_html(comp, lang)}
+<h2>{t['community']}</h2>
+{_community_html(comp, lang)}
+<h2>{t['method']}</h2>
+{_method_html(comp, lang)}
+<h2>{t['results']}</h2>
+{_table_html(comp, lang)}
+<h2>{t['figures']}</h2>
+{"".join(map(_figure, forest))}
+{grid(key)}
+{more}
+<h2>{t['meta']}</h2>
+{_meta_html(comp, lang)}
+</main>
+</body>
+</html>
+"""
