@@ -12,6 +12,7 @@ The public API::
 
 from sim.config import Scenario, load_config
 from sim.errors import ConfigError
+from sim.experiments.analyze import load_results
 from sim.metrics import COLUMNS
 from sim.model import CompoundModel, package_version
 from sim.population import PartyMember, Resident
@@ -24,6 +25,7 @@ __all__ = [
     "Resident",
     "Scenario",
     "load_config",
+    "load_results",
     "package_version",
 ]
 __version__ = package_version()

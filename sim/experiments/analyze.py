@@ -1,0 +1,453 @@
+"""Reading sweep results, and ``sim analyze``: Sobol and Morris sensitivity indices.
+
+:func:`load_results` (also ``sim.load_results``) returns a sweep's data as one tidy frame:
+a row per run and month, with ``run_id``, ``sample``, ``seed``, ``month``, one column per
+parameter and every model column. It reads the part files with :mod:`pyarrow.dataset` and can
+read only some columns.
+
+``sim analyze DIR`` summarises each run by the mean of each outcome over its last
+``outcome_months`` months, averages the runs of a sample over their seeds, and computes per
+outcome (and per combination of categorical levers, e.g. per design):
+
+- after a ``sobol`` sweep, Sobol indices (``SALib.analyze.sobol``): first-order ``S1`` and
+  total ``ST`` with their bootstrap confidence intervals (``S2`` with ``second_order``);
+- after a ``morris`` sweep, elementary effects (``SALib.analyze.morris``): ``mu``,
+  ``mu_star``, ``sigma`` and the confidence interval ``mu_star_conf``.
+
+It writes ``indices.csv``, ``summary.csv`` (one row per sample) and one bar chart per
+outcome with error bars into ``DIR/analysis``. Latin hypercube and full factorial sweeps have
+no indices: analyse their data with :func:`load_results`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import ConfigError
+from sim.experiments.storage import part_files, read_manifest
+from sim.metrics import COLUMNS, label
+
+INDEX_COLUMNS = {
+    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
+    "morris": ("mu", "mu_star", "sigma", "mu_star_conf"),
+}
+"""Columns of ``indices.csv`` for each method, after outcome, group values and parameter."""
+
+CONF_LEVEL = 0.95
+NUM_RESAMPLES = 1000
+INDICES_CSV = "indices.csv"
+SUMMARY_CSV = "summary.csv"
+S2_CSV = "indices_s2.csv"
+READ_GROUP = 256
+"""Part files read together by :func:`read_parts`."""
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def load_results(path: str | os.PathLike[str], *,
+                 columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Load a sweep's results as one tidy frame.
+
+    Args:
+        path: The sweep directory (``sim sweep ... --out DIR``).
+        columns: Columns to read (default: all); ``run_id`` and ``month`` are always read.
+
+    Returns:
+        One row per run and month, sorted by ``run_id`` then ``month``: ``run_id``,
+        ``sample``, ``seed``, ``month``, one column per parameter (named by its dotted path),
+        then the model columns of :data:`sim.metrics.COLUMNS`. Only finished runs are present
+        (a run's file is written whole or not at all).
+
+    Raises:
+        ConfigError: If ``path`` is not a sweep directory, has no finished run, or a column
+            is unknown.
+    """
+    import pyarrow.dataset as ds
+
+    out = Path(path)
+    read_manifest(out)
+    files = part_files(out)
+    if not files:
+        raise ConfigError(str(out), "the sweep has no finished run yet (no runs/part-*.parquet)")
+    names = ds.dataset([str(files[0])], format="parquet").schema.names
+    if columns is not None:
+        unknown = [c for c in columns if c not in names]
+        if unknown:
+            from sim.config import _unknown
+
+            raise ConfigError("columns", _unknown(unknown[0], names, "column"))
+        wanted = ["run_id", "month", *(c for c in columns if c not in ("run_id", "month"))]
+        columns = [c for c in names if c in wanted]
+    df = read_parts(files, columns=list(columns) if columns is not None else None).to_pandas()
+    return df.sort_values(["run_id", "month"], kind="stable").reset_index(drop=True)
+
+
+def read_parts(files: Sequence[Path], *, columns: list[str] | None = None,
+               filter: Any = None) -> Any:
+    """Read part files with :mod:`pyarrow.dataset` into one table of few chunks.
+
+    Files are read :data:`READ_GROUP` at a time and each group's chunks are joined at once:
+    one chunk per file and column would cost about 80 kB of bookkeeping per file (800 MB for a
+    10,000-run sweep), for tables of a few kilobytes.
+
+    Args:
+        files: Part files, in run order.
+        columns: Columns to read (default: all).
+        filter: A :mod:`pyarrow.dataset` filter expression on the rows.
+
+    Returns:
+        A ``pyarrow.Table`` with the rows of ``files`` in order.
+    """
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    schema = ds.dataset([str(files[0])], format="parquet").schema
+    tables = []
+    for start in range(0, len(files), READ_GROUP):
+        group = ds.dataset([str(f) for f in files[start:start + READ_GROUP]], format="parquet",
+                           schema=schema)
+        tables.append(group.to_table(columns=columns, filter=filter).combine_chunks())
+    return pa.concat_tables(tables).combine_chunks()
+
+
+def summarise(out: str | os.PathLike[str], outcomes: Sequence[str],
+              manifest: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Mean of each outcome over the last ``outcome_months`` months, averaged over seeds.
+
+    Only the months and columns needed are read, so memory stays small for large sweeps.
+
+    Args:
+        out: The sweep directory.
+        outcomes: Model columns to summarise.
+        manifest: The sweep's manifest (read from ``out`` when None).
+
+    Returns:
+        One row per sample, in sample order: ``sample``, ``group``, ``seeds`` (runs
+        averaged), one column per parameter, then one column per outcome.
+
+    Raises:
+        ConfigError: If runs are missing (the sweep is unfinished).
+    """
+    import pyarrow.dataset as ds
+
+    manifest = read_manifest(out) if manifest is None else manifest
+    runs = manifest["runs"]
+    files = part_files(out)
+    done = {f.stem.removeprefix("part-") for f in files}
+    missing = [r["run_id"] for r in runs if r["run_id"] not in done]
+    if missing:
+        raise ConfigError(str(out), f"{len(missing)} of {len(runs)} runs are missing (first: "
+                                    f"{missing[0]}); finish the sweep with 'sim sweep SWEEP "
+                                    f"--out {out} --resume'")
+    cutoff = manifest["steps"] - manifest["outcome_months"]
+    table = read_parts(files, columns=["sample", "seed", "month", *outcomes],
+                       filter=ds.field("month") > cutoff)
+    per_run = table.to_pandas().groupby(["sample", "seed"])[list(outcomes)].mean()
+    per_sample = per_run.groupby(level="sample")
+    y = per_sample.mean()
+    y["seeds"] = per_sample.size()
+    kinds = {p["name"]: p for p in manifest["params"]}
+    samples = pd.DataFrame([{"sample": s["sample"], "group": s["group"],
+                             **{k: _cell(kinds[k], v) for k, v in s["params"].items()}}
+                            for s in manifest["samples"]])
+    frame = samples.merge(y.reset_index(), on="sample", how="left", validate="one_to_one")
+    params = [p["name"] for p in manifest["params"]]
+    return frame[["sample", "group", "seeds", *params, *outcomes]]
+
+
+# --------------------------------------------------------------------------- indices
+
+
+def compute_indices(manifest: dict[str, Any], summary: pd.DataFrame,
+                    outcomes: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Sobol or Morris indices of each outcome, per group of categorical values.
+
+    Args:
+        manifest: The sweep's manifest (sampler, SALib problem, samples, groups).
+        summary: :func:`summarise`'s frame.
+        outcomes: Outcomes to analyse.
+
+    Returns:
+        ``(indices, second_order)``: the first has one row per outcome, group and parameter
+        with the columns of :data:`INDEX_COLUMNS`; the second has Sobol's ``S2`` per pair of
+        parameters (None unless the sweep sampled for second-order indices).
+
+    Raises:
+        ConfigError: For a sweep sampled with latin or full_factorial.
+    """
+    sampler = manifest["sampler"]
+    method = sampler["method"]
+    if method not in INDEX_COLUMNS:
+        raise ConfigError("sampler", f"this sweep used {method}, which gives no sensitivity "
+                                     "indices: use sobol or morris for indices (read the data "
+                                     "with sim.load_results)")
+    problem = manifest["problem"]
+    names = problem["names"]
+    cats = [p for p in manifest["params"] if p["values"] is not None]
+    rows: list[dict[str, Any]] = []
+    s2_rows: list[dict[str, Any]] = []
+    points = np.array([s["point"] for s in manifest["samples"]], dtype=float)
+    for outcome in outcomes:
+        for g, group in enumerate(manifest["groups"]):
+            ids = summary.index[summary["group"] == g]
+            y = summary.loc[ids, outcome].to_numpy(dtype=float)
+            x = points[summary.loc[ids, "sample"].to_numpy()]
+            where = {"outcome": outcome, **{p["name"]: _cell(p, group[p["name"]])
+                                           for p in cats}}
+            result = _analyse(method, problem, x, y, sampler)
+            for i, name in enumerate(names):
+                rows.append({**where, "parameter": name,
+                             **{k: float(np.asarray(result[k])[i]) for k in INDEX_COLUMNS[method]}})
+            if method == "sobol" and sampler.get("second_order"):
+                for a, b in itertools.combinations(range(len(names)), 2):
+                    s2_rows.append({**where, "parameter_1": names[a], "parameter_2": names[b],
+                                    "S2": float(result["S2"][a][b]),
+                                    "S2_conf": float(result["S2_conf"][a][b])})
+    return pd.DataFrame(rows), (pd.DataFrame(s2_rows) if s2_rows else None)
+
+
+def _cell(param: dict[str, Any], value: Any) -> Any:
+    from sim.experiments.spec import column_value
+
+    return column_value(param["kind"], value)
+
+
+def _analyse(method: str, problem: dict[str, Any], x: np.ndarray, y: np.ndarray,
+             sampler: dict[str, Any]) -> Any:
+    """One SALib analysis (warnings about constant outputs silenced: they give NaN)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            if method == "sobol":
+                from SALib.analyze import sobol
+
+                return sobol.analyze(problem, y, calc_second_order=bool(sampler["second_order"]),
+                                     num_resamples=NUM_RESAMPLES, conf_level=CONF_LEVEL,
+                                     seed=sampler["seed"])
+            from SALib.analyze import morris
+
+            return morris.analyze(problem, x, y, num_resamples=NUM_RESAMPLES,
+                                  conf_level=CONF_LEVEL, num_levels=sampler["levels_used"],
+                                  seed=sampler["seed"])
+
+
+# --------------------------------------------------------------------------- figures
+
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {"sobol": "Sobol 敏感性指数：{label}", "morris": "Morris 筛选：{label}",
+           "S1": "一阶指数 S1", "ST": "总效应指数 ST", "mu_star": "μ*（平均绝对效应）",
+           "sigma": "σ（效应的标准差）", "sobol_y": "方差占比", "morris_y": "效应（{unit}）",
+           "note": "误差线：{level:.0%} 置信区间（自助法）", "all": "全部"},
+    "en": {"sobol": "Sobol sensitivity indices: {label}", "morris": "Morris screening: {label}",
+           "S1": "first order S1", "ST": "total ST", "mu_star": "μ* (mean absolute effect)",
+           "sigma": "σ (spread of effects)", "sobol_y": "share of variance",
+           "morris_y": "effect ({unit})", "note": "error bars: {level:.0%} confidence interval "
+           "(bootstrap)", "all": "all"},
+}
+"""Figure text by language; outcome labels come from :mod:`sim.metrics`."""
+
+
+def plot_indices(indices: pd.DataFrame, outcome: str, method: str, group_columns: Sequence[str],
+                 path: Path, lang: str = "zh") -> Path:
+    """Draw the indices of one outcome as bar charts with error bars, one panel per group.
+
+    Args:
+        indices: :func:`compute_indices`'s first frame.
+        outcome: The outcome to draw.
+        method: ``sobol`` or ``morris``.
+        group_columns: Categorical parameters that split the indices into groups.
+        path: Where to write the PNG.
+        lang: ``zh`` or ``en``.
+
+    Returns:
+        ``path``.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from sim.plots import unit_text
+
+    text = TEXT[lang]
+    data = indices[indices["outcome"] == outcome]
+    groups = (list(data.groupby(list(group_columns), sort=False)) if group_columns
+              else [((), data)])
+    n_params = data["parameter"].nunique()
+    fig = Figure(figsize=(max(6.0, 1.1 * n_params + 2.5), 3.4 * len(groups) + 0.8),
+                 layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(len(groups), 1, squeeze=False)[:, 0]
+    bars = (("S1", "S1_conf"), ("ST", "ST_conf")) if method == "sobol" else (
+        ("mu_star", "mu_star_conf"), ("sigma", None))
+    for ax, (key, rows) in zip(axes, groups, strict=True):
+        xs = np.arange(len(rows))
+        width = 0.38
+        for k, (col, conf) in enumerate(bars):
+            err = rows[conf].to_numpy(dtype=float) if conf else None
+            ax.bar(xs + (k - 0.5) * width, rows[col].to_numpy(dtype=float), width,
+                   yerr=err, capsize=3, label=text[col])
+        ax.set_xticks(xs, rows["parameter"].tolist(), rotation=20, ha="right", fontsize=8)
+        ax.axhline(0, color="0.5", linewidth=0.6)
+        unit = COLUMNS[outcome].unit
+        ax.set_ylabel(text["sobol_y"] if method == "sobol" else text["morris_y"].format(
+            unit="0–1" if unit == "share" else unit_text(unit, lang)))
+        keys = key if isinstance(key, tuple) else (key,)
+        title = ", ".join(f"{c} = {v}" for c, v in zip(group_columns, keys, strict=True))
+        ax.set_title(title or text["all"], fontsize=10)
+        ax.legend(fontsize=8)
+    fig.suptitle(text[method].format(label=label(outcome, lang)), fontsize=13)
+    fig.text(0.01, 0.002, text["note"].format(level=CONF_LEVEL), fontsize=7, color="0.4")
+    fig.savefig(path, dpi=110)
+    return path
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def analyze(sweep_dir: str | os.PathLike[str], outcomes: Sequence[str] | None = None,
+            out: str | os.PathLike[str] | None = None, lang: str = "zh") -> Path:
+    """Compute and write the indices of a finished Sobol or Morris sweep (``sim analyze``).
+
+    Args:
+        sweep_dir: The sweep directory.
+        outcomes: Model columns to analyse (default: the sweep file's ``outcomes``).
+        out: Where to write (default ``DIR/analysis``); replaced if it holds an earlier
+            analysis, never if it holds anything else.
+        lang: Language of the charts.
+
+    Returns:
+        The analysis directory.
+
+    Raises:
+        ConfigError: For a directory that is not a finished sweep, an unknown outcome, or a
+            sweep sampled without sobol or morris.
+    """
+    from sim.config import _unknown
+
+    src = Path(sweep_dir)
+    manifest = read_manifest(src)
+    outcomes = list(outcomes) if outcomes else list(manifest["spec"]["outcomes"])
+    for name in outcomes:
+        if name not in COLUMNS:
+            raise ConfigError("--outcome", _unknown(name, COLUMNS, "outcome"))
+    method = manifest["sampler"]["method"]
+    if method not in INDEX_COLUMNS:
+        raise ConfigError("sampler", f"this sweep used {method}, which gives no sensitivity "
+                                     "indices: use sobol or morris for indices (read the data "
+                                     "with sim.load_results)")
+    target = Path(out) if out is not None else src / "analysis"
+    _check_target(target)
+    if lang == "zh":
+        from sim.fonts import use_cjk_font
+
+        use_cjk_font()
+    summary = summarise(src, outcomes, manifest)
+    indices, s2 = compute_indices(manifest, summary, outcomes)
+    cats = [p["name"] for p in manifest["params"] if p["values"] is not None]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        indices.to_csv(tmp / INDICES_CSV, index=False)
+        summary.to_csv(tmp / SUMMARY_CSV, index=False)
+        if s2 is not None:
+            s2.to_csv(tmp / S2_CSV, index=False)
+        for outcome in outcomes:
+            plot_indices(indices, outcome, method, cats, tmp / f"{method}-{outcome}.png", lang)
+        os.chmod(tmp, 0o755)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _check_target(target: Path) -> None:
+    """Refuse an output directory that holds something other than an earlier analysis."""
+    if target.exists() and (not target.is_dir() or (
+            any(target.iterdir()) and not (target / INDICES_CSV).is_file())):
+        raise ConfigError("--out", f"{target} exists and is not an earlier analysis (no "
+                                   f"{INDICES_CSV}); choose another directory")
+
+
+ANALYZE_DESCRIPTION = """\
+Sensitivity indices of a finished Sobol or Morris sweep, with confidence intervals.
+对已完成的 Sobol 或 Morris 参数扫描计算敏感性指数（含置信区间）并作图。
+
+Each run is summarised by the mean of the outcome over its last outcome_months months;
+the runs of a sample are averaged over their seeds. Indices are computed per combination
+of categorical levers (e.g. per design).
+每次运行取最后 outcome_months 个月的均值，同一样本对各随机种子取平均；
+按类别杠杆（如治理模式）分组计算。
+"""
+
+ANALYZE_EPILOG = """\
+indices / 指数:
+  sobol    S1 (first order), ST (total effect) and their confidence intervals S1_conf,
+           ST_conf: share of the outcome's variance due to the parameter (alone / with
+           interactions). 一阶与总效应指数（方差占比）
+  morris   mu_star (mean absolute elementary effect, with mu_star_conf), mu, sigma
+           (spread: non-linearity or interactions). 平均绝对效应及其离散度
+
+examples / 示例:
+  sim sweep configs/sweeps/sobol_behaviour.yaml && sim analyze out/sweep-sobol_behaviour
+  sim analyze out/sweep-sobol_behaviour --outcome petitions --outcome trust --lang en
+
+outputs in DIR/analysis (or --out) / 输出文件:
+  indices.csv            one row per outcome, group and parameter / 指数表
+  summary.csv            one row per sample: parameters and outcome means / 各样本结果
+  <method>-<outcome>.png bar chart with error bars / 柱状图（含误差线）
+  Latin hypercube and full factorial sweeps have no indices: read their data with
+  sim.load_results(DIR). 拉丁超立方与全因子扫描不计算指数，请用 sim.load_results 读取数据。
+"""
+
+
+def analyze_command(args: argparse.Namespace) -> int:
+    """Run ``sim analyze``."""
+    target = analyze(args.dir, args.outcome, args.out, args.lang)
+    if args.quiet:
+        print(target)
+        return 0
+    indices = pd.read_csv(target / INDICES_CSV)
+    with pd.option_context("display.width", 120, "display.max_rows", 200):
+        print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    files = sorted(p.name for p in target.iterdir())
+    print(("结果已写入 {out}/（{files}）" if args.lang == "zh" else "Wrote {out}/ ({files})")
+          .format(out=target, files=", ".join(files)))
+    return 0
+
+
+def add_command(subparsers: Any) -> None:
+    """Add ``sim analyze`` to the ``sim`` command."""
+    from sim.cli import HelpFormatter
+
+    parser = subparsers.add_parser(
+        "analyze", help="Sobol / Morris indices of a sweep / 敏感性分析",
+        description=ANALYZE_DESCRIPTION, epilog=ANALYZE_EPILOG, formatter_class=HelpFormatter,
+        allow_abbrev=False)
+    parser.add_argument("dir", metavar="DIR", help="a finished sweep directory (required). "
+                                                   "扫描结果目录")
+    parser.add_argument("--outcome", metavar="NAME", action="append", default=[],
+                        help="model column to analyse; repeatable (default: the sweep file's "
+                             "outcomes). 分析的指标")
+    parser.add_argument("--out", metavar="DIR",
+                        help="where to write; replaced if it holds an earlier analysis "
+                             "(default: DIR/analysis). 输出目录")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
+                        help="language of the charts (default: zh). 图表语言")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print only the output directory (default: off). 安静模式")
+    parser.set_defaults(handler=analyze_command)
+

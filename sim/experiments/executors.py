@@ -1,0 +1,369 @@
+"""Running a sweep's runs: in this process, on local worker processes, or on a Dask cluster.
+
+Every executor calls the same function, :func:`run_one`, which builds one run's scenario,
+runs the model with the run's own seed and writes the run's part file; it returns the path.
+A run depends on nothing but its parameters and its seed, so the data are identical whatever
+executes them and however many workers there are:
+
+- ``workers=1``: the runs one after another in this process;
+- ``workers=N``: :class:`concurrent.futures.ProcessPoolExecutor` with N processes (started
+  with ``spawn``, so the driver's threads and state are not forked);
+- ``scheduler=ADDRESS``: :class:`distributed.Client` connected to a running Dask scheduler
+  (``client.submit`` and ``as_completed``). The workers must see the sweep directory at the
+  same path (same machine or a shared filesystem) and have ``sim`` installed.
+
+Only a bounded number of runs is in flight at a time (a few per worker), and each returns a
+path, not data, so the driver's memory stays flat however long the sweep. A progress bar
+(tqdm) shows runs done and the time left.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import multiprocessing
+import os
+import signal
+import socket
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from sim.errors import ConfigError
+from sim.experiments.spec import column_value
+from sim.experiments.storage import part_path, write_part
+
+if TYPE_CHECKING:
+    from sim.config import Scenario
+    from sim.experiments.sampling import Plan
+    from sim.experiments.spec import Sweep
+
+IN_FLIGHT_PER_WORKER = 4
+"""Runs submitted ahead per worker: enough to keep workers busy, few enough to bound memory."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every run of a sweep shares, sent once to each worker.
+
+    Attributes:
+        key: Fingerprint of the sweep (file and base scenario), naming Dask tasks.
+        out: Absolute path of the sweep directory.
+        steps: Months per run.
+        groups: Resolved scenario (``Scenario.to_dict()``) of each group: the base with
+            ``set`` and the group's categorical values applied.
+        ranges: Names of the sampled parameters, applied to the group's scenario per run.
+        params: ``(name, kind)`` of every parameter, in column order.
+    """
+
+    key: str
+    out: str
+    steps: int
+    groups: tuple[dict[str, Any], ...]
+    ranges: tuple[str, ...]
+    params: tuple[tuple[str, str], ...]
+
+
+class RunFailedError(Exception):
+    """A run's parameters were refused by the scenario (picklable, unlike ConfigError)."""
+
+    def __init__(self, run_id: str, message: str) -> None:
+        super().__init__(run_id, message)
+        self.run_id = run_id
+        self.message = message
+
+
+def make_job(sweep: Sweep, plan: Plan, out: str | os.PathLike[str], key: str) -> Job:
+    """Build the :class:`Job` of a sweep (resolving each group's scenario once)."""
+    groups = tuple(sweep.scenario(group).to_dict() for group in plan.groups)
+    return Job(key=key, out=os.path.abspath(out), steps=sweep.steps, groups=groups,
+               ranges=tuple(p.name for p in sweep.ranges),
+               params=tuple((p.name, p.kind) for p in sweep.params))
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short hash of JSON-serialisable values."""
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- one run
+
+_SCENARIOS: dict[tuple[str, int], Scenario] = {}
+"""Each worker's validated group scenarios, so a group is validated once per process."""
+
+
+def _group_scenario(job: Job, group: int) -> Scenario:
+    from sim.config import scenario_from_dict
+
+    key = (job.key, group)
+    scn = _SCENARIOS.get(key)
+    if scn is None:
+        if len(_SCENARIOS) > 256:
+            _SCENARIOS.clear()
+        scn = _SCENARIOS[key] = scenario_from_dict(job.groups[group])
+    return scn
+
+
+def run_scenario(job: Job, run: dict[str, Any]) -> Scenario:
+    """The scenario of one run: its group's scenario with the run's sampled values."""
+    scn = _group_scenario(job, run["group"])
+    sampled = {name: run["params"][name] for name in job.ranges}
+    return scn.override(sampled) if sampled else scn
+
+
+def run_one(job: Job, run: dict[str, Any]) -> str:
+    """Run one run of a sweep and write its part file.
+
+    Args:
+        job: The sweep's shared data.
+        run: One run of the plan (``run_id``, ``sample``, ``seed``, ``group``, ``params``).
+
+    Returns:
+        The path of the part file written.
+
+    Raises:
+        RunFailedError: If the scenario refuses the run's values.
+    """
+    from sim.model import CompoundModel
+    from sim.output import timeseries_frame
+
+    try:
+        scn = run_scenario(job, run)
+        model = CompoundModel(scn, rng=run["seed"])
+        model.run(job.steps)
+    except ConfigError as exc:
+        raise RunFailedError(run["run_id"], str(exc)) from None
+    ts = timeseries_frame(model)
+    n = len(ts)
+    front: dict[str, Any] = {
+        "run_id": [run["run_id"]] * n,
+        "sample": pd.Series([run["sample"]] * n, dtype="int64"),
+        "seed": pd.Series([run["seed"]] * n, dtype="int64"),
+        "month": ts["month"].astype("int64"),
+    }
+    for name, kind in job.params:
+        front[name] = [column_value(kind, run["params"][name])] * n
+    frame = pd.concat([pd.DataFrame(front), ts.drop(columns="month")], axis=1)
+    return str(write_part(frame, part_path(job.out, run["run_id"]), run["run_id"]))
+
+
+# --------------------------------------------------------------------------- executors
+
+_JOB: Job | None = None
+"""The job of a local worker process, set once by :func:`_init_worker`."""
+
+
+def _init_worker(job: Job) -> None:
+    """Keep the job; leave Ctrl-C to the driver, which stops the sweep cleanly."""
+    global _JOB
+    _JOB = job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_in_worker(run: dict[str, Any]) -> str:
+    assert _JOB is not None, "worker not initialised"
+    return run_one(_JOB, run)
+
+
+def default_workers() -> int:
+    """The CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Executor:
+    """Runs a sweep's runs locally or on a Dask cluster; a context manager.
+
+    The Dask client connects (and waits for a worker) when the executor is created, so a
+    wrong address is reported before anything is written.
+
+    Args:
+        workers: Local processes (default: the CPUs available); 1 runs in this process.
+        scheduler: Address of a Dask scheduler (``tcp://127.0.0.1:8786``); then the
+            cluster's workers run the sweep and ``workers`` must be None.
+        connect_timeout: Seconds to wait for the scheduler, and again for a first worker.
+
+    Raises:
+        ConfigError: For a bad ``workers``, both options at once, or a scheduler that cannot
+            be reached or has no worker.
+    """
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None, *,
+                 connect_timeout: float = 20.0) -> None:
+        if scheduler is not None and workers is not None:
+            raise ConfigError("--workers", "cannot be combined with --scheduler: the "
+                                           "cluster's workers run the sweep")
+        if workers is not None and workers < 1:
+            raise ConfigError("--workers", f"must be ≥ 1 (got {workers})")
+        self.scheduler = scheduler
+        self.workers = workers if workers is not None else default_workers()
+        self.client: Any = None
+        if scheduler is not None:
+            self.client = _connect(scheduler, connect_timeout)
+
+    def describe(self) -> tuple[str, dict[str, Any]]:
+        """``("scheduler", {"address": …})`` or ``("workers", {"n": …})``, for messages."""
+        if self.scheduler is not None:
+            return "scheduler", {"address": self.scheduler}
+        return "workers", {"n": self.workers}
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Disconnect from the Dask scheduler (nothing to do locally)."""
+        if self.client is not None:
+            self.client.close(timeout=10)
+            self.client = None
+
+    def run(self, job: Job, runs: Sequence[dict[str, Any]], *, progress: bool = True,
+            total: int | None = None, desc: str = "") -> int:
+        """Run ``runs`` and write their part files.
+
+        Args:
+            job: The sweep's shared data.
+            runs: The runs to do.
+            progress: Show a progress bar (runs done, time left).
+            total: Runs in the whole sweep, for the bar (default ``len(runs)``); the runs not
+                in ``runs`` count as already done (``--resume``).
+            desc: Label of the progress bar.
+
+        Returns:
+            The number of runs done.
+
+        Raises:
+            ConfigError: (field ``run <run_id>``) when the scenario refuses a run's values;
+                (field ``--workers``) when a worker process dies.
+        """
+        from tqdm.auto import tqdm
+
+        total = len(runs) if total is None else total
+        bar = tqdm(total=total, initial=total - len(runs), unit="run", desc=desc or None,
+                   disable=not progress, smoothing=0.05, dynamic_ncols=True, mininterval=0.5)
+        done = 0
+
+        def on_done(_path: str) -> None:
+            nonlocal done
+            done += 1
+            bar.update(1)
+
+        try:
+            if self.client is not None:
+                _run_dask(self.client, job, runs, on_done)
+            elif self.workers == 1 or len(runs) <= 1:
+                for run in runs:
+                    on_done(run_one(job, run))
+            else:
+                _run_processes(job, runs, self.workers, on_done)
+        except RunFailedError as exc:
+            raise ConfigError(f"run {exc.run_id}", exc.message) from None
+        finally:
+            bar.close()
+        return done
+
+
+def execute(job: Job, runs: Sequence[dict[str, Any]], *, workers: int | None = None,
+            scheduler: str | None = None, progress: bool = True, total: int | None = None,
+            desc: str = "") -> int:
+    """Run ``runs`` with a new :class:`Executor` (see there); return the number done."""
+    with Executor(workers, scheduler) as executor:
+        return executor.run(job, runs, progress=progress, total=total, desc=desc)
+
+
+def _run_processes(job: Job, runs: Iterable[dict[str, Any]], workers: int,
+                   on_done: Callable[[str], None]) -> None:
+    """Run on a local process pool, keeping a bounded number of runs in flight."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    todo = iter(runs)
+    limit = workers * IN_FLIGHT_PER_WORKER
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                               initargs=(job,))
+    inflight: set[Future[str]] = set()
+    try:
+        while True:
+            for run in itertools.islice(todo, limit - len(inflight)):
+                inflight.add(pool.submit(_run_in_worker, run))
+            if not inflight:
+                break
+            finished, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                on_done(future.result())
+    except BrokenProcessPool:
+        raise ConfigError("--workers", "a worker process died (out of memory, or killed); "
+                                       "finished runs are kept: rerun with --resume") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _connect(address: str, timeout: float) -> Any:
+    """Connect a ``distributed.Client`` and wait for a first worker."""
+    from distributed import Client
+
+    _probe(address, timeout)
+    try:
+        client = Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ConfigError("--scheduler", f"cannot connect to a Dask scheduler at {address}: "
+                                         f"{exc}") from None
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError:
+        client.close(timeout=10)
+        raise ConfigError("--scheduler", f"the Dask scheduler at {address} has no worker "
+                                         "(start one with 'dask worker ADDRESS')") from None
+    return client
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Fail at once when nothing listens at a ``tcp://`` address (Dask would retry for long)."""
+    scheme, sep, rest = address.rpartition("://")
+    if (sep and scheme != "tcp") or ":" not in rest:
+        return  # tls://, ucx://, a name without a port: leave it to distributed
+    host, _, port = rest.rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=min(timeout, 5)):
+            pass
+    except ValueError:
+        return
+    except OSError as exc:
+        raise ConfigError("--scheduler", f"cannot connect to a Dask scheduler at {address}: "
+                                         f"{exc.strerror or exc}") from None
+
+
+def _run_dask(client: Any, job: Job, runs: Iterable[dict[str, Any]],
+              on_done: Callable[[str], None]) -> None:
+    """Run on a Dask cluster with ``client.submit`` and ``as_completed``."""
+    from distributed import as_completed
+
+    job_ref = client.scatter(job, broadcast=True)
+    limit = max(IN_FLIGHT_PER_WORKER * sum(client.nthreads().values()), 4)
+    todo = iter(runs)
+
+    def submit(run: dict[str, Any]) -> Any:
+        return client.submit(run_one, job_ref, run, pure=False,
+                             key=f"sim-run-{job.key}-{run['run_id']}")
+
+    pending = as_completed([submit(run) for run in itertools.islice(todo, limit)],
+                           loop=client.loop)
+    try:
+        for future in pending:
+            path = future.result()
+            future.release()
+            on_done(path)
+            for run in itertools.islice(todo, 1):
+                pending.add(submit(run))
+    finally:
+        for future in list(pending.futures):
+            future.cancel()
