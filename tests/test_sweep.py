@@ -422,3 +422,15 @@ def test_help_teaches_with_an_example(capsys):
     assert "参数扫描" in text
     assert main(["analyze", "--help"]) == 0
     assert "mu_star" in capsys.readouterr().out
+
+
+def test_smoke_sweep_on_dask_equals_the_local_run(dask_cluster, tmp_path):
+    """The shipped smoke sweep on a real cluster (scheduler and worker as separate processes
+    on 127.0.0.1) gives exactly the data of a local run."""
+    smoke = ROOT / "configs" / "sweeps" / "smoke.yaml"
+    local, remote = tmp_path / "local", tmp_path / "dask"
+    assert sweep_cli(str(smoke), "--out", str(local), "--workers", "1") == 0
+    assert sweep_cli(str(smoke), "--out", str(remote), "--scheduler", dask_cluster) == 0
+    expected = sim.load_results(local)
+    assert len(expected) == 24 * 25  # 24 runs × months 0..24
+    pd.testing.assert_frame_equal(sim.load_results(remote), expected, check_exact=True)
