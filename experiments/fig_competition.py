@@ -18,38 +18,16 @@ import _common as c
 import matplotlib.pyplot as plt
 import numpy as np
 
-import sim
+from sim.patterns import allocation_run
 
 ALLOCATIONS = ("competition", "need", "equal")
-INSTITUTIONS = {"government_service": {}, "owners_committee": {"formation": "endogenous"},
-                "covenant": {}}
-
-
-def retained(model: sim.CompoundModel, month: int = 24, horizon: int = 47) -> float:
-    """Mean share of the month-24 lift in condition still there 47 months later (NaN if none)."""
-    q = model.compound_dataframe().pivot(index="month", columns="compound", values="condition")
-    lift = q.loc[month] - q.loc[month - 1]
-    chosen = lift > 0.15
-    if not chosen.any():
-        return float("nan")
-    return float(((q.loc[month + horizon] - q.loc[month - 1])[chosen] / lift[chosen]).mean())
+FIELDS = ("committees", "participation", "retained")
 
 
 def runs(allocation: str, seeds: int) -> dict[str, np.ndarray]:
     """Per seed: committees at month 23, participation in months 1–23, retained share."""
-    rows: dict[str, list[float]] = {"committees": [], "participation": [], "retained": []}
-    for seed in range(seeds):
-        design = {"name": f"allocation_{allocation}", "institutions": {
-            **INSTITUTIONS, "renovation_campaign": {"allocation": allocation, "incentive": 0.4}}}
-        model = sim.CompoundModel(sim.load_config({"community": "heping_road",
-                                                   "design": design}), rng=seed)
-        model.run(23)
-        rows["committees"].append(float(model.selfgov.bodies["committee"].mean()))
-        before = model.datacollector.get_model_vars_dataframe().iloc[1:24]
-        rows["participation"].append(float(before["participation_rate"].mean()))
-        model.run(97)
-        rows["retained"].append(retained(model))
-    return {k: np.array(v) for k, v in rows.items()}
+    rows = [allocation_run(allocation, seed) for seed in range(seeds)]
+    return {k: np.array([row[k] for row in rows]) for k in FIELDS}
 
 
 def main(argv: list[str] | None = None) -> None:

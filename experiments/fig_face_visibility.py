@@ -17,26 +17,7 @@ import _common as c
 import matplotlib.pyplot as plt
 import numpy as np
 
-import sim
-
-
-def face_effect(acquaintance: float, institutions: dict, seeds: int) -> np.ndarray:
-    """Per seed: contribution rate (months 13–60) with face minus without."""
-    design = {"name": "baseline_plus", "institutions": {
-        "government_service": {}, "renovation_campaign": {}, **institutions}}
-    out = []
-    for seed in range(seeds):
-        rates = []
-        for face in (1.5, 0.0):
-            scn = sim.load_config({"community": "generic_old_compound", "design": design})
-            scn = scn.override({"community.groups.0.count": 10,
-                                "community.network.acquaintance": acquaintance,
-                                "behaviour.weights.face": face})
-            model = sim.CompoundModel(scn, rng=seed).run(60)
-            frame = model.datacollector.get_model_vars_dataframe()
-            rates.append(frame["contribution_rate"].iloc[13:].mean())
-        out.append(rates[0] - rates[1])
-    return np.array(out)
+from sim.patterns import face_effect
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -51,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
         (c.tr(lang, "strangers with public\nrolls + online groups",
               "陌生人小区\n+ 公示榜 + 线上群"), 0.0, {"public_rolls": {}, "online_tools": {}}),
     ]
-    effects = [face_effect(acq, inst, args.seeds) for _, acq, inst in arms]
+    effects = [face_effect(acq, inst, range(args.seeds)) for _, acq, inst in arms]
     fig, ax = plt.subplots(figsize=(7.5, 4.6))
     x = np.arange(len(arms))
     rng = np.random.default_rng(0)

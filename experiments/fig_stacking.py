@@ -16,26 +16,7 @@ import _common as c
 import matplotlib.pyplot as plt
 import numpy as np
 
-import sim
-
-BASE = {"government_service": {}, "renovation_campaign": {}}
-FEW = {**BASE, "party_branch": {}, "owners_committee": {}}
-MANY = {**FEW, "deliberation_council": {}, "supervisory_committee": {},
-        "social_organisation": {}, "cobuilding_council": {}, "cobuilding_units": {},
-        "stairwell_leaders": {}}
-HUB = {**MANY, "six_party_linkage": {}}
-
-
-def stacked(institutions: dict, seeds: int) -> np.ndarray:
-    """Per seed: mean condition over the last two years on Heping Road."""
-    out = []
-    for seed in range(seeds):
-        model = sim.CompoundModel(sim.load_config({
-            "community": "heping_road",
-            "design": {"name": "stack", "institutions": institutions}}), rng=seed)
-        model.run(120)
-        out.append(model.datacollector.get_model_vars_dataframe()["condition"].iloc[-24:].mean())
-    return np.array(out)
+from sim.patterns import STACKS, stacked_condition
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -44,8 +25,8 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     lang = args.lang
     c.setup(lang)
-    res = {name: c.mean_ci(stacked(inst, args.seeds))
-           for name, inst in (("base", BASE), ("few", FEW), ("many", MANY), ("hub", HUB))}
+    res = {name: c.mean_ci(stacked_condition(inst, range(args.seeds)))
+           for name, inst in STACKS.items()}
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     xs = [0, 2, 8]
     mean = np.array([float(res[k][0]) for k in ("base", "few", "many")])

@@ -15,23 +15,17 @@ import pytest
 from scipy import stats
 
 import sim
+from sim.patterns import (
+    STACKS,
+    allocation_run,
+    face_effect,
+    retained_after_renovation,
+    stacked_condition,
+)
 from tests.conftest import SEEDS, tracked_runs
 
 ALPHA = 0.01
 pytestmark = pytest.mark.slow
-
-
-def wide(model: sim.CompoundModel, column: str) -> pd.DataFrame:
-    """Month × compound table of one per-compound column."""
-    return model.compound_dataframe().pivot(index="month", columns="compound", values=column)
-
-
-def retained(model: sim.CompoundModel, month: int = 24, horizon: int = 47) -> float:
-    """Mean share of a renovation's lift in condition still there ``horizon`` months later."""
-    q = wide(model, "condition")
-    lift = q.loc[month] - q.loc[month - 1]
-    chosen = lift > 0.15
-    return float(((q.loc[month + horizon] - q.loc[month - 1])[chosen] / lift[chosen]).mean())
 
 
 def paired(a: np.ndarray, b: np.ndarray, alternative: str) -> tuple[float, float]:
@@ -48,8 +42,8 @@ def frames(design: str) -> list[pd.DataFrame]:
 
 def test_pattern3_131_sustains_condition_after_renovation():
     """131: four years after a campaign more of the lift remains than under the baseline."""
-    base = np.array([retained(r.model) for r in tracked_runs("baseline")])
-    n131 = np.array([retained(r.model) for r in tracked_runs("nanan_131")])
+    base = np.array([retained_after_renovation(r.model) for r in tracked_runs("baseline")])
+    n131 = np.array([retained_after_renovation(r.model) for r in tracked_runs("nanan_131")])
     p, effect = paired(n131, base, "greater")
     print(f"retained share of lift: 131 {np.median(n131):.2f} vs baseline "
           f"{np.median(base):.2f}, median difference {effect:.2f}, p = {p:.2g}")
@@ -141,37 +135,13 @@ def test_yimin_lights_stay_open_for_years_under_baseline():
 # ----------------------------------------------------------------------------- pattern 4
 
 
-def face_effect(acquaintance: float, institutions: dict | None = None) -> np.ndarray:
-    """Per seed: contribution rate (months 13–60) with face pressure minus without it.
-
-    Ten generic old compounds (2,000 households) under the baseline, optionally with extra
-    institutions; face off means ``behaviour.weights.face = 0``, all else equal.
-    """
-    design = {"name": "baseline_plus", "institutions": {
-        "government_service": {}, "renovation_campaign": {}, **(institutions or {})}}
-    out = []
-    for seed in SEEDS:
-        rates = []
-        for face in (1.5, 0.0):
-            scn = sim.load_config({"community": "generic_old_compound", "design": design})
-            scn = scn.override({
-                "community.groups.0.count": 10,
-                "community.network.acquaintance": acquaintance,
-                "behaviour.weights.face": face})
-            model = sim.CompoundModel(scn, rng=seed).run(60)
-            rates.append(model.datacollector.get_model_vars_dataframe()["contribution_rate"]
-                         .iloc[13:].mean())
-        out.append(rates[0] - rates[1])
-    return np.array(out)
-
-
 def test_pattern4_face_needs_visibility():
     """Face pressure raises contributions where neighbours can see (dense stairwell ties, or
     public rolls and online groups) and does little in a compound of strangers without them.
     """
-    acquainted = face_effect(0.9)
-    strangers = face_effect(0.0)
-    rolls = face_effect(0.0, {"public_rolls": {}, "online_tools": {}})
+    acquainted = face_effect(0.9, seeds=SEEDS)
+    strangers = face_effect(0.0, seeds=SEEDS)
+    rolls = face_effect(0.0, {"public_rolls": {}, "online_tools": {}}, SEEDS)
     zero = np.zeros(len(SEEDS))
     p_acq, eff_acq = paired(acquainted, zero, "greater")
     p_rolls, eff_rolls = paired(rolls, zero, "greater")
@@ -185,18 +155,6 @@ def test_pattern4_face_needs_visibility():
 
 # ----------------------------------------------------------------------------- pattern 5
 
-ALLOCATION_INSTITUTIONS = {
-    "government_service": {},
-    "owners_committee": {"formation": "endogenous"},
-    "covenant": {},
-}
-"""The allocation experiment: the bodies the readiness criteria ask for, nothing else.
-
-Government handles matters and renovates; owners' committees form where residents keep
-taking part; settled matters become covenant rules. Only the allocation rule of the
-renovation campaign differs between arms, with the same budget.
-"""
-
 _ALLOC: dict[tuple[str, float], list[dict[str, float]]] = {}
 
 
@@ -205,23 +163,8 @@ def allocation_runs(allocation: str, incentive: float = 0.4) -> list[dict[str, f
     key = (allocation, incentive)
     if key in _ALLOC:
         return _ALLOC[key]
-    rows = []
-    for seed in SEEDS:
-        design = {"name": f"allocation_{allocation}", "institutions": {
-            **ALLOCATION_INSTITUTIONS,
-            "renovation_campaign": {"allocation": allocation, "incentive": incentive}}}
-        model = sim.CompoundModel(sim.load_config({"community": "heping_road",
-                                                   "design": design}), rng=seed)
-        model.run(23)
-        committees = float(model.selfgov.bodies["committee"].mean())
-        before = model.datacollector.get_model_vars_dataframe().iloc[1:24]
-        model.run(97)
-        rows.append({"committees": committees,
-                     "participation": float(before["participation_rate"].mean()),
-                     "compliance": float(before["compliance_rate"].mean()),
-                     "retained": retained(model)})
-    _ALLOC[key] = rows
-    return rows
+    _ALLOC[key] = [allocation_run(allocation, seed, incentive) for seed in SEEDS]
+    return _ALLOC[key]
 
 
 def column(rows: list[dict[str, float]], name: str) -> np.ndarray:
@@ -262,30 +205,9 @@ def test_pattern5_without_the_incentive_there_is_no_head_start():
 
 # ----------------------------------------------------------------------------- pattern 6
 
-STACK_BASE = {"government_service": {}, "renovation_campaign": {}}
-STACK_FEW = {**STACK_BASE, "party_branch": {}, "owners_committee": {}}
-STACK_MANY = {**STACK_FEW, "deliberation_council": {}, "supervisory_committee": {},
-              "social_organisation": {}, "cobuilding_council": {}, "cobuilding_units": {},
-              "stairwell_leaders": {}}
-STACK_HUB = {**STACK_MANY, "six_party_linkage": {}}
-
-
-def stacked(institutions: dict) -> np.ndarray:
-    """Per seed: mean condition over the last two years on Heping Road."""
-    out = []
-    for seed in SEEDS:
-        model = sim.CompoundModel(sim.load_config({
-            "community": "heping_road",
-            "design": {"name": "stack", "institutions": institutions}}), rng=seed)
-        model.run(120)
-        out.append(model.datacollector.get_model_vars_dataframe()["condition"].iloc[-24:].mean())
-    return np.array(out)
-
-
 @pytest.fixture(scope="module")
 def stacks() -> dict[str, np.ndarray]:
-    return {name: stacked(inst) for name, inst in
-            [("base", STACK_BASE), ("few", STACK_FEW), ("many", STACK_MANY), ("hub", STACK_HUB)]}
+    return {name: stacked_condition(inst, SEEDS) for name, inst in STACKS.items()}
 
 
 def test_pattern6_same_bodies_do_better_with_a_hub(stacks):

@@ -1,0 +1,161 @@
+"""Measurements and experiment arms of the patterns in DOMAIN.md.
+
+The pattern tests (``tests/test_patterns*.py``) and the figure scripts (``experiments/``)
+measure the same things on the same set-ups; they share them here so that a figure always
+shows what its test checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config import load_config
+from sim.model import CompoundModel
+
+
+def wide(model: CompoundModel, column: str) -> pd.DataFrame:
+    """Month × compound table of one per-compound column."""
+    return model.compound_dataframe().pivot(index="month", columns="compound", values=column)
+
+
+def retained_after_renovation(model: CompoundModel, month: int = 24, horizon: int = 47,
+                              min_lift: float = 0.15) -> float:
+    """Mean share of a renovation's lift in condition still there ``horizon`` months later.
+
+    Renovated compounds are those whose condition jumped by more than ``min_lift`` in the
+    campaign ``month``; the lift is measured from the month before.
+
+    Returns:
+        The mean retained share, or NaN when no compound was renovated.
+    """
+    q = wide(model, "condition")
+    lift = q.loc[month] - q.loc[month - 1]
+    chosen = lift > min_lift
+    if not chosen.any():
+        return float("nan")
+    kept = q.loc[month + horizon] - q.loc[month - 1]
+    return float((kept[chosen] / lift[chosen]).mean())
+
+
+def firm_exit_events(model: CompoundModel, window: int = 24) -> pd.DataFrame:
+    """Every firm exit with ``window`` months of history on each side (pattern 2).
+
+    Controls are compounds of the same group that still have their firm ``window``
+    months after the exit.
+    """
+    firm = wide(model, "firm_present_share")
+    rate = wide(model, "contribution_rate")
+    q = wide(model, "condition")
+    grievance = wide(model, "grievance")
+    petitions = wide(model, "petitions")
+    hh = model.compounds.households
+    group = model.compounds.group
+    rows = []
+    last = firm.index.max()
+    for c in firm.columns:
+        f = firm[c].to_numpy()
+        for e in np.flatnonzero((f[:-1] == 1) & (f[1:] == 0)) + 1:
+            if e < 13 or e + window > last:
+                continue
+            controls = [k for k in firm.columns
+                        if group[k] == group[c] and firm[k].iloc[e:e + window + 1].min() == 1]
+            after = petitions[c].iloc[e:e + window].sum() / hh[c]
+            control_after = (np.mean([petitions[k].iloc[e:e + window].sum() / hh[k]
+                                      for k in controls]) if controls else np.nan)
+            rows.append({
+                "collection_first_year": rate[c].iloc[1:13].mean(),
+                "collection_before_exit": rate[c].iloc[e - 12:e].mean(),
+                "condition_at_exit": q[c].iloc[e],
+                "condition_after": q[c].iloc[e + window],
+                "grievance_at_exit": grievance[c].iloc[e],
+                "grievance_after": grievance[c].iloc[e + window],
+                "petitions_after": after,
+                "petitions_after_controls": control_after,
+            })
+    return pd.DataFrame(rows)
+
+
+def face_effect(acquaintance: float, institutions: dict[str, Any] | None = None,
+                seeds: Iterable[int] = range(20)) -> np.ndarray:
+    """Per seed: contribution rate (months 13–60) with face pressure minus without it (pattern 4).
+
+    Ten generic old compounds (2,000 households) under the baseline, optionally with extra
+    institutions; face off means ``behaviour.weights.face = 0``, all else equal.
+    """
+    design = {"name": "baseline_plus", "institutions": {
+        "government_service": {}, "renovation_campaign": {}, **(institutions or {})}}
+    out = []
+    for seed in seeds:
+        rates = []
+        for face in (1.5, 0.0):
+            scn = load_config({"community": "generic_old_compound", "design": design})
+            scn = scn.override({"community.groups.0.count": 10,
+                                "community.network.acquaintance": acquaintance,
+                                "behaviour.weights.face": face})
+            model = CompoundModel(scn, rng=seed).run(60)
+            rates.append(model.datacollector.get_model_vars_dataframe()["contribution_rate"]
+                         .iloc[13:].mean())
+        out.append(rates[0] - rates[1])
+    return np.array(out)
+
+
+ALLOCATION_INSTITUTIONS = {
+    "government_service": {},
+    "owners_committee": {"formation": "endogenous"},
+    "covenant": {},
+}
+"""The allocation experiment (pattern 5): the bodies the readiness criteria ask for.
+
+Government handles matters and renovates; owners' committees form where residents keep
+taking part; settled matters become covenant rules. Only the allocation rule of the
+renovation campaign differs between arms, with the same budget.
+"""
+
+
+def allocation_run(allocation: str, seed: int, incentive: float = 0.4) -> dict[str, float]:
+    """One Heping Road run of the allocation experiment (pattern 5).
+
+    Returns:
+        Self-organisation before the first campaign (share of compounds with a committee at
+        month 23; participation and compliance over months 1–23) and the share of the
+        month-24 renovation's lift retained 47 months later.
+    """
+    design = {"name": f"allocation_{allocation}", "institutions": {
+        **ALLOCATION_INSTITUTIONS,
+        "renovation_campaign": {"allocation": allocation, "incentive": incentive}}}
+    model = CompoundModel(load_config({"community": "heping_road", "design": design}), rng=seed)
+    model.run(23)
+    committees = float(model.selfgov.bodies["committee"].mean())
+    before = model.datacollector.get_model_vars_dataframe().iloc[1:24]
+    model.run(97)
+    return {"committees": committees,
+            "participation": float(before["participation_rate"].mean()),
+            "compliance": float(before["compliance_rate"].mean()),
+            "retained": retained_after_renovation(model)}
+
+
+_BASE = {"government_service": {}, "renovation_campaign": {}}
+_FEW = {**_BASE, "party_branch": {}, "owners_committee": {}}
+_MANY = {**_FEW, "deliberation_council": {}, "supervisory_committee": {},
+         "social_organisation": {}, "cobuilding_council": {}, "cobuilding_units": {},
+         "stairwell_leaders": {}}
+STACKS = {"base": _BASE, "few": _FEW, "many": _MANY, "hub": {**_MANY, "six_party_linkage": {}}}
+"""Institutions of the stacking experiment (pattern 6): government only; + branch and owners'
+committee; + six more bodies without a hub; the same joined by six-party linkage."""
+
+
+def stacked_condition(institutions: dict[str, Any],
+                      seeds: Iterable[int] = range(20)) -> np.ndarray:
+    """Per seed: mean condition over the last two years on Heping Road (pattern 6)."""
+    out = []
+    for seed in seeds:
+        model = CompoundModel(load_config({
+            "community": "heping_road",
+            "design": {"name": "stack", "institutions": institutions}}), rng=seed)
+        model.run(120)
+        out.append(model.datacollector.get_model_vars_dataframe()["condition"].iloc[-24:].mean())
+    return np.array(out)
