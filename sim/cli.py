@@ -344,7 +344,7 @@ def add_run(subparsers: Any) -> None:
 # --------------------------------------------------------------------------- entry point
 
 COMMAND_MODULES = ("sim.experiments.compare", "sim.experiments.sweep",
-                   "sim.experiments.analyze")
+                   "sim.experiments.analyze", "sim.appserver")
 """Modules that each add one subcommand through their ``add_command(subparsers)``."""
 
 

@@ -1,0 +1,316 @@
+"""The interactive page (交互页面): Mesa's SolaraViz for a class, in Chinese or English.
+
+A teacher chooses a community and a governance design, moves the sliders a class would argue
+about (face, acquaintance, fees, the government's renovation budget, noise, activists),
+presses Reset and watches the compound month by month: households in their buildings
+coloured by what they do, and the main outcomes over time. The page is served by
+``sim app`` (:mod:`sim.appserver`) on 127.0.0.1 and needs no network.
+
+Mesa's own controls (Reset, ▶ play/pause, Step, the play and render intervals) keep their
+English labels; the guide card explains them in both languages. The language switch in the
+app bar redraws the page in the other language and keeps the model as it is.
+
+Each control is a scenario field given to :class:`sim.CompoundModel` as a keyword (a nested
+field with a double underscore, e.g. ``behaviour__weights__face``), which is exactly how
+SolaraViz rebuilds a model on Reset. Slider positions come from the current model's resolved
+config, so what the sliders show is what the running model uses.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import markdown
+import solara
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from sim.model import CompoundModel
+from sim.views import compound_figure, outcomes_figure
+
+LANG_ENV = "SIM_APP_LANG"
+"""Environment variable that sets the page's first language (``zh`` or ``en``)."""
+
+LANGS = ("zh", "en")
+"""Languages of the page."""
+
+COMMUNITIES = ("heping_road", "yimin_compound", "generic_old_compound")
+"""Community presets offered on the page."""
+
+DESIGNS = ("baseline", "nanan_131", "huli_six_party", "chongchuan_plus",
+           "kunming_red_courtyard")
+"""Design presets offered on the page."""
+
+FIGURE_SIZE = (7.2, 4.3)
+"""Figure size (inches) that fills one of SolaraViz's half-width cards at :data:`FIGURE_DPI`."""
+
+FIGURE_DPI = 80
+"""Resolution of the page's figures (dots per inch)."""
+
+START = {"community": "heping_road", "design": "baseline", "rng": 1}
+"""The model the page opens with."""
+
+
+@dataclass(frozen=True)
+class Control:
+    """One input of the page: a scenario field a teacher can change.
+
+    Attributes:
+        key: Keyword of :class:`sim.CompoundModel` (nested fields joined by ``__``).
+        zh: Label in Chinese.
+        en: Label in English.
+        kind: SolaraViz input type: ``SliderFloat``, ``SliderInt`` or ``Select``.
+        low: Smallest slider value.
+        high: Largest slider value.
+        step: Slider step.
+        about_zh: What the value means, in Chinese (shown in the table of values).
+        about_en: The same in English.
+        values: Choices of a ``Select``.
+    """
+
+    key: str
+    zh: str
+    en: str
+    kind: str
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.1
+    about_zh: str = ""
+    about_en: str = ""
+    values: tuple[str, ...] = ()
+
+
+CONTROLS: tuple[Control, ...] = (
+    Control("community", "社区", "Community", "Select", values=COMMUNITIES),
+    Control("design", "治理模式", "Design", "Select", values=DESIGNS),
+    Control("behaviour__weights__face", "面子压力", "Face pressure", "SliderFloat", 0.0, 4.0,
+            0.1, "面子项的权重：看到邻居行动而自己不行动的压力",
+            "weight of face: the pressure of being seen not acting when neighbours act"),
+    Control("community__network__acquaintance", "熟人程度", "Acquaintance", "SliderFloat",
+            0.0, 1.0, 0.05, "0 = 陌生人小区，1 = 熟人小区（邻里关系的多少）",
+            "0 = strangers, 1 = acquaintances (how many neighbour ties)"),
+    Control("economy__cleaning_fee", "保洁费", "Cleaning fee", "SliderFloat", 0.0, 30.0, 1.0,
+            "无物业小区的保洁费，元/户/月", "in compounds without a firm, yuan/household/month"),
+    Control("economy__firm_fee", "物业费", "Property fee", "SliderFloat", 0.0, 100.0, 5.0,
+            "物业公司收费，元/户/月", "charged by a property firm, yuan/household/month"),
+    Control("design__institutions__renovation_campaign__spend", "整治预算", "Renovation budget",
+            "SliderFloat", 0.0, 2000.0, 100.0, "政府每次运动式整治的投入，元/户",
+            "government spending per renovation campaign, yuan/household"),
+    Control("behaviour__noise", "随机性", "Noise", "SliderFloat", 0.0, 2.0, 0.05,
+            "选择的随机程度；0 = 严格按阈值规则", "randomness of choices; 0 = the threshold rule"),
+    Control("initial__committed", "积极分子", "Activists", "SliderInt", 0, 200, 5,
+            "始终行动的户数（随机抽取）", "households that always act (drawn at random)"),
+    Control("rng", "随机种子", "Seed", "SliderInt", 0, 99, 1,
+            "同一种子、同一参数，结果完全相同", "same seed and values, same run"),
+)
+"""The page's inputs, in the order shown."""
+
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "小区治理仿真 · 课堂页面",
+        "compound": "选择小区",
+        "design": "当前治理模式",
+        "institutions": "组成机构",
+        "source": "出处",
+        "guide": "使用说明",
+        "guide_body": (
+            "1. 在左侧选择**社区**与**治理模式**，移动滑块，然后按 **Reset（重置）**："
+            "模型按新的参数重建。\n"
+            "2. **Step（单步）** 前进一个月；**▶（播放）/❚❚（暂停）** 连续运行。"
+            "Play Interval 为每月间隔（毫秒），Render Interval 为每隔几个月刷新一次图。\n"
+            "3. 小区视图中每个方块是一户，按楼栋和楼层排列，颜色表示本月的行动；"
+            "黑框表示本月不守规。右侧小图是全社区各小区的状况。\n"
+            "4. 下方为主要结果的月度曲线。可与同学比较：同样的社区，换一种治理模式会怎样？"
+        ),
+        "none": "（无）",
+        "in_use": "本次运行使用的参数（按 Reset 后生效）",
+        "lang": "English",
+    },
+    "en": {
+        "title": "Compound governance simulation · classroom page",
+        "compound": "Compound to show",
+        "design": "Current governance design",
+        "institutions": "Institutions",
+        "source": "Source",
+        "guide": "How to use",
+        "guide_body": (
+            "1. Choose a **community** and a **governance design** on the left, move the "
+            "sliders, then press **Reset**: the model is rebuilt with the new values.\n"
+            "2. **Step** advances one month; **▶ / ❚❚** plays and pauses. Play Interval is "
+            "the pause between months (ms); Render Interval redraws every so many months.\n"
+            "3. In the compound view each square is a household, placed by building and "
+            "floor and coloured by what it did this month; a black edge means it broke a rule. "
+            "The small map shows every compound's condition.\n"
+            "4. Below, the main outcomes month by month. Ask the class: same community, "
+            "another design — what changes, and why?"
+        ),
+        "none": "(none)",
+        "in_use": "Values the running model uses (changed by Reset)",
+        "lang": "中文",
+    },
+}
+"""Text of the page by language."""
+
+
+def first_language() -> str:
+    """Return the language the page opens in: ``$SIM_APP_LANG`` if valid, else Chinese."""
+    lang = os.environ.get(LANG_ENV, "zh")
+    return lang if lang in LANGS else "zh"
+
+
+language = solara.reactive(first_language())
+"""The page's language; per browser session, like every Solara reactive variable."""
+
+
+def current_value(model: CompoundModel, key: str) -> Any:
+    """Return the value the model uses for one control's keyword.
+
+    Args:
+        model: The running model.
+        key: A :class:`Control` key.
+
+    Returns:
+        The seed for ``rng``, the preset name for ``community``/``design``, else the
+        resolved config value at that path.
+    """
+    if key == "rng":
+        return int(model.seed)
+    if key in ("community", "design"):
+        return getattr(model.config, key).name
+    value: Any = model.config
+    for part in key.split("__"):
+        value = value[part] if isinstance(value, dict) else getattr(value, part)
+    return value
+
+
+def model_params(model: CompoundModel, lang: str) -> dict[str, dict[str, Any]]:
+    """Return SolaraViz's ``model_params`` for the page, labelled in ``lang``.
+
+    Every control starts at the value the running model uses, clipped into the slider's
+    range only for display if a preset lies outside it (the model keeps its own value
+    until Reset).
+    """
+    params: dict[str, dict[str, Any]] = {}
+    for c in CONTROLS:
+        value = current_value(model, c.key)
+        entry: dict[str, Any] = {"type": c.kind, "label": c.zh if lang == "zh" else c.en}
+        if c.kind == "Select":
+            entry.update(value=value if value in c.values else c.values[0],
+                         values=list(c.values))
+        else:
+            cast = int if c.kind == "SliderInt" else float
+            shown = value if isinstance(value, int | float) else c.low  # a list of ids
+            entry.update(value=cast(min(max(shown, c.low), c.high)), min=cast(c.low),
+                         max=cast(c.high), step=cast(c.step))
+        params[c.key] = entry
+    return params
+
+
+@solara.component
+def CompoundView(model: CompoundModel) -> solara.Element:
+    """Households of one compound by building and floor, coloured by this month's action."""
+    update_counter.get()
+    lang = language.value
+    n = int(model.compounds.condition.size)
+    chosen, set_chosen = solara.use_state(0)
+    chosen = min(chosen, n - 1)
+    with solara.Card(style={"height": "100%"}) as card:
+        if n > 1:
+            solara.SliderInt(TEXT[lang]["compound"], value=chosen + 1, min=1, max=n,
+                             on_value=lambda v: set_chosen(int(v) - 1))
+        solara.FigureMatplotlib(compound_figure(model, chosen, lang, size=FIGURE_SIZE),
+                                format="png", dpi=FIGURE_DPI)
+    return card
+
+
+@solara.component
+def OutcomesView(model: CompoundModel) -> solara.Element:
+    """The main monthly outcomes of the run so far."""
+    update_counter.get()
+    df = model.datacollector.get_model_vars_dataframe()
+    with solara.Card(style={"height": "100%"}) as card:
+        solara.FigureMatplotlib(outcomes_figure(df, language.value, size=FIGURE_SIZE),
+                                format="png", dpi=FIGURE_DPI)
+    return card
+
+
+def rich_text(text: str) -> solara.Element:
+    """Show Markdown text as HTML converted here, in Python.
+
+    ``solara.Markdown`` loads KaTeX from a CDN for formulas; converting on the server keeps
+    the page working without a network.
+    """
+    html = markdown.markdown(text, extensions=["tables"])
+    return solara.HTML(tag="div", unsafe_innerHTML=html, classes=["sim-text"])
+
+
+def institution_labels(model: CompoundModel, lang: str) -> list[str]:
+    """Return the names of the running design's institutions in ``lang``."""
+    from sim.institutions import REGISTRY
+
+    labels = []
+    for name in model.config.design.institutions:
+        cls = REGISTRY[name]
+        labels.append((cls.label_zh if lang == "zh" else cls.label_en) or name)
+    return labels
+
+
+def run_table(model: CompoundModel, lang: str) -> str:
+    """Return a Markdown table of the values the running model uses for every control."""
+    head = ("| 参数 | 取值 | 含义 |" if lang == "zh" else "| parameter | value | meaning |")
+    rows = [head, "|---|---|---|"]
+    for c in CONTROLS[2:]:
+        value = current_value(model, c.key)
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        name, about = (c.zh, c.about_zh) if lang == "zh" else (c.en, c.about_en)
+        rows.append(f"| {name} | {shown} | {about} |")
+    return "\n".join(rows)
+
+
+@solara.component
+def DesignCard(model: CompoundModel) -> solara.Element:
+    """What the running design does, its institutions, and the values the model uses."""
+    update_counter.get()
+    lang = language.value
+    text = TEXT[lang]
+    design = model.config.design
+    name = (design.label_zh or design.name) if lang == "zh" else (design.label_en or design.name)
+    about = (design.description_zh or design.description) if lang == "zh" else design.description
+    sep, colon = ("、", "：") if lang == "zh" else (", ", ": ")
+    institutions = sep.join(institution_labels(model, lang)) or text["none"]
+    with solara.Card(text["design"], style={"height": "100%", "overflow-y": "auto"}) as card:
+        rich_text(f"**{name}**\n\n{about.strip()}\n\n"
+                        f"*{text['institutions']}*{colon}{institutions}\n\n"
+                        f"*{text['source']}*{colon}{design.source.strip()}\n\n"
+                        f"**{text['in_use']}**\n\n{run_table(model, lang)}")
+    return card
+
+
+@solara.component
+def GuideCard(model: CompoundModel) -> solara.Element:
+    """How to use the page, in the page's language."""
+    text = TEXT[language.value]
+    with solara.Card(text["guide"], style={"height": "100%"}) as card:
+        rich_text(text["guide_body"])
+    return card
+
+
+COMPONENTS = [(CompoundView, 0), (OutcomesView, 0), (DesignCard, 0), (GuideCard, 0)]
+"""The page's components (all on SolaraViz's first tab)."""
+
+
+@solara.component
+def Page() -> None:
+    """The page: a language switch and SolaraViz for a :class:`sim.CompoundModel`."""
+    first = solara.use_memo(lambda: CompoundModel(**START), [])
+    model = solara.use_reactive(first)
+    lang = language.value
+    with solara.AppBar():
+        solara.Button(TEXT[lang]["lang"], text=True, color="white",
+                      on_click=lambda: language.set("en" if lang == "zh" else "zh"))
+    # A new key per language remounts SolaraViz, so Mesa's inputs take the new labels; the
+    # model is ours and survives, and the sliders start from its config.
+    SolaraViz(model, components=COMPONENTS, model_params=model_params(model.value, lang),
+              name=TEXT[lang]["title"], play_interval=200).key(f"viz-{lang}")

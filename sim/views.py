@@ -1,0 +1,292 @@
+"""Pictures of one moment of a model: households in their buildings, and the main outcomes.
+
+These are the figures of the interactive page (:mod:`sim.app`), kept free of any web
+framework so that notebooks and tests can draw them too. A compound is drawn the way a
+resident would sketch it: its buildings side by side, each stairwell unit (单元) a column
+pair with two flats per floor (一梯两户), households stacked floor by floor, each coloured by
+what it did this month. Figures are built on matplotlib's Agg canvas without ``pyplot``, so
+drawing never changes the caller's backend and is safe from a server thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from sim.fonts import use_cjk_font
+from sim.metrics import label
+
+if TYPE_CHECKING:
+    from sim.model import CompoundModel
+
+FLATS_PER_FLOOR = 2
+"""Flats per floor of a stairwell unit (一梯两户), used only to place households in the view."""
+
+STATES: tuple[tuple[str, str, str], ...] = (
+    ("未出力", "does nothing for the compound", "#d9d9d9"),
+    ("缴费", "pays the fee", "#6baed6"),
+    ("志愿或议事", "volunteers or deliberates", "#31a354"),
+    ("上访", "petitions", "#de2d26"),
+)
+"""What a household did this month, as (Chinese, English, colour), from least to most visible.
+
+A household that petitions is shown as petitioning whatever else it did; one that volunteers
+or takes part in deliberation is shown so even if it did not pay.
+"""
+
+VIOLATION_EDGE = "#000000"
+"""Edge colour of households that broke a rule this month (不守规)."""
+
+TEXT = {
+    "zh": {
+        "compound": "第 {i} 个小区（共 {n} 个）· {group}",
+        "month": "第 {m} 月",
+        "floor": "楼层",
+        "building": "楼栋 {b}",
+        "violates": "不守规（黑框）",
+        "condition": "小区状况",
+        "overview": "全社区各小区状况\n（黑框：当前小区）",
+        "outcomes": "主要结果",
+        "rates": "行动比例",
+        "attitudes": "环境与民情",
+        "petitions": "上访（户·次/月）",
+        "money": "物业与自筹",
+        "month_axis": "月",
+    },
+    "en": {
+        "compound": "Compound {i} of {n} · {group}",
+        "month": "month {m}",
+        "floor": "floor",
+        "building": "building {b}",
+        "violates": "breaks a rule (black edge)",
+        "condition": "condition",
+        "overview": "Condition of every\ncompound (box: this one)",
+        "outcomes": "Main outcomes",
+        "rates": "Action rates",
+        "attitudes": "Condition and attitudes",
+        "petitions": "Petitions (households per month)",
+        "money": "Property firm and self-funding",
+        "month_axis": "month",
+    },
+}
+"""Figure text by language."""
+
+OUTCOME_PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("rates", ("contribution_rate", "compliance_rate", "volunteer_rate", "participation_rate")),
+    ("attitudes", ("condition", "satisfaction", "trust", "dependence")),
+    ("petitions", ("petitions",)),
+    ("money", ("firm_present_share", "self_funded_share")),
+)
+"""The four panels of :func:`outcomes_figure`: a text key and the columns drawn."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the households of one compound sit in the drawing.
+
+    Attributes:
+        households: Household indices, in the order of ``x`` and ``y``.
+        x: Horizontal position (flat column; buildings separated by a gap of one).
+        y: Floor, from 0 (ground floor).
+        buildings: For each building, its ``(left, right, top floor)`` in drawing units.
+    """
+
+    households: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    buildings: tuple[tuple[float, float, int], ...]
+
+
+def place_households(building: np.ndarray, unit: np.ndarray) -> Placement:
+    """Place households by building, stairwell unit and floor.
+
+    Households of a unit fill its floors in index order, :data:`FLATS_PER_FLOOR` per floor;
+    units of a building stand side by side, buildings with a gap between them. The
+    population has no floor numbers of its own: the floor is only a way to draw it.
+
+    Args:
+        building: Building index of each household of the compound (any integers).
+        unit: Stairwell-unit index of each household (any integers).
+
+    Returns:
+        The placement of every household given, in the order given.
+    """
+    n = building.size
+    x = np.zeros(n)
+    y = np.zeros(n, dtype=int)
+    outlines = []
+    left = 0.0
+    for b in np.unique(building):
+        in_building = np.flatnonzero(building == b)
+        top = 0
+        for k, u in enumerate(np.unique(unit[in_building])):
+            members = in_building[unit[in_building] == u]
+            rank = np.arange(members.size)
+            x[members] = left + k * FLATS_PER_FLOOR + rank % FLATS_PER_FLOOR
+            y[members] = rank // FLATS_PER_FLOOR
+            top = max(top, int(y[members].max()))
+        width = FLATS_PER_FLOOR * np.unique(unit[in_building]).size
+        outlines.append((left - 0.5, left + width - 0.5, top))
+        left += width + 1
+    return Placement(np.arange(n), x, y, tuple(outlines))
+
+
+def household_states(acts: np.ndarray, petition: np.ndarray) -> np.ndarray:
+    """Return each household's state this month as an index into :data:`STATES`.
+
+    Args:
+        acts: Boolean array (households × 4) in the order contribute, comply, volunteer,
+            participate (:data:`sim.population.ACTIONS`).
+        petition: Boolean array, one entry per household.
+
+    Returns:
+        Integer array: 0 nothing, 1 pays, 2 volunteers or deliberates, 3 petitions.
+    """
+    state = np.where(acts[:, 0], 1, 0)
+    state = np.where(acts[:, 2] | acts[:, 3], 2, state)
+    return np.where(petition, 3, state)
+
+
+def _canvas(width: float, height: float) -> Figure:
+    """Return an empty figure on the Agg canvas, with the CJK font active."""
+    use_cjk_font()
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def compound_figure(model: CompoundModel, compound: int = 0, lang: str = "zh", *,
+                    size: tuple[float, float] = (9.0, 4.6)) -> Figure:
+    """Draw one compound's households by building and floor, coloured by what they did.
+
+    A small map of every compound's condition sits beside it, so that a class sees where
+    the compound stands in its community.
+
+    Args:
+        model: The model, at any month.
+        compound: Index of the compound to draw (0 … number of compounds − 1).
+        lang: ``"zh"`` or ``"en"``.
+        size: Figure size in inches (width, height).
+
+    Returns:
+        The figure (not saved).
+
+    Raises:
+        ValueError: If ``compound`` is out of range or ``lang`` unknown.
+    """
+    if lang not in TEXT:
+        raise ValueError(f"lang must be one of {', '.join(TEXT)} (got {lang!r})")
+    n_compounds = model.compounds.condition.size
+    if not 0 <= compound < n_compounds:
+        raise ValueError(f"compound must be in 0..{n_compounds - 1} (got {compound})")
+    text = TEXT[lang]
+    pop = model.population
+    members = np.flatnonzero(pop.compound == compound)
+    place = place_households(pop.building[members], pop.unit[members])
+    state = household_states(pop.acts[members], pop.petition[members])
+    violates = ~pop.acts[members, 1]
+
+    fig = _canvas(*size)
+    ax, ax_map = fig.subplots(1, 2, width_ratios=[3.2, 1.0])
+    colours = np.array([s[2] for s in STATES])
+    top_floor = max(t for _, _, t in place.buildings)
+    span_x = max(r for _, r, _ in place.buildings) + 1.5
+    # a square as wide as 75 % of a flat's cell, in points², so neighbours never overlap
+    cell = min(size[0] * 72 * 0.7 / span_x, size[1] * 72 * 0.7 / (top_floor + 2.8))
+    ax.scatter(place.x, place.y, c=colours[state], s=(0.75 * cell) ** 2, marker="s",
+               edgecolors=np.where(violates, VIOLATION_EDGE, "white"), linewidths=1.2)
+    for b, (left, right, top) in enumerate(place.buildings, start=1):
+        ax.add_patch(Rectangle((left, -0.6), right - left, top + 1.2, fill=False,
+                               edgecolor="#555555", linewidth=1.0))
+        ax.text((left + right) / 2, -1.0, text["building"].format(b=b), ha="center",
+                va="top", fontsize=8 if len(place.buildings) < 8 else 6)
+    ax.set_xlim(-1.0, span_x - 1.0)
+    ax.set_ylim(-1.8, top_floor + 1.0)
+    ax.set_xticks([])
+    floors = np.arange(0, top_floor + 1, max(1, (top_floor + 1) // 10))
+    ax.set_yticks(floors, [str(f + 1) for f in floors])  # floors counted from 1 (一层)
+    ax.set_ylabel(text["floor"])
+    ax.spines[["top", "right", "bottom"]].set_visible(False)
+    group = model.config.community.groups[int(model.compounds.group[compound])]
+    name = group.label_zh if lang == "zh" and group.label_zh else group.name.replace("_", " ")
+    condition = float(model.compounds.condition[compound])
+    ax.set_title(text["compound"].format(i=compound + 1, n=n_compounds, group=name)
+                 + f"\n{text['month'].format(m=model.steps)} · {text['condition']} "
+                 f"{condition:.2f}", fontsize=10)
+    handles = [Line2D([], [], marker="s", linestyle="", markersize=8, markerfacecolor=c,
+                      markeredgecolor="white", label=zh if lang == "zh" else en)
+               for zh, en, c in STATES]
+    handles.append(Line2D([], [], marker="s", linestyle="", markersize=8,
+                          markerfacecolor="white", markeredgecolor=VIOLATION_EDGE,
+                          label=text["violates"]))
+    fig.legend(handles=handles, loc="outside lower center", ncol=5 if lang == "zh" else 3,
+               fontsize=8, frameon=False, handletextpad=0.2, columnspacing=0.8)
+    _condition_map(ax_map, model.compounds.condition, compound, text["overview"])
+    return fig
+
+
+def _condition_map(ax: object, condition: np.ndarray, current: int, title: str) -> None:
+    """Draw every compound's condition as a grid of squares, boxing the current one."""
+    n = condition.size
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    grid = np.full(rows * cols, np.nan)
+    grid[:n] = condition
+    image = ax.imshow(grid.reshape(rows, cols), cmap="RdYlGn", vmin=0.0, vmax=1.0)
+    r, c = divmod(current, cols)
+    ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="black",
+                           linewidth=2.0))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=9)
+    ax.figure.colorbar(image, ax=ax, orientation="horizontal", fraction=0.08, pad=0.04,
+                       ticks=[0.0, 0.5, 1.0])
+
+
+def outcomes_figure(df: pd.DataFrame, lang: str = "zh", *,
+                    size: tuple[float, float] = (9.0, 5.4)) -> Figure:
+    """Draw the main monthly outcomes of a run in four small panels.
+
+    Args:
+        df: ``model.datacollector.get_model_vars_dataframe()`` (one row per month).
+        lang: ``"zh"`` or ``"en"``.
+        size: Figure size in inches (width, height).
+
+    Returns:
+        The figure (not saved); empty panels before the first month.
+
+    Raises:
+        ValueError: If ``lang`` is unknown.
+    """
+    if lang not in TEXT:
+        raise ValueError(f"lang must be one of {', '.join(TEXT)} (got {lang!r})")
+    text = TEXT[lang]
+    fig = _canvas(*size)
+    axes = fig.subplots(2, 2, sharex=True)
+    months = np.arange(len(df))
+    for ax, (key, columns) in zip(axes.flat, OUTCOME_PANELS, strict=True):
+        for column in columns:
+            if column in df:
+                ax.plot(months, df[column].to_numpy(), label=label(column, lang),
+                        linewidth=1.6)
+        ax.set_title(text[key], fontsize=10)
+        if key != "petitions":
+            ax.set_ylim(0.0, 1.0)
+        else:
+            ax.set_ylim(bottom=0.0)
+        ax.set_xlim(0, max(len(df) - 1, 12))
+        ax.grid(True, alpha=0.3, linewidth=0.6)
+        ax.spines[["top", "right"]].set_visible(False)
+        if len(columns) > 1:
+            ax.legend(fontsize=7, frameon=False, loc="best")
+    for ax in axes[1]:
+        ax.set_xlabel(text["month_axis"])
+    fig.suptitle(text["outcomes"], fontsize=12)
+    return fig
