@@ -6,11 +6,13 @@ STAMP := $(VENV)/.installed
 # Python ≥ 3.12 (Mesa ≥ 3.4 needs it). `.python-version` makes pyenv's python3 resolve to 3.12.
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 
-.PHONY: demo test lint bench clean help
+.PHONY: demo test lint bench clean help app notebooks
 
 help:
 	@echo "make demo   - create .venv if missing, install, compare the five designs on Heping Road (10 seeds) into out/demo/"
 	@echo "make test   - lint (ruff) and the test suite (pytest), including the statistical pattern tests"
+	@echo "make app    - the classroom page on http://127.0.0.1:8765 (Ctrl-C stops) / 课堂交互页面"
+	@echo "make notebooks - JupyterLab with the six lessons in notebooks/ / 课堂笔记本"
 	@echo "make bench  - the benchmarks in benchmarks/ (slow; results in benchmarks/RESULTS.md)"
 	@echo "make clean  - remove .venv and out/"
 
@@ -30,6 +32,13 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python docs/make_parameters.py --check
 	$(BIN)/python -m pytest -q
+
+app: $(STAMP)
+	$(BIN)/sim app
+
+notebooks: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
+	$(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_cascade.py
