@@ -34,8 +34,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
+from sim import kernels
+
 if TYPE_CHECKING:
     from sim.model import CompoundModel
+
+_NO_VALUES = np.zeros(0)
+"""Placeholder for an unused per-household array argument of a kernel."""
+_NO_UTILITY = np.zeros((0, 4))
+"""Placeholder for the utility output of a kernel that chooses itself (noise 0)."""
 
 
 def neighbour_shares(model: CompoundModel) -> np.ndarray:
@@ -103,18 +110,40 @@ def cooperative_utility(model: CompoundModel, shares: np.ndarray) -> np.ndarray:
 
     Terms whose weight is 0 are skipped, not computed and multiplied by 0.
     """
+    w = model.config.behaviour.weights
+    pop = model.population
+    comp = pop.compound
+    # Face: sensitivity × visibility × (share seen acting − threshold).
+    utility = shares - pop.threshold[:, None]
+    utility *= face_factor(model)
+    common = common_utility(model)
+    if common.any():
+        utility += common[:, None]
+    norm = model.compounds.norm
+    base = model.decision_cache["base"]
+    if norm.any():
+        base = base + norm[comp]
+    utility += base
+    if w.cost:
+        utility[:, 0] -= contribution_cost(model)
+    return utility
+
+
+def common_utility(model: CompoundModel) -> np.ndarray:
+    """The part of the utility shared by the four actions, ``(n,)``.
+
+    w_spirit·(spirit − ½) + w_trust·(trust − ½) − w_dependence·(dependence − ½)
+    + w_mobilisation·mobilisation, with terms of weight 0 skipped. Also caches the
+    constants of the rule (``decision_cache``: the spirit term and the action bases).
+    """
     beh = model.config.behaviour
     w = beh.weights
     pop = model.population
-    comp = pop.compound
     cache = model.decision_cache
     if "static" not in cache:  # traits do not change during a run
         cache["static"] = w.public_spirit * (pop.public_spirit - 0.5)
         cache["base"] = np.array([beh.base.contribute, beh.base.comply, beh.base.volunteer,
                                   beh.base.participate])
-    # Face: sensitivity × visibility × (share seen acting − threshold).
-    utility = shares - pop.threshold[:, None]
-    utility *= face_factor(model)
     common = cache["static"]
     if w.trust:
         common = common + w.trust * (pop.trust - 0.5)
@@ -122,14 +151,13 @@ def cooperative_utility(model: CompoundModel, shares: np.ndarray) -> np.ndarray:
         common = common - w.dependence * (pop.dependence - 0.5)
     if w.mobilisation and model.compounds.mobilised:
         common = common + w.mobilisation * pop.mobilisation
-    if common.any():
-        utility += common[:, None]
-    norm = model.compounds.norm
-    base = cache["base"] if not norm.any() else cache["base"] + norm[comp]
-    utility += base
-    if w.cost:
-        utility[:, 0] -= w.cost * household_fee_due(model) * pop.cost_per_yuan
-    return utility
+    return common
+
+
+def contribution_cost(model: CompoundModel) -> np.ndarray:
+    """w_cost × fee due × utility cost of a yuan: subtracted from contributing, ``(n,)``."""
+    return (model.config.behaviour.weights.cost * household_fee_due(model)
+            * model.population.cost_per_yuan)
 
 
 def household_fee_due(model: CompoundModel) -> np.ndarray:
@@ -164,12 +192,63 @@ def choose(utility: np.ndarray, noise: float, tolerance: float,
 
 
 def decide(model: CompoundModel) -> None:
-    """Update every household's actions and petitions for this month, in place."""
+    """Update every household's actions and petitions for this month, in place.
+
+    Runs the compiled kernel (:mod:`sim.kernels`) or the numpy reference below; both give
+    bit-identical results.
+    """
+    if kernels.compiled():
+        _decide_compiled(model)
+    else:
+        _decide_numpy(model)
+    decide_petitions(model)
+
+
+def _decide_compiled(model: CompoundModel) -> None:
+    """The cooperative decisions in one compiled pass (same results as :func:`_decide_numpy`)."""
+    beh = model.config.behaviour
+    pop = model.population
+    net = model.network
+    comps = model.compounds
+    common = common_utility(model)
+    public = comps.public_weight
+    norm = comps.norm
+    cost = contribution_cost(model) if beh.weights.cost else _NO_VALUES
+    deterministic = beh.noise == 0
+    utility = _NO_UTILITY if deterministic else np.empty((pop.n, 4))
+    changed = kernels.kernel("cooperative_decisions")(
+        net.tie_rows, net.adjacency.indices, net.wide, pop.decisions, net.inverse_degree,
+        pop.compound, public, bool(public.any()), comps.last_rates, pop.threshold,
+        face_factor(model), common, bool(common.any()), model.decision_cache["base"], norm,
+        bool(norm.any()), cost, bool(beh.weights.cost), deterministic, beh.tolerance,
+        pop.committed, utility)
+    if not deterministic:
+        acts = choose(utility, beh.noise, beh.tolerance, model.rng)
+        changed = kernels.kernel("apply_choices")(acts, pop.committed, pop.decisions)
+    model.changed = bool(changed)
+
+
+def _decide_numpy(model: CompoundModel) -> None:
+    """The cooperative decisions in numpy: the reference implementation."""
     beh = model.config.behaviour
     pop = model.population
     shares = neighbour_shares(model)
     acts = choose(cooperative_utility(model, shares), beh.noise, beh.tolerance, model.rng)
-    acts[pop.committed] = True
+    np.logical_or(acts, pop.committed[:, None], out=acts)  # committed households always act
     model.changed = bool(np.any(acts != pop.acts))
     pop.acts = acts
-    pop.petition = choose(petition_utility(model), beh.noise, beh.tolerance, model.rng)
+
+
+def decide_petitions(model: CompoundModel) -> None:
+    """Update who petitions this month, in place.
+
+    Without noise, a rule that weighs neither grievance nor trust gives every household the
+    same utility, hence the same choice: it is made once, not once per household.
+    """
+    beh = model.config.behaviour
+    rule = beh.petition
+    pop = model.population
+    if beh.noise == 0 and not rule.grievance and not rule.trust:
+        pop.petition = rule.base - rule.grievance * rule.threshold >= -beh.tolerance
+    else:
+        pop.petition = choose(petition_utility(model), beh.noise, beh.tolerance, model.rng)

@@ -48,6 +48,7 @@ class Ledger:
         self.month_out = np.zeros_like(self.total_out)
         self._window = np.zeros((WINDOW, n_compounds, len(SOURCES)))
         self._month = 0
+        self._closed: np.ndarray | None = None  # sum of the closed months of the window
 
     @staticmethod
     def source_index(name: str) -> int:
@@ -63,6 +64,7 @@ class Ledger:
         """Close last month's flows into the trailing window and reset them."""
         self._window[self._month % WINDOW] = self.month_in
         self._month += 1
+        self._closed = None
         self.month_in[:] = 0.0
         self.month_out[:] = 0.0
 
@@ -124,8 +126,9 @@ class Ledger:
 
     def check(self, tol: float = 1e-6) -> None:
         """Raise :class:`LedgerError` unless money is conserved and balances ≥ 0."""
-        gap = self.total_in.sum(axis=1) - self.total_out.sum(axis=1) - self.balance
-        scale = np.maximum(1.0, self.total_in.sum(axis=1))
+        total_in = self.total_in.sum(axis=1)
+        gap = total_in - self.total_out.sum(axis=1) - self.balance
+        scale = np.maximum(1.0, total_in)
         if np.any(np.abs(gap) > tol * scale):
             worst = int(np.argmax(np.abs(gap)))
             raise LedgerError(f"compound {worst}: in − out − balance = {gap[worst]:.6g} yuan")
@@ -133,10 +136,16 @@ class Ledger:
             raise LedgerError("negative balance")
 
     def _window_sum(self) -> np.ndarray:
-        """Inflows of the last 12 months including this one, ``(compounds, sources)``."""
-        oldest = self._month % WINDOW  # the slot the next new_month() overwrites
-        others = [i for i in range(WINDOW) if i != oldest]
-        return self._window[others].sum(axis=0) + self.month_in
+        """Inflows of the last 12 months including this one, ``(compounds, sources)``.
+
+        The 11 closed months change only at :meth:`new_month`, so their sum is kept until
+        then (several shares are read each month).
+        """
+        if self._closed is None:
+            oldest = self._month % WINDOW  # the slot the next new_month() overwrites
+            others = [i for i in range(WINDOW) if i != oldest]
+            self._closed = self._window[others].sum(axis=0)
+        return self._closed + self.month_in
 
     def _shares(self, chosen: np.ndarray, empty: float) -> np.ndarray:
         """Share of each compound's last-12-month inflow from the ``chosen`` sources (mask)."""

@@ -89,6 +89,10 @@ RATE_COLUMNS = tuple(name for name, c in COLUMNS.items() if c.unit == "share")
 """Columns whose values must lie in [0, 1]."""
 
 
+_WEIGHTED = tuple(name for name, c in COLUMNS.items() if c.aggregate == "households")
+_SUMMED = tuple(name for name, c in COLUMNS.items() if c.aggregate == "sum")
+
+
 def label(name: str, lang: str = "en") -> str:
     """Return the label of a column in the requested language ("zh" or "en")."""
     col = COLUMNS[name]
@@ -112,8 +116,8 @@ def compute_metrics(model: CompoundModel) -> tuple[dict[str, float], dict[str, n
     hh = comps.households.astype(float)
     safe_hh = np.maximum(hh, 1.0)
     rates = model.compound_rates()
-    beliefs = comps.total(np.column_stack((pop.trust, pop.dependence, pop.grievance,
-                                           pop.satisfaction))) / safe_hh[:, None]
+    beliefs = comps.total_columns((pop.trust, pop.dependence, pop.grievance,
+                                   pop.satisfaction)) / safe_hh[:, None]
     per: dict[str, np.ndarray] = {
         "contribution_rate": rates["contribution_rate"],
         "compliance_rate": rates["compliance_rate"],
@@ -133,16 +137,19 @@ def compute_metrics(model: CompoundModel) -> tuple[dict[str, float], dict[str, n
                          + model.ledger.month_in[:, model.ledger.source_index("reward")]),
         "self_funded_share": model.ledger.self_funded_share(),
     }
-    community: dict[str, float] = {}
     total_hh = max(hh.sum(), 1.0)
+    # Columns of one kind are reduced together, one row each: a row's sum is the sum of
+    # the same 1-D array (the same pairwise summation), so the values are unchanged.
+    weighted = (np.stack([per[name] for name in _WEIGHTED]) * hh).sum(axis=1) / total_hh
+    summed = np.stack([per[name] for name in _SUMMED]).sum(axis=1)
+    found = dict(zip(_WEIGHTED, weighted.tolist(), strict=True))
+    found.update(zip(_SUMMED, summed.tolist(), strict=True))
+    community: dict[str, float] = {}
     for name, col in COLUMNS.items():
-        values = per[name]
-        if col.aggregate == "households":
-            community[name] = float((values * hh).sum() / total_hh)
-        elif col.aggregate == "sum":
-            community[name] = float(values.sum())
+        if col.aggregate in ("households", "sum"):
+            community[name] = found[name]
         elif col.aggregate == "compounds":
-            community[name] = float(values.mean()) if n_c else 0.0
+            community[name] = float(per[name].mean()) if n_c else 0.0
         else:  # money-weighted share over the whole community
             community[name] = model.ledger.self_funded_share_total()
     return community, per

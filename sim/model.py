@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from sim import behaviour, firm, institutions
+from sim import behaviour, firm, institutions, kernels
 from sim.compounds import Compounds
 from sim.config import Scenario, load_config
 from sim.errors import ConfigError
@@ -281,36 +281,54 @@ class CompoundModel(mesa.Model):
         """Grievance, satisfaction, trust, dependence, reputation, mobilisation.
 
         Updates that cannot change anything this month (no open matters and no
-        grievance; no government money; nobody mobilised) are skipped.
+        grievance; no government money; nobody mobilised) are skipped. After grievance,
+        the household updates run in one compiled pass (:mod:`sim.kernels`) or in numpy
+        (the reference); both give the same values.
         """
         pop, cfg = self.population, self.config
         mat, learn = cfg.matters, cfg.behaviour.learning
-        q = self.compounds.condition[pop.compound]
-        if self.matters.n_open or pop.grievance.any():
+        has_grievance = bool(self.matters.n_open or pop.grievance.any())
+        if has_grievance:
             touching = self.matters.touching(self)
             pressure = 1.0 - np.exp(-touching / 3.0)
             growth = mat.grievance_rate * pressure * (1.0 - pop.grievance)
             decay = mat.grievance_decay + self.selfgov.grievance_relief[pop.compound]
             pop.grievance = np.clip(pop.grievance + growth - decay * pop.grievance, 0.0, 1.0)
-            pop.satisfaction = q * (1.0 - pop.grievance)
-        else:
-            pop.satisfaction = q
-        pop.trust += learn.trust * (pop.satisfaction - pop.trust)
         gov_share = self.ledger.government_share()
         seen = ~np.isnan(gov_share)
+        if kernels.compiled():
+            pop.satisfaction = np.empty(pop.n)
+            kernels.kernel("update_beliefs")(
+                pop.compound, self.compounds.condition, pop.grievance, has_grievance,
+                pop.trust, learn.trust, pop.dependence, gov_share, seen, learn.dependence,
+                pop.decisions, pop.reputation, learn.reputation, pop.satisfaction)
+        else:
+            self._update_beliefs_numpy(has_grievance, gov_share, seen)
+        if self.compounds.mobilised:
+            pop.mobilisation *= 1.0 - learn.mobilisation_decay
+
+    def _update_beliefs_numpy(self, has_grievance: bool, gov_share: np.ndarray,
+                              seen: np.ndarray) -> None:
+        """Satisfaction, trust, dependence and reputation in numpy (the reference)."""
+        pop, learn = self.population, self.config.behaviour.learning
+        q = self.compounds.per_household(self.compounds.condition)
+        pop.satisfaction = q * (1.0 - pop.grievance) if has_grievance else q
+        pop.trust += learn.trust * (pop.satisfaction - pop.trust)
         if seen.all():
-            pop.dependence += learn.dependence * (gov_share[pop.compound] - pop.dependence)
+            pop.dependence += learn.dependence * (self.compounds.per_household(gov_share)
+                                                  - pop.dependence)
         elif seen.any():
             move = seen[pop.compound]
             target = gov_share[pop.compound[move]]
             pop.dependence[move] += learn.dependence * (target - pop.dependence[move])
-        visible = 0.5 * (pop.acts[:, 0] + pop.acts[:, 1].astype(np.float64))
+        # Paid and complied, 0, ½ or 1: added as bytes, the same values as in floats.
+        both = pop.decisions.view(np.uint8)
+        visible = (both[:, 0] + both[:, 1]) * 0.5
         pop.reputation += learn.reputation * (visible - pop.reputation)
-        if self.compounds.mobilised:
-            pop.mobilisation *= 1.0 - learn.mobilisation_decay
 
     def _refresh_metrics(self) -> None:
-        self._rates = None  # institutions may have changed actions since the decisions
+        if self.institutions:  # they may have changed actions since the decisions
+            self._rates = None
         self.current_metrics, self.current_compound_metrics = compute_metrics(self)
         rates = self.compound_rates()
         self.compounds.last_rates = np.column_stack(

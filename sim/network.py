@@ -14,6 +14,7 @@ on request. A user-supplied networkx graph is converted once with
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -67,6 +68,21 @@ class Network:
         self.inverse_degree = 1.0 / np.maximum(self.degree, 1).astype(np.float64)
         self.inverse_degree[self.degree == 0] = 0.0
         self.isolated = np.flatnonzero(self.degree == 0)
+
+    @functools.cached_property
+    def tie_rows(self) -> np.ndarray:
+        """Household each stored tie belongs to (the CSR row of each entry), sorted.
+
+        Made on first use: only the compiled decision kernel (:mod:`sim.kernels`) loops over
+        ties. int32 where it fits, to halve its memory.
+        """
+        dtype = np.int32 if self.degree.size < 2**31 else np.int64
+        return np.repeat(np.arange(self.degree.size, dtype=dtype), self.degree)
+
+    @functools.cached_property
+    def wide(self) -> bool:
+        """Whether some household has 2¹⁶ or more neighbours (see :mod:`sim.kernels`)."""
+        return bool(self.degree.size) and int(self.degree.max()) >= 2**16
 
 
 def _runs(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -144,12 +160,23 @@ def _finish(pairs: np.ndarray, layout: Layout) -> Network:
     adj.sum_duplicates()
     adj.data[:] = 1.0
     adj.eliminate_zeros()
+    return _with_degrees(adj, layout)
+
+
+def _with_degrees(adj: sp.csr_array, layout: Layout) -> Network:
+    """Derive degree and unit acquaintance from a canonical 0/1 adjacency matrix."""
+    n = layout.n
     degree = np.diff(adj.indptr).astype(np.int64)
-    # Ties within one's own unit, counted on the de-duplicated matrix.
-    coo_rows = np.repeat(np.arange(n), degree)
-    same_unit = layout.unit[coo_rows] == layout.unit[adj.indices]
-    unit_ties = np.bincount(coo_rows[same_unit], minlength=n)
     unit_size = np.bincount(layout.unit)[layout.unit]
+    if unit_size.size and unit_size[0] == n:
+        # One stairwell unit holds everybody (a graph without layout attributes): every
+        # neighbour is in one's own unit, so the ties within it are all of one's ties.
+        unit_ties = degree
+    else:
+        # Ties within one's own unit, counted on the de-duplicated matrix.
+        coo_rows = np.repeat(np.arange(n), degree)
+        same_unit = layout.unit[coo_rows] == layout.unit[adj.indices]
+        unit_ties = np.bincount(coo_rows[same_unit], minlength=n)
     unit_known = np.where(unit_size > 1, unit_ties / np.maximum(unit_size - 1, 1), 0.0)
     return Network(adjacency=adj, degree=degree, unit_known=np.clip(unit_known, 0.0, 1.0))
 
@@ -175,9 +202,21 @@ def from_networkx(graph: nx.Graph, layout: Layout) -> Network:
         index = {node: i for i, node in enumerate(nodes)}
         cols = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=total)
     rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    # An undirected graph lists each tie from both ends: keep one; a directed one, all.
-    keep = rows < cols if not graph.is_directed() else rows != cols
-    return _finish(np.column_stack((rows[keep], cols[keep])), layout)
+    if graph.is_directed():  # ties in either direction count: symmetrise and de-duplicate
+        keep = rows != cols
+        return _finish(np.column_stack((rows[keep], cols[keep])), layout)
+    # An undirected graph lists each tie from both ends, once per end, so the neighbour
+    # lists already are the rows of the symmetric adjacency matrix: drop self-loops, sort
+    # each row, and skip the COO sort and de-duplication of _finish (same matrix).
+    loops = rows == cols
+    if loops.any():
+        cols = cols[~loops]
+        lengths = lengths - np.bincount(rows[loops], minlength=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    adj = sp.csr_array((np.ones(cols.size, dtype=np.float32), cols, indptr), shape=(n, n))
+    adj.sort_indices()
+    return _with_degrees(adj, layout)
 
 
 def to_networkx(network: Network, layout: Layout) -> nx.Graph:
