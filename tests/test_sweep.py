@@ -400,6 +400,11 @@ def test_analyze_writes_indices_with_confidence_intervals(tmp_path, sampler, col
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     summary = pd.read_csv(analysis / "summary.csv")
     assert len(summary) == count_runs(load_sweep(spec)) and (summary["seeds"] == 1).all()
+    # the bootstrap intervals are seeded (SALib takes a seed of 0 for "unseeded")
+    assert "seed" not in sampler  # the default sampler seed, 0
+    assert main(["analyze", str(out), "--lang", "en", "--quiet"]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(analysis / "indices.csv"), indices,
+                                  check_exact=True)
     capsys.readouterr()
     assert main(["analyze", str(out), "--outcome", "petitionz"]) == 2
     assert "did you mean 'petitions'" in capsys.readouterr().err

@@ -224,6 +224,18 @@ def _cell(param: dict[str, Any], value: Any) -> Any:
     return column_value(param["kind"], value)
 
 
+def bootstrap_seed(sampler_seed: int) -> int:
+    """Seed of SALib's bootstrap intervals, derived from the sampler's seed.
+
+    SALib's Sobol analysis treats a seed of 0 as "no seed" (``if seed:``) and would draw its
+    bootstrap from the global state, so the intervals of a sweep sampled with seed 0 (the
+    default) changed between calls. A seed derived from the sampler's, never 0, keeps them
+    reproducible for every sampler seed.
+    """
+    state = np.random.SeedSequence([int(sampler_seed), 0x5A11B]).generate_state(1, np.uint32)
+    return int(state[0]) or 1
+
+
 def _analyse(method: str, problem: dict[str, Any], x: np.ndarray, y: np.ndarray,
              sampler: dict[str, Any]) -> Any:
     """One SALib analysis (warnings about constant outputs silenced: they give NaN)."""
@@ -235,12 +247,12 @@ def _analyse(method: str, problem: dict[str, Any], x: np.ndarray, y: np.ndarray,
 
                 return sobol.analyze(problem, y, calc_second_order=bool(sampler["second_order"]),
                                      num_resamples=NUM_RESAMPLES, conf_level=CONF_LEVEL,
-                                     seed=sampler["seed"])
+                                     seed=bootstrap_seed(sampler["seed"]))
             from SALib.analyze import morris
 
             return morris.analyze(problem, x, y, num_resamples=NUM_RESAMPLES,
                                   conf_level=CONF_LEVEL, num_levels=sampler["levels_used"],
-                                  seed=sampler["seed"])
+                                  seed=bootstrap_seed(sampler["seed"]))
 
 
 # --------------------------------------------------------------------------- figures
