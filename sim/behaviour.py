@@ -79,7 +79,9 @@ def face_factor(model: CompoundModel) -> np.ndarray:
     """
     bonus = model.compounds.visibility_bonus
     cache = model.decision_cache
-    if "face" in cache and np.array_equal(cache["face_bonus"], bonus):
+    # Compared as bytes: a bonus that differs only in the sign of a zero is recomputed,
+    # to the same face factor.
+    if "face" in cache and cache["face_bonus"].tobytes() == bonus.tobytes():
         return cache["face"]
     base = own_visibility(model)[:, None]
     if bonus.any():
@@ -211,6 +213,13 @@ def _decide_compiled(model: CompoundModel) -> None:
     net = model.network
     comps = model.compounds
     common = common_utility(model)
+    cache = model.decision_cache
+    if common is cache["static"]:  # the traits' part alone: constant during a run
+        if "static_any" not in cache:
+            cache["static_any"] = np.array(common.any())
+        has_common = bool(cache["static_any"])
+    else:
+        has_common = bool(common.any())
     public = comps.public_weight
     norm = comps.norm
     cost = contribution_cost(model) if beh.weights.cost else _NO_VALUES
@@ -219,7 +228,7 @@ def _decide_compiled(model: CompoundModel) -> None:
     changed = kernels.kernel("cooperative_decisions")(
         net.tie_rows, net.adjacency.indices, net.wide, pop.decisions, net.inverse_degree,
         pop.compound, public, bool(public.any()), comps.last_rates, pop.threshold,
-        face_factor(model), common, bool(common.any()), model.decision_cache["base"], norm,
+        face_factor(model), common, has_common, cache["base"], norm,
         bool(norm.any()), cost, bool(beh.weights.cost), deterministic, beh.tolerance,
         pop.committed, utility)
     if not deterministic:

@@ -62,6 +62,9 @@ class Compounds:
         self.group = groups
         compound = population.compound
         self.households = np.bincount(compound, minlength=n_c).astype(np.int64)
+        # Constants derived from households, for per-household shares and weights.
+        self.households_float = self.households.astype(float)
+        self.rate_divisor = np.maximum(self.households, 1)[:, None]
         self.first_household = np.concatenate(([0], np.cumsum(self.households)[:-1]))
         self._contiguous = bool(np.all(np.diff(compound) >= 0)) and bool(
             np.all(self.households > 0))
@@ -92,6 +95,11 @@ class Compounds:
         """
         if self._contiguous:
             if values.dtype == np.bool_:
+                if kernels.compiled() and values.flags.c_contiguous:
+                    counts = kernels.kernel("count_by_compound")(
+                        values.reshape(values.shape[0], -1), self.first_household,
+                        self.households)
+                    return counts if values.ndim == 2 else counts[:, 0]
                 return np.add.reduceat(values.view(np.uint8), self.first_household, axis=0,
                                        dtype=np.int64).astype(np.float64)
             return np.add.reduceat(values, self.first_household, axis=0, dtype=np.float64)

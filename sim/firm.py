@@ -61,9 +61,12 @@ def collect_and_serve(model: CompoundModel) -> None:
     ledger.deposit("fees", fees)
     eco = model.config.economy
     firm = comps.firm_present
-    fixed = eco.firm_fixed_cost * comps.firm_cost_factor * comps.households
-    overhead = np.where(firm, np.minimum(fees, fixed), 0.0)
-    budget = fees - ledger.spend("overhead", overhead)
+    if firm.any():
+        fixed = eco.firm_fixed_cost * comps.firm_cost_factor * comps.households
+        overhead = np.where(firm, np.minimum(fees, fixed), 0.0)
+        budget = fees - ledger.spend("overhead", overhead)
+    else:  # no firm has overhead: paying 0 would change no account
+        budget = fees
     budget -= _pay_small_matters(model, firm, budget)
     # What is left of this month's fees goes to upkeep (cleaning, repairs).
     comps.upkeep += ledger.spend("upkeep", budget)
@@ -80,9 +83,11 @@ def _pay_small_matters(model: CompoundModel, firm: np.ndarray,
         Yuan spent per compound.
     """
     book = model.matters
+    spent = np.zeros(model.compounds.n)
+    if book.n_open == 0:  # nothing to pay for
+        return spent
     small = book.category == book.category_index("small")
     sel = np.flatnonzero(small & firm[book.compound] & ~book.in_project)
-    spent = np.zeros(model.compounds.n)
     if sel.size == 0:
         return spent
     sel = sel[np.argsort(book.cost[sel], kind="stable")]

@@ -281,6 +281,71 @@ def apply_choices(acts: np.ndarray, committed: np.ndarray, decisions: np.ndarray
     return changed
 
 
+def count_by_compound(values: np.ndarray, first: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Per-compound counts of a C-contiguous ``(n, k)`` bool array, compounds contiguous.
+
+    Reproduces :meth:`sim.compounds.Compounds.total` on booleans (counts are exact, as
+    float64). The bytes are added eight at a time: the array is read as 64-bit words, and
+    since byte p belongs to column p mod k, word v's byte l belongs to column
+    (8v + l) mod k, which repeats every k words. Words of one residue class are summed
+    lane-wise (a lane gains at most 1 per word, so 255 words per class cannot overflow a
+    byte) and the lanes are then added to their columns; the unaligned ends of a
+    compound's bytes are counted one by one.
+
+    Args:
+        values: ``(n, k)`` bool, C-contiguous.
+        first: Index of each compound's first household.
+        sizes: Households per compound.
+
+    Returns:
+        ``(compounds, k)`` float64 counts.
+    """
+    width = values.shape[1]
+    flat = values.reshape(-1).view(np.uint8)
+    words = flat[: (flat.shape[0] // 8) * 8].view(np.uint64)
+    column_of = np.empty(8 * width, dtype=np.int64)  # column of lane l of class r
+    for r in range(width):
+        for lane in range(8):
+            column_of[8 * r + lane] = (8 * r + lane) % width
+    out = np.empty((first.shape[0], width))
+    acc = np.zeros(width, dtype=np.int64)
+    lanes = np.zeros(width, dtype=np.uint64)
+    for c in range(first.shape[0]):
+        acc[:] = 0
+        lo = first[c] * width
+        hi = (first[c] + sizes[c]) * width
+        w_lo = (lo + 7) // 8
+        w_hi = hi // 8
+        if w_lo >= w_hi:  # no whole word inside: byte by byte
+            w_hi = w_lo
+            for p in range(lo, hi):
+                acc[p % width] += flat[p]
+        else:
+            for p in range(lo, w_lo * 8):
+                acc[p % width] += flat[p]
+            for p in range(w_hi * 8, hi):
+                acc[p % width] += flat[p]
+        w = w_lo
+        while w < w_hi:
+            stop = min(w_hi, w + 255 * width)
+            lanes[:] = 0
+            r = w % width
+            for v in range(w, stop):
+                lanes[r] += words[v]
+                r += 1
+                if r == width:
+                    r = 0
+            for r in range(width):
+                word = lanes[r]
+                if word:
+                    for lane in range(8):
+                        acc[column_of[8 * r + lane]] += np.int64((word >> (8 * lane)) & 0xFF)
+            w = stop
+        for j in range(width):
+            out[c, j] = np.float64(acc[j])
+    return out
+
+
 def update_beliefs(compound: np.ndarray, condition: np.ndarray, grievance: np.ndarray,
                    has_grievance: bool, trust: np.ndarray, trust_rate: float,
                    dependence: np.ndarray, government_share: np.ndarray, seen: np.ndarray,
@@ -427,5 +492,6 @@ _PY_KERNELS: dict[str, Callable[..., Any]] = {
     "apply_choices": apply_choices,
     "update_beliefs": update_beliefs,
     "compound_totals": compound_totals,
+    "count_by_compound": count_by_compound,
 }
 """Kernels by name, as plain Python (callable as such, slowly, for debugging)."""

@@ -23,6 +23,9 @@ WINDOW = 12
 """Months in the trailing window for shares of money."""
 _RESIDENT = np.isin(SOURCES, RESIDENT_SOURCES)
 _GOVERNMENT = np.isin(SOURCES, ("government",))
+# Columns of the chosen sources and of the others, for the shares (same columns as the masks).
+_SPLITS = {name: (np.flatnonzero(mask), np.flatnonzero(~mask))
+           for name, mask in (("resident", _RESIDENT), ("government", _GOVERNMENT))}
 
 
 class LedgerError(RuntimeError):
@@ -49,6 +52,8 @@ class Ledger:
         self._window = np.zeros((WINDOW, n_compounds, len(SOURCES)))
         self._month = 0
         self._closed: np.ndarray | None = None  # sum of the closed months of the window
+        self._changes = 0  # counts changes of this month's inflow (deposits, new month)
+        self._window_cache: tuple[int, np.ndarray] | None = None
 
     @staticmethod
     def source_index(name: str) -> int:
@@ -65,6 +70,7 @@ class Ledger:
         self._window[self._month % WINDOW] = self.month_in
         self._month += 1
         self._closed = None
+        self._changes += 1
         self.month_in[:] = 0.0
         self.month_out[:] = 0.0
 
@@ -76,6 +82,7 @@ class Ledger:
         self.total_in[:, j] += amounts
         self.month_in[:, j] += amounts
         self.balance += amounts
+        self._changes += 1
 
     def spend(self, use: str, amounts: np.ndarray) -> np.ndarray:
         """Pay out up to ``amounts`` per compound for ``use``; returns what was paid.
@@ -139,32 +146,40 @@ class Ledger:
         """Inflows of the last 12 months including this one, ``(compounds, sources)``.
 
         The 11 closed months change only at :meth:`new_month`, so their sum is kept until
-        then (several shares are read each month).
+        then, and the whole sum until the next deposit (several shares are read each
+        month). The returned array is shared: do not modify it.
         """
+        cached = self._window_cache
+        if cached is not None and cached[0] == self._changes:
+            return cached[1]
         if self._closed is None:
             oldest = self._month % WINDOW  # the slot the next new_month() overwrites
             others = [i for i in range(WINDOW) if i != oldest]
             self._closed = self._window[others].sum(axis=0)
-        return self._closed + self.month_in
+        win = self._closed + self.month_in
+        self._window_cache = (self._changes, win)
+        return win
 
-    def _shares(self, chosen: np.ndarray, empty: float) -> np.ndarray:
-        """Share of each compound's last-12-month inflow from the ``chosen`` sources (mask)."""
+    def _shares(self, chosen: str, empty: float) -> np.ndarray:
+        """Share of each compound's last-12-month inflow from the ``chosen`` sources."""
         win = self._window_sum()
-        part = win[:, chosen].sum(axis=1)
-        total = part + win[:, ~chosen].sum(axis=1)  # ≥ part, so the share is ≤ 1 exactly
+        mine, others = _SPLITS[chosen]
+        part = win[:, mine].sum(axis=1)
+        total = part + win[:, others].sum(axis=1)  # ≥ part, so the share is ≤ 1 exactly
         return np.divide(part, total, out=np.full_like(total, empty), where=total > 0)
 
     def self_funded_share(self) -> np.ndarray:
         """Residents' share of each compound's last-12-month inflow (0 if none)."""
-        return self._shares(_RESIDENT, 0.0)
+        return self._shares("resident", 0.0)
 
     def self_funded_share_total(self) -> float:
         """Residents' share of the whole community's last-12-month inflow (0 if none)."""
         win = self._window_sum()
-        part = float(win[:, _RESIDENT].sum())
-        total = part + float(win[:, ~_RESIDENT].sum())
+        mine, others = _SPLITS["resident"]
+        part = float(win[:, mine].sum())
+        total = part + float(win[:, others].sum())
         return part / total if total > 0 else 0.0
 
     def government_share(self) -> np.ndarray:
         """Government's share of each compound's last-12-month inflow (NaN if none)."""
-        return self._shares(_GOVERNMENT, np.nan)
+        return self._shares("government", np.nan)

@@ -113,7 +113,7 @@ def compute_metrics(model: CompoundModel) -> tuple[dict[str, float], dict[str, n
     pop = model.population
     comps = model.compounds
     n_c = model.n_compounds
-    hh = comps.households.astype(float)
+    hh = comps.households_float
     safe_hh = np.maximum(hh, 1.0)
     rates = model.compound_rates()
     beliefs = comps.total_columns((pop.trust, pop.dependence, pop.grievance,
@@ -149,7 +149,8 @@ def compute_metrics(model: CompoundModel) -> tuple[dict[str, float], dict[str, n
         if col.aggregate in ("households", "sum"):
             community[name] = found[name]
         elif col.aggregate == "compounds":
-            community[name] = float(per[name].mean()) if n_c else 0.0
+            # The mean as numpy computes it (sum / count), without np.mean's overhead.
+            community[name] = float(per[name].sum() / per[name].size) if n_c else 0.0
         else:  # money-weighted share over the whole community
             community[name] = model.ledger.self_funded_share_total()
     return community, per

@@ -107,6 +107,7 @@ class CompoundModel(mesa.Model):
         self.config = config
         self.changed = True
         self._rates: dict[str, np.ndarray] | None = None
+        self._rate_table = np.zeros((0, 5))  # the rates above as columns, action order
         self.decision_cache: dict[str, np.ndarray] = {}  # derived constants of the rule
         self.firm_exits = 0
         self.firm_entries = 0
@@ -242,9 +243,10 @@ class CompoundModel(mesa.Model):
         if self._rates is None:
             pop = self.population
             sums = self.compounds.total(pop.decisions)
-            shares = sums / np.maximum(self.compounds.households, 1)[:, None]
+            shares = sums / self.compounds.rate_divisor
             names = ("contribution_rate", "compliance_rate", "volunteer_rate",
                      "participation_rate", "petition_rate")
+            self._rate_table = shares
             self._rates = {name: shares[:, j] for j, name in enumerate(names)}
             self._rates["violations"] = self.compounds.households - sums[:, 1]
             self._rates["petitions"] = sums[:, 4]
@@ -330,10 +332,9 @@ class CompoundModel(mesa.Model):
         if self.institutions:  # they may have changed actions since the decisions
             self._rates = None
         self.current_metrics, self.current_compound_metrics = compute_metrics(self)
-        rates = self.compound_rates()
-        self.compounds.last_rates = np.column_stack(
-            [rates[name] for name in ("contribution_rate", "compliance_rate", "volunteer_rate",
-                                      "participation_rate")])
+        self.compound_rates()
+        # The four action rates, as a new (compounds, 4) array.
+        self.compounds.last_rates = np.ascontiguousarray(self._rate_table[:, :4])
         self._compound_records.append(self.current_compound_metrics)
 
     # ------------------------------------------------------------------ outputs

@@ -76,13 +76,18 @@ class Network:
         Made on first use: only the compiled decision kernel (:mod:`sim.kernels`) loops over
         ties. int32 where it fits, to halve its memory.
         """
-        dtype = np.int32 if self.degree.size < 2**31 else np.int64
-        return np.repeat(np.arange(self.degree.size, dtype=dtype), self.degree)
+        return np.repeat(np.arange(self.degree.size, dtype=_row_dtype(self.degree.size)),
+                         self.degree)
 
     @functools.cached_property
     def wide(self) -> bool:
         """Whether some household has 2¹⁶ or more neighbours (see :mod:`sim.kernels`)."""
         return bool(self.degree.size) and int(self.degree.max()) >= 2**16
+
+
+def _row_dtype(n: int) -> type[np.signedinteger]:
+    """Index type for household numbers: int32 where it fits (half the memory)."""
+    return np.int32 if n < 2**31 else np.int64
 
 
 def _runs(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -201,7 +206,7 @@ def from_networkx(graph: nx.Graph, layout: Layout) -> Network:
     else:
         index = {node: i for i, node in enumerate(nodes)}
         cols = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=total)
-    rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    rows = np.repeat(np.arange(n, dtype=_row_dtype(n)), lengths)
     if graph.is_directed():  # ties in either direction count: symmetrise and de-duplicate
         keep = rows != cols
         return _finish(np.column_stack((rows[keep], cols[keep])), layout)
@@ -212,11 +217,14 @@ def from_networkx(graph: nx.Graph, layout: Layout) -> Network:
     if loops.any():
         cols = cols[~loops]
         lengths = lengths - np.bincount(rows[loops], minlength=n)
+        rows = rows[~loops]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
     adj = sp.csr_array((np.ones(cols.size, dtype=np.float32), cols, indptr), shape=(n, n))
     adj.sort_indices()
-    return _with_degrees(adj, layout)
+    network = _with_degrees(adj, layout)
+    network.tie_rows = rows  # sorting within rows leaves each tie's row as it is
+    return network
 
 
 def to_networkx(network: Network, layout: Layout) -> nx.Graph:

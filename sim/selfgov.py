@@ -72,7 +72,7 @@ class SelfGovernance:
         self.hub = np.zeros(n_c, dtype=bool)
         self.one_shoulder = np.zeros(n_c, dtype=bool)
         self.efficiency = np.ones(n_c)
-        self._efficiency_state: np.ndarray | None = None  # inputs of the last efficiency
+        self._efficiency_state: bytes | None = None  # inputs of the last efficiency
         self.project = np.full(n_c, -1, dtype=np.int64)
         self.project_cost = np.zeros(n_c)
         self.project_collected = np.zeros(n_c)
@@ -109,10 +109,9 @@ class SelfGovernance:
         Efficiency depends only on which bodies and firms exist, the hub and 一肩挑; it is
         recomputed only when one of them changed since the last call.
         """
-        state = np.concatenate((*self.bodies.values(), self.hub, self.one_shoulder,
-                                model.compounds.firm_present))
-        if self._efficiency_state is not None and np.array_equal(state,
-                                                                 self._efficiency_state):
+        state = b"".join(flags.tobytes() for flags in (
+            *self.bodies.values(), self.hub, self.one_shoulder, model.compounds.firm_present))
+        if state == self._efficiency_state:
             return
         self._efficiency_state = state
         cfg = model.config.coordination

@@ -146,3 +146,19 @@ def test_backend_is_chosen_by_environment_variable(monkeypatch):
             kernels.set_backend("cuda")
     finally:
         kernels.set_backend(before)
+
+
+def test_counts_by_compound_match_numpy_for_any_width_and_split():
+    rng = np.random.default_rng(1)
+    count = kernels.kernel("count_by_compound")
+    for trial in range(500):
+        n = int(rng.integers(300_000, 600_000)) if trial < 2 else int(rng.integers(1, 2000))
+        width = int(rng.integers(1, 9))
+        values = rng.random((n, width)) < rng.random()
+        cuts = np.sort(rng.choice(np.arange(1, n), size=min(int(rng.integers(0, 40)), n - 1),
+                                  replace=False)) if n > 1 else np.zeros(0, dtype=np.int64)
+        first = np.concatenate(([0], cuts)).astype(np.int64)
+        sizes = np.diff(np.concatenate((first, [n]))).astype(np.int64)
+        want = np.add.reduceat(values.view(np.uint8), first, axis=0,
+                               dtype=np.int64).astype(np.float64)
+        assert np.array_equal(count(values, first, sizes), want)

@@ -262,3 +262,33 @@ def test_compounds_smaller_than_their_stairwell_units_get_a_valid_network():
     # No tie crosses compounds.
     i, j = upper_pairs(net.adjacency)
     assert np.all(layout.compound[i] == layout.compound[j])
+
+
+def test_from_networkx_builds_the_same_matrix_as_the_pairs_it_lists():
+    # Undirected graphs take a direct CSR path; it must equal symmetrising the edge list.
+    from sim.network import _finish
+
+    rng = np.random.default_rng(4)
+    for seed in range(40):
+        n = int(rng.integers(1, 200))
+        graph = nx.gnp_random_graph(n, float(rng.uniform(0.0, 0.1)), seed=seed)
+        for _ in range(int(rng.integers(0, 4))):  # self-loops are ignored
+            v = int(rng.integers(0, n))
+            graph.add_edge(v, v)
+        if seed % 3 == 0:
+            graph = nx.relabel_nodes(graph, {v: f"h{(7 * v) % 1000}" for v in graph.nodes})
+        units = rng.integers(0, 3, n) if seed % 2 else np.zeros(n, dtype=np.int64)
+        layout = Layout(compound=np.zeros(n, dtype=np.int64), building=np.zeros(n, dtype=np.int64),
+                        unit=np.unique(units, return_inverse=True)[1].astype(np.int64),
+                        floating=np.zeros(n, dtype=bool))
+        index = {v: i for i, v in enumerate(graph.nodes)}
+        pairs = np.array([(index[u], index[v]) for u, v in graph.edges if u != v],
+                         dtype=np.int64).reshape(-1, 2)
+        fast, general = from_networkx(graph, layout), _finish(pairs, layout)
+        for name in ("indptr", "indices", "data"):
+            a, b = getattr(fast.adjacency, name), getattr(general.adjacency, name)
+            assert a.dtype == b.dtype and np.array_equal(a, b), name
+        for name in ("degree", "unit_known", "inverse_degree", "isolated"):
+            assert getattr(fast, name).tobytes() == getattr(general, name).tobytes(), name
+        rows = np.repeat(np.arange(n), fast.degree)
+        assert np.array_equal(fast.tie_rows, rows) and np.array_equal(general.tie_rows, rows)
