@@ -16,14 +16,22 @@ into a fused multiply-add unless fast-math is on, and it is off). Randomness sta
 with noise the kernel returns the utilities and numpy draws and applies the logit exactly
 as before, so the random stream is untouched.
 
-**Which path runs.** The environment variable ``SIM_KERNELS`` chooses: ``numba`` (default;
-falls back to numpy when numba is not installed) or ``numpy`` (the reference
-implementation). :func:`set_backend` switches within a process (tests do).
+**Which path runs.** The environment variable ``SIM_KERNELS`` chooses: ``numpy`` (the
+reference implementation), ``numba`` (always the kernels) or ``auto`` (the default). numba
+costs a process about a quarter of a second the first time a kernel runs (importing numba
+and initialising its compiler, even when the machine code comes from the cache), and the
+kernels save about 60 ns per household and month. A process that builds one small model,
+such as ``sim run`` on a shipped community, would lose; one that builds many models (tests,
+sweeps, ``sim compare``, notebooks, the app, benchmarks) or a large one wins. So ``auto``
+uses the kernels from the second model a process builds on, or from the first if it has at
+least :data:`LARGE_MODEL` households (a 120-month run of that size saves more than the
+start-up). Without numba installed everything runs in numpy. :func:`set_backend` switches
+within a process (tests do).
 
 **Start-up cost.** numba is imported, and the kernels compiled or loaded from numba's
-on-disk cache (``cache=True``, next to this file in ``__pycache__``), only when a model
-first decides with the numba backend, so ``import sim`` stays as fast as before. The first
-compilation on a machine takes a few seconds; later processes load the cached machine code.
+on-disk cache (``cache=True``, next to this file in ``__pycache__``), only when a kernel is
+first used, so ``import sim`` stays as fast as before. The first compilation on a machine
+takes a few seconds; later processes load the cached machine code.
 """
 
 from __future__ import annotations
@@ -38,59 +46,81 @@ import numpy as np
 from sim.errors import ConfigError
 
 ENV_VAR = "SIM_KERNELS"
-"""Environment variable choosing the backend: ``numba`` (default) or ``numpy``."""
+"""Environment variable choosing the backend: ``auto`` (default), ``numba`` or ``numpy``."""
 
-BACKENDS = ("numba", "numpy")
-"""Backends, the compiled one first."""
+BACKENDS = ("auto", "numba", "numpy")
+"""Backends: choose by use, always compiled, never compiled."""
+
+LARGE_MODEL = 50_000
+"""Households from which ``auto`` compiles for the first model of a process."""
 
 _backend: str | None = None  # resolved on first use
+_numba_installed: bool | None = None
+_models_built = 0
+_amortised = False  # this process has built a second model, or a large one
 _compiled: dict[str, Callable[..., Any]] = {}
 
 
 def available() -> bool:
     """Whether numba can be imported (without importing it)."""
-    return importlib.util.find_spec("numba") is not None
+    global _numba_installed
+    if _numba_installed is None:
+        _numba_installed = importlib.util.find_spec("numba") is not None
+    return _numba_installed
+
+
+def _checked(name: str) -> str:
+    """``name`` if it is a backend, else a ConfigError naming the allowed ones."""
+    if name not in BACKENDS:
+        raise ConfigError(ENV_VAR, f"must be one of {', '.join(BACKENDS)} (got {name!r})")
+    return name
 
 
 def backend() -> str:
-    """The backend in use: ``"numba"`` or ``"numpy"``.
+    """The backend chosen: ``"auto"``, ``"numba"`` or ``"numpy"``.
 
-    Read from ``SIM_KERNELS`` on first use; ``numba`` without numba installed means numpy.
+    Read from ``SIM_KERNELS`` on first use (default ``auto``).
 
     Raises:
         ConfigError: If ``SIM_KERNELS`` names no backend.
     """
     global _backend
     if _backend is None:
-        choice = os.environ.get(ENV_VAR, "").strip().lower() or "numba"
-        if choice not in BACKENDS:
-            raise ConfigError(ENV_VAR, f"must be one of {', '.join(BACKENDS)} (got {choice!r})")
-        _backend = choice if choice == "numpy" or available() else "numpy"
+        _backend = _checked(os.environ.get(ENV_VAR, "").strip().lower() or "auto")
     return _backend
 
 
 def set_backend(name: str | None) -> str:
-    """Use ``name`` (``"numba"`` or ``"numpy"``) from now on; ``None`` re-reads the environment.
+    """Choose the backend from now on; ``None`` re-reads ``SIM_KERNELS``.
 
     Returns:
-        The backend now in use (``numpy`` if numba was asked for but is not installed).
+        The backend chosen.
 
     Raises:
-        ConfigError: If ``name`` is not a backend.
+        ConfigError: If ``name`` (or the environment variable) is not a backend.
     """
     global _backend
-    if name is None:
-        _backend = None
-        return backend()
-    if name not in BACKENDS:
-        raise ConfigError(ENV_VAR, f"must be one of {', '.join(BACKENDS)} (got {name!r})")
-    _backend = name if name == "numpy" or available() else "numpy"
-    return _backend
+    _backend = None if name is None else _checked(name)
+    return backend()
+
+
+def model_built(households: int) -> None:
+    """Note that the process built a model (``auto`` compiles from the second, or a large one).
+
+    Called by :class:`sim.model.CompoundModel` before its first computation.
+    """
+    global _models_built, _amortised
+    _models_built += 1
+    if _models_built >= 2 or households >= LARGE_MODEL:
+        _amortised = True
 
 
 def compiled() -> bool:
-    """Whether the compiled kernels are in use (imports and compiles them on first call)."""
-    return backend() == "numba"
+    """Whether the compiled kernels are used now (they are imported on first use)."""
+    mode = backend()
+    if mode == "numpy":
+        return False
+    return (mode == "numba" or _amortised) and available()
 
 
 def kernel(name: str) -> Callable[..., Any]:

@@ -124,6 +124,7 @@ class CompoundModel(mesa.Model):
             self.network = build_network(layout, config.community.network, self.rng)
         self.layout = layout
         self.population = Population(config, layout, groups, self.rng)
+        kernels.model_built(self.population.n)  # may switch the compiled kernels on
         self.n_compounds = int(groups.size)
         self.compounds = Compounds(config.community, config.economy, self.population, groups)
         self.ledger = Ledger(self.n_compounds)

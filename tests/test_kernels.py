@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -139,13 +142,39 @@ def test_backend_is_chosen_by_environment_variable(monkeypatch):
         assert not kernels.compiled()
         monkeypatch.setenv(kernels.ENV_VAR, "numba")
         assert kernels.set_backend(None) == "numba"
+        assert kernels.compiled()
+        monkeypatch.delenv(kernels.ENV_VAR)
+        assert kernels.set_backend(None) == "auto"
         monkeypatch.setenv(kernels.ENV_VAR, "fortran")
         with pytest.raises(ConfigError, match="SIM_KERNELS"):
             kernels.set_backend(None)
-        with pytest.raises(ConfigError, match="numba, numpy"):
+        with pytest.raises(ConfigError, match="auto, numba, numpy"):
             kernels.set_backend("cuda")
     finally:
         kernels.set_backend(before)
+
+
+AUTO_CHOICE = """
+import sys
+import sim
+from sim import kernels
+base = sim.load_config({})  # baseline on the generic compound: 200 households per compound
+for households in map(int, sys.argv[1:]):
+    sim.CompoundModel(base.override({"community.groups.0.count": households // 200}), rng=1)
+    print(int(kernels.compiled()), end="")
+"""
+
+
+@pytest.mark.parametrize(("sizes", "expected"), [
+    ([200], "0"),  # one small model (sim run): never pays numba's start-up
+    ([200, 200, 200], "011"),  # several models: compiled from the second on
+    ([kernels.LARGE_MODEL], "1"),  # one large model: compiled at once
+])
+def test_auto_compiles_from_the_second_model_or_for_a_large_one(sizes, expected):
+    out = subprocess.run([sys.executable, "-c", AUTO_CHOICE, *map(str, sizes)],
+                         capture_output=True, text=True, check=True,
+                         env={**os.environ, kernels.ENV_VAR: "auto"})
+    assert out.stdout == expected
 
 
 def test_counts_by_compound_match_numpy_for_any_width_and_split():
