@@ -210,6 +210,30 @@ def _decide_compiled(model: CompoundModel) -> None:
     """The cooperative decisions in one compiled pass (same results as :func:`_decide_numpy`)."""
     beh = model.config.behaviour
     pop = model.population
+    if beh.noise == 0:  # the kernel chooses too
+        model.changed = compiled_cooperative(model, None)
+        return
+    utility = np.empty((pop.n, 4))
+    compiled_cooperative(model, utility)
+    acts = choose(utility, beh.noise, beh.tolerance, model.rng)
+    model.changed = bool(kernels.kernel("apply_choices")(acts, pop.committed, pop.decisions))
+
+
+def compiled_cooperative(model: CompoundModel, utility: np.ndarray | None) -> bool:
+    """Run the compiled decision kernel (:func:`sim.kernels.cooperative_decisions`).
+
+    Args:
+        model: The model.
+        utility: ``None`` to choose at noise 0 (the actions are written into the
+            population and whether any changed is returned); else an ``(n, 4)`` float64
+            array that receives :func:`cooperative_utility` of :func:`neighbour_shares`,
+            bit for bit, and nothing else changes.
+
+    Returns:
+        Whether any household changed any action (always False when filling ``utility``).
+    """
+    beh = model.config.behaviour
+    pop = model.population
     net = model.network
     comps = model.compounds
     common = common_utility(model)
@@ -223,18 +247,13 @@ def _decide_compiled(model: CompoundModel) -> None:
     public = comps.public_weight
     norm = comps.norm
     cost = contribution_cost(model) if beh.weights.cost else _NO_VALUES
-    deterministic = beh.noise == 0
-    utility = _NO_UTILITY if deterministic else np.empty((pop.n, 4))
     changed = kernels.kernel("cooperative_decisions")(
         net.tie_rows, net.adjacency.indices, net.wide, pop.decisions, net.inverse_degree,
         pop.compound, public, bool(public.any()), comps.last_rates, pop.threshold,
         face_factor(model), common, has_common, cache["base"], norm,
-        bool(norm.any()), cost, bool(beh.weights.cost), deterministic, beh.tolerance,
-        pop.committed, utility)
-    if not deterministic:
-        acts = choose(utility, beh.noise, beh.tolerance, model.rng)
-        changed = kernels.kernel("apply_choices")(acts, pop.committed, pop.decisions)
-    model.changed = bool(changed)
+        bool(norm.any()), cost, bool(beh.weights.cost), utility is None, beh.tolerance,
+        pop.committed, _NO_UTILITY if utility is None else utility)
+    return bool(changed)
 
 
 def _decide_numpy(model: CompoundModel) -> None:

@@ -92,6 +92,25 @@ def test_every_term_of_the_rule_gives_identical_runs(seed, noise):
     assert_identical(run("numpy", scn, 30, rng=seed), run("numba", scn, 30, rng=seed))
 
 
+@pytest.mark.parametrize("design", ["huli_six_party", "chongchuan_plus", "kunming_red_courtyard"])
+def test_kernel_utility_is_numpys_bit_for_bit(design):
+    # Not only the same choices: the same utilities (no fused multiply-add, same order).
+    from sim.behaviour import compiled_cooperative, cooperative_utility, neighbour_shares
+
+    scn = {"design": design, "community": "yimin_compound",
+           "behaviour": {"weights": {"trust": 0.6, "dependence": 0.3, "mobilisation": 0.8}}}
+    with backend("numba"):
+        model = sim.CompoundModel(scn, rng=2)
+        for _ in range(12):
+            model.step()
+            want = cooperative_utility(model, neighbour_shares(model))
+            got = np.full_like(want, np.nan)
+            before = model.population.decisions.copy()
+            assert compiled_cooperative(model, got) is False
+            assert got.tobytes() == want.tobytes()
+            assert np.array_equal(model.population.decisions, before)
+
+
 def test_graph_with_compounds_out_of_order_gives_identical_runs(threshold_scenario):
     # Compounds given as node attributes in no particular order: the households of a
     # compound are not contiguous, so the per-compound sums take numpy's bincount path.
