@@ -166,8 +166,8 @@ def compound_figure(model: CompoundModel, compound: int = 0, lang: str = "zh", *
                     size: tuple[float, float] = (9.0, 4.6)) -> Figure:
     """Draw one compound's households by building and floor, coloured by what they did.
 
-    A small map of every compound's condition sits beside it, so that a class sees where
-    the compound stands in its community.
+    A small map of every compound's condition sits beside it (when the community has more
+    than one), so that a class sees where the compound stands in its community.
 
     Args:
         model: The model, at any month.
@@ -194,12 +194,16 @@ def compound_figure(model: CompoundModel, compound: int = 0, lang: str = "zh", *
     violates = ~pop.acts[members, 1]
 
     fig = _canvas(*size)
-    ax, ax_map = fig.subplots(1, 2, width_ratios=[3.2, 1.0])
+    # the map of every compound's condition only helps when there is more than one
+    with_map = n_compounds > 1
+    ax, ax_map = fig.subplots(1, 2, width_ratios=[3.2, 1.0]) if with_map else (
+        fig.subplots(), None)
+    width_share = 0.7 if with_map else 0.9  # of the figure, taken by the drawing
     colours = np.array([s[2] for s in STATES])
     top_floor = max(t for _, _, t in place.buildings)
     span_x = max(r for _, r, _ in place.buildings) + 1.5
     # a square as wide as 75 % of a flat's cell, in points², so neighbours never overlap
-    cell = min(size[0] * 72 * 0.7 / span_x, size[1] * 72 * 0.7 / (top_floor + 2.8))
+    cell = min(size[0] * 72 * width_share / span_x, size[1] * 72 * 0.7 / (top_floor + 2.8))
     ax.scatter(place.x, place.y, c=colours[state], s=(0.75 * cell) ** 2, marker="s",
                edgecolors=np.where(violates, VIOLATION_EDGE, "white"), linewidths=1.2)
     for b, (left, right, top) in enumerate(place.buildings, start=1):
@@ -228,7 +232,8 @@ def compound_figure(model: CompoundModel, compound: int = 0, lang: str = "zh", *
                           label=text["violates"]))
     fig.legend(handles=handles, loc="outside lower center", ncol=5 if lang == "zh" else 3,
                fontsize=8, frameon=False, handletextpad=0.2, columnspacing=0.8)
-    _condition_map(ax_map, model.compounds.condition, compound, text["overview"])
+    if ax_map is not None:
+        _condition_map(ax_map, model.compounds.condition, compound, text["overview"])
     return fig
 
 
