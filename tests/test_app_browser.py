@@ -3,7 +3,8 @@
 Playwright drives the system Chromium (Debian ``chromium``) against ``sim app`` served on
 127.0.0.1: load, reset, step, play and pause, move a slider, switch the language, and check
 that the plots change, that the same values give the same plots again, that Chinese text is
-drawn with a system CJK font, and that the page asks nothing of any other host.
+drawn with a system CJK font, and that the page asks nothing of any other host. Screenshots
+are left in out/browser/.
 
 CI (``.ci/run``) installs Chromium and sets ``SIM_REQUIRE_BROWSER=1``, so there a missing
 browser fails the test; on a developer machine without Chromium it is skipped with the
@@ -26,6 +27,9 @@ from sim.appserver import serve_in_background
 from sim.browser import find_chromium, launch_chromium
 
 pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parent.parent / "out" / "browser"
+"""Where the test leaves its screenshots for a person to look at (out/ is not versioned)."""
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -91,7 +95,7 @@ def test_a_cjk_system_font_is_installed():
     assert families, "no CJK font: apt-get install fonts-wqy-microhei"
 
 
-def test_page_in_a_real_browser(tmp_path: Path):
+def test_page_in_a_real_browser():
     outside: list[str] = []
     errors: list[str] = []
     with serve_in_background(lang="zh") as url, sync_api.sync_playwright() as playwright:
@@ -160,16 +164,17 @@ def test_page_in_a_real_browser(tmp_path: Path):
             page.get_by_role("button", name="Step").click()
             _wait_time(page, lambda t, m=month: t == m)
         assert _settled_hashes(page) == month2
-        page.screenshot(path=str(tmp_path / "app_zh.png"), full_page=True)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "app_zh.png"), full_page=True)
 
         # language switch: English labels, the same model
         page.get_by_role("button", name="English").click()
         page.get_by_text("Compound governance simulation").first.wait_for(timeout=10_000)
         assert page.get_by_text("Activists").count() >= 1
         assert _time(page) == 2
-        page.screenshot(path=str(tmp_path / "app_en.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / "app_en.png"), full_page=True)
         browser.close()
 
     assert not outside, f"the page asked other hosts: {outside[:5]}"
     assert not errors, f"errors in the browser console: {errors[:5]}"
-    assert (tmp_path / "app_zh.png").stat().st_size > 50_000
+    assert (SHOTS / "app_zh.png").stat().st_size > 50_000
