@@ -140,8 +140,11 @@ def _thousands(value: float, _pos: int) -> str:
     return f"{value:,.0f}"
 
 
-def _draw_panel(ax: Axes, df: pd.DataFrame, panel: Panel, lang: str) -> None:
-    """Draw the lines of one panel with its title, axis labels and legend."""
+def draw_panel(ax: Axes, df: pd.DataFrame, panel: Panel, lang: str) -> None:
+    """Draw the lines of one panel with its title, axis labels and legend.
+
+    Shared by :func:`plot_timeseries` and the page's outcome figure (:mod:`sim.views`).
+    """
     months = _months(df)
     for name in panel.columns:
         ax.plot(months, df[name], label=label(name, lang), linewidth=1.6)
@@ -214,7 +217,7 @@ def plot_timeseries(
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
     for ax, panel in zip(axes.flat, panels, strict=False):
-        _draw_panel(ax, df, panel, lang)
+        draw_panel(ax, df, panel, lang)
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
     # With shared x-axes, hidden tick labels would leave the last visible panel

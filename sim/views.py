@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from sim.fonts import use_cjk_font
-from sim.metrics import label
+from sim.plots import PANELS, Panel, draw_panel
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -54,11 +54,6 @@ TEXT = {
         "condition": "小区状况",
         "overview": "全社区各小区状况\n（黑框：当前小区）",
         "outcomes": "主要结果",
-        "rates": "行动比例",
-        "attitudes": "环境与民情",
-        "petitions": "上访（户·次/月）",
-        "money": "物业与自筹",
-        "month_axis": "月",
     },
     "en": {
         "compound": "Compound {i} of {n} · {group}",
@@ -69,22 +64,15 @@ TEXT = {
         "condition": "condition",
         "overview": "Condition of every\ncompound (box: this one)",
         "outcomes": "Main outcomes",
-        "rates": "Action rates",
-        "attitudes": "Condition and attitudes",
-        "petitions": "Petitions (households per month)",
-        "money": "Property firm and self-funding",
-        "month_axis": "month",
     },
 }
 """Figure text by language."""
 
-OUTCOME_PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("rates", ("contribution_rate", "compliance_rate", "volunteer_rate", "participation_rate")),
-    ("attitudes", ("condition", "satisfaction", "trust", "dependence")),
-    ("petitions", ("petitions",)),
-    ("money", ("firm_present_share", "self_funded_share")),
-)
-"""The four panels of :func:`outcomes_figure`: a text key and the columns drawn."""
+OUTCOME_PANELS: tuple[Panel, ...] = tuple(
+    p for p in PANELS if p.en in ("Action rates", "Condition and attitudes", "Petitions",
+                                  "Property firm and self-funding"))
+"""The four panels of :func:`outcomes_figure`, taken from the run figure's
+:data:`sim.plots.PANELS`: actions, condition and attitudes, petitions, firm and self-funding."""
 
 
 @dataclass(frozen=True)
@@ -272,26 +260,10 @@ def outcomes_figure(df: pd.DataFrame, lang: str = "zh", *,
     """
     if lang not in TEXT:
         raise ValueError(f"lang must be one of {', '.join(TEXT)} (got {lang!r})")
-    text = TEXT[lang]
     fig = _canvas(*size)
     axes = fig.subplots(2, 2, sharex=True)
-    months = np.arange(len(df))
-    for ax, (key, columns) in zip(axes.flat, OUTCOME_PANELS, strict=True):
-        for column in columns:
-            if column in df:
-                ax.plot(months, df[column].to_numpy(), label=label(column, lang),
-                        linewidth=1.6)
-        ax.set_title(text[key], fontsize=10)
-        if key != "petitions":
-            ax.set_ylim(0.0, 1.0)
-        else:
-            ax.set_ylim(bottom=0.0)
-        ax.set_xlim(0, max(len(df) - 1, 12))
-        ax.grid(True, alpha=0.3, linewidth=0.6)
-        ax.spines[["top", "right"]].set_visible(False)
-        if len(columns) > 1:
-            ax.legend(fontsize=7, frameon=False, loc="best")
-    for ax in axes[1]:
-        ax.set_xlabel(text["month_axis"])
-    fig.suptitle(text["outcomes"], fontsize=12)
+    for ax, panel in zip(axes.flat, OUTCOME_PANELS, strict=True):
+        draw_panel(ax, df, panel, lang)
+        ax.tick_params(labelbottom=True)
+    fig.suptitle(TEXT[lang]["outcomes"], fontsize=12)
     return fig
