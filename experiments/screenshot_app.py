@@ -9,22 +9,16 @@ font (apt-get install chromium fonts-wqy-microhei). About 20 s per language.
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import sync_playwright
 
 from sim.appserver import serve_in_background
-from sim.browser import launch_chromium
+from sim.browser import launch_chromium, model_time
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTHS = 30
-
-
-def month(page: Page) -> float:
-    """Model time shown in SolaraViz's Information card."""
-    return float(page.get_by_text(re.compile(r"^Time: ")).first.inner_text().split(":")[1])
 
 
 def shoot(lang: str, out: Path) -> Path:
@@ -41,7 +35,7 @@ def shoot(lang: str, out: Path) -> Path:
         page.get_by_role("button", name="Reset").click()
         page.get_by_role("button", name="▶").click()
         deadline = time.monotonic() + 120
-        while month(page) < MONTHS and time.monotonic() < deadline:
+        while model_time(page) < MONTHS and time.monotonic() < deadline:
             page.wait_for_timeout(200)
         page.get_by_role("button", name="❚❚").click()
         page.wait_for_timeout(2000)

@@ -8,11 +8,12 @@ it talks to, and let it run as root in a container.
 
 from __future__ import annotations
 
+import re
 import shutil
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Playwright
+    from playwright.sync_api import Browser, Page, Playwright
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium",
                        "chromium-browser")
@@ -44,3 +45,9 @@ def launch_chromium(playwright: Playwright) -> Browser:
         raise RuntimeError("no system Chromium found; on Debian: apt-get install chromium "
                            "fonts-wqy-microhei")
     return playwright.chromium.launch(executable_path=path, args=list(CHROMIUM_ARGS))
+
+
+def model_time(page: Page) -> float:
+    """Return the model time shown by SolaraViz's Information card ("Time: 3.0")."""
+    text = page.get_by_text(re.compile(r"^Time: ")).first.inner_text()
+    return float(text.split(":")[1])

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from sim.appserver import serve_in_background
-from sim.browser import find_chromium, launch_chromium
+from sim.browser import find_chromium, launch_chromium, model_time
 
 pytestmark = pytest.mark.browser
 
@@ -42,16 +42,10 @@ if find_chromium() is None:
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _time(page) -> float:
-    """Model time shown by SolaraViz's Information card ("Time: 3.0")."""
-    text = page.get_by_text(re.compile(r"^Time: ")).first.inner_text()
-    return float(text.split(":")[1])
-
-
 def _wait_time(page, predicate, timeout: float = 30.0) -> float:
     deadline = time.monotonic() + timeout
     while True:
-        now = _time(page)
+        now = model_time(page)
         if predicate(now):
             return now
         if time.monotonic() > deadline:
@@ -134,9 +128,9 @@ def test_page_in_a_real_browser():
         page.get_by_role("button", name="❚❚").click()
         page.get_by_role("button", name="▶").wait_for(timeout=10_000)
         page.wait_for_timeout(800)  # a month in flight when pausing may still land
-        paused = _time(page)
+        paused = model_time(page)
         page.wait_for_timeout(1500)
-        assert _time(page) == paused, "the model kept running after pause"
+        assert model_time(page) == paused, "the model kept running after pause"
         assert _settled_hashes(page)[1] != month2[1]
 
         # move a slider (50 activists who always act), reset: different plots at month 2
@@ -171,7 +165,7 @@ def test_page_in_a_real_browser():
         page.get_by_role("button", name="English").click()
         page.get_by_text("Compound governance simulation").first.wait_for(timeout=10_000)
         assert page.get_by_text("Activists").count() >= 1
-        assert _time(page) == 2
+        assert model_time(page) == 2
         page.screenshot(path=str(SHOTS / "app_en.png"), full_page=True)
         browser.close()
 
