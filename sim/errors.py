@@ -22,3 +22,20 @@ class ConfigError(ValueError):
         self.field = field
         self.message = message
         super().__init__(f"{field}: {message}" if field else message)
+
+
+class InstitutionAbsentError(ConfigError):
+    """A parameter was set for an institution that the design does not have.
+
+    Setting ``design.institutions.<name>.<param>`` never adds the institution:
+    that would change the design silently. Add it explicitly by setting
+    ``design.institutions.<name>`` to a mapping. ``sim compare`` catches this
+    error to apply such a ``--set`` only to the designs that have the institution.
+
+    Attributes:
+        institution: The registered name of the missing institution.
+    """
+
+    def __init__(self, field: str, message: str, institution: str) -> None:
+        self.institution = institution
+        super().__init__(field, message)
