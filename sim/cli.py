@@ -344,7 +344,7 @@ def add_run(subparsers: Any) -> None:
 # --------------------------------------------------------------------------- entry point
 
 COMMAND_MODULES = ("sim.experiments.compare", "sim.experiments.sweep",
-                   "sim.experiments.analyze", "sim.appserver")
+                   "sim.experiments.analyze", "sim.appserver", "sim.community_cli", "sim.params")
 """Modules that each add one subcommand through their ``add_command(subparsers)``."""
 
 
