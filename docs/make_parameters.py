@@ -1,17 +1,11 @@
 """Generate ``docs/parameters.md`` from the configuration schema.
 
-Walks the pydantic models of :mod:`sim.config` (``Scenario`` and every nested
-section, in declaration order) and the ``Params`` model of every institution
-registered in :data:`sim.institutions.REGISTRY`, and writes one markdown table
-per section: dotted name, type, default, range, unit and description.
-
-* The range comes from the ``ge``/``gt``/``le``/``lt`` constraints of a field,
-  the choices of a ``Literal``, or, for household traits given as a number, a
-  list or a distribution (whose bounds are applied when drawing, not in the
-  schema), from "in [a, b]" or "≥ a" in the description.
-* The unit is inferred from the declared type (``Share`` is "share") and from
-  the wording of the description and of the section's docstring; see
-  :func:`infer_unit`. A field whose unit cannot be inferred shows "—".
+The parameters, their ranges, units and defaults come from
+:func:`sim.schema.sections` (the one walk over ``Scenario``, every nested
+section and every registered institution, also used by ``sim params``); this
+script only lays them out as markdown: one table per section with dotted
+name, type, default, range, unit and description, then the default matter
+types and how a household trait is written.
 
 Usage, from the repository root::
 
@@ -25,33 +19,15 @@ the script twice gives the same file.
 from __future__ import annotations
 
 import argparse
-import inspect
-import re
 import sys
-import types
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
-
-import annotated_types as at
-from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 
 from sim import config
-from sim.distributions import _REQUIRED, Dist
-from sim.institutions import REGISTRY
+from sim.distributions import _REQUIRED
+from sim.schema import Param, Section, fmt_number, sections
 
 OUT = Path(__file__).resolve().parent / "parameters.md"
 """The generated file, beside this script."""
-
-GENERIC = {
-    "kind": "Type of the YAML document; fixed.",
-    "name": "Identifier.",
-    "label_zh": "Chinese name, for figures and reports.",
-    "label_en": "English name, for figures and reports.",
-    "source": "Where the content comes from (seed file and phrase).",
-    "description": "Free text.",
-}
-"""Descriptions of the bookkeeping fields that the schema leaves undescribed."""
 
 HEADER = """\
 # Parameters
@@ -71,44 +47,7 @@ community presets (configs/communities/) set the `community` section.
 """
 
 
-# --------------------------------------------------------------------------- formatting
-
-
-def fmt_number(value: float) -> str:
-    """Format a number compactly and deterministically (``0.012``, ``1e-09``, ``3000``)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    return f"{value:g}"
-
-
-def fmt_dist(dist: Dist) -> str:
-    """Format a distribution as ``normal(mean 0.35, sd 0.15), clip [0, 1]``."""
-    args = ", ".join(f"{k} {fmt_number(getattr(dist, k))}" for k in _REQUIRED[dist.dist])
-    text = f"{dist.dist}({args})"
-    if dist.clip is not None:
-        text += f", clip [{fmt_number(dist.clip[0])}, {fmt_number(dist.clip[1])}]"
-    return text
-
-
-def fmt_value(value: Any) -> str:
-    """Format a default value as it would be written in YAML."""
-    if value is None:
-        return "none"
-    if isinstance(value, Dist):
-        return fmt_dist(value)
-    if isinstance(value, bool | int | float):
-        return fmt_number(value)
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, list | tuple):
-        if value and isinstance(value[0], BaseModel):
-            return f"{len(value)} entries (table below)"
-        return "[" + ", ".join(fmt_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{}" if not value else "{…}"
-    return str(value)
+# --------------------------------------------------------------------------- markdown
 
 
 def cell(text: str) -> str:
@@ -116,244 +55,41 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def plain(doc: str) -> str:
-    """First paragraph of a docstring as one markdown line (reST roles become code)."""
-    first = doc.split("\n\n")[0].replace("\n", " ")
-    first = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", first)
-    return first.replace("``", "`")
+def row(param: Param) -> list[str]:
+    """The table row of one parameter."""
+    return [f"`{param.path}`", param.type, param.default, param.range, param.unit,
+            param.description]
 
 
-# --------------------------------------------------------------------------- schema walking
-
-
-def model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
-    """Return ``(section model, is_list)`` if a field holds a nested section.
-
-    Distributions (:class:`~sim.distributions.Dist`) are values, not sections.
-    """
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return (None, False) if annotation is Dist else (annotation, False)
-    if get_origin(annotation) is list:
-        inner = get_args(annotation)[0]
-        if isinstance(inner, type) and issubclass(inner, BaseModel) and inner is not Dist:
-            return inner, True
-    return None, False
-
-
-def declared_annotation(cls: type[BaseModel], name: str) -> str:
-    """The annotation of a field as written in the source (e.g. ``"Share"``), or ``""``."""
-    for klass in cls.__mro__:
-        written = inspect.get_annotations(klass).get(name)
-        if written is not None:
-            return written if isinstance(written, str) else getattr(written, "__name__", "")
-    return ""
-
-
-def type_name(annotation: Any) -> str:
-    """A short, plain-English name of a field type."""
-    origin = get_origin(annotation)
-    if origin is Literal:
-        return "choice"
-    if origin in (Union, types.UnionType):
-        args = get_args(annotation)
-        names = [type_name(a) for a in args if a is not type(None)]
-        text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-        return text + (" or none" if type(None) in args else "")
-    if origin is list:
-        return f"list of {type_name(get_args(annotation)[0])}s"
-    if origin is dict:
-        return "mapping"
-    simple = {bool: "true/false", int: "integer", float: "number", str: "text",
-              Dist: "distribution"}
-    if annotation in simple:
-        return simple[annotation]
-    return getattr(annotation, "__name__", str(annotation))
-
-
-def bounds(metadata: list[Any]) -> tuple[tuple[float, bool] | None, tuple[float, bool] | None]:
-    """Lower and upper bounds ``(value, inclusive)`` from pydantic field metadata."""
-    low = high = None
-    for item in metadata:
-        if isinstance(item, at.Ge):
-            low = (item.ge, True)
-        elif isinstance(item, at.Gt):
-            low = (item.gt, False)
-        elif isinstance(item, at.Le):
-            high = (item.le, True)
-        elif isinstance(item, at.Lt):
-            high = (item.lt, False)
-    return low, high
-
-
-def fmt_range(annotation: Any, metadata: list[Any], description: str) -> str:
-    """The allowed values of a field, as an interval, a list of choices or ``""``."""
-    if get_origin(annotation) is Literal:
-        return ", ".join(str(v) for v in get_args(annotation))
-    low, high = bounds(metadata)
-    if low and high:
-        return (("[" if low[1] else "(") + f"{fmt_number(low[0])}, {fmt_number(high[0])}"
-                + ("]" if high[1] else ")"))
-    if low:
-        return ("≥ " if low[1] else "> ") + fmt_number(low[0])
-    if high:
-        return ("≤ " if high[1] else "< ") + fmt_number(high[0])
-    for item in metadata:
-        if isinstance(item, at.MinLen):
-            return f"≥ {item.min_length} entries"
-    # Household traits: bounds are applied when drawing; the description states them.
-    match = (re.search(r"in (\[[^\]]+\])", description)
-             or re.search(r"(≥ \d+(?:\.\d+)?)", description))
-    return match.group(1) if match else ""
-
-
-def is_share_range(metadata: list[Any]) -> bool:
-    """Whether the constraints are exactly ``0 ≤ x ≤ 1``."""
-    low, high = bounds(metadata)
-    return low == (0, True) and high == (1, True)
-
-
-def infer_unit(declared: str, annotation: Any, metadata: list[Any], text: str,
-               section_doc: str) -> str:
-    """Infer a field's unit from its declared type and the wording of its description.
-
-    Args:
-        declared: The annotation as written in the source (``"Share"``, ``"NonNeg"``…).
-        annotation: The resolved annotation.
-        metadata: The field's constraints.
-        text: The field's description.
-        section_doc: The docstring of the section (model) the field belongs to.
-
-    Returns:
-        A unit such as ``"share"``, ``"share/month"``, ``"yuan/household/month"``,
-        ``"months"``, ``"utility"``, ``"households"``, or ``"—"`` if none applies.
-    """
-    t, doc = text.lower(), section_doc.lower()
-    if annotation in (bool, str) or get_origin(annotation) is Literal:
-        return "—"
-    per_month = ("per month" in t or "monthly" in t.replace("monthly income", "")
-                 or "per month" in doc)
-    if "yuan per household per month" in t:
-        return "yuan/household/month"
-    if "yuan per household" in t:
-        return "yuan/household"
-    if "yuan" in t:
-        return "yuan"
-    if "per 100 households per month" in t:
-        return "matters/100 households/month"
-    if (declared == "Share" or is_share_range(metadata) or t.startswith(("share", "probab"))
-            or "in [0, 1]" in t):
-        return "share/month" if per_month else "share"
-    if re.search(r"\bmonths\b", t):
-        return "months"
-    if t.startswith("month of"):
-        return "month"
-    if (t.startswith("weight") or "temperature" in t or "tolerance" in t or "utility" in t
-            or "utility" in doc):
-        return "utility"
-    if t.startswith("speed-up per unit"):
-        return "factor per unit share"
-    if t.startswith("multiplies") or "factor" in t:
-        return "factor"
-    if "ties per household" in t:
-        return "ties/household"
-    if t.startswith("log-scale"):
-        return "ln(yuan)"
-    if "public spirit" in t:
-        return "share"
-    # Counts: "Number of compounds …", "Households per compound", "Stairwell units (单元) per …".
-    match = (re.match(r"number of (\w+)", t)
-             or re.match(r"([a-z]+(?: [a-z]+)?) (?:\([^)]*\) )?(?:per|that)\b", t))
-    return match.group(1) if match else "—"
-
-
-def default_of(field: FieldInfo) -> Any:
-    """The default value of a field that has one (calling its factory if needed)."""
-    if field.default_factory is not None:
-        return field.default_factory()
-    return field.default
-
-
-def rows(cls: type[BaseModel], prefix: str) -> list[list[str]]:
-    """Table rows for the leaf fields of one section."""
-    section_doc = inspect.getdoc(cls) or ""
-    out = []
-    for name, field in cls.model_fields.items():
-        if model_of(field.annotation)[0] is not None or get_origin(field.annotation) is dict:
-            continue
-        description = field.description or GENERIC.get(name) or (
-            f"For `{name}`; see the section note.")
-        default = "required" if field.is_required() else fmt_value(default_of(field))
-        unit = infer_unit(declared_annotation(cls, name), field.annotation, field.metadata,
-                          description, section_doc)
-        out.append([f"`{prefix}{name}`", type_name(field.annotation), default,
-                    fmt_range(field.annotation, field.metadata, description), unit,
-                    description])
-    return out
-
-
-def table(body: list[list[str]]) -> list[str]:
+def table(params: tuple[Param, ...]) -> list[str]:
     """A markdown table with the standard columns."""
     head = ["name", "type", "default", "range", "unit", "description"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in body]
+    lines += ["| " + " | ".join(cell(c) for c in row(p)) + " |" for p in params]
     return lines
 
 
-def section(cls: type[BaseModel], path: str, note: str = "") -> list[str]:
-    """Markdown for one section: heading, the model's docstring, a note, the table."""
-    lines = [f"## `{path}`", ""]
-    doc = inspect.getdoc(cls) or ""
-    if doc:
-        lines += [plain(doc), ""]
-    if note:
-        lines += [note, ""]
-    body = rows(cls, f"{path}." if path != "scenario" else "")
-    if body:
-        lines += [*table(body), ""]
-    return lines
+def section(sec: Section) -> list[str]:
+    """Markdown for one section of :func:`sim.schema.sections`.
 
-
-def list_note(field: FieldInfo) -> str:
-    """What a list-of-sections field requires and holds by default."""
-    parts = ["A list, one entry per item, each with the fields below"]
-    low = [m.min_length for m in field.metadata if isinstance(m, at.MinLen)]
-    if field.is_required():
-        parts.append("required" + (f", at least {low[0]} entry" if low else ""))
-    else:
-        parts.append(f"default: {fmt_value(default_of(field))}")
-    return "; ".join(parts) + "."
-
-
-def walk(cls: type[BaseModel], path: str, note: str = "") -> list[str]:
-    """Sections for a model and, depth-first, every section nested in it."""
-    lines = section(cls, path, note)
-    for name, field in cls.model_fields.items():
-        inner, is_list = model_of(field.annotation)
-        child = f"{name}" if path == "scenario" else f"{path}.{name}"
-        if inner is not None and is_list:
-            lines += walk(inner, child + "[]", list_note(field))
-        elif inner is not None:
-            lines += walk(inner, child)
-        elif get_origin(field.annotation) is dict and cls is config.Design:
-            lines += institutions(child)
-    return lines
-
-
-def institutions(path: str) -> list[str]:
-    """One section per registered institution (its ``Params``), in name order."""
-    lines = [f"## `{path}`", "",
-             "Maps registered institution names to their parameters; a design lists the "
-             "institutions it has. Registered now: "
-             + ", ".join(f"`{n}`" for n in sorted(REGISTRY)) + ".", ""]
-    for name in sorted(REGISTRY):
-        inst = REGISTRY[name]
-        lines += [f"### `{path}.{name}` — {inst.label_zh} ({inst.label_en})", ""]
-        doc = inspect.getdoc(inst) or ""
-        if doc:
-            lines += [plain(doc), ""]
-        if inst.source:
-            lines += [f"Source: {inst.source}.", ""]
-        lines += [*table(rows(inst.Params, f"{path}.{name}.")), ""]
+    A config section is a heading, its docstring, its note and its table (if it
+    has parameters); an institution is a subheading with its names, docstring,
+    source and table.
+    """
+    if sec.kind == "institution":
+        lines = [f"### `{sec.path}` — {sec.label_zh} ({sec.label_en})", ""]
+        if sec.doc:
+            lines += [sec.doc, ""]
+        if sec.source:
+            lines += [f"Source: {sec.source}.", ""]
+        return [*lines, *table(sec.params), ""]
+    lines = [f"## `{sec.path}`", ""]
+    if sec.doc:
+        lines += [sec.doc, ""]
+    if sec.note:
+        lines += [sec.note, ""]
+    if sec.params:
+        lines += [*table(sec.params), ""]
     return lines
 
 
@@ -385,7 +121,8 @@ def distributions() -> list[str]:
 
 def render() -> str:
     """The whole markdown document."""
-    lines = [HEADER, *walk(config.Scenario, "scenario"), *matter_types(), *distributions()]
+    lines = [HEADER, *(line for sec in sections() for line in section(sec)), *matter_types(),
+             *distributions()]
     return "\n".join(lines).rstrip() + "\n"
 
 
