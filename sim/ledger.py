@@ -6,19 +6,30 @@ co-building units and foundations; it goes out as upkeep, spending on
 matters, the firm's overhead, or misuse. At every step and in every compound
 ``total in = total out + balance`` (checked by :meth:`Ledger.check`), and no
 balance is ever negative: a payment larger than the balance is refused in
-part, never overdrawn.
+part, never overdrawn, and the part refused is recorded as a shortfall
+(:attr:`Ledger.shortfall`, :meth:`Ledger.shortfall_frame`) rather than lost.
+
+The check is independent of the bookkeeping it checks: the flows (in by
+source, spent by use, misused) are cumulative arrays, the balance is its own
+state, and :meth:`Ledger.check` recomputes ``in − spent − misused`` from the
+flows and compares it with the balance. Writing a balance or a flow anywhere
+but in :meth:`Ledger.deposit` and :meth:`Ledger.spend`, or booking a
+non-finite or negative amount, makes the check fail.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 SOURCES = ("fees", "pooled", "government", "reward", "co_building", "foundation")
 """Where money comes from; "reward" is government money paid after residents deliver (以奖代补)."""
 RESIDENT_SOURCES = ("fees", "pooled")
 """Sources that count as self-funding (以院养院)."""
 USES = ("upkeep", "matters", "overhead", "misuse")
-"""Where money goes."""
+"""Where money goes; "misuse" (money diverted, §7.13) is last, so the other uses are a slice."""
+assert USES[-1] == "misuse", "Ledger.spent and Ledger.misused are slices of total_out"
+_MISUSE = len(USES) - 1
 WINDOW = 12
 """Months in the trailing window for shares of money."""
 _RESIDENT = np.isin(SOURCES, RESIDENT_SOURCES)
@@ -37,8 +48,14 @@ class Ledger:
 
     Attributes:
         total_in: ``(compounds, sources)`` cumulative inflow, yuan.
-        total_out: ``(compounds, uses)`` cumulative outflow, yuan.
-        balance: ``(compounds,)`` money held, yuan, never negative.
+        total_out: ``(compounds, uses)`` cumulative outflow, yuan (:attr:`spent` and
+            :attr:`misused` are views of it).
+        balance: ``(compounds,)`` money held, yuan, never negative. Kept as its own state
+            (not derived from the flows), so that :meth:`check` can compare the two.
+        shortfall: ``(compounds, uses)`` cumulative yuan asked of :meth:`spend` but not paid
+            because the balance was too small (asked − paid; a negative request asks for
+            nothing). Matters that :meth:`spend_at` leaves open are not asked for: they stay
+            open and are asked for again later. :meth:`shortfall_frame` gives it as a table.
         month_in, month_out: This month's flows (reset by :meth:`new_month`).
     """
 
@@ -47,6 +64,7 @@ class Ledger:
         self.total_in = np.zeros((n_compounds, len(SOURCES)))
         self.total_out = np.zeros((n_compounds, len(USES)))
         self.balance = np.zeros(n_compounds)
+        self.shortfall = np.zeros_like(self.total_out)
         self.month_in = np.zeros_like(self.total_in)
         self.month_out = np.zeros_like(self.total_out)
         self._window = np.zeros((WINDOW, n_compounds, len(SOURCES)))
@@ -65,6 +83,21 @@ class Ledger:
         """Column of a use in ``total_out``."""
         return USES.index(name)
 
+    @property
+    def month(self) -> int:
+        """Months begun (calls of :meth:`new_month`); the model's ``steps`` during a step."""
+        return self._month
+
+    @property
+    def spent(self) -> np.ndarray:
+        """``(compounds, uses but misuse)`` cumulative spending by use, yuan (a view)."""
+        return self.total_out[:, :_MISUSE]
+
+    @property
+    def misused(self) -> np.ndarray:
+        """``(compounds,)`` cumulative money diverted (use "misuse"), yuan (a view)."""
+        return self.total_out[:, _MISUSE]
+
     def new_month(self) -> None:
         """Close last month's flows into the trailing window and reset them."""
         self._window[self._month % WINDOW] = self.month_in
@@ -75,9 +108,15 @@ class Ledger:
         self.month_out[:] = 0.0
 
     def deposit(self, source: str, amounts: np.ndarray) -> None:
-        """Add money from ``source``; ``amounts`` has one entry per compound (≥ 0)."""
-        if np.any(amounts < 0):
-            raise LedgerError(f"negative deposit from {source}")
+        """Add money from ``source``; ``amounts`` has one entry per compound (finite, ≥ 0).
+
+        Raises:
+            LedgerError: An amount is negative, NaN or infinite; nothing is booked.
+        """
+        if not np.all(np.isfinite(amounts) & (amounts >= 0)):
+            bad = int(np.argmin(np.isfinite(amounts) & (amounts >= 0)))
+            raise LedgerError(f"compound {bad}, month {self._month}: deposit from {source} "
+                              f"of {amounts[bad]:.6g} yuan; deposits must be finite and ≥ 0")
         j = SOURCES.index(source)
         self.total_in[:, j] += amounts
         self.month_in[:, j] += amounts
@@ -87,16 +126,24 @@ class Ledger:
     def spend(self, use: str, amounts: np.ndarray) -> np.ndarray:
         """Pay out up to ``amounts`` per compound for ``use``; returns what was paid.
 
-        A compound cannot pay more than its balance: the excess is not paid.
+        A compound cannot pay more than its balance: it pays what it can, and the excess
+        (asked − paid) is added to :attr:`shortfall`. A negative amount asks for nothing.
+        The new balance ``b − min(a, b)`` is ≥ 0 exactly in floating point (for a < b the
+        rounded difference of b and a cannot fall below 0), so no clipping is needed, and
+        the balance is written only together with a flow.
         """
-        paid = np.minimum(np.maximum(amounts, 0.0), self.balance)
+        asked = np.maximum(amounts, 0.0)
+        paid = np.minimum(asked, self.balance)
         j = USES.index(use)
         self.total_out[:, j] += paid
         self.month_out[:, j] += paid
+        self.shortfall[:, j] += asked - paid
         self.balance -= paid
-        # Rounding can leave -1e-13; balances are never negative.
-        np.maximum(self.balance, 0.0, out=self.balance)
         return paid
+
+    def misuse(self, amounts: np.ndarray) -> np.ndarray:
+        """Divert up to ``amounts`` per compound (use "misuse"); returns what was taken."""
+        return self.spend("misuse", amounts)
 
     def spend_at(self, use: str, compounds: np.ndarray, amounts: np.ndarray,
                  budget: np.ndarray | None = None) -> np.ndarray:
@@ -132,15 +179,59 @@ class Ledger:
         return paid
 
     def check(self, tol: float = 1e-6) -> None:
-        """Raise :class:`LedgerError` unless money is conserved and balances ≥ 0."""
+        """Raise :class:`LedgerError` unless the flows account for every balance.
+
+        For every compound, recomputes ``in − spent − misused`` from the cumulative flows
+        and compares it with the balance, which is kept separately. Also requires every
+        flow (cumulative, this month's, shortfall) to be finite and ≥ 0 and every balance
+        to be finite and ≥ −tolerance; NaN fails each of these tests (a comparison with NaN
+        is false, so each test asks for the good case). The tolerance is ``tol`` yuan per
+        yuan of the compound's inflow, at least ``tol`` yuan.
+
+        Raises:
+            LedgerError: Names the compound, the month and the amounts.
+        """
+        flows = (("in from", self.total_in, SOURCES), ("out for", self.total_out, USES),
+                 ("this month in from", self.month_in, SOURCES),
+                 ("this month out for", self.month_out, USES),
+                 ("shortfall of", self.shortfall, USES))
+        for label, values, names in flows:
+            good = np.isfinite(values) & (values >= 0.0)
+            if not good.all():
+                c, k = np.unravel_index(int(np.argmin(good)), good.shape)
+                self._fail(int(c), f"{label} {names[k]} = {values[c, k]:.6g} yuan; "
+                                   "flows must be finite and ≥ 0")
         total_in = self.total_in.sum(axis=1)
-        gap = total_in - self.total_out.sum(axis=1) - self.balance
-        scale = np.maximum(1.0, total_in)
-        if np.any(np.abs(gap) > tol * scale):
-            worst = int(np.argmax(np.abs(gap)))
-            raise LedgerError(f"compound {worst}: in − out − balance = {gap[worst]:.6g} yuan")
-        if np.any(self.balance < 0):
-            raise LedgerError("negative balance")
+        spent = self.spent.sum(axis=1)
+        misused = self.misused
+        slack = tol * np.maximum(1.0, total_in)
+        good = np.isfinite(self.balance) & (self.balance >= -slack)
+        if not good.all():
+            c = int(np.argmin(good))
+            self._fail(c, f"balance = {self.balance[c]:.6g} yuan; balances must be finite "
+                          f"and ≥ −{slack[c]:.3g}")
+        gap = total_in - spent - misused - self.balance
+        if not np.all(np.abs(gap) <= slack):
+            c = int(np.argmax(np.abs(gap)))
+            self._fail(c, f"in {total_in[c]:.9g} − spent {spent[c]:.9g} − misused "
+                          f"{misused[c]:.9g} = {total_in[c] - spent[c] - misused[c]:.9g} yuan, "
+                          f"but balance {self.balance[c]:.9g} (gap {gap[c]:.6g} yuan)")
+
+    def _fail(self, compound: int, message: str) -> None:
+        """Raise :class:`LedgerError` for ``compound`` in the current month."""
+        raise LedgerError(f"compound {compound}, month {self._month}: {message}")
+
+    def shortfall_frame(self, min_yuan: float = 0.0) -> pd.DataFrame:
+        """What went unpaid: one row per compound and use with a shortfall above ``min_yuan``.
+
+        Columns ``compound``, ``use`` and ``shortfall`` (cumulative yuan asked but not paid,
+        see :attr:`shortfall`), ordered by compound and then use as in :data:`USES`. Pass a
+        small ``min_yuan`` (e.g. 1e-6) to leave out rounding-sized amounts, which arise when
+        a payment computed elsewhere exceeds the balance by a rounding error.
+        """
+        c, k = np.nonzero(self.shortfall > min_yuan)
+        return pd.DataFrame({"compound": c, "use": np.asarray(USES, dtype=object)[k],
+                             "shortfall": self.shortfall[c, k]})
 
     def _window_sum(self) -> np.ndarray:
         """Inflows of the last 12 months including this one, ``(compounds, sources)``.
