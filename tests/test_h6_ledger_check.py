@@ -194,3 +194,18 @@ def test_random_bookings_keep_the_check_passing_and_shortfall_is_asked_minus_pai
         ledger.check()
     np.testing.assert_allclose(ledger.shortfall, asked - paid, rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(ledger.total_out, paid, rtol=1e-12, atol=1e-6)
+
+
+def test_a_ledger_of_no_compounds_checks():
+    ledger = Ledger(0)
+    ledger.deposit("fees", np.zeros(0))
+    ledger.spend("upkeep", np.zeros(0))
+    ledger.check()
+    assert ledger.shortfall_frame().empty
+
+
+def test_misuse_is_the_last_use_so_spent_and_misused_are_views():
+    assert USES[-1] == "misuse"
+    ledger = Ledger(2)
+    assert np.shares_memory(ledger.spent, ledger.total_out)
+    assert np.shares_memory(ledger.misused, ledger.total_out)

@@ -1,4 +1,8 @@
-"""The ledger (sim.ledger): every yuan accounted for, no overdraft, 12-month shares."""
+"""The ledger (sim.ledger): every yuan accounted for, no overdraft, 12-month shares.
+
+The checks that corrupt a ledger and the shortfall of refused payments are in
+``tests/test_h6_ledger_check.py``.
+"""
 
 from __future__ import annotations
 
@@ -232,3 +236,6 @@ def test_a_model_run_accounts_for_every_yuan():
     assert model.government.spent > 0
     assert ledger.total_out[:, USES.index("overhead")].sum() > 0
     assert ledger.total_out[:, USES.index("upkeep")].sum() > 0
+    # Every payment the model asks for is within the balance, up to rounding: no institution
+    # relies on spend() refusing part of a payment (see Ledger.shortfall).
+    assert ledger.shortfall_frame(min_yuan=1e-6).empty
