@@ -21,6 +21,8 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
+from sim.children import die_with_parent
+
 HOST = "127.0.0.1"
 """The only address the page is served on."""
 
@@ -87,7 +89,17 @@ def server_command(port: int) -> list[str]:
 
 
 def app_command(args: argparse.Namespace) -> int:
-    """Serve the page until Ctrl-C; return the server's exit status (0 after Ctrl-C)."""
+    """Serve the page until Ctrl-C or a stop signal; return the exit status.
+
+    The server child never outlives this process: Ctrl-C, ``SIGTERM`` and ``SIGHUP`` stop
+    it (terminate, wait, kill) before this process exits, and the child asks the kernel for
+    ``SIGTERM`` when its parent dies (:func:`sim.children.die_with_parent`), which covers
+    ``SIGKILL``. So the port is free for the next ``sim app`` however this one ended.
+
+    Returns:
+        The server's exit status; 0 after Ctrl-C; 128 + the signal number after
+        ``SIGTERM`` or ``SIGHUP`` (reported on one line).
+    """
     check_port(args.port)
     port = args.port or free_port()
     env = {**os.environ, **SERVER_ENV, "SIM_APP_LANG": args.lang}
@@ -96,16 +108,73 @@ def app_command(args: argparse.Namespace) -> int:
         print(f"小区治理仿真课堂页面：{url}  （在浏览器中打开；按 Ctrl-C 停止）", flush=True)
     else:
         print(f"Classroom page: {url}  (open it in a browser; Ctrl-C stops)", flush=True)
-    server = subprocess.Popen(server_command(port), env=env)
+    parent = os.getpid()
+    server: subprocess.Popen[bytes] | None = None
     try:
-        return server.wait()
+        with _stop_signals_raise():
+            # the child dies with this process even if it is killed with SIGKILL
+            server = subprocess.Popen(server_command(port), env=env,
+                                      preexec_fn=lambda: die_with_parent(parent))
+            return server.wait()
     except KeyboardInterrupt:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
         return 0
+    except StopSignalError as stopped:
+        stop_server(server)
+        name = signal.Signals(stopped.signum).name
+        print(f"sim: stopped by {name}; the page at {url} is closed / 页面已关闭",
+              file=sys.stderr, flush=True)
+        return 128 + stopped.signum
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that stop ``sim app`` like Ctrl-C does: a scheduler's or a closed terminal's."""
+
+
+class StopSignalError(Exception):
+    """Raised in ``sim app`` by one of :data:`STOP_SIGNALS`.
+
+    Attributes:
+        signum: The signal received.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, _frame: object) -> None:
+    """Signal handler: turn a stop signal into :class:`StopSignalError`."""
+    raise StopSignalError(signum)
+
+
+@contextlib.contextmanager
+def _stop_signals_raise() -> Iterator[None]:
+    """Have :data:`STOP_SIGNALS` raise :class:`StopSignalError` for the ``with`` block.
+
+    Without this, ``SIGTERM`` ends the parent at once and leaves its child serving the port;
+    with it, the parent stops the child first (``SIGKILL``, which cannot be caught, is
+    covered by the child's ``PR_SET_PDEATHSIG``).
+    """
+    old = {sig: signal.signal(sig, _raise_stopped) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def stop_server(server: subprocess.Popen[bytes] | None, timeout: float = 10.0) -> None:
+    """Stop the server child: ``SIGTERM``, wait up to ``timeout`` seconds, then ``SIGKILL``."""
+    if server is None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        server.terminate()
+    try:
+        server.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def add_command(subparsers: Any) -> None:
