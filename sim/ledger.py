@@ -131,9 +131,10 @@ class Ledger:
 
         A compound cannot pay more than its balance: it pays what it can, and the excess
         (asked − paid) is added to :attr:`shortfall`. A negative amount asks for nothing.
-        The new balance ``b − min(a, b)`` is ≥ 0 exactly in floating point (for a < b the
-        rounded difference of b and a cannot fall below 0), so no clipping is needed, and
-        the balance is written only together with a flow.
+        From a balance b ≥ 0 the new balance ``b − min(a, b)`` is ≥ 0 exactly in floating
+        point (for a < b the rounded difference cannot fall below 0), so no clipping is
+        needed and the balance is written only together with a flow; a balance already
+        negative (written elsewhere) books a negative payment, which :meth:`check` reports.
         """
         asked = np.maximum(amounts, 0.0)
         paid = np.minimum(asked, self.balance)
