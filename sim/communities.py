@@ -227,8 +227,7 @@ def _cell_value(value: Any, annotation: Any) -> Any:
             return True
         if text in FALSE_WORDS:
             return False
-        raise ValueError(f"must be 0 or 1 (also {'/'.join(TRUE_WORDS[1:])} or "
-                         f"{'/'.join(FALSE_WORDS[1:])})")
+        raise ValueError("is not a yes/no value")
     if annotation is int:
         number = _number(value)
         if number != int(number):
@@ -255,7 +254,7 @@ def _allowed(field: str) -> str:
 
     param = next(p for p in params_of(CompoundGroup, "") if p.name == field)
     if param.type == "true/false":
-        return "0 or 1"
+        return (f"0 or 1, also {'/'.join(TRUE_WORDS[1:])} or {'/'.join(FALSE_WORDS[1:])}")
     if param.type == "text":
         return "the compound's name, any text"
     if field == "open_matters":
