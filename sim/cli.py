@@ -46,17 +46,27 @@ SET_HELP = """\
 how --set works / --set 用法:
   KEY is a dotted path into the scenario (behaviour.noise, economy.firm_fee,
   run.steps, ...); VALUE is read as YAML, so numbers, true/false, lists and
-  mappings work and anything else is text. Repeat --set for several changes;
-  later ones win, and --steps/--seed are applied after all of them. Every
-  change is validated: an unknown key or a value out of range is an error.
+  mappings work and anything else is text. Repeat --set for several changes.
+  They are applied together, shallower keys first whatever their order: a
+  preset or a whole section (community=heping_road, behaviour={...}) is put in
+  place before keys inside it (community.network.acquaintance=0.3) are changed.
+  The same KEY given twice: the later value wins. --steps/--seed are applied
+  after all of them. Every change is validated: an unknown key or a value out
+  of range (or not finite: .nan, .inf) is an error. A parameter of an
+  institution the design lacks is an error too; add the institution with
+  design.institutions.NAME={...} ({} for its defaults).
   KEY 为参数的点分路径；VALUE 按 YAML 解析（数字、true/false、列表、映射，其余为文本）。
-  可重复使用；--steps/--seed 最后生效；每项修改都会校验。
+  可重复使用；各项一起生效，路径较浅的先生效（与顺序无关）：先换预设或整节，再改其中的参数；
+  同一 KEY 重复时以后者为准；--steps/--seed 最后生效；每项修改都会校验（不接受 .nan、.inf）。
+  修改治理模式中没有的机构的参数会报错；要添加机构，请设置 design.institutions.名称={...}。
 
     --set behaviour.noise=0.2              a number / 数值
     --set community=heping_road            a community preset (configs/communities/) / 社区预设
     --set design=baseline                  a design preset (configs/designs/) / 治理模式预设
     --set 'behaviour.threshold={dist: normal, mean: 0.25, sd: 0.1}'
                                            a distribution; quote it for the shell / 分布（需加引号）
+    --set 'design.institutions.party_branch={visits_per_member: 6}'
+                                           add an institution / 添加一个机构
 """
 
 RUN_DESCRIPTION = """\
@@ -147,30 +157,35 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 def parse_set(pairs: Sequence[str]) -> dict[str, Any]:
     """Turn ``--set KEY=VALUE`` strings into an override mapping.
 
-    VALUE is parsed as YAML, except that YAML 1.1's surprising booleans
-    (``yes``, ``no``, ``on``, ``off``) stay text: only ``true`` and ``false``
-    are booleans, so ``--set community=no_firm`` and names like ``on`` work.
+    VALUE is parsed as YAML by the config reader (:func:`sim.config.parse_yaml`:
+    no duplicate keys, bounded nesting), except that YAML 1.1's surprising
+    booleans (``yes``, ``no``, ``on``, ``off``) stay text: only ``true`` and
+    ``false`` are booleans, so ``--set community=no_firm`` and names like ``on``
+    work. The order in which the changes are applied is not decided here but by
+    :meth:`Scenario.override <sim.config.Scenario.override>` (shallower keys first).
 
     Args:
         pairs: The ``--set`` arguments in the order given.
 
     Returns:
-        Dotted keys mapped to parsed values, in order (a repeated key keeps
-        its last value).
+        Dotted keys mapped to parsed values (a key repeated, in either spelling,
+        ``a.b`` or ``a__b``, keeps its last value).
 
     Raises:
         ConfigError: (field ``--set``) for a pair without ``=``, an empty key or
             a value that is not valid YAML.
     """
+    from sim.config import parse_yaml
+
     changes: dict[str, Any] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
-        key = key.strip()
+        key = key.strip().replace("__", ".")
         if not sep or not key:
             raise ConfigError("--set", f"expected KEY=VALUE, got {pair!r} "
                                        "(e.g. --set behaviour.noise=0.2)")
         try:
-            value = yaml.safe_load(raw)
+            value = parse_yaml(raw)
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or "invalid YAML"
             raise ConfigError("--set", f"{key}: value {raw!r} is not valid YAML ({problem}); "

@@ -18,6 +18,8 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -32,7 +34,7 @@ from pydantic import (
 )
 
 from sim.distributions import Dist, Spec
-from sim.errors import ConfigError
+from sim.errors import ConfigError, InstitutionAbsentError
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
@@ -57,10 +59,21 @@ def reject_bool(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
     return value
 
 
-class Strict(BaseModel):
-    """Base of every config section: unknown keys are errors, values are frozen."""
+STRICT_CONFIG = ConfigDict(extra="forbid", frozen=True, validate_default=True,
+                           allow_inf_nan=False)
+"""Settings of every config section (and of institution parameters).
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+Unknown keys are errors, values are frozen, defaults are validated, and every
+number is finite: NaN and ±infinity (YAML's ``.nan``, ``.inf``) are refused
+for every float field, list element and tuple member, because NaN passes any
+bounds check (``nan < low`` is false) and infinity cannot be written to JSON.
+"""
+
+
+class Strict(BaseModel):
+    """Base of every config section: see :data:`STRICT_CONFIG`."""
+
+    model_config = STRICT_CONFIG
 
     _no_bool = field_validator("*", mode="before")(classmethod(reject_bool))
 
@@ -457,8 +470,24 @@ class Scenario(Strict):
     initial: Initial = Initial()
     run: Run = Run()
 
-    def override(self, changes: dict[str, Any]) -> Scenario:
+    def override(self, changes: Mapping[str, Any]) -> Scenario:
         """Return a new validated scenario with dotted fields replaced.
+
+        All changes are applied at once, in the order of :func:`ordered_changes`:
+        shallower paths first, whatever the order of ``changes``. So
+        ``{"community.network.acquaintance": 0.3, "community": "heping_road"}``
+        loads the preset and then sets its acquaintance (the order of a keyword
+        dictionary, of Mesa's ``batch_run`` or of ``--set`` options does not
+        matter), and a section given as a whole (``"behaviour": {...}``) is
+        replaced before a field inside it (``"behaviour.noise"``) is set. One
+        path given twice in one mapping (``behaviour.noise`` and
+        ``behaviour__noise``) is an error rather than a silent choice.
+
+        A path below ``design.institutions.NAME`` changes a parameter of an
+        institution the design has; it never adds one (that would change the
+        design silently). Add an institution explicitly by setting
+        ``design.institutions.NAME`` to a mapping of its parameters (``{}`` for
+        its defaults), in the same call or an earlier one.
 
         Args:
             changes: Maps dotted paths (``"behaviour.noise"``) or double-underscore
@@ -469,12 +498,13 @@ class Scenario(Strict):
             A new :class:`Scenario`; this one is unchanged.
 
         Raises:
-            ConfigError: If a path is unknown or a value is invalid.
+            InstitutionAbsentError: For a parameter of an institution the design
+                does not have.
+            ConfigError: If a path is unknown or given twice, or a value is invalid.
         """
         data = self.model_dump(mode="python")
-        for key, value in changes.items():
-            path = key.replace("__", ".").split(".")
-            _set_path(data, path, value, key)
+        for key, value in ordered_changes(changes).items():
+            _set_path(data, key.split("."), copy.deepcopy(value), key)
         return scenario_from_dict(data)
 
     def to_dict(self) -> dict[str, Any]:
@@ -486,12 +516,57 @@ DEFAULT_DESIGN = "baseline"
 DEFAULT_COMMUNITY = "generic_old_compound"
 
 
+def ordered_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Return overrides keyed by dotted path, shallower paths first.
+
+    This is the one rule for applying several overrides together
+    (:meth:`Scenario.override`, hence ``--set``, the keyword fields of
+    ``CompoundModel`` and ``sim sweep``): ``a__b`` is spelled ``a.b``; a path
+    comes before every deeper one, so a preset or a whole section is put in
+    place before fields inside it are changed; paths of equal depth keep their
+    order (they cannot contain one another).
+
+    Args:
+        changes: Dotted or double-underscore paths mapped to values.
+
+    Returns:
+        The same values keyed by dotted path, in the order to apply them.
+
+    Raises:
+        ConfigError: For a key that is not text, or one path given twice
+            (``behaviour.noise`` and ``behaviour__noise``), which would make the
+            result depend on the order of the mapping.
+    """
+    out: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
+    for key, value in changes.items():
+        if not isinstance(key, str) or not key:
+            raise ConfigError(str(key), "an override key must be a dotted path such as "
+                                        "behaviour.noise")
+        path = key.replace("__", ".")
+        if path in out:
+            raise ConfigError(path, f"given twice, as {spelled[path]!r} and {key!r}; give "
+                                    "each field once")
+        out[path] = value
+        spelled[path] = key
+    return dict(sorted(out.items(), key=lambda kv: kv[0].count(".")))
+
+
 def _set_path(data: dict[str, Any], path: list[str], value: Any, key: str) -> None:
-    """Set ``value`` at ``path`` in nested ``data``, checking names against the schema."""
+    """Set ``value`` at ``path`` in nested ``data``, checking names against the schema.
+
+    Raises:
+        InstitutionAbsentError: For a path below ``design.institutions.NAME`` when
+            the design has no NAME.
+        ConfigError: For an unknown name, an index out of range or a path through
+            a value.
+    """
     node: Any = data
     model: Any = Scenario
     for i, part in enumerate(path):
         where = ".".join(path[: i + 1])
+        if i == 2 and path[:2] == ["design", "institutions"] and isinstance(node, dict):
+            _check_institution(data["design"], node, path, value)
         if isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
                 raise ConfigError(where, f"index must be 0–{len(node) - 1}")
@@ -517,6 +592,33 @@ def _set_path(data: dict[str, Any], path: list[str], value: Any, key: str) -> No
             node[part] = {} if not isinstance(node.get(part), list) else node[part]
         model = _field_model(model, part)
         node = node[part]
+
+
+def _check_institution(design: dict[str, Any], present: dict[str, Any], path: list[str],
+                       value: Any) -> None:
+    """Refuse an unknown institution, or a parameter of one the design lacks.
+
+    Args:
+        design: The design being edited (for its name).
+        present: Its ``institutions`` mapping.
+        path: The override path, ``design.institutions.NAME[.PARAM...]``.
+        value: The value being set (quoted in the hint).
+    """
+    from sim.institutions import REGISTRY
+
+    name = path[2]
+    if name not in REGISTRY:
+        raise ConfigError(".".join(path[:3]), _unknown(name, REGISTRY, "institution"))
+    if len(path) == 3 or name in present:
+        return
+    has = ", ".join(sorted(present)) or "none"
+    param = path[3]
+    raise InstitutionAbsentError(
+        ".".join(path),
+        f"design '{design.get('name', 'design')}' has no institution '{name}' (it has: "
+        f"{has}); a parameter never adds one. Add it explicitly: "
+        f"design.institutions.{name}={{{param}: {value!r}}} (a mapping of its parameters, "
+        "{} for the defaults)", name)
 
 
 def _field_model(model: Any, name: str) -> Any:
@@ -556,8 +658,31 @@ def preset_names(kind: str) -> list[str]:
     return sorted(names)
 
 
+PRESET_NAME = re.compile(r"[A-Za-z0-9_-]+")
+"""What a preset name may be: letters, digits, ``_`` and ``-`` (no path, no suffix)."""
+
+
+def check_preset_name(name: Any, field: str) -> str:
+    """Return ``name`` if it is a plain preset name, else a ConfigError saying what to give.
+
+    A name is looked up as ``<config folder>/<kind>/<name>.yaml``; anything but a
+    plain name (``../../etc/passwd``, ``a/b``, ``x.yaml``) could name a file
+    outside the config folders, so it is refused: a file is given by its path.
+    """
+    if not isinstance(name, str) or not PRESET_NAME.fullmatch(name):
+        raise ConfigError(field, f"{name!r} is not a preset name (letters, digits, _ and - "
+                                 "only); to use a file, give its file path ending in .yaml")
+    return name
+
+
 def preset_path(kind: str, name: str, field: str) -> Path:
-    """Path of a named preset, or a ConfigError listing the available names."""
+    """Path of a named preset, or a ConfigError listing the available names.
+
+    Raises:
+        ConfigError: For a name that is not plain (see :func:`check_preset_name`)
+            or that no config folder has.
+    """
+    check_preset_name(name, field)
     for root in config_dirs():
         path = root / kind / f"{name}.yaml"
         if path.is_file():
@@ -565,15 +690,81 @@ def preset_path(kind: str, name: str, field: str) -> Path:
     raise ConfigError(field, _unknown(name, preset_names(kind), _SINGULAR[kind]))
 
 
+MAX_YAML_DEPTH = 100
+"""Deepest nesting of YAML collections read from a config or a ``--set`` value.
+
+A scenario nests about six levels deep; the limit refuses hostile or broken
+input (10,000 nested ``[``) with one line instead of a RecursionError.
+"""
+
+
+class YamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses duplicate keys and very deep nesting.
+
+    A key given twice in one mapping would silently keep the last value (PyYAML's
+    default), so ``noise: 0.2`` further up a file would be lost; it is an error
+    naming the key and both lines. Collections nested more than
+    :data:`MAX_YAML_DEPTH` deep are an error too.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose one node, refusing nesting deeper than :data:`MAX_YAML_DEPTH`."""
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """Construct a mapping, refusing a key that appears twice in it."""
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<:` merges may be overridden by the mapping's own keys
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    seen = key in first
+                except TypeError:
+                    continue  # an unhashable key: the base constructor reports it
+                if seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r} (first given at line "
+                                    f"{first[key]}); give each key once", key_node.start_mark)
+                first[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse YAML text with :class:`YamlLoader` (the one reader of configs and ``--set``).
+
+    Raises:
+        yaml.YAMLError: For a syntax error, a duplicate key or too deep nesting.
+    """
+    return yaml.load(text, Loader=YamlLoader)  # a SafeLoader: plain data only
+
+
 def read_yaml(path: Path, field: str = "") -> dict[str, Any]:
-    """Read a YAML mapping, turning I/O and syntax problems into ConfigError."""
+    """Read a YAML mapping, turning I/O and syntax problems into ConfigError.
+
+    Duplicate keys and nesting deeper than :data:`MAX_YAML_DEPTH` are syntax
+    problems too (see :class:`YamlLoader`).
+    """
     where = field or str(path)
     if not path.exists():
         raise ConfigError(where, f"file not found: {path}")
     if not path.is_file():
         raise ConfigError(where, f"not a file: {path}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -629,6 +820,7 @@ def load_config(source: str | Path | dict[str, Any]) -> Scenario:
         return scenario_from_dict(source)
     path = Path(source)
     if not path.exists() and not path.suffix:
+        check_preset_name(str(source), "config")
         for kind in ("presets", "designs", "communities"):
             try:
                 path = preset_path(kind, str(source), "config")

@@ -40,9 +40,13 @@ class Dist(BaseModel):
         median: Median of a ``lognormal`` (> 0).
         sigma: Log-scale standard deviation of a ``lognormal`` (≥ 0).
         clip: Optional ``[low, high]`` applied after drawing.
+
+    Every parameter must be a finite number: NaN and ±infinity are refused
+    (``{low: -.inf}`` has no uniform distribution, and NaN would pass the
+    bounds checks unnoticed).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     dist: Literal["constant", "normal", "uniform", "beta", "lognormal"]
     value: float | None = None
@@ -144,7 +148,7 @@ def draw(spec: Spec, n: int, rng: np.random.Generator, field: str,
         values = np.asarray(spec, dtype=float)
     else:
         values = np.full(n, float(spec))
-    if bounds is not None and values.size and (values.min() < bounds[0]
-                                               or values.max() > bounds[1]):
+    # Written as "not inside" so that NaN, which fails every comparison, is outside too.
+    if bounds is not None and not np.all((values >= bounds[0]) & (values <= bounds[1])):
         raise ConfigError(field, f"values must lie in [{bounds[0]}, {bounds[1]}]")
     return values
