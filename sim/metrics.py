@@ -32,6 +32,12 @@ class Column:
         aggregate: How compound values are combined into the community value:
             "households" (household-weighted mean), "sum", or "compounds"
             (unweighted mean over compounds).
+        flow: True for a count or an amount during the month (a flow: its
+            unit is per month, 户/月, 件/月, 元/月); False for a state at the
+            end of the month (a stock, such as open matters) or a share. A
+            mean over months of a flow is still per month, so every figure
+            and table writes the unit with "/月" ("/month") exactly when this
+            is true.
     """
 
     name: str
@@ -40,6 +46,7 @@ class Column:
     en: str
     meaning: str
     aggregate: str = "households"
+    flow: bool = False
 
 
 COLUMNS: dict[str, Column] = {
@@ -57,13 +64,14 @@ COLUMNS: dict[str, Column] = {
         Column("condition", "share", "小区环境状况", "Condition",
                "Physical condition Q of the compound's public goods, 0 = derelict, 1 = as new."),
         Column("violations", "households", "违规户数", "Violations",
-               "Number of households violating the rules this month.", "sum"),
+               "Number of households violating the rules this month.", "sum", flow=True),
         Column("matters_open", "matters", "未解决事项", "Open matters",
                "Number of matters (lights, drains, …) open at the end of the month.", "sum"),
-        Column("matters_resolved", "matters", "本月解决事项", "Matters resolved",
-               "Number of matters resolved during the month.", "sum"),
+        Column("matters_resolved", "matters", "每月解决事项", "Matters resolved per month",
+               "Number of matters resolved during the month.", "sum", flow=True),
         Column("petitions", "households", "上访户数", "Petitions",
-               "Number of households petitioning higher government this month.", "sum"),
+               "Number of households petitioning higher government this month.", "sum",
+               flow=True),
         Column("trust", "share", "信任度", "Trust",
                "Mean trust of households that money and effort will be used well."),
         Column("dependence", "share", "等靠要依赖", "Dependence",
@@ -75,12 +83,13 @@ COLUMNS: dict[str, Column] = {
         Column("firm_present_share", "share", "有物业小区比例", "Firm present",
                "Share of compounds served by a property firm at the end of the month.",
                "compounds"),
-        Column("gov_spending", "yuan", "政府投入(元)", "Government spending (yuan)",
+        Column("gov_spending", "yuan", "政府投入", "Government spending",
                "Government money paid into the compounds this month, rewards "
-               "(以奖代补) included.", "sum"),
+               "(以奖代补) included.", "sum", flow=True),
         Column("self_funded_share", "share", "自筹资金占比", "Self-funded share",
                "Share of the last 12 months' money that came from residents "
-               "(fees and pooled funds); 0 when no money came in.", "money"),
+               "(fees and pooled funds); 0 when no money came in (a share of nothing, "
+               "which figures show as a gap at month 0).", "money"),
     ]
 }
 """All model-level columns, in the order they appear in outputs."""

@@ -12,10 +12,12 @@ works without a display and never changes the caller's pyplot backend.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -79,11 +81,25 @@ UNITS: dict[str, tuple[str, str]] = {
 }
 """Axis text of each unit used in :mod:`sim.metrics`, as (Chinese, English)."""
 
+PER_MONTH = ("/月", "/month")
+"""What follows the unit of a flow (:attr:`sim.metrics.Column.flow`), as (Chinese, English)."""
+
 TEXT: dict[str, dict[str, str]] = {
-    "zh": {"month": "月", "title": "小区治理仿真：月度指标"},
-    "en": {"month": "month", "title": "Compound governance simulation: monthly indicators"},
+    "zh": {"month": "月", "title": "小区治理仿真：月度指标", "none": "本次运行无"},
+    "en": {"month": "month", "title": "Compound governance simulation: monthly indicators",
+           "none": "none in this run"},
 }
 """Other figure text by language."""
+
+UNDEFINED_AT_MONTH_0 = tuple(name for name, c in COLUMNS.items() if c.aggregate == "money")
+"""Shares of money: at month 0, before any decision, no money has come in.
+
+The share is then 0/0; the column stores 0 (as :mod:`sim.metrics` documents),
+but a figure leaves a gap there (:func:`displayed`) rather than draw a drop to 0.
+"""
+
+LABEL_WIDTH = 40
+"""Width of a wrapped design label in a legend, in half-width characters."""
 
 
 def unit_text(unit: str, lang: str) -> str:
@@ -92,16 +108,125 @@ def unit_text(unit: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def axis_label(name: str, lang: str) -> str:
-    """Return the y-axis label of one column: its label with its unit.
+def unit_of(name: str, lang: str) -> str:
+    """Return the unit of one column as written after a number or on an axis.
 
-    The unit is omitted when the label already names it (``政府投入(元)``).
+    ``"0–1"`` for a share; the unit of :data:`UNITS` otherwise, per month when
+    the column is a flow (``户/月``, ``元/月``, ``households/month``) and
+    without when it is a stock (``件``). The one rule for units in figures and
+    in the compare report.
+    """
+    col = COLUMNS[name]
+    if col.unit == "share":
+        return "0–1"
+    per = PER_MONTH[0] if lang == "zh" else PER_MONTH[1]
+    return unit_text(col.unit, lang) + (per if col.flow else "")
+
+
+def axis_label(name: str, lang: str) -> str:
+    """Return the y-axis label of one column: its label with its unit (:func:`unit_of`).
+
+    The unit is omitted when the label already ends with it.
     """
     text = label(name, lang)
-    unit = "0–1" if COLUMNS[name].unit == "share" else unit_text(COLUMNS[name].unit, lang)
+    unit = unit_of(name, lang)
     if unit in text:
         return text
     return f"{text}（{unit}）" if lang == "zh" else f"{text} ({unit})"
+
+
+def text_width(text: str) -> int:
+    """Return the width of a line of text in half-width characters (CJK counts 2)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+_NO_BREAK_BEFORE = set(")）]】」』,，、。：:;；!！?？·")
+"""Characters a line never starts with (closing brackets, punctuation)."""
+
+_OPENING = set("(（[【「『")
+_SOFT_AFTER = set(",，、;；:：")
+
+
+def wrap_label(text: str, width: int = LABEL_WIDTH) -> str:
+    """Return ``text`` wrapped over lines of at most ``width``, never dropping a character.
+
+    :mod:`textwrap` breaks only at spaces and counts every character as one,
+    which suits English but not Chinese: Chinese has no spaces and its
+    characters are twice as wide. So widths count CJK as 2
+    (:func:`text_width`) and a line breaks, in order of preference, at a
+    space (dropped), before an opening bracket or after a comma — if that
+    keeps at least half the line — else before any wide character; never
+    before closing punctuation. A word longer than ``width`` stays whole on
+    its own line.
+    """
+    lines: list[str] = []
+    line = ""
+    soft = hard = -1  # where ``line`` may break: preferred, and anywhere allowed
+    for ch in text:
+        if ch.isspace():
+            soft = hard = len(line)
+            line += " "
+            continue
+        prev = line[-1:]
+        if line and ch not in _NO_BREAK_BEFORE:
+            if ch in _OPENING or prev in _SOFT_AFTER:
+                soft = hard = len(line)
+            elif text_width(ch) == 2 or text_width(prev) == 2:
+                hard = len(line)
+        if text_width(line + ch) > width and max(soft, hard) > 0:
+            cut = soft if soft > 0 and text_width(line[:soft]) * 2 >= width else max(soft, hard)
+            lines.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+            soft = hard = -1
+        line += ch
+    lines.append(line.strip())
+    return "\n".join(part for part in lines if part)
+
+
+def displayed(df: pd.DataFrame) -> pd.DataFrame:
+    """Return the values a figure draws: undefined values as NaN (a gap in the line).
+
+    Only :data:`UNDEFINED_AT_MONTH_0` at month 0 are undefined for certain;
+    the data itself is not changed (a copy is returned when anything is masked).
+    """
+    names = [n for n in UNDEFINED_AT_MONTH_0 if n in df.columns]
+    start = (_months(df) == 0).to_numpy()
+    if not names or not start.any():
+        return df
+    out = df.copy()
+    out.loc[start, names] = np.nan
+    return out
+
+
+def tick_text(value: float, _pos: int | None = None) -> str:
+    """Format a tick value: thousands separated (``12,000``), decimals only when needed.
+
+    A range below one (``0.1, 0.2``) keeps its decimals, so that ticks never
+    all read ``0``.
+    """
+    if abs(value) >= 1000 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:g}"
+
+
+def mark_none(ax: Axes, values: np.ndarray, note: str) -> bool:
+    """Show a panel whose values are all zero as "none": one 0 tick and a note.
+
+    Without this, matplotlib spreads a flat line at 0 over a tiny range whose
+    ticks all print as ``0``.
+
+    Returns:
+        True if the values were all zero (or none was defined) and the panel was marked.
+    """
+    finite = values[np.isfinite(values)]
+    if finite.size and np.any(finite != 0):
+        return False
+    ax.set_ylim(-0.05, 1.0)
+    ax.set_yticks([0.0])
+    ax.yaxis.set_major_formatter(FuncFormatter(tick_text))
+    ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center",
+            color="#777777", fontsize=10)
+    return True
 
 
 def panels_for(columns: Sequence[str]) -> list[Panel]:
@@ -135,34 +260,38 @@ def _months(df: pd.DataFrame) -> pd.Series:
     return pd.Series(df.index, index=df.index)
 
 
-def _thousands(value: float, _pos: int) -> str:
-    """Format a tick value with thousands separators (``12,000``)."""
-    return f"{value:,.0f}"
-
-
 def draw_panel(ax: Axes, df: pd.DataFrame, panel: Panel, lang: str) -> None:
     """Draw the lines of one panel with its title, axis labels and legend.
 
     Shared by :func:`plot_timeseries` and the page's outcome figure (:mod:`sim.views`).
+    When the panel's columns have different units (open matters, 件, and
+    matters resolved, 件/月) each legend entry carries its own unit. A panel
+    with nothing but zeros gets one 0 tick and "none in this run"
+    (:func:`mark_none`); undefined values are gaps (:func:`displayed`).
     """
     months = _months(df)
+    shown = displayed(df)
+    units = {COLUMNS[c].unit for c in panel.columns}
+    mixed = len({unit_of(c, lang) for c in panel.columns}) > 1
     for name in panel.columns:
-        ax.plot(months, df[name], label=label(name, lang), linewidth=1.6)
+        ax.plot(months, shown[name], label=axis_label(name, lang) if mixed else label(name, lang),
+                linewidth=1.6)
     ax.set_title(panel.zh if lang == "zh" else panel.en, fontsize=11)
     ax.set_xlabel(TEXT[lang]["month"])
-    units = {COLUMNS[c].unit for c in panel.columns}
     if len(panel.columns) == 1:
         ax.set_ylabel(axis_label(panel.columns[0], lang))
     else:
-        ax.set_ylabel(" / ".join(unit_text(u, lang) for u in sorted(units)))
+        ax.set_ylabel(" / ".join(unit_text(u, lang) for u in sorted(units)) if mixed
+                      or units == {"share"} else unit_of(panel.columns[0], lang))
         ax.legend(fontsize=8, frameon=False, loc="best")
     if units == {"share"}:
         ax.set_ylim(-0.03, 1.03)
-    else:
+    elif not mark_none(ax, shown[list(panel.columns)].to_numpy(float).ravel(),
+                       TEXT[lang]["none"]):
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=units <= {"households",
                                                                          "matters"}))
-        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+        ax.yaxis.set_major_formatter(FuncFormatter(tick_text))
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
     if len(months):
         ax.set_xlim(float(months.min()), max(float(months.max()), float(months.min()) + 1))

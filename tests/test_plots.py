@@ -145,10 +145,11 @@ def test_new_metric_column_gets_its_own_panel(monkeypatch):
 
 
 def test_axis_label_has_unit_once():
-    assert axis_label("gov_spending", "zh") == "政府投入(元)"
-    assert axis_label("gov_spending", "en") == "Government spending (yuan)"
-    assert axis_label("petitions", "zh") == "上访户数"  # the label names its unit already
-    assert axis_label("petitions", "en") == "Petitions (households)"
+    assert axis_label("gov_spending", "zh") == "政府投入（元/月）"  # a monthly flow
+    assert axis_label("gov_spending", "en") == "Government spending (yuan/month)"
+    assert axis_label("petitions", "zh") == "上访户数（户/月）"
+    assert axis_label("petitions", "en") == "Petitions (households/month)"
+    assert axis_label("matters_open", "zh") == "未解决事项（件）"  # a stock: no /月
     assert axis_label("trust", "en") == "Trust (0–1)"
 
 

@@ -11,6 +11,13 @@ in Chinese or English; labels come from :mod:`sim.metrics` and the designs'
 The plain-language reading is generated from the numbers: a change is named
 ("raises condition by 0.29 [0.28, 0.30]") only when its 95 % interval
 excludes zero; the others are listed as "no clear difference".
+
+Design labels are never shortened: the report shows them whole and the figures
+wrap them over lines (:func:`sim.plots.wrap_label`), because the part a cut
+would drop ("(无监委会)", "without supervision") is often what tells two designs
+apart. Units come from :func:`sim.plots.unit_of` (per month for flows), English
+counts are pluralised (:func:`say`) and the configs' prose, written for
+markdown, shows its `code` spans as ``<code>`` (:func:`prose`).
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +39,15 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.fonts import CJKFontError, use_cjk_font
 from sim.metrics import COLUMNS, label
-from sim.plots import axis_label
+from sim.plots import (
+    LABEL_WIDTH,
+    axis_label,
+    displayed,
+    mark_none,
+    tick_text,
+    unit_of,
+    wrap_label,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -54,12 +71,12 @@ BETTER_LOWER = frozenset({"violations", "matters_open", "petitions", "dependence
 """Desired direction of change, for colouring; other outcomes (government spending,
 matters resolved) are not judged."""
 
-STOCKS = frozenset({"matters_open"})
-"""Counts that are a state at the end of a month rather than a flow during it."""
-
 PALETTE = ("#4d4d4d", "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
            "#e377c2", "#17becf", "#bcbd22")
 """Design colours; the reference is dark grey."""
+
+TICK_WIDTH = 26
+"""Width of a wrapped design label on the forest plot's y-axis, in half-width characters."""
 
 BASE_DECIMALS = {"share": 2, "households": 1, "matters": 1, "yuan": 0}
 """Fewest decimals shown per unit (more when intervals are narrow)."""
@@ -111,7 +128,7 @@ TEXT: dict[str, dict[str, str]] = {
         "m_band": ("时间序列图中的阴影带为逐月平均值的 95% t 置信区间，"
                    "灰色底色为取平均的最后 {window} 个月。"),
         "m_colour": ("表中差值区间不含 0 时着色：绿色表示朝期望方向变化（如环境更好、上访更少），"
-                     "红色表示相反（要点中也以红色标出）；政府投入和本月解决事项不判断方向，不着色。"),
+                     "红色表示相反（要点中也以红色标出）；政府投入和每月解决事项不判断方向，不着色。"),
         "m_pmin": "{seeds} 个种子时，Wilcoxon 检验的 p 值最小为 {pmin}（所有种子的差值同号时）。",
         "m_one_seed": ("只有 1 个种子，无法计算置信区间和检验，也无法判断差异；"
                        "请用 --seeds 10 或更多。"),
@@ -131,12 +148,13 @@ TEXT: dict[str, dict[str, str]] = {
         "window_text": "最后 {window} 个月",
         "diff_axis": "与参照之差",
         "legend_title": "治理模式",
-        "per_month": "/月",
+        "none": "各次运行均无",
         "na": "—",
     },
     "en": {
         "title": "Comparing governance designs: {community}",
-        "subtitle": "{designs} designs × {seeds} seeds × {steps} months",
+        "subtitle": ("{designs:|design|designs} × {seeds:|seed|seeds} × "
+                     "{steps:|month|months}"),
         "findings": "Key findings",
         "designs": "Designs compared",
         "community": "Community",
@@ -148,8 +166,9 @@ TEXT: dict[str, dict[str, str]] = {
         "reference": "reference",
         "source": "Source",
         "key": "name",
-        "size": "{households:,} households in {compounds:,} compounds (courtyards)",
-        "group": "{label}: {count} × {households} households{firm}",
+        "size": ("{households:,|household|households} in "
+                 "{compounds:,|compound (courtyard)|compounds (courtyards)}"),
+        "group": "{label}: {count} × {households:|household|households}{firm}",
         "with_firm": " (with a property firm)",
         "outcome": "Outcome",
         "diff": "difference",
@@ -161,7 +180,8 @@ TEXT: dict[str, dict[str, str]] = {
         "end": ".",
         "list_sep": ", ",
         "no_change": "shows no clear difference in any of the main outcomes",
-        "best": "Over the last {window} months, {design} has the {which} {label} ({value})",
+        "best": ("Over the last {window:|month|months}, {design} has the {which} {label} "
+                 "({value})"),
         "highest": "highest",
         "lowest": "lowest",
         "runner_up": ", {value} {dir} than the runner-up, {design}",
@@ -172,24 +192,26 @@ TEXT: dict[str, dict[str, str]] = {
                    "for a real community. The intervals show only the randomness between seeds, "
                    "not the uncertainty of parameter values or of the model's structure; "
                    "p-values are not corrected for multiple comparisons."),
-        "m_runs": ("Every design ran with {seeds} seeds ({seed_range}) for {steps} months. With "
+        "m_runs": ("Every design ran with {seeds:|seed|seeds} ({seed_range}) for "
+                   "{steps:|month|months}. With "
                    "the same seed every design starts from the same households and neighbour "
                    "network at month 0, so the designs are compared seed by seed (paired)."),
-        "m_window": ("The outcome of a run is its mean over the last {window} months (months "
-                     "{first}–{last})."),
-        "m_ci": ("Per design: the mean over the {seeds} seeds with its 95 % t interval "
-                 "({df} degrees of freedom)."),
+        "m_window": ("The outcome of a run is its mean over the last {window:|month|months} "
+                     "(months {first}–{last})."),
+        "m_ci": ("Per design: the mean over the {seeds:|seed|seeds} with its 95 % t interval "
+                 "({df:|degree|degrees} of freedom)."),
         "m_diff": ("Difference from the reference ({ref}): design minus reference for each seed, "
                    "averaged, with its 95 % t interval; the p-value is from a two-sided Wilcoxon "
                    "signed-rank test of the paired differences (not corrected for multiple "
                    "comparisons)."),
         "m_band": ("In the time series, bands are 95 % t intervals of the monthly mean; the grey "
-                   "background marks the last {window} months that are averaged."),
+                   "background marks the last {window:|month|months} that are averaged."),
         "m_colour": ("In the table, differences whose interval excludes 0 are coloured: green "
                      "in the desired direction (better condition, fewer petitions, …), red in "
                      "the other (red also in the key findings); government spending and matters "
                      "resolved are not judged."),
-        "m_pmin": ("With {seeds} seeds the smallest possible Wilcoxon p-value is {pmin} (when "
+        "m_pmin": ("With {seeds:|seed|seeds} the smallest possible Wilcoxon p-value is {pmin} "
+                   "(when "
                    "the differences of all seeds have the same sign)."),
         "m_one_seed": ("With one seed there are no intervals or tests and differences cannot be "
                        "judged; use --seeds 10 or more."),
@@ -209,18 +231,50 @@ TEXT: dict[str, dict[str, str]] = {
                          "(monthly data), figures/ (the figures), manifest.json (resolved "
                          "config of every design)"),
         "month": "month",
-        "window_text": "last {window} months",
+        "window_text": "last {window:|month|months}",
         "diff_axis": "Difference from the reference",
         "legend_title": "design",
-        "per_month": " a month",
+        "none": "none in any run",
         "na": "—",
     },
 }
 """Report and figure text by language."""
 
-UNIT_WORDS = {"zh": {"households": "户", "matters": "件", "yuan": "元"},
-              "en": {"households": "households", "matters": "matters", "yuan": "yuan"}}
-"""Units after numbers in the reading."""
+
+
+class _Counting(string.Formatter):
+    """:meth:`str.format` with a count spec: ``{n:,|household|households}``.
+
+    The part before the first ``|`` formats the number; the noun follows it,
+    singular for exactly 1 and plural otherwise ("1 compound", "5,188
+    households"). Chinese text needs no such spec, as Chinese has no plural.
+    """
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        """Format one field; a spec with ``|`` adds the noun in the right number."""
+        if "|" not in format_spec:
+            return super().format_field(value, format_spec)
+        spec, one, many = format_spec.split("|", 2)
+        return f"{format(value, spec)} {one if value == 1 else many}"
+
+
+_COUNTING = _Counting()
+
+
+def say(template: str, **values: object) -> str:
+    """Fill a :data:`TEXT` template, pluralising counted nouns (see :class:`_Counting`)."""
+    return _COUNTING.format(template, **values)
+
+
+def prose(text: str) -> str:
+    """Return config prose as HTML: escaped, its markdown `code` spans as ``<code>``.
+
+    Descriptions and sources in the YAML files are written for markdown (the
+    README and docs render them), so a literal backtick would otherwise show.
+    """
+    parts = re.split(r"`([^`]+)`", " ".join(text.split()))
+    return "".join(f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(p)
+                   for i, p in enumerate(parts))
 
 
 @dataclass(frozen=True)
@@ -241,24 +295,6 @@ class FigureFile:
 
 
 # --------------------------------------------------------------------------- numbers
-
-
-def short_label(text: str, limit: int = 40) -> str:
-    """Return a design label short enough for a legend.
-
-    Cuts at the first bracket, " with " or "·", and at ``limit`` characters
-    (Chinese characters count double, as they are twice as wide).
-    """
-    for mark in ("(", "（", " with ", "·", ","):
-        head = text.split(mark, 1)[0].strip()
-        if len(head) >= 4:
-            text = head
-    width = 0
-    for i, ch in enumerate(text):
-        width += 2 if ord(ch) > 0x2E80 else 1
-        if width > limit:
-            return text[:i].rstrip() + "…"
-    return text
 
 
 def colours(n: int) -> list[str]:
@@ -335,12 +371,9 @@ def direction(outcome: str, diff: float, low: float, high: float) -> str:
 
 def unit_suffix(outcome: str, lang: str) -> str:
     """Return the unit written after a number of this outcome ("" for shares)."""
-    unit = COLUMNS[outcome].unit
-    if unit == "share":
+    if COLUMNS[outcome].unit == "share":
         return ""
-    word = UNIT_WORDS[lang].get(unit, unit)
-    per_month = "" if outcome in STOCKS else TEXT[lang]["per_month"]
-    return f" {word}{per_month}"
+    return f" {unit_of(outcome, lang)}"
 
 
 def outcome_name(outcome: str, lang: str) -> str:
@@ -375,28 +408,31 @@ def design_reading(comp: Comparison, arm: Arm, lang: str) -> str:
             continue
         if diff > 0:
             value = f"{fmt(diff, dec)} {fmt_interval(low, high, dec)}"
-            text = t["raise"].format(label=name, value="\x02")
+            text = say(t["raise"], label=name, value="\x02")
         else:
             value = f"{fmt(-diff, dec)} {fmt_interval(-high, -low, dec)}"
-            text = t["lower"].format(label=name, value="\x02")
+            text = say(t["lower"], label=name, value="\x02")
         number = html.escape(value + unit_suffix(outcome, lang))
         text = html.escape(text).replace("\x02", f'<span class="num">{number}</span>')
         adverse = direction(outcome, diff, low, high) == "bad"
         clauses.append(f'<span class="bad">{text}</span>' if adverse else text)
     if unclear and clauses:
-        clauses.append(html.escape(t["unclear"].format(labels=t["list_sep"].join(unclear))))
+        clauses.append(html.escape(say(t["unclear"], labels=t["list_sep"].join(unclear))))
     if not clauses:
         clauses.append(html.escape(t["no_change"]))
-    lead = t["vs"].format(ref=f"<b>{html.escape(short_label(comp.reference.label(lang)))}</b>",
-                          design=f"<b>{html.escape(short_label(arm.label(lang)))}</b>")
+    lead = say(t["vs"], ref=f"<b>{html.escape(comp.reference.label(lang))}</b>",
+               design=f"<b>{html.escape(arm.label(lang))}</b>")
     return lead + t["sep"].join(clauses) + t["end"]
 
 
 def best_reading(comp: Comparison, outcome: str, highest: bool, lang: str) -> str:
     """Return a sentence naming the design with the highest (lowest) outcome (HTML).
 
-    The leader is compared with the runner-up seed by seed (a paired t
-    interval), so the sentence says whether the lead is clear.
+    With three designs or more, the leader is compared with the runner-up seed
+    by seed (a paired t interval), so the sentence says whether the lead is
+    clear. With two, the runner-up is the other design and the difference is
+    already in the sentence comparing it with the reference, so nothing is
+    said about a runner-up.
     """
     from sim.experiments.compare import t_interval
 
@@ -405,12 +441,14 @@ def best_reading(comp: Comparison, outcome: str, highest: bool, lang: str) -> st
         "mean", ascending=not highest, kind="stable")
     first, second = rows.iloc[0], rows.iloc[1]
     dec = decimals_of(outcome, float(first["ci_low"]), float(first["ci_high"]))
-    labels = {arm.key: short_label(arm.label(lang)) for arm in comp.arms}
+    labels = {arm.key: arm.label(lang) for arm in comp.arms}
     value = f"{fmt(first['mean'], dec)} {fmt_interval(first['ci_low'], first['ci_high'], dec)}"
-    text = t["best"].format(window=comp.window, label=outcome_name(outcome, lang),
+    text = say(t["best"], window=comp.window, label=outcome_name(outcome, lang),
                             which=t["highest"] if highest else t["lowest"],
                             design=f"\x00{labels[first['design']]}\x01",
                             value=value.strip() + unit_suffix(outcome, lang))
+    if len(comp.arms) < 3:
+        return html.escape(text + t["end"]).replace("\x00", "<b>").replace("\x01", "</b>")
     runs = comp.runs.set_index(["design", "seed"])[outcome]
     d = (runs.loc[first["design"]].sort_index() - runs.loc[second["design"]].sort_index())
     mean, low, high, _ = t_interval(d.to_numpy(float))
@@ -419,10 +457,10 @@ def best_reading(comp: Comparison, outcome: str, highest: bool, lang: str) -> st
     dec = decimals_of(outcome, lo, hi)
     value = f"{fmt(lead, dec)} {fmt_interval(lo, hi, dec)}".strip() + unit_suffix(outcome, lang)
     if np.isfinite(lo) and lo > 0:
-        text += t["runner_up"].format(design=f"\x00{labels[second['design']]}\x01", value=value,
+        text += say(t["runner_up"], design=f"\x00{labels[second['design']]}\x01", value=value,
                                       dir=t["more"] if highest else t["less"])
     else:
-        text += t["tie"].format(design=f"\x00{labels[second['design']]}\x01", value=value)
+        text += say(t["tie"], design=f"\x00{labels[second['design']]}\x01", value=value)
     return html.escape(text + t["end"]).replace("\x00", "<b>").replace("\x01", "</b>")
 
 
@@ -438,17 +476,13 @@ def _font(lang: str, texts: list[str]) -> None:
             raise
 
 
-def _thousands(value: float, _pos: int) -> str:
-    """Format a tick value with thousands separators."""
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
-
-
 def monthly_bands(timeseries: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """Return per design and month: the mean over seeds and its 95 % t band.
 
     Returns:
         Columns ``design``, ``month``, ``mean``, ``low``, ``high`` (the band
-        equals the mean with a single seed).
+        equals the mean with a single seed). Undefined values (NaN) are left
+        out of a month's mean and band; a month with none defined is NaN.
     """
     from scipy import stats
 
@@ -482,15 +516,15 @@ def plot_outcome(comp: Comparison, outcome: str, lang: str, path: Path, dpi: int
         ``path``.
     """
     t = TEXT[lang]
-    labels = [short_label(arm.label(lang)) for arm in comp.arms]
+    labels = [wrap_label(arm.label(lang), LABEL_WIDTH) for arm in comp.arms]
     _font(lang, labels)
-    bands = monthly_bands(comp.timeseries, outcome)
+    bands = monthly_bands(displayed(comp.timeseries), outcome)
     fig = Figure(figsize=(6.4, 4.3), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     first, last = comp.window_months
     ax.axvspan(first - 0.5, last + 0.5, color="#000000", alpha=0.06, linewidth=0)
-    ax.text(first, 1.0, " " + t["window_text"].format(window=comp.window), fontsize=8,
+    ax.text(first, 1.0, " " + say(t["window_text"], window=comp.window), fontsize=8,
             color="#666666", va="top", ha="left", transform=ax.get_xaxis_transform())
     for arm, text, colour in zip(comp.arms, labels, colours(len(comp.arms)), strict=True):
         b = bands[bands["design"] == arm.key]
@@ -502,8 +536,9 @@ def plot_outcome(comp: Comparison, outcome: str, lang: str, path: Path, dpi: int
     ax.set_ylabel(axis_label(outcome, lang))
     ax.set_xlim(0, max(comp.steps, 1))
     ax.xaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
-    if COLUMNS[outcome].unit != "share":
-        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    if COLUMNS[outcome].unit != "share" and not mark_none(
+            ax, bands[["low", "high"]].to_numpy(float).ravel(), t["none"]):
+        ax.yaxis.set_major_formatter(FuncFormatter(tick_text))
     _style(ax)
     fig.legend(loc="outside lower center", ncol=2 if len(labels) > 2 else len(labels),
                fontsize=8.5, frameon=False)
@@ -529,13 +564,14 @@ def plot_differences(comp: Comparison, lang: str, path: Path, dpi: int = 100) ->
     """
     t = TEXT[lang]
     others = comp.arms[1:]
-    labels = [short_label(arm.label(lang)) for arm in others]
+    labels = [wrap_label(arm.label(lang), TICK_WIDTH) for arm in others]
     _font(lang, labels)
     palette = colours(len(comp.arms))[1:]
     outcomes = list(COLUMNS)
     ncols = 4
     nrows = math.ceil(len(outcomes) / ncols)
-    height = 0.32 * len(others) + 1.3
+    lines = max(text.count("\n") + 1 for text in labels)
+    height = max(0.32, 0.15 * lines + 0.1) * len(others) + 1.3
     fig = Figure(figsize=(13.0, height * nrows + 1.0), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False)
@@ -555,12 +591,12 @@ def plot_differences(comp: Comparison, lang: str, path: Path, dpi: int = 100) ->
         ax.tick_params(axis="x", labelsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
         if COLUMNS[outcome].unit != "share":
-            ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
+            ax.xaxis.set_major_formatter(FuncFormatter(tick_text))
         ax.grid(True, axis="x", alpha=0.3, linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
     for ax in axes.flat[len(outcomes):]:
         ax.set_visible(False)
-    ref = short_label(comp.reference.label(lang))
+    ref = comp.reference.label(lang)
     fig.suptitle(f"{t['diff_axis']}：{ref}" if lang == "zh" else f"{t['diff_axis']}: {ref}",
                  fontsize=12)
     fig.savefig(path, dpi=dpi)
@@ -575,15 +611,15 @@ def make_figures(comp: Comparison, lang: str, folder: Path) -> list[FigureFile]:
         first, in :data:`KEY_OUTCOMES` order, then the others in column order).
     """
     t = TEXT[lang]
-    ref = short_label(comp.reference.label(lang))
+    ref = comp.reference.label(lang)
     figures = []
     path = plot_differences(comp, lang, folder / "differences.png")
-    figures.append(FigureFile(path, path.read_bytes(), t["fig_forest"].format(ref=ref)))
+    figures.append(FigureFile(path, path.read_bytes(), say(t["fig_forest"], ref=ref)))
     order = [*KEY_OUTCOMES, *(c for c in COLUMNS if c not in KEY_OUTCOMES)]
     for outcome in order:
         path = plot_outcome(comp, outcome, lang, folder / f"timeseries_{outcome}.png")
         figures.append(FigureFile(path, path.read_bytes(),
-                                  t["fig_ts"].format(label=label(outcome, lang)), outcome))
+                                  say(t["fig_ts"], label=label(outcome, lang)), outcome))
     return figures
 
 
@@ -674,13 +710,13 @@ def _designs_html(comp: Comparison, lang: str) -> str:
     parts = []
     for i, (arm, colour) in enumerate(zip(comp.arms, colours(len(comp.arms)), strict=True)):
         badge = f'<span class="badge">{t["reference"]}</span>' if i == 0 else ""
-        source = " ".join(arm.scenario.design.source.split())
+        source = arm.scenario.design.source
         parts.append(
             f'<div class="design"><h3><span class="swatch" style="background:{colour}"></span>'
             f"{html.escape(arm.label(lang))}{badge}</h3>"
             f'<p class="source">{t["key"]}: <code>{html.escape(arm.key)}</code></p>'
-            f"<p>{html.escape(arm.description(lang))}</p>"
-            + (f'<p class="source">{t["source"]}: {html.escape(source)}</p>' if source else "")
+            f"<p>{prose(arm.description(lang))}</p>"
+            + (f'<p class="source">{t["source"]}: {prose(source)}</p>' if source.strip() else "")
             + "</div>")
     return "\n".join(parts)
 
@@ -690,24 +726,24 @@ def _community_html(comp: Comparison, lang: str) -> str:
     t = TEXT[lang]
     c = comp.reference.scenario.community
     name = (c.label_en if lang == "en" else c.label_zh) or c.label_en or c.label_zh or c.name
-    size = t["size"].format(households=c.n_households, compounds=c.n_compounds)
+    size = say(t["size"], households=c.n_households, compounds=c.n_compounds)
     groups = t["list_sep"].join(
-        t["group"].format(label=(g.label_zh if lang == "zh" and g.label_zh
+        say(t["group"], label=(g.label_zh if lang == "zh" and g.label_zh
                                  else g.name.replace("_", " ")),
                           count=g.count, households=g.households,
                           firm=t["with_firm"] if g.firm and not (lang == "zh" and g.label_zh)
                           else "")
         for g in c.groups)
-    description = " ".join(c.description.split()) if lang == "en" else ""
+    description = c.description.strip() if lang == "en" else ""
     if description:
         groups = ""  # the English description already tells the kinds of compound
-    source = " ".join(c.source.split())
+    source = c.source.strip()
     colon, stop = ("：", "。") if lang == "zh" else (": ", ".")
     return (f"<p><b>{html.escape(name)}</b> (<code>{html.escape(c.name)}</code>){colon}"
             f"{html.escape(size)}{stop}</p>"
-            + (f"<p>{html.escape(description)}</p>" if description else "")
+            + (f"<p>{prose(description)}</p>" if description else "")
             + (f"<p>{html.escape(groups)}</p>" if groups else "")
-            + (f'<p class="source">{t["source"]}: {html.escape(source)}</p>' if source else ""))
+            + (f'<p class="source">{t["source"]}: {prose(source)}</p>' if source else ""))
 
 
 def _method_html(comp: Comparison, lang: str) -> str:
@@ -715,17 +751,17 @@ def _method_html(comp: Comparison, lang: str) -> str:
     t = TEXT[lang]
     first, last = comp.window_months
     n = len(comp.seeds)
-    ref = short_label(comp.reference.label(lang))
-    items = [t["m_runs"].format(seeds=n, seed_range=_seed_range(comp.seeds), steps=comp.steps),
-             t["m_window"].format(window=comp.window, first=first, last=last),
-             t["m_ci"].format(seeds=n, df=n - 1),
-             t["m_diff"].format(ref=ref),
-             t["m_band"].format(window=comp.window),
+    ref = comp.reference.label(lang)
+    items = [say(t["m_runs"], seeds=n, seed_range=_seed_range(comp.seeds), steps=comp.steps),
+             say(t["m_window"], window=comp.window, first=first, last=last),
+             say(t["m_ci"], seeds=n, df=n - 1),
+             say(t["m_diff"], ref=ref),
+             say(t["m_band"], window=comp.window),
              t["m_colour"]]
     if n < 2:
         items.append(t["m_one_seed"])
     elif n <= 50:  # scipy's exact test; the smallest p is 2 / 2^n
-        items.insert(4, t["m_pmin"].format(seeds=n, pmin=f"{2.0 / 2**n:.2g}"))
+        items.insert(4, say(t["m_pmin"], seeds=n, pmin=f"{2.0 / 2**n:.2g}"))
     return "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>"
 
 
@@ -736,7 +772,7 @@ def _table_html(comp: Comparison, lang: str) -> str:
     for i, (arm, colour) in enumerate(zip(comp.arms, colours(len(comp.arms)), strict=True)):
         badge = f'<br><span class="unit">{t["reference"]}</span>' if i == 0 else ""
         head.append(f'<th><span class="swatch" style="background:{colour}"></span>'
-                    f"{html.escape(short_label(arm.label(lang)))}{badge}</th>")
+                    f"{html.escape(arm.label(lang))}{badge}</th>")
     rows = []
     summary = comp.summary.set_index(["outcome", "design"])
     for outcome in COLUMNS:
@@ -761,11 +797,8 @@ def _table_html(comp: Comparison, lang: str) -> str:
 
 
 def _unit_cell(outcome: str, lang: str) -> str:
-    """Unit text under an outcome's name in the table."""
-    unit = COLUMNS[outcome].unit
-    if unit == "share":
-        return "0–1"
-    return unit_suffix(outcome, lang).strip()
+    """Unit text under an outcome's name in the table (:func:`sim.plots.unit_of`)."""
+    return unit_of(outcome, lang)
 
 
 def _findings_html(comp: Comparison, lang: str) -> str:
@@ -826,8 +859,8 @@ def render_report(comp: Comparison, lang: str, figures: list[FigureFile]) -> str
     t = TEXT[lang]
     c = comp.reference.scenario.community
     community = (c.label_en if lang == "en" else c.label_zh) or c.name
-    title = t["title"].format(community=community)
-    subtitle = t["subtitle"].format(designs=len(comp.arms), seeds=len(comp.seeds),
+    title = say(t["title"], community=community)
+    subtitle = say(t["subtitle"], designs=len(comp.arms), seeds=len(comp.seeds),
                                     steps=comp.steps)
     forest = [f for f in figures if not f.outcome]
     series = [f for f in figures if f.outcome]
