@@ -242,8 +242,11 @@ def test_workers_give_identical_data_and_tidy_results(tiny, reference, tmp_path)
     for key in ("spec", "problem", "runs", "samples", "base_config", "package_version",
                 "git_commit", "created", "finished"):
         assert manifest[key] is not None, key
+    scenario = manifest["runs"][3].pop("scenario")  # fingerprint of the resolved scenario
+    assert len(scenario) == 64 and scenario == manifest["runs"][2]["scenario"]  # same sample
     assert manifest["runs"][3] == {"run_id": "000003", "sample": 1, "seed": 1, "group": 0,
                                    "params": manifest["samples"][1]["params"]}
+    assert manifest["command"] == "sweep" and len(manifest["group_configs"]) == 2
     subset = sim.load_results(out, columns=["condition"])
     assert list(subset.columns) == ["run_id", "month", "condition"]
 
@@ -391,7 +394,7 @@ def test_analyze_writes_indices_with_confidence_intervals(tmp_path, sampler, col
     assert main(["analyze", str(out), "--lang", "en", "--quiet"]) == 0
     analysis = out / "analysis"
     indices = pd.read_csv(analysis / "indices.csv")
-    assert list(indices.columns) == ["outcome", "design", "parameter", *columns]
+    assert list(indices.columns) == ["outcome", "design", "parameter", *columns, "warning"]
     assert len(indices) == 2 * 2 * 2  # outcomes × designs × parameters
     assert indices[columns[-1]].notna().all()
     method = sampler["method"]

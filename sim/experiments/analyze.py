@@ -17,6 +17,22 @@ outcome (and per combination of categorical levers, e.g. per design):
 It writes ``indices.csv``, ``summary.csv`` (one row per sample) and one bar chart per
 outcome with error bars into ``DIR/analysis``. Latin hypercube and full factorial sweeps have
 no indices: analyse their data with :func:`load_results`.
+
+**Part files are checked, not trusted by name.** Both readers go through
+:func:`sim.experiments.storage.check_parts`, the rule ``--resume`` uses: a part file of no
+run of the manifest, one holding another run (swapped), one of the wrong length, one
+computed from other inputs, or one that is not Parquet is a one-line error naming the file.
+Runs of an unfinished sweep that have no part file yet: :func:`load_results` returns the
+finished runs and warns how many are missing; ``sim analyze`` refuses (Saltelli's and
+Morris's estimators need every sample).
+
+**Indices too uncertain to read are flagged, never clipped.** A small sample gives Sobol
+indices such as S1 = −0.08 ± 0.3 or 1.03 ± 0.3. Every index whose confidence interval is
+wider than the index itself (``conf > |index|``: even its sign is uncertain) or that lies
+outside [0, 1] by more than its interval (Sobol indices are shares of variance) gets a flag
+in the ``warning`` column of ``indices.csv`` (``S1:wide``, ``ST:outside``, ``mu_star:wide``;
+empty when the index is usable), a hatched bar and a note in its figure, and a line on
+stdout telling how to get narrower intervals (a larger ``sampler.n``).
 """
 
 from __future__ import annotations
@@ -24,6 +40,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -35,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ConfigError
-from sim.experiments.storage import part_files, read_manifest
+from sim.experiments.storage import check_parts, read_manifest
 from sim.metrics import COLUMNS, label
 
 INDEX_COLUMNS = {
@@ -51,6 +68,17 @@ SUMMARY_CSV = "summary.csv"
 S2_CSV = "indices_s2.csv"
 READ_GROUP = 256
 """Part files read together by :func:`read_parts`."""
+
+CHECKED = {"sobol": (("S1", "S1_conf", True), ("ST", "ST_conf", True)),
+           "morris": (("mu_star", "mu_star_conf", False),)}
+"""Indices checked for usable intervals: (index, its interval, a share bounded by [0, 1])."""
+
+_FIGURE = re.compile(r"^(sobol|morris)-\w+\.png$")
+
+
+def is_analysis_file(name: str) -> bool:
+    """True for the name of a file :func:`analyze` writes (``sim sweep --force`` deletes it)."""
+    return name in (INDICES_CSV, SUMMARY_CSV, S2_CSV) or bool(_FIGURE.match(name))
 
 
 # --------------------------------------------------------------------------- reading
@@ -68,19 +96,27 @@ def load_results(path: str | os.PathLike[str], *,
         One row per run and month, sorted by ``run_id`` then ``month``: ``run_id``,
         ``sample``, ``seed``, ``month``, one column per parameter (named by its dotted path),
         then the model columns of :data:`sim.metrics.COLUMNS`. Only finished runs are present
-        (a run's file is written whole or not at all).
+        (a run's file is written whole or not at all); if some are missing (an unfinished
+        sweep), a ``UserWarning`` says how many.
 
     Raises:
-        ConfigError: If ``path`` is not a sweep directory, has no finished run, or a column
-            is unknown.
+        ConfigError: If ``path`` is not a sweep directory, has no finished run, a column is
+            unknown, or a part file is not one of the manifest's runs, holds another run, or
+            cannot be read (:func:`~sim.experiments.storage.check_parts`; the error names the
+            file).
     """
     import pyarrow.dataset as ds
 
     out = Path(path)
-    read_manifest(out)
-    files = part_files(out)
+    manifest = read_manifest(out)
+    files, missing = check_parts(out, manifest)
     if not files:
         raise ConfigError(str(out), "the sweep has no finished run yet (no runs/part-*.parquet)")
+    if missing:
+        warnings.warn(f"{out}: {len(missing)} of {len(manifest['runs'])} runs have no part "
+                      f"file yet (first: {missing[0]}); the frame holds the finished runs "
+                      "only: finish the sweep with 'sim sweep SWEEP --out DIR --resume'",
+                      UserWarning, stacklevel=2)
     names = ds.dataset([str(files[0])], format="parquet").schema.names
     if columns is not None:
         unknown = [c for c in columns if c not in names]
@@ -144,9 +180,7 @@ def summarise(out: str | os.PathLike[str], outcomes: Sequence[str],
 
     manifest = read_manifest(out) if manifest is None else manifest
     runs = manifest["runs"]
-    files = part_files(out)
-    done = {f.stem.removeprefix("part-") for f in files}
-    missing = [r["run_id"] for r in runs if r["run_id"] not in done]
+    files, missing = check_parts(out, manifest)
     if missing:
         raise ConfigError(str(out), f"{len(missing)} of {len(runs)} runs are missing (first: "
                                     f"{missing[0]}); finish the sweep with 'sim sweep SWEEP "
@@ -181,8 +215,9 @@ def compute_indices(manifest: dict[str, Any], summary: pd.DataFrame,
 
     Returns:
         ``(indices, second_order)``: the first has one row per outcome, group and parameter
-        with the columns of :data:`INDEX_COLUMNS`; the second has Sobol's ``S2`` per pair of
-        parameters (None unless the sweep sampled for second-order indices).
+        with the columns of :data:`INDEX_COLUMNS` and ``warning`` (:func:`index_warning`);
+        the second has Sobol's ``S2`` per pair of parameters (None unless the sweep sampled
+        for second-order indices).
 
     Raises:
         ConfigError: For a sweep sampled with latin or full_factorial.
@@ -208,14 +243,52 @@ def compute_indices(manifest: dict[str, Any], summary: pd.DataFrame,
                                            for p in cats}}
             result = _analyse(method, problem, x, y, sampler)
             for i, name in enumerate(names):
-                rows.append({**where, "parameter": name,
-                             **{k: float(np.asarray(result[k])[i]) for k in INDEX_COLUMNS[method]}})
+                values = {k: float(np.asarray(result[k])[i]) for k in INDEX_COLUMNS[method]}
+                rows.append({**where, "parameter": name, **values,
+                             "warning": index_warning(method, values)})
             if method == "sobol" and sampler.get("second_order"):
                 for a, b in itertools.combinations(range(len(names)), 2):
                     s2_rows.append({**where, "parameter_1": names[a], "parameter_2": names[b],
                                     "S2": float(result["S2"][a][b]),
                                     "S2_conf": float(result["S2_conf"][a][b])})
     return pd.DataFrame(rows), (pd.DataFrame(s2_rows) if s2_rows else None)
+
+
+def index_warning(method: str, values: dict[str, float]) -> str:
+    """Flags of the indices of one row that are too uncertain to read, or ``""``.
+
+    An index is flagged ``wide`` when its confidence interval (the ± half-width SALib
+    reports) is wider than the index (``conf > |index|``: the interval holds 0, so not even
+    the sign is known), and ``outside`` when a share of variance (Sobol S1, ST) lies outside
+    [0, 1] by more than its interval; ``undefined`` when it is not a number (an outcome that
+    did not vary). Nothing is clipped: the values stay as SALib computed them.
+
+    Args:
+        method: ``sobol`` or ``morris``.
+        values: The row's indices and intervals (columns of :data:`INDEX_COLUMNS`).
+
+    Returns:
+        Flags such as ``"S1:wide;ST:outside"``, separated by ``;``.
+    """
+    flags = []
+    for index, conf, share in CHECKED[method]:
+        value, half = values[index], values[conf]
+        if not (np.isfinite(value) and np.isfinite(half)):
+            flags.append(f"{index}:undefined")
+        elif half > abs(value):
+            flags.append(f"{index}:wide")
+        elif share and (value < -half or value > 1 + half):
+            flags.append(f"{index}:outside")
+    return ";".join(flags)
+
+
+def flagged(indices: pd.DataFrame, index: str) -> np.ndarray:
+    """Boolean mask of the rows whose ``index`` carries a flag of :func:`index_warning`."""
+    if "warning" not in indices:
+        return np.zeros(len(indices), dtype=bool)
+    text = indices["warning"].fillna("").astype(str)
+    return text.str.split(";").map(lambda f: any(x.split(":")[0] == index for x in f)).to_numpy(
+        dtype=bool)
 
 
 def _cell(param: dict[str, Any], value: Any) -> Any:
@@ -261,12 +334,22 @@ TEXT: dict[str, dict[str, str]] = {
     "zh": {"sobol": "Sobol 敏感性指数：{label}", "morris": "Morris 筛选：{label}",
            "S1": "一阶指数 S1", "ST": "总效应指数 ST", "mu_star": "μ*（平均绝对效应）",
            "sigma": "σ（效应的标准差）", "sobol_y": "方差占比", "morris_y": "效应（{unit}）",
-           "note": "误差线：{level:.0%} 置信区间（自助法）", "all": "全部"},
+           "note": "误差线：{level:.0%} 置信区间（自助法）", "all": "全部",
+           "flagged": "⚠ 斜线柱：置信区间宽于指数本身或超出 [0, 1]，不可据此下结论；"
+                      "请增大 sampler.n（区间约按 1/√n 缩小）",
+           "warn": "⚠ {n}/{total} 个指数不确定性过大（置信区间宽于指数本身，或超出 [0, 1] "
+                   "多于其区间；见 indices.csv 的 warning 列）：请增大 sampler.n（区间约按 "
+                   "1/√n 缩小）后再下结论"},
     "en": {"sobol": "Sobol sensitivity indices: {label}", "morris": "Morris screening: {label}",
            "S1": "first order S1", "ST": "total ST", "mu_star": "μ* (mean absolute effect)",
            "sigma": "σ (spread of effects)", "sobol_y": "share of variance",
            "morris_y": "effect ({unit})", "note": "error bars: {level:.0%} confidence interval "
-           "(bootstrap)", "all": "all"},
+           "(bootstrap)", "all": "all",
+           "flagged": "⚠ hatched bars: interval wider than the index, or outside [0, 1]; "
+                      "do not read them: increase sampler.n (intervals shrink about as 1/√n)",
+           "warn": "⚠ {n} of {total} indices are too uncertain to read (interval wider than "
+                   "the index, or outside [0, 1] by more than it; see the warning column of "
+                   "indices.csv): increase sampler.n (intervals shrink about as 1/√n)"},
 }
 """Figure text by language; outcome labels come from :mod:`sim.metrics`."""
 
@@ -302,13 +385,19 @@ def plot_indices(indices: pd.DataFrame, outcome: str, method: str, group_columns
     axes = fig.subplots(len(groups), 1, squeeze=False)[:, 0]
     bars = (("S1", "S1_conf"), ("ST", "ST_conf")) if method == "sobol" else (
         ("mu_star", "mu_star_conf"), ("sigma", None))
+    any_flagged = False
     for ax, (key, rows) in zip(axes, groups, strict=True):
         xs = np.arange(len(rows))
         width = 0.38
         for k, (col, conf) in enumerate(bars):
             err = rows[conf].to_numpy(dtype=float) if conf else None
-            ax.bar(xs + (k - 0.5) * width, rows[col].to_numpy(dtype=float), width,
-                   yerr=err, capsize=3, label=text[col])
+            drawn = ax.bar(xs + (k - 0.5) * width, rows[col].to_numpy(dtype=float), width,
+                           yerr=err, capsize=3, label=text[col])
+            for patch, bad in zip(drawn.patches, flagged(rows, col), strict=True):
+                if bad:  # drawn, not hidden or clipped: hatched and pale
+                    patch.set_hatch("///")
+                    patch.set_alpha(0.45)
+                    any_flagged = True
         ax.set_xticks(xs, rows["parameter"].tolist(), rotation=20, ha="right", fontsize=8)
         ax.axhline(0, color="0.5", linewidth=0.6)
         unit = COLUMNS[outcome].unit
@@ -319,7 +408,10 @@ def plot_indices(indices: pd.DataFrame, outcome: str, method: str, group_columns
         ax.set_title(title or text["all"], fontsize=10)
         ax.legend(fontsize=8)
     fig.suptitle(text[method].format(label=label(outcome, lang)), fontsize=13)
-    fig.text(0.01, 0.002, text["note"].format(level=CONF_LEVEL), fontsize=7, color="0.4")
+    note = text["note"].format(level=CONF_LEVEL)
+    if any_flagged:
+        note += "    " + text["flagged"]
+    fig.text(0.01, 0.002, note, fontsize=7, color="firebrick" if any_flagged else "0.4")
     fig.savefig(path, dpi=110)
     return path
 
@@ -428,17 +520,33 @@ outputs in DIR/analysis (or --out) / 输出文件:
 
 def analyze_command(args: argparse.Namespace) -> int:
     """Run ``sim analyze``."""
+    import sys
+
     target = analyze(args.dir, args.outcome, args.out, args.lang)
+    indices = pd.read_csv(target / INDICES_CSV, keep_default_na=False, na_values=[""])
+    n_flagged = sum(int(flagged(indices, index).sum())
+                    for index, _conf, _share in CHECKED.get(_method(indices), ()))
+    total = len(indices) * len(CHECKED.get(_method(indices), ()))
+    warning = TEXT[args.lang]["warn"].format(n=n_flagged, total=total) if n_flagged else ""
     if args.quiet:
         print(target)
+        if warning:
+            print(warning, file=sys.stderr)
         return 0
-    indices = pd.read_csv(target / INDICES_CSV)
     with pd.option_context("display.width", 120, "display.max_rows", 200):
-        print(indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        print(indices.fillna({"warning": ""}).to_string(
+            index=False, float_format=lambda v: f"{v:.3f}"))
     files = sorted(p.name for p in target.iterdir())
     print(("结果已写入 {out}/（{files}）" if args.lang == "zh" else "Wrote {out}/ ({files})")
           .format(out=target, files=", ".join(files)))
+    if warning:
+        print(warning)
     return 0
+
+
+def _method(indices: pd.DataFrame) -> str:
+    """``sobol`` or ``morris``, from the columns of an ``indices.csv``."""
+    return "sobol" if "S1" in indices else "morris"
 
 
 def add_command(subparsers: Any) -> None:

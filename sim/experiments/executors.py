@@ -6,15 +6,20 @@ A run depends on nothing but its parameters and its seed, so the data are identi
 executes them and however many workers there are:
 
 - ``workers=1``: the runs one after another in this process;
-- ``workers=N``: :class:`concurrent.futures.ProcessPoolExecutor` with N processes (started
-  with ``spawn``, so the driver's threads and state are not forked);
+- ``workers=N``: :class:`sim.children.WorkerPool` with N processes (started with ``spawn``,
+  so the driver's threads and state are not forked; they die with the driver, so a driver
+  killed by the OOM killer leaves no worker writing part files);
 - ``scheduler=ADDRESS``: :class:`distributed.Client` connected to a running Dask scheduler
   (``client.submit`` and ``as_completed``). The workers must see the sweep directory at the
   same path (same machine or a shared filesystem) and have ``sim`` installed.
 
 Only a bounded number of runs is in flight at a time (a few per worker), and each returns a
 path, not data, so the driver's memory stays flat however long the sweep. A progress bar
-(tqdm) shows runs done and the time left.
+(tqdm) shows runs done and the time left, on a terminal only (a log file gets no bar).
+
+:func:`fingerprint_runs` gives every run the fingerprint of its fully resolved scenario,
+recorded in the manifest and in the run's part file, so that ``--resume`` and the readers
+can tell a run of other inputs (see :mod:`sim.experiments.storage`).
 """
 
 from __future__ import annotations
@@ -22,12 +27,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import multiprocessing
 import os
-import signal
 import socket
+import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +40,7 @@ import pandas as pd
 
 from sim.errors import ConfigError
 from sim.experiments.spec import column_value
-from sim.experiments.storage import part_path, write_part
+from sim.experiments.storage import part_path, scenario_fingerprint, write_error, write_part
 
 if TYPE_CHECKING:
     from sim.config import Scenario
@@ -44,6 +49,9 @@ if TYPE_CHECKING:
 
 IN_FLIGHT_PER_WORKER = 4
 """Runs submitted ahead per worker: enough to keep workers busy, few enough to bound memory."""
+
+HANDSHAKE_TIMEOUT = 5.0
+"""Seconds a Dask scheduler has to greet a new connection (it does so at once)."""
 
 
 @dataclass(frozen=True)
@@ -69,19 +77,34 @@ class Job:
 
 
 class RunFailedError(Exception):
-    """A run's parameters were refused by the scenario (picklable, unlike ConfigError)."""
+    """A run failed: the scenario refused its values, or its file could not be written.
 
-    def __init__(self, run_id: str, message: str) -> None:
-        super().__init__(run_id, message)
+    Picklable, unlike ConfigError, so it crosses from a worker to the driver.
+
+    Attributes:
+        run_id: The run.
+        message: What went wrong.
+        field: The field of the ConfigError the driver raises (default ``run <run_id>``).
+    """
+
+    def __init__(self, run_id: str, message: str, field: str | None = None) -> None:
+        super().__init__(run_id, message, field)
         self.run_id = run_id
         self.message = message
+        self.field = field
 
 
-def make_job(sweep: Sweep, plan: Plan, out: str | os.PathLike[str], key: str) -> Job:
-    """Build the :class:`Job` of a sweep (resolving each group's scenario once)."""
+def make_job(sweep: Sweep, plan: Plan, out: str | os.PathLike[str], key: str = "") -> Job:
+    """Build the :class:`Job` of a sweep (resolving each group's scenario once).
+
+    The job's key is ``key`` joined with a hash of the resolved group scenarios, so two
+    sweeps in one process (or a resume after a preset changed) never share the workers'
+    cache of validated scenarios nor a Dask task name.
+    """
     groups = tuple(sweep.scenario(group).to_dict() for group in plan.groups)
-    return Job(key=key, out=os.path.abspath(out), steps=sweep.steps, groups=groups,
-               ranges=tuple(p.name for p in sweep.ranges),
+    ranges = tuple(p.name for p in sweep.ranges)
+    return Job(key=fingerprint(key, groups, ranges, sweep.steps), out=os.path.abspath(out),
+               steps=sweep.steps, groups=groups, ranges=ranges,
                params=tuple((p.name, p.kind) for p in sweep.params))
 
 
@@ -114,6 +137,24 @@ def run_scenario(job: Job, run: dict[str, Any]) -> Scenario:
     scn = _group_scenario(job, run["group"])
     sampled = {name: run["params"][name] for name in job.ranges}
     return scn.override(sampled) if sampled else scn
+
+
+def fingerprint_runs(job: Job, runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the runs, each with ``scenario``: the fingerprint of its resolved scenario.
+
+    The fingerprint (:func:`~sim.experiments.storage.scenario_fingerprint`) is of the very
+    scenario :func:`run_one` simulates (``run_scenario(job, run).to_dict()``), so whatever a
+    preset named in the sweep file says is in it. The runs of a sample share a scenario (they
+    differ by seed only), so it is resolved once per sample, under a millisecond each.
+    """
+    by_sample: dict[int, str] = {}
+    out = []
+    for run in runs:
+        key = run["sample"]
+        if key not in by_sample:
+            by_sample[key] = scenario_fingerprint(run_scenario(job, run).to_dict())
+        out.append({**run, "scenario": by_sample[key]})
+    return out
 
 
 def run_one(job: Job, run: dict[str, Any]) -> str:
@@ -149,7 +190,11 @@ def run_one(job: Job, run: dict[str, Any]) -> str:
     for name, kind in job.params:
         front[name] = [column_value(kind, run["params"][name])] * n
     frame = pd.concat([pd.DataFrame(front), ts.drop(columns="month")], axis=1)
-    return str(write_part(frame, part_path(job.out, run["run_id"]), run["run_id"]))
+    path = part_path(job.out, run["run_id"])
+    try:
+        return str(write_part(frame, path, run["run_id"], run.get("scenario")))
+    except OSError as exc:  # disk full, permissions: one line in the driver
+        raise RunFailedError(run["run_id"], write_error(path, exc), "--out") from None
 
 
 # --------------------------------------------------------------------------- executors
@@ -159,10 +204,9 @@ _JOB: Job | None = None
 
 
 def _init_worker(job: Job) -> None:
-    """Keep the job; leave Ctrl-C to the driver, which stops the sweep cleanly."""
+    """Keep the job (:class:`~sim.children.WorkerPool` leaves Ctrl-C to the driver)."""
     global _JOB
     _JOB = job
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_in_worker(run: dict[str, Any]) -> str:
@@ -249,7 +293,8 @@ class Executor:
 
         total = len(runs) if total is None else total
         bar = tqdm(total=total, initial=total - len(runs), unit="run", desc=desc or None,
-                   disable=not progress, smoothing=0.05, dynamic_ncols=True, mininterval=0.5)
+                   disable=not show_progress(progress), smoothing=0.05, dynamic_ncols=True,
+                   mininterval=0.5)
         done = 0
 
         def on_done(_path: str) -> None:
@@ -266,10 +311,22 @@ class Executor:
             else:
                 _run_processes(job, runs, self.workers, on_done)
         except RunFailedError as exc:
-            raise ConfigError(f"run {exc.run_id}", exc.message) from None
+            raise ConfigError(exc.field or f"run {exc.run_id}", exc.message) from None
         finally:
             bar.close()
         return done
+
+
+def show_progress(progress: bool, stream: Any = None) -> bool:
+    """True if a progress bar is wanted and ``stream`` (default stderr) is a terminal.
+
+    A bar redrawn into a log file or a pipe is thousands of lines of carriage returns.
+    """
+    stream = sys.stderr if stream is None else stream
+    try:
+        return bool(progress) and stream is not None and stream.isatty()
+    except (AttributeError, ValueError):  # closed or replaced by an object without isatty
+        return False
 
 
 def execute(job: Job, runs: Sequence[dict[str, Any]], *, workers: int | None = None,
@@ -282,14 +339,18 @@ def execute(job: Job, runs: Sequence[dict[str, Any]], *, workers: int | None = N
 
 def _run_processes(job: Job, runs: Iterable[dict[str, Any]], workers: int,
                    on_done: Callable[[str], None]) -> None:
-    """Run on a local process pool, keeping a bounded number of runs in flight."""
+    """Run on a local process pool, keeping a bounded number of runs in flight.
+
+    The pool is :class:`sim.children.WorkerPool`: its workers die with this process, so a
+    driver killed with ``SIGKILL`` leaves no worker writing part files.
+    """
     from concurrent.futures.process import BrokenProcessPool
+
+    from sim.children import WorkerPool
 
     todo = iter(runs)
     limit = workers * IN_FLIGHT_PER_WORKER
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                               initargs=(job,))
+    pool = WorkerPool(workers, initializer=_init_worker, initargs=(job,))
     inflight: set[Future[str]] = set()
     try:
         while True:
@@ -303,6 +364,9 @@ def _run_processes(job: Job, runs: Iterable[dict[str, Any]], workers: int,
     except BrokenProcessPool:
         raise ConfigError("--workers", "a worker process died (out of memory, or killed); "
                                        "finished runs are kept: rerun with --resume") from None
+    except BaseException:  # Ctrl-C, a failed run: stop the runs in flight at once
+        pool.terminate()
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -326,20 +390,53 @@ def _connect(address: str, timeout: float) -> Any:
     return client
 
 
-def _probe(address: str, timeout: float) -> None:
-    """Fail at once when nothing listens at a ``tcp://`` address (Dask would retry for long)."""
+def _probe(address: str, timeout: float, greeting: float = HANDSHAKE_TIMEOUT) -> None:
+    """Fail within seconds unless a Dask scheduler answers at a ``tcp://`` address.
+
+    Nothing listening is refused at once (Dask would retry until its timeout). Something
+    listening must greet as Dask does: both ends of a Dask connection send their handshake
+    (a msgpack mapping with ``compression``, ``python`` and ``pickle-protocol``) as soon as
+    it opens. A server that says nothing (an HTTP server waits for a request; a plain TCP
+    server may never speak) or says something else is not a Dask scheduler.
+    """
     scheme, sep, rest = address.rpartition("://")
     if (sep and scheme != "tcp") or ":" not in rest:
         return  # tls://, ucx://, a name without a port: leave it to distributed
     host, _, port = rest.rpartition(":")
     try:
-        with socket.create_connection((host.strip("[]"), int(port)), timeout=min(timeout, 5)):
-            pass
+        conn = socket.create_connection((host.strip("[]"), int(port)), timeout=min(timeout, 5))
     except ValueError:
         return
     except OSError as exc:
         raise ConfigError("--scheduler", f"cannot connect to a Dask scheduler at {address}: "
                                          f"{exc.strerror or exc}") from None
+    with conn:
+        heard = _greeting(conn, min(timeout, greeting))
+    if b"pickle-protocol" not in heard:
+        said = (f"it answered {heard[:24]!r}" if heard
+                else f"it said nothing within {min(timeout, greeting):g} s")
+        raise ConfigError("--scheduler", f"{address} is not a Dask scheduler ({said}); give "
+                                         "the address printed by 'dask scheduler', e.g. "
+                                         "tcp://127.0.0.1:8786")
+
+
+def _greeting(conn: socket.socket, timeout: float) -> bytes:
+    """Read what a server sends on a new connection, until Dask's handshake or ``timeout``."""
+    deadline = time.monotonic() + timeout
+    heard = b""
+    while b"pickle-protocol" not in heard and len(heard) < 65536:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        conn.settimeout(left)
+        try:
+            chunk = conn.recv(4096)
+        except OSError:  # timeout, reset
+            break
+        if not chunk:
+            break
+        heard += chunk
+    return heard
 
 
 def _run_dask(client: Any, job: Job, runs: Iterable[dict[str, Any]],

@@ -31,7 +31,14 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ConfigError
-from sim.experiments.spec import MAX_RUNS, Param, Sweep, sampler_levels
+from sim.experiments.spec import (
+    MAX_RUNS,
+    Param,
+    Sweep,
+    count_groups,
+    count_points,
+    sampler_levels,
+)
 
 
 @dataclass(frozen=True)
@@ -144,20 +151,9 @@ def build_plan(sweep: Sweep) -> Plan:
 
 
 def count_runs(sweep: Sweep) -> int:
-    """Number of runs of a sweep, without sampling (to refuse huge sweeps early)."""
-    s = sweep.spec.sampler
-    d = len(sweep.ranges)
-    if d == 0:
-        points = 1
-    elif s.method == "full_factorial":
-        points = sampler_levels(sweep.spec) ** d
-    elif s.method == "latin":
-        points = s.n or 0
-    elif s.method == "sobol":
-        points = (s.n or 0) * ((2 * d + 2) if s.second_order else (d + 2))
-    else:
-        points = (s.n or 0) * (d + 1)
-    groups = 1
-    for p in sweep.categorical:
-        groups *= len(p.values or ())
-    return groups * points * len(sweep.spec.seeds)
+    """Number of runs of a sweep, without sampling.
+
+    :func:`~sim.experiments.spec.check_size` refuses huge sweeps by the same count.
+    """
+    return (count_points(sweep.spec, sweep.params) * count_groups(sweep.params)
+            * len(sweep.spec.seeds))

@@ -72,6 +72,9 @@ RESERVED = {"run", "run.seed", "run.steps", "kind"}
 MAX_RUNS = 1_000_000
 """Largest sweep accepted: beyond it the manifest alone would be hundreds of megabytes."""
 
+MANIFEST_BYTES_PER_RUN = 700
+"""About what one run adds to ``manifest.json`` (its entry and its sample's), for estimates."""
+
 ROLES = ("uncertainties", "levers")
 """Sections that declare varied parameters, in the order their parameters are listed."""
 
@@ -128,7 +131,7 @@ class Sampler(Strict):
     """
 
     method: str
-    n: int | None = Field(None, ge=1, le=MAX_RUNS)
+    n: int | None = Field(None, ge=1)
     levels: int | None = Field(None, ge=2, le=1000)
     seed: int = Field(0, ge=0, lt=2**32)
     second_order: bool = False
@@ -316,8 +319,9 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
         raise _spec_error(exc) from None
-    _check_sampler(spec)
     params = _params(spec)
+    check_size(spec, params)  # before anything scales with the number of runs
+    _check_sampler(spec)
     base = _load_base(spec.base, path)
     steps = spec.steps if spec.steps is not None else base.run.steps
     if steps < 1:
@@ -367,6 +371,60 @@ def _check_sampler(spec: SweepSpec) -> None:
     if s.method == "morris" and s.levels is not None and s.levels % 2:
         raise ConfigError("sampler.levels", f"must be even for morris (an odd grid biases the "
                                             f"elementary effects), got {s.levels}")
+
+
+def count_points(spec: SweepSpec, params: tuple[Param, ...]) -> int:
+    """Design points of the sampled ranges (one when there is no range), without sampling."""
+    s = spec.sampler
+    d = sum(1 for p in params if not p.categorical)
+    if d == 0:
+        return 1
+    if s.method == "full_factorial":
+        return int(sampler_levels(spec)) ** d
+    if s.method == "latin":
+        return s.n or 0
+    if s.method == "sobol":
+        return (s.n or 0) * ((2 * d + 2) if s.second_order else (d + 2))
+    return (s.n or 0) * (d + 1)
+
+
+def count_groups(params: tuple[Param, ...]) -> int:
+    """Combinations of the categorical values, each crossed with the whole design."""
+    return math.prod(len(p.values or ()) for p in params if p.categorical)
+
+
+def check_size(spec: SweepSpec, params: tuple[Param, ...]) -> None:
+    """Refuse a sweep of more than :data:`MAX_RUNS` runs before anything is planned.
+
+    The error names the field that makes the sweep big (``sampler.n``, ``sampler.levels``,
+    the categorical parameters or ``seeds``) and estimates the runs and the manifest's size.
+
+    Raises:
+        ConfigError: For more than :data:`MAX_RUNS` runs.
+    """
+    points, groups, seeds = count_points(spec, params), count_groups(params), len(spec.seeds)
+    total = points * groups * seeds
+    if total <= MAX_RUNS:
+        return
+    sampler = "sampler.levels" if spec.sampler.method == "full_factorial" else "sampler.n"
+    cats = [p for p in params if p.categorical]
+    largest = max([(points, sampler), (groups, cats[0].field if cats else "levers"),
+                   (seeds, "seeds")])
+    size = total * MANIFEST_BYTES_PER_RUN
+    raise ConfigError(largest[1], f"the sweep would have {total:,} runs ({points:,} design "
+                                  f"points × {groups:,} combinations of values × {seeds:,} "
+                                  f"seeds), more than the {MAX_RUNS:,} a sweep may have (its "
+                                  f"manifest alone would take about {_bytes(size)}); lower "
+                                  "n, levels, the values or the seeds, or split the sweep")
+
+
+def _bytes(size: float) -> str:
+    """``12 GB``, ``3.4 TB``: a size for messages."""
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
+        if size < 1000 or unit == "PB":
+            return f"{size:,.0f} {unit}" if size >= 10 else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.0f} PB"
 
 
 _N_MEANING = {"latin": "number of points", "sobol": "base points, a power of 2",

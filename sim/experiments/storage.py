@@ -2,29 +2,49 @@
 
 A sweep directory holds::
 
-    DIR/manifest.json              what was run: the sweep file, the SALib problem, every
-                                   sample and run (parameters, seed), the resolved base
-                                   scenario, package version, git commit, dates
+    DIR/manifest.json              what was run ("command": "sweep"): the sweep file, the
+                                   SALib problem, every sample and run (parameters, seed,
+                                   fingerprint of its resolved scenario), the resolved
+                                   scenario of every group, the resolved base scenario,
+                                   package version, git commit, dates
     DIR/runs/part-<run_id>.parquet one run: run_id, sample, seed, month, one column per
                                    parameter, then every column of sim.metrics.COLUMNS
+    DIR/analysis/                  what ``sim analyze DIR`` writes (tables and figures)
 
 Each file is written to a hidden temporary name in the same folder and renamed into place
 (``os.replace``), so a part file either is complete or does not exist; a run killed half-way
-leaves at most a hidden temporary file, which the next ``--resume`` removes. Results go to
-disk as each run ends, so the driver never holds more than one run's table. ``--resume``
-reads the manifest, refuses a sweep file that differs from the one recorded, and runs only
-the runs whose part file is missing or unreadable.
+leaves at most a hidden temporary file, which the next ``sim sweep`` on the directory removes
+(whether it resumes, replaces or starts). Results go to disk as each run ends, so the driver
+never holds more than one run's table.
+
+**One rule for part files** (:func:`part_problem`): a part file belongs to the sweep if its
+name is a run of the manifest, its footer names that run, it has ``steps + 1`` rows and it
+was computed from the resolved scenario the manifest records for the run (the scenario's
+fingerprint is in the footer too). ``--resume`` reruns a run whose part fails the rule;
+:func:`~sim.experiments.analyze.load_results` and ``sim analyze`` refuse it, naming the file
+(:func:`check_parts`), as they refuse a part file of no run of the manifest.
+
+**Resume checks the inputs, not only the file.** A sweep file can name presets (``set:
+{community: heping_road}``, ``levers: design: {values: [baseline, nanan_131]}``) whose files
+may change between a kill and ``--resume``. The manifest therefore records the fingerprint
+of every run's fully resolved scenario (:func:`scenario_fingerprint`: SHA-256 of the
+canonical JSON of ``Scenario.to_dict()``); ``--resume`` recomputes them and refuses changed
+inputs (:func:`check_inputs`), naming the first run and field that differ, unless asked to
+redo the changed runs (``--redo-changed``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import fnmatch
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +59,22 @@ from sim.metrics import COLUMNS
 
 MANIFEST = "manifest.json"
 RUNS_DIR = "runs"
+ANALYSIS_DIR = "analysis"
+"""Where ``sim analyze DIR`` writes by default (see :mod:`sim.experiments.analyze`)."""
 FORMAT = "sim-sweep/1"
 """Format tag of the manifest, for readers of old sweeps."""
+COMMAND = "sweep"
+"""The manifest's ``command``: ``sim compare`` writes a ``manifest.json`` too."""
+SWEEP_KEYS = ("format", "spec", "sampler", "runs", "samples", "base_config")
+"""Keys of every sweep manifest, by which one written before ``command`` is recognised."""
 
 RUN_ID_KEY = b"sim.run_id"
 """Parquet key-value metadata naming the run a part file holds."""
+SCENARIO_KEY = b"sim.scenario"
+"""Parquet key-value metadata: fingerprint of the resolved scenario the run simulated."""
+
+NAME_MAX = 255
+"""Longest file name, in bytes, on the usual file systems (ext4, xfs, btrfs, APFS, NTFS)."""
 
 KEY_COLUMNS = ("run_id", "sample", "seed", "month")
 """Columns that identify a row, first in every part file."""
@@ -61,13 +92,25 @@ def part_path(out: str | Path, run_id: str) -> Path:
     return Path(out) / RUNS_DIR / f"part-{run_id}.parquet"
 
 
-def write_part(df: pd.DataFrame, path: Path, run_id: str) -> Path:
+def scenario_fingerprint(config: dict[str, Any]) -> str:
+    """SHA-256 of a resolved scenario (``Scenario.to_dict()``) as canonical JSON.
+
+    Keys are sorted and the text is UTF-8, so equal configs give equal fingerprints in
+    every process and on every machine.
+    """
+    text = json.dumps(config, sort_keys=True, ensure_ascii=False, allow_nan=False,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def write_part(df: pd.DataFrame, path: Path, run_id: str, scenario: str | None = None) -> Path:
     """Write one run's table to ``path`` atomically (temporary file, then ``os.replace``).
 
     Args:
         df: The run's rows.
         path: The part file.
-        run_id: Recorded in the file's metadata, checked by :func:`part_is_valid`.
+        run_id: Recorded in the file's metadata, checked by :func:`part_problem`.
+        scenario: Fingerprint of the run's resolved scenario, recorded beside ``run_id``.
 
     Returns:
         ``path``.
@@ -76,6 +119,8 @@ def write_part(df: pd.DataFrame, path: Path, run_id: str) -> Path:
     meta = dict(table.schema.metadata or {})
     meta.pop(b"pandas", None)  # a few kilobytes per file that pyarrow does not need
     meta[RUN_ID_KEY] = run_id.encode()
+    if scenario is not None:
+        meta[SCENARIO_KEY] = scenario.encode()
     table = table.replace_schema_metadata(meta)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -88,17 +133,38 @@ def write_part(df: pd.DataFrame, path: Path, run_id: str) -> Path:
     return path
 
 
-def part_is_valid(path: Path, run_id: str, rows: int) -> bool:
-    """True if ``path`` is a complete part file of ``run_id`` with ``rows`` rows.
+def part_problem(path: Path, run_id: str, rows: int, scenario: str | None = None) -> str | None:
+    """What is wrong with ``path`` as the part file of ``run_id``, or None if nothing.
 
-    Only the Parquet footer is read, so checking thousands of files is quick.
+    The rule of every reader (``--resume``, :func:`check_parts`): the footer names
+    ``run_id``, the file has ``rows`` rows, and, when ``scenario`` is given (manifests
+    since fingerprints were recorded), the footer's fingerprint equals it. Only the Parquet
+    footer is read, so checking thousands of files is quick.
+
+    Returns:
+        None for a valid part, else a short English reason (for error messages).
     """
     try:
         meta = pq.read_metadata(path)
-    except (OSError, pa.ArrowException):
-        return False
+    except (OSError, pa.ArrowException) as exc:
+        text = " ".join(str(exc).split())
+        return f"cannot be read as a Parquet part file (corrupt or truncated: {text[:120]})"
     kv = meta.metadata or {}
-    return meta.num_rows == rows and kv.get(RUN_ID_KEY) == run_id.encode()
+    held = kv.get(RUN_ID_KEY)
+    if held != run_id.encode():
+        which = f"run {held.decode(errors='replace')}" if held else "no run id"
+        return f"holds {which}, not run {run_id} (a part file renamed, swapped or copied in)"
+    if meta.num_rows != rows:
+        return f"has {meta.num_rows} rows; a run of this sweep has {rows} (months 0–{rows - 1})"
+    if scenario is not None and kv.get(SCENARIO_KEY) != scenario.encode():
+        return ("was computed from other inputs than the manifest records for the run (its "
+                "scenario fingerprint differs)")
+    return None
+
+
+def part_is_valid(path: Path, run_id: str, rows: int, scenario: str | None = None) -> bool:
+    """True if ``path`` is a complete part file of ``run_id`` (see :func:`part_problem`)."""
+    return part_problem(path, run_id, rows, scenario) is None
 
 
 def part_files(out: str | Path) -> list[Path]:
@@ -106,16 +172,135 @@ def part_files(out: str | Path) -> list[Path]:
     return sorted((Path(out) / RUNS_DIR).glob("part-*.parquet"))
 
 
+def part_run_id(path: Path) -> str:
+    """The run id in a part file's name (``part-000042.parquet`` → ``000042``)."""
+    return path.name.removeprefix("part-").removesuffix(".parquet")
+
+
+def check_parts(out: str | Path, manifest: dict[str, Any]) -> tuple[list[Path], list[str]]:
+    """Check every part file of a sweep against its manifest (the rule of :func:`part_problem`).
+
+    Used by :func:`~sim.experiments.analyze.load_results` and ``sim analyze``, so that a
+    stray, swapped or corrupt file is never read in.
+
+    Args:
+        out: The sweep directory.
+        manifest: Its manifest (:func:`read_manifest`).
+
+    Returns:
+        ``(files, missing)``: the valid part files in run order, and the run ids of the
+        manifest that have no part file yet (an unfinished sweep).
+
+    Raises:
+        ConfigError: (field: the file) for a part file of no run of the manifest, or one
+            that fails the rule.
+    """
+    runs = {run["run_id"]: run for run in manifest["runs"]}
+    rows = int(manifest["steps"]) + 1
+    files = part_files(out)
+    for path in files:
+        run = runs.get(part_run_id(path))
+        if run is None:
+            first, last = (min(runs), max(runs)) if runs else ("-", "-")
+            raise ConfigError(str(path), f"not a run of this sweep (its {MANIFEST} has runs "
+                                         f"{first}–{last}); remove the stray file")
+        problem = part_problem(path, run["run_id"], rows, run.get("scenario"))
+        if problem is not None:
+            raise ConfigError(str(path), f"{problem}; delete it and rerun the sweep with "
+                                         "--resume to redo the run")
+    have = {part_run_id(path) for path in files}
+    return files, [rid for rid in runs if rid not in have]
+
+
+def _temporary(out: Path) -> list[Path]:
+    """Hidden temporary files and folders that a killed ``sim sweep`` or ``sim analyze`` left.
+
+    ``runs/.part-*.tmp`` (a part being written), ``.manifest.json.*.tmp`` (the manifest
+    being written) and ``.analysis.tmp-*`` (an analysis being written).
+    """
+    found = [*(out / RUNS_DIR).glob(".part-*.tmp"), *out.glob(f".{MANIFEST}.*.tmp"),
+             *out.glob(f".{ANALYSIS_DIR}.tmp-*")]
+    return sorted(found)
+
+
 def remove_temporary(out: str | Path) -> int:
-    """Remove temporary files left by runs that were killed; return how many."""
+    """Remove temporary files and folders left by a killed sweep or analysis; return how many."""
     count = 0
-    for tmp in (Path(out) / RUNS_DIR).glob(".part-*.tmp"):
-        tmp.unlink(missing_ok=True)
+    for tmp in _temporary(Path(out)):
+        if tmp.is_dir() and not tmp.is_symlink():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
         count += 1
     return count
 
 
+def own_files(out: Path) -> tuple[list[Path], list[str]]:
+    """Split what ``out`` holds into a sweep's own files and the rest.
+
+    A sweep's own files are the ones ``sim sweep`` and ``sim analyze DIR`` write there:
+    ``manifest.json``, ``runs/part-*.parquet``, ``analysis/`` with the tables and figures of
+    :func:`sim.experiments.analyze.is_analysis_file`, and their hidden temporary files.
+
+    Returns:
+        ``(own, foreign)``: the paths ``--force`` may delete (files, then the folders
+        ``runs/`` and ``analysis/``), and the others relative to ``out`` (sorted).
+    """
+    from sim.experiments.analyze import is_analysis_file
+
+    own: list[Path] = list(_temporary(out))
+    foreign: list[str] = []
+    temporary = set(own)
+    for entry in sorted(out.iterdir()):
+        if entry in temporary:
+            continue
+        if entry.name == MANIFEST and entry.is_file():
+            own.append(entry)
+        elif entry.name in (RUNS_DIR, ANALYSIS_DIR) and entry.is_dir() \
+                and not entry.is_symlink():
+            wanted = "part-*.parquet" if entry.name == RUNS_DIR else None
+            for item in sorted(entry.iterdir()):
+                if item in temporary:
+                    continue
+                ok = item.is_file() and (fnmatch.fnmatch(item.name, wanted) if wanted
+                                         else is_analysis_file(item.name))
+                if ok:
+                    own.append(item)
+                else:
+                    foreign.append(str(item.relative_to(out)) + ("/" if item.is_dir() else ""))
+            own.append(entry)
+        else:
+            foreign.append(entry.name + ("/" if entry.is_dir() else ""))
+    return own, foreign
+
+
+def remove_own_files(out: Path) -> None:
+    """Delete a sweep's own files in ``out`` (see :func:`own_files`), and nothing else."""
+    own, _foreign = own_files(out)
+    for path in own:  # files first, then their (now empty) folders
+        if path.is_dir() and not path.is_symlink():
+            if path.name.startswith("."):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.rmdir()
+        else:
+            path.unlink(missing_ok=True)
+
+
 # --------------------------------------------------------------------------- manifest
+
+
+def write_error(path: Path, exc: OSError) -> str:
+    """The message of a failed write: the file, the system's reason, what to do.
+
+    A full disk (or quota) says so: the finished runs are kept, so ``--resume`` continues
+    once there is room.
+    """
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"cannot write {path}: {reason} (disk full); finished runs are kept: free "
+                "some space, then continue with --resume")
+    return f"cannot write {path}: {reason}"
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -154,13 +339,24 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def make_manifest(sweep: Sweep, plan: Plan) -> dict[str, Any]:
-    """Return the manifest of a sweep: everything needed to reproduce and analyse it."""
+def make_manifest(sweep: Sweep, plan: Plan, *, groups: Sequence[dict[str, Any]],
+                  runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Return the manifest of a sweep: everything needed to reproduce and analyse it.
+
+    Args:
+        sweep: The validated sweep.
+        plan: Its samples and runs.
+        groups: The resolved scenario (``Scenario.to_dict()``) of each group (what the
+            presets named in the sweep file said when the sweep started).
+        runs: The runs of ``plan``, each with ``scenario``, the fingerprint of its resolved
+            scenario (:func:`scenario_fingerprint`).
+    """
     from sim.model import package_version
 
     spec = sweep.spec
     return {
         "format": FORMAT,
+        "command": COMMAND,
         "name": spec.name,
         "source": str(sweep.source) if sweep.source is not None else None,
         "spec": spec.model_dump(mode="json"),
@@ -173,9 +369,10 @@ def make_manifest(sweep: Sweep, plan: Plan) -> dict[str, Any]:
                     "integer": p.integer, "kind": p.kind} for p in sweep.params],
         "groups": plan.groups,
         "samples": plan.samples,
-        "runs": plan.runs,
+        "runs": list(runs),
         "reproduce": REPRODUCE,
         "base_config": sweep.base.to_dict(),
+        "group_configs": list(groups),
         "columns": {name: {"unit": c.unit, "zh": c.zh, "en": c.en, "meaning": c.meaning}
                     for name, c in COLUMNS.items()},
         "package_version": package_version(),
@@ -192,9 +389,16 @@ def _levels(sweep: Sweep) -> int | None:
 
 
 def write_manifest(out: Path, manifest: dict[str, Any]) -> None:
-    """Write ``DIR/manifest.json`` atomically."""
+    """Write ``DIR/manifest.json`` atomically.
+
+    Raises:
+        ConfigError: (field ``--out``) if it cannot be written (disk full, permissions).
+    """
     text = json.dumps(manifest, ensure_ascii=False, indent=1, allow_nan=False)
-    atomic_write_text(out / MANIFEST, text + "\n")
+    try:
+        atomic_write_text(out / MANIFEST, text + "\n")
+    except OSError as exc:
+        raise ConfigError("--out", write_error(out / MANIFEST, exc)) from None
 
 
 def _plain(value: Any) -> Any:
@@ -212,13 +416,43 @@ def read_manifest(out: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(str(out), f"not a sweep directory (no {MANIFEST}); run "
                                     "'sim sweep SWEEP.yaml --out DIR' first")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(str(out), f"cannot read {path}: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ConfigError(str(out), f"{path} is not a sweep manifest of format {FORMAT}")
+    data = _load_json(path)
+    if data is None:
+        raise ConfigError(str(out), f"cannot read {path} (not JSON)")
+    if not is_sweep_manifest(data):
+        raise ConfigError(str(out), f"{path} is not a sweep manifest of format {FORMAT}"
+                                    f"{_other_command(data)}")
     return data
+
+
+def _load_json(path: Path) -> Any:
+    """The JSON content of ``path``, or None if it cannot be read."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
+def is_sweep_manifest(data: Any) -> bool:
+    """True for a sweep's manifest.
+
+    That is ``"command": "sweep"``, or, for sweeps written before the manifest said so, no
+    ``command`` but the sweep format and keys.
+    """
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return False
+    if "command" in data:
+        return data["command"] == COMMAND
+    return all(key in data for key in SWEEP_KEYS)
+
+
+def _other_command(data: Any) -> str:
+    """`` (written by: …)`` for a manifest of another command, for error messages."""
+    command = data.get("command") if isinstance(data, dict) else None
+    if not isinstance(command, str) or not command:
+        return ""
+    short = command if len(command) <= 60 else command[:57] + "…"
+    return f" (written by: {short})"
 
 
 def mark_finished(out: Path, manifest: dict[str, Any]) -> None:
@@ -227,15 +461,27 @@ def mark_finished(out: Path, manifest: dict[str, Any]) -> None:
     write_manifest(out, manifest)
 
 
+def _design(runs: Any) -> Any:
+    """The runs without their scenario fingerprints (what the sampler decides)."""
+    if not isinstance(runs, list):
+        return runs
+    return [{k: v for k, v in run.items() if k != "scenario"} if isinstance(run, dict) else run
+            for run in runs]
+
+
 def check_same_sweep(recorded: dict[str, Any], new: dict[str, Any]) -> None:
-    """Refuse to resume a sweep with a different spec, base scenario or design.
+    """Refuse to resume a sweep with a different sweep file or design.
+
+    What the presets resolve to is checked by :func:`check_inputs`.
 
     Raises:
         ConfigError: (field ``--resume``) naming the first difference.
     """
-    for key, what in (("spec", "the sweep file"), ("base_config", "the base scenario"),
-                      ("runs", "the sampled design"), ("steps", "the number of months")):
+    for key, what in (("spec", "the sweep file"), ("runs", "the sampled design"),
+                      ("steps", "the number of months")):
         old, now = recorded.get(key), _plain(new[key])
+        if key == "runs":
+            old, now = _design(old), _design(now)
         if old != now:
             where = _first_difference(old, now)
             at = f" at {where}" if where else ""
@@ -243,6 +489,63 @@ def check_same_sweep(recorded: dict[str, Any], new: dict[str, Any]) -> None:
                                           f"{MANIFEST}{at}; resume only with the same sweep "
                                           "file, or choose a new --out (or --force to start "
                                           "over)")
+
+
+def changed_runs(recorded: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Run ids whose resolved scenario differs from the one recorded (same design assumed).
+
+    A run recorded without a fingerprint (a manifest of an older ``sim``) counts as changed:
+    its inputs cannot be checked.
+    """
+    return [run["run_id"] for run, old in zip(new["runs"], recorded["runs"], strict=True)
+            if old.get("scenario") is None or old.get("scenario") != run["scenario"]]
+
+
+def check_inputs(recorded: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Refuse to resume a sweep whose runs would now simulate other scenarios.
+
+    The design (sweep file, runs) is the same (:func:`check_same_sweep`), but a preset it
+    names, or the base file, may have changed on disk since the sweep started; the finished
+    runs then hold data of the old inputs and the rest would get the new ones.
+
+    Returns:
+        The changed run ids (empty if none), when the caller may redo them.
+
+    Raises:
+        ConfigError: (field ``--resume``) naming the first changed run, the first field
+            that differs and what to do.
+    """
+    changed = changed_runs(recorded, new)
+    if not changed:
+        return changed
+    first = next(run for run in new["runs"] if run["run_id"] == changed[0])
+    old_groups = recorded.get("group_configs")
+    g = first["group"]
+    if isinstance(old_groups, list) and g < len(old_groups):
+        where = _first_difference(old_groups[g], _plain(new["group_configs"][g]))
+        field = f"its scenario's {where or 'config'} differs from the one recorded"
+    elif "scenario" not in recorded["runs"][0]:
+        field = f"{MANIFEST} records no fingerprint of its scenario (an older sweep)"
+    else:
+        field = "its resolved scenario differs from the one recorded"
+    raise ConfigError("--resume", f"the inputs of run {first['run_id']} changed since the "
+                                  f"sweep started: {field} (a preset or file named in the "
+                                  f"sweep file was edited; {len(changed)} of "
+                                  f"{len(new['runs'])} runs changed); resuming would mix old "
+                                  "and new data: pass --redo-changed to rerun the changed "
+                                  "runs, --force to start over, or choose a new --out")
+
+
+def redo_manifest(recorded: dict[str, Any], new: dict[str, Any],
+                  changed: Sequence[str]) -> dict[str, Any]:
+    """The manifest of a sweep resumed with ``--redo-changed``: the new inputs, the old start.
+
+    Written before any run is redone: the changed runs' part files then fail
+    :func:`part_problem` (their fingerprint is the old one) and are run again, also after
+    a second interruption.
+    """
+    return {**new, "created": recorded.get("created", new["created"]),
+            "inputs_changed": {"date": _now(), "runs_redone": len(changed)}, "finished": None}
 
 
 def _first_difference(old: Any, new: Any, path: str = "") -> str:
@@ -275,46 +578,125 @@ def prepare_outdir(out: Path, *, resume: bool, force: bool) -> str:
         ``resume``) or ``"replace"`` (an earlier sweep, with ``force``).
 
     Raises:
-        ConfigError: (field ``--out``) for a file, the current directory or a parent of it,
-            a directory that holds something other than a sweep, or an earlier sweep without
-            ``--resume`` or ``--force``.
+        ConfigError: (field ``--out``) for a file, a name too long for the file system, the
+            current directory or a parent of it, a directory that holds something other
+            than a sweep (the output of ``sim compare``, say), an earlier sweep without
+            ``--resume`` or ``--force``, or, with ``--force``, a sweep directory that also
+            holds files a sweep does not write (they are listed: ``--force`` deletes only
+            the sweep's own files).
     """
     if resume and force:
         raise ConfigError("--force", "cannot be combined with --resume: --resume finishes "
                                      "the sweep in DIR, --force deletes it and starts over")
+    check_path_length(out)
     target = Path(os.path.abspath(out))
     if target == Path.cwd() or target in Path.cwd().parents:
         raise ConfigError("--out", f"{out} is the current directory or contains it; choose a "
                                    "new directory for the sweep")
-    if out.exists() or out.is_symlink():
-        if not out.is_dir():
+    try:
+        exists = out.exists() or out.is_symlink()
+        if exists and not out.is_dir():
             raise ConfigError("--out", f"{out} exists and is not a directory; choose another "
                                        "directory")
-        if any(out.iterdir()):
-            if not (out / MANIFEST).is_file():
-                raise ConfigError("--out", f"{out} is not empty and holds no sweep (no "
-                                           f"{MANIFEST}); choose another directory")
-            if resume:
-                return "resume"
-            if force:
-                return "replace"
-            raise ConfigError("--out", f"{out} already holds a sweep; pass --resume to "
-                                       "finish it, --force to start over, or choose another "
-                                       "directory")
-    return "new"
+        entries = list(out.iterdir()) if exists else []
+        foreign = own_files(out)[1] if entries else []
+    except OSError as exc:
+        raise ConfigError("--out", f"cannot use {out}: {exc.strerror or exc}") from None
+    if not entries:
+        return "new"
+    manifest = out / MANIFEST
+    if not manifest.is_file():
+        if not foreign and not part_files(out) and not (out / ANALYSIS_DIR).exists():
+            return "new"  # only what a sweep killed before writing its manifest leaves
+        raise ConfigError("--out", f"{out} is not empty and holds no sweep (no "
+                                   f"{MANIFEST}); choose another directory")
+    data = _load_json(manifest)
+    if not is_sweep_manifest(data):
+        raise ConfigError("--out", f"{out} holds the output of another command (its "
+                                   f"{MANIFEST} is not a sweep's{_other_command(data)}); "
+                                   "--force replaces only a sweep: choose another directory")
+    if resume:
+        return "resume"
+    if force:
+        if foreign:
+            shown = ", ".join(foreign[:8]) + (f" and {len(foreign) - 8} more"
+                                              if len(foreign) > 8 else "")
+            raise ConfigError("--out", f"{out} holds files a sweep does not write ({shown}); "
+                                       "--force deletes only a sweep's own files: move them, "
+                                       "or choose another directory")
+        return "replace"
+    raise ConfigError("--out", f"{out} already holds a sweep; pass --resume to "
+                               "finish it, --force to start over, or choose another "
+                               "directory")
+
+
+def check_path_length(out: Path) -> None:
+    """Refuse an output path the file system cannot hold, before anything is written.
+
+    Every name in the path must fit in ``NAME_MAX`` bytes (255 on the usual file systems,
+    as the file system reports it), and the part files' paths in ``PATH_MAX``.
+
+    Raises:
+        ConfigError: (field ``--out``) naming the name that is too long.
+    """
+    target = Path(os.path.abspath(out))
+    existing = next((p for p in (target, *target.parents) if _is_dir(p)), Path("/"))
+    name_max, path_max = NAME_MAX, 4096
+    try:
+        name_max = os.pathconf(existing, "PC_NAME_MAX")
+        path_max = os.pathconf(existing, "PC_PATH_MAX")
+    except (OSError, ValueError, AttributeError):
+        pass
+    for name in target.parts:
+        size = len(os.fsencode(name))
+        if size > name_max:
+            short = name if len(name) <= 24 else name[:21] + "…"
+            raise ConfigError("--out", f"the name '{short}' is {size} bytes long; the file "
+                                       f"system allows at most {name_max} bytes per name: "
+                                       "choose a shorter --out")
+    longest = target / RUNS_DIR / f".part-{'0' * 12}.parquet.xxxxxxxx.tmp"
+    if len(os.fsencode(str(longest))) >= path_max:
+        raise ConfigError("--out", f"the path is too long for the file system (its files "
+                                   f"would exceed {path_max} bytes): choose a shorter --out")
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def create_outdir(out: Path, mode: str) -> None:
-    """Create ``out`` and ``out/runs`` (emptying an earlier sweep first when ``replace``)."""
+    """Create ``out`` and ``out/runs``; remove leftovers of killed runs in every mode.
+
+    ``replace`` first deletes the earlier sweep's own files (:func:`remove_own_files`);
+    every mode removes the hidden temporary files of runs and analyses that were killed
+    (:func:`remove_temporary`).
+    """
     try:
         if mode == "replace":
-            shutil.rmtree(out)
+            remove_own_files(out)
+        if out.is_dir():
+            remove_temporary(out)
         (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError("--out", f"cannot create {out}: {exc.strerror or exc}") from None
 
 
 def pending(out: Path, runs: Iterable[dict[str, Any]], rows: int) -> list[dict[str, Any]]:
-    """The runs whose part file is missing or invalid (they are run again)."""
+    """The runs whose part file is missing or fails :func:`part_problem` (run again).
+
+    Raises:
+        ConfigError: For a part file of no run in ``runs`` (a stray file: it is not
+            deleted, and :func:`check_parts` would refuse it afterwards).
+    """
+    runs = list(runs)
+    known = {run["run_id"] for run in runs}
+    for path in part_files(out):
+        if part_run_id(path) not in known:
+            raise ConfigError(str(path), f"not a run of this sweep (no such run in "
+                                         f"{MANIFEST}); remove the stray file")
     return [run for run in runs
-            if not part_is_valid(part_path(out, run["run_id"]), run["run_id"], rows)]
+            if not part_is_valid(part_path(out, run["run_id"]), run["run_id"], rows,
+                                 run.get("scenario"))]

@@ -60,6 +60,8 @@ examples / 示例:
   sim sweep configs/sweeps/smoke.yaml
   sim sweep configs/sweeps/sobol_behaviour.yaml --out out/sobol --workers 2
   sim sweep configs/sweeps/smoke.yaml --out out/smoke --resume      # after an interruption
+  sim sweep configs/sweeps/smoke.yaml --out out/smoke --resume --redo-changed
+                                  # a preset was edited meanwhile: rerun the runs it changes
   dask scheduler --host 127.0.0.1 --port 8786 &  dask worker tcp://127.0.0.1:8786 &
   sim sweep configs/sweeps/smoke.yaml --scheduler tcp://127.0.0.1:8786
   sim analyze out/sweep-sobol_behaviour                             # indices and charts
@@ -87,12 +89,20 @@ MESSAGES: dict[str, dict[str, str]] = {
            "workers": "{n} 个本地进程", "scheduler": "Dask 集群 {address}",
            "wrote": "结果已写入 {out}/（manifest.json，runs/ 下 {runs} 个文件，"
                     "用时 {secs:.1f} 秒）",
-           "next": "分析：sim analyze {out}    读取：sim.load_results(\"{out}\")"},
+           "next": "分析：sim analyze {out}    读取：sim.load_results(\"{out}\")",
+           "next_data": "{method} 抽样不计算敏感性指数（需要 sobol 或 morris）；读取数据："
+                        "sim.load_results(\"{out}\")，例如按参数分组比较各指标",
+           "redo": "输入已改变：重新运行 {changed} 次（预设或文件在中断后被修改）"},
     "en": {"start": "Sweep {name}: {runs} runs ({samples} samples × {seeds} seeds), {how} → {out}/",
            "resume": "Resuming: {done} runs done, {todo} to go",
            "workers": "{n} local process(es)", "scheduler": "Dask cluster {address}",
            "wrote": "Wrote {out}/ (manifest.json, {runs} files in runs/, {secs:.1f} s)",
-           "next": "Analyse: sim analyze {out}    Load: sim.load_results(\"{out}\")"},
+           "next": "Analyse: sim analyze {out}    Load: sim.load_results(\"{out}\")",
+           "next_data": "A {method} sweep gives no sensitivity indices (they need sobol or "
+                        "morris); load the data with sim.load_results(\"{out}\") and compare "
+                        "outcomes across parameter values",
+           "redo": "Inputs changed: redoing {changed} runs (a preset or file was edited since "
+                   "the sweep started)"},
 }
 """Messages printed by ``sim sweep``, by language."""
 
@@ -105,7 +115,7 @@ def default_out(name: str) -> Path:
 
 def run_sweep(sweep_file: str | Path, out: str | Path | None = None, *,
               workers: int | None = None, scheduler: str | None = None, resume: bool = False,
-              force: bool = False, progress: bool = True,
+              force: bool = False, redo_changed: bool = False, progress: bool = True,
               log: Any = None) -> Path:
     """Run a sweep file into a directory (what ``sim sweep`` does).
 
@@ -114,21 +124,26 @@ def run_sweep(sweep_file: str | Path, out: str | Path | None = None, *,
         out: The sweep directory (default ``out/sweep-<name>``).
         workers: Local processes (default: the CPUs available).
         scheduler: Address of a Dask scheduler to run on instead.
-        resume: Finish the sweep already in ``out`` (same sweep file).
-        force: Delete the sweep already in ``out`` and start over.
-        progress: Show a progress bar.
-        log: Called with ``(key, fields)`` for each message (start, resume); None for silence.
+        resume: Finish the sweep already in ``out`` (same sweep file, same resolved
+            scenarios: a preset it names must not have changed since the sweep started).
+        force: Delete the sweep already in ``out`` (its own files only) and start over.
+        redo_changed: With ``resume``: rerun the runs whose resolved scenario changed
+            instead of refusing, and record the new inputs in the manifest.
+        progress: Show a progress bar (on a terminal only).
+        log: Called with ``(key, fields)`` for each message (start, resume, redo); None for
+            silence.
 
     Returns:
         The sweep directory.
 
     Raises:
         ConfigError: For an invalid sweep file (nothing is written), an output directory
-            that may not be used, a different sweep file on ``resume``, a run the scenario
-            refuses, an unreachable scheduler, or Ctrl-C (finished runs are kept).
+            that may not be used, a different sweep file or changed inputs on ``resume``, a
+            run the scenario refuses, an unreachable scheduler, a full disk, or Ctrl-C
+            (finished runs are kept).
     """
     from sim.experiments import storage
-    from sim.experiments.executors import Executor, fingerprint, make_job
+    from sim.experiments.executors import Executor, fingerprint, fingerprint_runs, make_job
     from sim.experiments.sampling import build_plan
     from sim.experiments.spec import load_sweep
 
@@ -137,29 +152,37 @@ def run_sweep(sweep_file: str | Path, out: str | Path | None = None, *,
     if workers is not None and scheduler is not None:
         raise ConfigError("--workers", "cannot be combined with --scheduler: the cluster's "
                                        "workers run the sweep")
+    if redo_changed and not resume:
+        raise ConfigError("--redo-changed", "only with --resume: it reruns the runs of an "
+                                            "interrupted sweep whose inputs changed")
     sweep = load_sweep(sweep_file)
     plan = build_plan(sweep)
     target = Path(out) if out is not None else default_out(sweep.spec.name)
     mode = storage.prepare_outdir(target, resume=resume, force=force)
-    manifest = storage.make_manifest(sweep, plan)
+    job = make_job(sweep, plan, target, fingerprint(sweep.spec.model_dump(mode="json")))
+    runs = fingerprint_runs(job, plan.runs)
+    manifest = storage.make_manifest(sweep, plan, groups=job.groups, runs=runs)
+    changed: list[str] = []
     if mode == "resume":
         recorded = storage.read_manifest(target)
         storage.check_same_sweep(recorded, manifest)
-        manifest = recorded
+        if redo_changed:
+            changed = storage.changed_runs(recorded, manifest)
+        else:
+            storage.check_inputs(recorded, manifest)
+        manifest = storage.redo_manifest(recorded, manifest, changed) if changed else recorded
     say = log or (lambda _key, _fields: None)
     with Executor(workers, scheduler) as executor:  # connects before anything is written
         storage.create_outdir(target, mode)
-        if mode == "resume":
-            storage.remove_temporary(target)
-        else:
+        if mode != "resume" or changed:  # the new inputs: changed parts fail part_problem
             storage.write_manifest(target, manifest)
-        key = fingerprint(manifest["spec"], manifest["base_config"])
-        job = make_job(sweep, plan, target, key)
-        todo = storage.pending(target, plan.runs, sweep.steps + 1)
+        todo = storage.pending(target, runs, sweep.steps + 1)
         say("start", {"name": sweep.spec.name, "runs": len(plan.runs),
                       "samples": len(plan.samples), "seeds": len(sweep.spec.seeds),
                       "how": executor.describe(), "out": target})
         if mode == "resume":
+            if changed:
+                say("redo", {"changed": len(changed)})
             say("resume", {"done": len(plan.runs) - len(todo), "todo": len(todo)})
         try:
             done = executor.run(job, todo, progress=progress, total=len(plan.runs),
@@ -189,15 +212,19 @@ def sweep_command(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     out = run_sweep(args.sweep, args.out, workers=args.workers, scheduler=args.scheduler,
-                    resume=args.resume, force=args.force, progress=not args.quiet, log=log)
+                    resume=args.resume, force=args.force, redo_changed=args.redo_changed,
+                    progress=not args.quiet, log=log)
     if args.quiet:
         print(out)
         return 0
-    from sim.experiments.storage import part_files
+    from sim.experiments.analyze import INDEX_COLUMNS
+    from sim.experiments.storage import part_files, read_manifest
 
     print(text["wrote"].format(out=out, runs=len(part_files(out)),
                                secs=time.perf_counter() - start))
-    print(text["next"].format(out=out))
+    method = read_manifest(out)["sampler"]["method"]
+    print(text["next" if method in INDEX_COLUMNS else "next_data"].format(out=out,
+                                                                         method=method))
     return 0
 
 
@@ -222,11 +249,17 @@ def add_command(subparsers: Any) -> None:
                              "tcp://127.0.0.1:8786 (default: run locally). Dask 调度器地址")
     parser.add_argument("--resume", action="store_true",
                         help="finish the sweep in DIR: skip runs whose file is complete, run "
-                             "the rest; the sweep file must be unchanged (default: off). "
-                             "继续未完成的扫描")
+                             "the rest; the sweep file and what its presets resolve to must be "
+                             "unchanged (default: off). 继续未完成的扫描")
+    parser.add_argument("--redo-changed", action="store_true",
+                        help="with --resume: rerun the runs whose resolved scenario changed "
+                             "(a preset edited since the sweep started) instead of refusing "
+                             "(default: off). 输入改变时重跑受影响的运行")
     parser.add_argument("--force", action="store_true",
-                        help="delete the sweep in DIR and start over; other directories are "
-                             "never deleted (default: off). 覆盖旧的扫描结果")
+                        help="delete the sweep in DIR (only the files sim sweep and sim "
+                             "analyze write there) and start over; a directory holding other "
+                             "files or another command's output is refused (default: off). "
+                             "覆盖旧的扫描结果")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh",
                         help="language of messages (default: zh). 提示语言")
     parser.add_argument("--quiet", action="store_true",
