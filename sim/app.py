@@ -18,15 +18,18 @@ config, so what the sliders show is what the running model uses.
 
 from __future__ import annotations
 
+import functools
+import math
 import os
 from dataclasses import dataclass
 from typing import Any
 
 import markdown
 import solara
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ModelController, ShowSteps
 from mesa.visualization.utils import update_counter
 
+from sim.config import preset_path, read_yaml
 from sim.model import CompoundModel
 from sim.views import compound_figure, outcomes_figure
 
@@ -43,11 +46,21 @@ DESIGNS = ("baseline", "nanan_131", "huli_six_party", "chongchuan_plus",
            "kunming_red_courtyard")
 """Design presets offered on the page."""
 
-FIGURE_SIZE = (7.2, 4.3)
-"""Figure size (inches) that fills one of SolaraViz's half-width cards at :data:`FIGURE_DPI`."""
+FIGURE_DPI = 96
+"""Resolution of the page's figures: 96 dots per inch is one CSS pixel per dot, so a figure
+shown at its own size draws a 10 pt label as 10 pt text on the page."""
 
-FIGURE_DPI = 80
-"""Resolution of the page's figures (dots per inch)."""
+COMPOUND_SIZE = (4.9, 4.0)
+"""Size (inches) of the compound view: at :data:`FIGURE_DPI` it fits a half-width card of a
+1500-pixel-wide window without being scaled down (the browser test checks this); in a
+window narrower than 1264 pixels the cards stand one above the other, full width."""
+
+OUTCOMES_SIZE = (4.9, 6.2)
+"""Size (inches) of the outcome figure, as wide as :data:`COMPOUND_SIZE`; taller, for the
+legends under its panels."""
+
+PRESET_KINDS = {"community": "communities", "design": "designs"}
+"""Config folder of the presets offered by each ``Select`` control."""
 
 START = {"community": "heping_road", "design": "baseline", "rng": 1}
 """The model the page opens with."""
@@ -126,6 +139,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "none": "（无）",
         "in_use": "本次运行使用的参数（按 Reset 后生效）",
+        "parameters": "模型参数（按 Reset 后生效）",
         "lang": "English",
     },
     "en": {
@@ -148,6 +162,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "none": "(none)",
         "in_use": "Values the running model uses (changed by Reset)",
+        "parameters": "Model parameters (used from the next Reset)",
         "lang": "中文",
     },
 }
@@ -185,27 +200,84 @@ def current_value(model: CompoundModel, key: str) -> Any:
     return value
 
 
-def model_params(model: CompoundModel, lang: str) -> dict[str, dict[str, Any]]:
-    """Return SolaraViz's ``model_params`` for the page, labelled in ``lang``.
+def input_values(model: CompoundModel) -> dict[str, Any]:
+    """Return the value each input of the page shows for ``model``, by control key.
 
-    Every control starts at the value the running model uses, clipped into the slider's
-    range only for display if a preset lies outside it (the model keeps its own value
-    until Reset).
+    These are exactly the keywords that rebuild ``model`` (Reset passes them to
+    :class:`sim.CompoundModel`). A preset value outside a slider's range is clipped into it
+    only for display (the model keeps its own value until Reset).
     """
-    params: dict[str, dict[str, Any]] = {}
+    values: dict[str, Any] = {}
     for c in CONTROLS:
         value = current_value(model, c.key)
-        entry: dict[str, Any] = {"type": c.kind, "label": c.zh if lang == "zh" else c.en}
         if c.kind == "Select":
-            entry.update(value=value if value in c.values else c.values[0],
-                         values=list(c.values))
+            values[c.key] = value if value in c.values else c.values[0]
         else:
             cast = int if c.kind == "SliderInt" else float
             shown = value if isinstance(value, int | float) else c.low  # a list of ids
-            entry.update(value=cast(min(max(shown, c.low), c.high)), min=cast(c.low),
-                         max=cast(c.high), step=cast(c.step))
-        params[c.key] = entry
-    return params
+            values[c.key] = cast(min(max(shown, c.low), c.high))
+    return values
+
+
+@functools.cache
+def preset_label(key: str, name: str, lang: str) -> str:
+    """Return the name of a community or design preset in ``lang``.
+
+    The name is the preset's own ``label_zh`` / ``label_en`` (as in reports and run
+    figures), falling back to the other language and then to its id, so a preset without
+    labels is still offered. The page shows the label; the model is given the id.
+
+    Args:
+        key: ``community`` or ``design`` (a key of :data:`PRESET_KINDS`).
+        name: The preset's id, e.g. ``nanan_131``.
+        lang: ``zh`` or ``en``.
+    """
+    data = read_yaml(preset_path(PRESET_KINDS[key], name, key), key)
+    first, second = ("label_zh", "label_en") if lang == "zh" else ("label_en", "label_zh")
+    return str(data.get(first) or data.get(second) or name)
+
+
+def select_items(control: Control, lang: str) -> list[dict[str, str]]:
+    """Return a ``Select``'s choices as Vuetify items: the label shown, the id as value."""
+    return [{"text": preset_label(control.key, v, lang), "value": v} for v in control.values]
+
+
+def value_text(value: float, step: float) -> str:
+    """Return a slider's value as shown beside it, with as many decimals as its step has."""
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+    return f"{value:.{decimals}f}"
+
+
+@solara.component
+def ValueSlider(label: str, value: float, on_value: Any, low: float, high: float,
+                step: float, integer: bool) -> None:
+    """A slider with its current value written beside it, for every slider of the page."""
+    slider = solara.SliderInt if integer else solara.SliderFloat
+    with solara.Row(classes=["sim-slider"], style={"align-items": "center"}):
+        slider(label, value=value, min=low, max=high, step=step, on_value=on_value)
+        solara.Text(value_text(value, step), classes=["sim-value"])
+
+
+@solara.component
+def Inputs(values: solara.Reactive[dict[str, Any]], lang: str) -> None:
+    """The page's inputs: labelled choices and sliders with their values beside them.
+
+    ``values`` holds what Reset will give the model; moving an input changes only it, so
+    the running model and the design card stay as they are until Reset. Choices show
+    the presets' names in ``lang`` and hold their ids.
+    """
+    for c in CONTROLS:
+        label = c.zh if lang == "zh" else c.en
+        value = values.value[c.key]
+
+        def set_value(new: Any, key: str = c.key) -> None:
+            values.set({**values.value, key: new})
+
+        if c.kind == "Select":
+            solara.Select(label, values=select_items(c, lang), value=value,  # type: ignore[arg-type]
+                          on_value=set_value, classes=["sim-select"])
+            continue
+        ValueSlider(label, value, set_value, c.low, c.high, c.step, c.kind == "SliderInt")
 
 
 @solara.component
@@ -218,9 +290,9 @@ def CompoundView(model: CompoundModel) -> solara.Element:
     chosen = min(chosen, n - 1)
     with solara.Card(style={"height": "100%"}) as card:
         if n > 1:
-            solara.SliderInt(TEXT[lang]["compound"], value=chosen + 1, min=1, max=n,
-                             on_value=lambda v: set_chosen(int(v) - 1))
-        solara.FigureMatplotlib(compound_figure(model, chosen, lang, size=FIGURE_SIZE),
+            ValueSlider(TEXT[lang]["compound"], chosen + 1, lambda v: set_chosen(int(v) - 1),
+                        1, n, 1, integer=True)
+        solara.FigureMatplotlib(compound_figure(model, chosen, lang, size=COMPOUND_SIZE),
                                 format="png", dpi=FIGURE_DPI)
     return card
 
@@ -231,7 +303,7 @@ def OutcomesView(model: CompoundModel) -> solara.Element:
     update_counter.get()
     df = model.datacollector.get_model_vars_dataframe()
     with solara.Card(style={"height": "100%"}) as card:
-        solara.FigureMatplotlib(outcomes_figure(df, language.value, size=FIGURE_SIZE),
+        solara.FigureMatplotlib(outcomes_figure(df, language.value, size=OUTCOMES_SIZE),
                                 format="png", dpi=FIGURE_DPI)
     return card
 
@@ -280,7 +352,8 @@ def DesignCard(model: CompoundModel) -> solara.Element:
     about = (design.description_zh or design.description) if lang == "zh" else design.description
     sep, colon = ("、", "：") if lang == "zh" else (", ", ": ")
     institutions = sep.join(institution_labels(model, lang)) or text["none"]
-    with solara.Card(text["design"], style={"height": "100%", "overflow-y": "auto"}) as card:
+    # no fixed height: the card grows with its text, so every row of the table is shown
+    with solara.Card(text["design"], classes=["sim-design"]) as card:
         rich_text(f"**{name}**\n\n{about.strip()}\n\n"
                         f"*{text['institutions']}*{colon}{institutions}\n\n"
                         f"*{text['source']}*{colon}{design.source.strip()}\n\n"
@@ -297,20 +370,58 @@ def GuideCard(model: CompoundModel) -> solara.Element:
     return card
 
 
-COMPONENTS = [(CompoundView, 0), (OutcomesView, 0), (DesignCard, 0), (GuideCard, 0)]
-"""The page's components (all on SolaraViz's first tab)."""
+CSS = """
+.sim-slider { flex-wrap: nowrap; }
+.sim-slider .v-input { flex: 1 1 auto; }
+.sim-value { min-width: 3.6em; text-align: right; font-variant-numeric: tabular-nums; }
+.sim-select .v-select__selection { white-space: normal; line-height: 1.3; }
+.sim-text table { width: 100%; border-collapse: collapse; }
+.sim-text th, .sim-text td { padding: 2px 6px; vertical-align: top; white-space: normal;
+  border-bottom: 1px solid #e0e0e0; text-align: left; }
+.sim-text td:nth-child(2) { white-space: nowrap; text-align: right; }
+"""
+"""Styles of the page's own parts: a slider's value beside it, choices that wrap long
+names, and the design card's table wrapped to the card's width."""
 
 
 @solara.component
 def Page() -> None:
-    """The page: a language switch and SolaraViz for a :class:`sim.CompoundModel`."""
+    """The page: a language switch, Mesa's run controls, the inputs and four cards.
+
+    Built from Mesa's :func:`~mesa.visualization.solara_viz.ModelController` (Reset, ▶,
+    Step) and ``ShowSteps`` rather than ``SolaraViz``: SolaraViz's inputs can show neither a
+    preset's name for its id nor a slider's value. The inputs' values are this page's
+    state, given to the controller, so Reset builds the model from exactly what they show,
+    and switching the language keeps both the model and values not yet applied.
+    """
     first = solara.use_memo(lambda: CompoundModel(**START), [])
     model = solara.use_reactive(first)
+    values = solara.use_reactive(solara.use_memo(lambda: input_values(first), []))
+    play_interval = solara.use_reactive(200)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
     lang = language.value
+    text = TEXT[lang]
+    solara.Style(CSS)
+    solara.Title(text["title"])
     with solara.AppBar():
-        solara.Button(TEXT[lang]["lang"], text=True, color="white",
+        solara.AppBarTitle(text["title"])
+        solara.Button(text["lang"], text=True, color="white",
                       on_click=lambda: language.set("en" if lang == "zh" else "zh"))
-    # A new key per language remounts SolaraViz, so Mesa's inputs take the new labels; the
-    # model is ours and survives, and the sliders start from its config.
-    SolaraViz(model, components=COMPONENTS, model_params=model_params(model.value, lang),
-              name=TEXT[lang]["title"], play_interval=200).key(f"viz-{lang}")
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Controls"):
+            ValueSlider("Play Interval (ms)", play_interval.value, play_interval.set, 10, 500,
+                        10, integer=True)
+            ValueSlider("Render Interval (steps)", render_interval.value, render_interval.set,
+                        1, 100, 1, integer=True)
+            ModelController(model, model_parameters=values, play_interval=play_interval,
+                            render_interval=render_interval, use_threads=use_threads)
+        with solara.Card(text["parameters"]):
+            Inputs(values, lang)
+        with solara.Card("Information"):
+            ShowSteps(model.value)
+    with solara.ColumnsResponsive(default=12, large=6):
+        CompoundView(model.value)
+        OutcomesView(model.value)
+        DesignCard(model.value)
+        GuideCard(model.value)

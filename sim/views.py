@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
@@ -44,12 +45,16 @@ or takes part in deliberation is shown so even if it did not pay.
 VIOLATION_EDGE = "#000000"
 """Edge colour of households that broke a rule this month (不守规)."""
 
+FONT_SIZE = 10.0
+"""Smallest text of these figures, in points: the page shows them at their own size
+(:data:`sim.app.FIGURE_DPI`), so every label reads as at least 10 pt text."""
+
 TEXT = {
     "zh": {
         "compound": "第 {i} 个小区（共 {n} 个）· {group}",
         "month": "第 {m} 月",
         "floor": "楼层",
-        "building": "楼栋 {b}",
+        "building": "楼栋",
         "violates": "不守规（黑框）",
         "condition": "小区状况",
         "overview": "全社区各小区状况\n（黑框：当前小区）",
@@ -59,10 +64,10 @@ TEXT = {
         "compound": "Compound {i} of {n} · {group}",
         "month": "month {m}",
         "floor": "floor",
-        "building": "building {b}",
+        "building": "building",
         "violates": "breaks a rule (black edge)",
         "condition": "condition",
-        "overview": "Condition of every\ncompound (box: this one)",
+        "overview": "Every compound's\ncondition\n(box: this one)",
         "outcomes": "Main outcomes",
     },
 }
@@ -142,6 +147,29 @@ def household_states(acts: np.ndarray, petition: np.ndarray) -> np.ndarray:
     return np.where(petition, 3, state)
 
 
+def _readable(ax: Axes) -> None:
+    """Give an axes' tick labels and axis labels :data:`FONT_SIZE` (ticks made later too)."""
+    ax.tick_params(labelsize=FONT_SIZE)
+    ax.xaxis.label.set_fontsize(FONT_SIZE)
+    ax.yaxis.label.set_fontsize(FONT_SIZE)
+
+
+def _legend_below(ax: Axes, subfig: SubFigure, ncol: int) -> None:
+    """Move an axes' legend under it, outside the plotting area, so it covers no line.
+
+    :func:`sim.plots.draw_panel` puts the legend inside the axes, where it is in the way
+    of the lines of a small panel; here it becomes the legend of the panel's own subfigure,
+    which constrained layout places below the axes and its month label.
+    """
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    handles, labels = ax.get_legend_handles_labels()
+    legend.remove()
+    subfig.legend(handles, labels, loc="outside lower center", ncol=ncol, fontsize=FONT_SIZE,
+                  frameon=False, handlelength=1.4, handletextpad=0.4, columnspacing=1.0)
+
+
 def _canvas(width: float, height: float) -> Figure:
     """Return an empty figure on the Agg canvas, with the CJK font active."""
     use_cjk_font()
@@ -194,32 +222,36 @@ def compound_figure(model: CompoundModel, compound: int = 0, lang: str = "zh", *
     cell = min(size[0] * 72 * width_share / span_x, size[1] * 72 * 0.7 / (top_floor + 2.8))
     ax.scatter(place.x, place.y, c=colours[state], s=(0.75 * cell) ** 2, marker="s",
                edgecolors=np.where(violates, VIOLATION_EDGE, "white"), linewidths=1.2)
-    for b, (left, right, top) in enumerate(place.buildings, start=1):
+    for left, right, top in place.buildings:
         ax.add_patch(Rectangle((left, -0.6), right - left, top + 1.2, fill=False,
                                edgecolor="#555555", linewidth=1.0))
-        ax.text((left + right) / 2, -1.0, text["building"].format(b=b), ha="center",
-                va="top", fontsize=8 if len(place.buildings) < 8 else 6)
     ax.set_xlim(-1.0, span_x - 1.0)
-    ax.set_ylim(-1.8, top_floor + 1.0)
-    ax.set_xticks([])
+    ax.set_ylim(-0.8, top_floor + 1.0)
+    # buildings numbered under their outlines, the word once as the axis label, so that
+    # sixteen buildings still fit at a readable size
+    ax.set_xticks([(left + right) / 2 for left, right, _ in place.buildings],
+                  [str(b) for b in range(1, len(place.buildings) + 1)])
+    ax.tick_params(axis="x", length=0)
+    ax.set_xlabel(text["building"])
     floors = np.arange(0, top_floor + 1, max(1, (top_floor + 1) // 10))
     ax.set_yticks(floors, [str(f + 1) for f in floors])  # floors counted from 1 (一层)
     ax.set_ylabel(text["floor"])
     ax.spines[["top", "right", "bottom"]].set_visible(False)
+    _readable(ax)
     group = model.config.community.groups[int(model.compounds.group[compound])]
     name = group.label_zh if lang == "zh" and group.label_zh else group.name.replace("_", " ")
     condition = float(model.compounds.condition[compound])
     ax.set_title(text["compound"].format(i=compound + 1, n=n_compounds, group=name)
                  + f"\n{text['month'].format(m=model.steps)} · {text['condition']} "
-                 f"{condition:.2f}", fontsize=10)
+                 f"{condition:.2f}", fontsize=FONT_SIZE + 1)
     handles = [Line2D([], [], marker="s", linestyle="", markersize=8, markerfacecolor=c,
                       markeredgecolor="white", label=zh if lang == "zh" else en)
                for zh, en, c in STATES]
     handles.append(Line2D([], [], marker="s", linestyle="", markersize=8,
                           markerfacecolor="white", markeredgecolor=VIOLATION_EDGE,
                           label=text["violates"]))
-    fig.legend(handles=handles, loc="outside lower center", ncol=5 if lang == "zh" else 3,
-               fontsize=8, frameon=False, handletextpad=0.2, columnspacing=0.8)
+    fig.legend(handles=handles, loc="outside lower center", ncol=5 if lang == "zh" else 2,
+               fontsize=FONT_SIZE, frameon=False, handletextpad=0.2, columnspacing=0.8)
     if ax_map is not None:
         _condition_map(ax_map, model.compounds.condition, compound, text["overview"])
     return fig
@@ -238,9 +270,10 @@ def _condition_map(ax: object, condition: np.ndarray, current: int, title: str) 
                            linewidth=2.0))
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(title, fontsize=9)
-    ax.figure.colorbar(image, ax=ax, orientation="horizontal", fraction=0.08, pad=0.04,
-                       ticks=[0.0, 0.5, 1.0])
+    ax.set_title(title, fontsize=FONT_SIZE)
+    bar = ax.figure.colorbar(image, ax=ax, orientation="horizontal", fraction=0.08, pad=0.04,
+                             ticks=[0.0, 0.5, 1.0])
+    _readable(bar.ax)
 
 
 def outcomes_figure(df: pd.DataFrame, lang: str = "zh", *,
@@ -261,9 +294,11 @@ def outcomes_figure(df: pd.DataFrame, lang: str = "zh", *,
     if lang not in TEXT:
         raise ValueError(f"lang must be one of {', '.join(TEXT)} (got {lang!r})")
     fig = _canvas(*size)
-    axes = fig.subplots(2, 2, sharex=True)
-    for ax, panel in zip(axes.flat, OUTCOME_PANELS, strict=True):
+    # one subfigure per panel, so that each panel's legend sits under its own axes
+    for subfig, panel in zip(fig.subfigures(2, 2).flat, OUTCOME_PANELS, strict=True):
+        ax = subfig.subplots()
         draw_panel(ax, df, panel, lang)
-        ax.tick_params(labelbottom=True)
-    fig.suptitle(TEXT[lang]["outcomes"], fontsize=12)
+        _readable(ax)
+        _legend_below(ax, subfig, ncol=2 if lang == "zh" else 1)
+    fig.suptitle(TEXT[lang]["outcomes"], fontsize=FONT_SIZE + 2)
     return fig
