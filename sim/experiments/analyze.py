@@ -335,21 +335,23 @@ TEXT: dict[str, dict[str, str]] = {
            "S1": "一阶指数 S1", "ST": "总效应指数 ST", "mu_star": "μ*（平均绝对效应）",
            "sigma": "σ（效应的标准差）", "sobol_y": "方差占比", "morris_y": "效应（{unit}）",
            "note": "误差线：{level:.0%} 置信区间（自助法）", "all": "全部",
-           "flagged": "⚠ 斜线柱：置信区间宽于指数本身或超出 [0, 1]，不可据此下结论；"
-                      "请增大 sampler.n（区间约按 1/√n 缩小）",
-           "warn": "⚠ {n}/{total} 个指数不确定性过大（置信区间宽于指数本身，或超出 [0, 1] "
-                   "多于其区间；见 indices.csv 的 warning 列）：请增大 sampler.n（区间约按 "
-                   "1/√n 缩小）后再下结论"},
+           "flagged": "⚠ 斜线柱：置信区间宽于指数本身（与 0 无法区分）或超出 [0, 1]，"
+                      "不可读作方差占比；要更窄的区间请增大 sampler.n（约按 1/√n 缩小）",
+           "warn": "⚠ {n}/{total} 个指数的置信区间宽于指数本身（与 0 无法区分）或超出 "
+                   "[0, 1] 多于其区间（见 indices.csv 的 warning 列）；要更窄的区间请增大 "
+                   "sampler.n（约按 1/√n 缩小）"},
     "en": {"sobol": "Sobol sensitivity indices: {label}", "morris": "Morris screening: {label}",
            "S1": "first order S1", "ST": "total ST", "mu_star": "μ* (mean absolute effect)",
            "sigma": "σ (spread of effects)", "sobol_y": "share of variance",
            "morris_y": "effect ({unit})", "note": "error bars: {level:.0%} confidence interval "
            "(bootstrap)", "all": "all",
-           "flagged": "⚠ hatched bars: interval wider than the index, or outside [0, 1]; "
-                      "do not read them: increase sampler.n (intervals shrink about as 1/√n)",
-           "warn": "⚠ {n} of {total} indices are too uncertain to read (interval wider than "
-                   "the index, or outside [0, 1] by more than it; see the warning column of "
-                   "indices.csv): increase sampler.n (intervals shrink about as 1/√n)"},
+           "flagged": "⚠ hatched bars: interval wider than the index (it cannot be told from "
+                      "0) or outside [0, 1]; for narrower intervals increase sampler.n "
+                      "(about as 1/√n)",
+           "warn": "⚠ {n} of {total} indices have an interval wider than the index (they "
+                   "cannot be told from 0) or lie outside [0, 1] by more than it (see the "
+                   "warning column of indices.csv); for narrower intervals increase "
+                   "sampler.n (they shrink about as 1/√n)"},
 }
 """Figure text by language; outcome labels come from :mod:`sim.metrics`."""
 
@@ -385,7 +387,7 @@ def plot_indices(indices: pd.DataFrame, outcome: str, method: str, group_columns
     axes = fig.subplots(len(groups), 1, squeeze=False)[:, 0]
     bars = (("S1", "S1_conf"), ("ST", "ST_conf")) if method == "sobol" else (
         ("mu_star", "mu_star_conf"), ("sigma", None))
-    any_flagged = False
+    hatched = []
     for ax, (key, rows) in zip(axes, groups, strict=True):
         xs = np.arange(len(rows))
         width = 0.38
@@ -393,11 +395,8 @@ def plot_indices(indices: pd.DataFrame, outcome: str, method: str, group_columns
             err = rows[conf].to_numpy(dtype=float) if conf else None
             drawn = ax.bar(xs + (k - 0.5) * width, rows[col].to_numpy(dtype=float), width,
                            yerr=err, capsize=3, label=text[col])
-            for patch, bad in zip(drawn.patches, flagged(rows, col), strict=True):
-                if bad:  # drawn, not hidden or clipped: hatched and pale
-                    patch.set_hatch("///")
-                    patch.set_alpha(0.45)
-                    any_flagged = True
+            hatched += [patch for patch, bad in zip(drawn.patches, flagged(rows, col),
+                                                    strict=True) if bad]
         ax.set_xticks(xs, rows["parameter"].tolist(), rotation=20, ha="right", fontsize=8)
         ax.axhline(0, color="0.5", linewidth=0.6)
         unit = COLUMNS[outcome].unit
@@ -406,12 +405,16 @@ def plot_indices(indices: pd.DataFrame, outcome: str, method: str, group_columns
         keys = key if isinstance(key, tuple) else (key,)
         title = ", ".join(f"{c} = {v}" for c, v in zip(group_columns, keys, strict=True))
         ax.set_title(title or text["all"], fontsize=10)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8)  # before the hatching, so the legend shows plain bars
+    for patch in hatched:  # drawn, not hidden or clipped: hatched and pale
+        patch.set_hatch("///")
+        patch.set_alpha(0.45)
     fig.suptitle(text[method].format(label=label(outcome, lang)), fontsize=13)
     note = text["note"].format(level=CONF_LEVEL)
-    if any_flagged:
+    if hatched:
         note += "    " + text["flagged"]
-    fig.text(0.01, 0.002, note, fontsize=7, color="firebrick" if any_flagged else "0.4")
+    fig.get_layout_engine().set(rect=(0, 0.03, 1, 0.97))  # room for the note
+    fig.text(0.01, 0.004, note, fontsize=7, color="firebrick" if hatched else "0.4")
     fig.savefig(path, dpi=110)
     return path
 
