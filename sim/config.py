@@ -36,9 +36,13 @@ from pydantic import (
 from sim.distributions import Dist, Spec
 from sim.errors import ConfigError, InstitutionAbsentError
 
+WEIGHT_MAX = 100.0
+"""Largest weight of a term of the decision rule (utility units; defaults are about 1)."""
+
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
+Weight = Annotated[float, Field(ge=0.0, le=WEIGHT_MAX)]
 
 CONFIG_ROOT = Path(__file__).resolve().parent.parent / "configs"
 """The shipped presets (``configs/`` beside the package)."""
@@ -100,8 +104,9 @@ class CompoundGroup(Strict):
     owner_share: Share = Field(0.7, description="Share of the other households that own "
                                                 "their flat (the rest rent).")
     condition: Share = Field(0.5, description="Condition Q of public goods at month 0.")
-    ability_median: Positive = Field(3000.0, description="Median disposable income, yuan per "
-                                                         "household per month.")
+    ability_median: Positive = Field(3000.0, le=1e7, description="Median disposable income, "
+                                                                  "yuan per household per "
+                                                                  "month.")
     party_share: Share = Field(0.08, description="Share of households with a party member.")
     work_unit_owner: bool = Field(False, description="A former work unit still owns the "
                                                      "compound (单位宿舍) and can bring a "
@@ -195,18 +200,23 @@ class Design(Strict):
 
 
 class Weights(Strict):
-    """Weights of the terms of the decision rule (utility units)."""
+    """Weights of the terms of the decision rule (utility units, at most 100 each).
 
-    face: NonNeg = Field(1.5, description="Face: weight of (share of neighbours seen acting "
+    A weight of 100 already makes its term swamp every other (the defaults are
+    about 1); larger ones are refused as input errors, since they overflow the
+    logit to certainty or NaN.
+    """
+
+    face: Weight = Field(1.5, description="Face: weight of (share of neighbours seen acting "
                                           "− own threshold) × visibility × sensitivity.")
-    cost: NonNeg = Field(1.0, description="Weight of the money cost, per `burden_unit` of "
+    cost: Weight = Field(1.0, description="Weight of the money cost, per `burden_unit` of "
                                           "income.")
-    public_spirit: NonNeg = Field(1.0, description="Weight of public spirit (centred at 0.5).")
-    trust: NonNeg = Field(1.0, description="Weight of trust that money is used well "
+    public_spirit: Weight = Field(1.0, description="Weight of public spirit (centred at 0.5).")
+    trust: Weight = Field(1.0, description="Weight of trust that money is used well "
                                            "(centred at 0.5).")
-    dependence: NonNeg = Field(1.0, description="Weight of dependence on government (等靠要), "
+    dependence: Weight = Field(1.0, description="Weight of dependence on government (等靠要), "
                                                 "centred at 0.5.")
-    mobilisation: NonNeg = Field(1.0, description="Weight of recent mobilisation "
+    mobilisation: Weight = Field(1.0, description="Weight of recent mobilisation "
                                                   "(door-to-door visits).")
 
 
@@ -238,9 +248,9 @@ class PetitionRule(Strict):
     """Petitioning (上访): escalation driven by grievance, damped by trust."""
 
     base: float = Field(-2.5, ge=-20, le=20, description="Intercept (utility).")
-    grievance: NonNeg = Field(3.0, description="Weight of grievance above `threshold`.")
+    grievance: Weight = Field(3.0, description="Weight of grievance above `threshold`.")
     threshold: Share = Field(0.5, description="Grievance at which the grievance term is zero.")
-    trust: NonNeg = Field(1.0, description="Weight of trust (centred at 0.5); trust absorbs "
+    trust: Weight = Field(1.0, description="Weight of trust (centred at 0.5); trust absorbs "
                                            "grievance locally.")
 
 
@@ -324,9 +334,10 @@ class Economy(Strict):
     decay: Share = Field(0.012, description="Share of condition lost per month.")
     violation_decay: NonNeg = Field(0.03, le=1, description="Extra monthly decay per unit of "
                                                             "violation rate.")
-    restore_scale: Positive = Field(400.0, description="Yuan per household that restores "
-                                                       "63 % of the gap to perfect condition "
-                                                       "(diminishing returns).")
+    restore_scale: Positive = Field(400.0, le=1e6, description="Yuan per household that "
+                                                              "restores 63 % of the gap to "
+                                                              "perfect condition (diminishing "
+                                                              "returns).")
     volunteer_value: NonNeg = Field(10.0, le=10_000, description="Upkeep value of one "
                                                                  "household's volunteer month, "
                                                                  "yuan.")
@@ -345,10 +356,11 @@ class MatterType(Strict):
                     "private → household.")
     scope: Literal["compound", "building", "unit", "household"] = Field(
         description="Which households a matter touches.")
-    rate: NonNeg = Field(description="Matters per 100 households per month at condition 0.5; "
+    rate: NonNeg = Field(le=100, description="Matters per 100 households per month at "
+                                             "condition 0.5 (at most one per household); "
                                      "for violation-driven types, per 100 violating "
                                      "households (condition plays no part).")
-    cost: NonNeg = Field(description="Fixed cost of resolving one matter, yuan.")
+    cost: NonNeg = Field(le=1e9, description="Fixed cost of resolving one matter, yuan.")
     violation_driven: bool = Field(False, description="Arises from violations instead of "
                                                       "condition (illegal structures).")
     labour_share: Share = Field(0.3, description="Share of the cost that is labour, which "

@@ -20,8 +20,13 @@ Each month (one Mesa step), in this order:
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
+import math
+import os
 import platform
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import mesa
@@ -38,7 +43,7 @@ from sim.institutions.government import Government
 from sim.ledger import Ledger
 from sim.matters import MatterBook
 from sim.metrics import COLUMNS, MODEL_REPORTERS, compute_metrics
-from sim.network import Network, build_network, from_networkx, to_networkx
+from sim.network import Network, build_network, expected_ties, from_networkx, to_networkx
 from sim.population import Population, build_layout, create_agents, layout_for_graph
 from sim.seeding import SeedLike, make_rng
 from sim.selfgov import SelfGovernance
@@ -98,6 +103,14 @@ class CompoundModel(mesa.Model):
         config = _as_scenario(scenario)
         if fields:
             config = config.override(fields)
+        if network is not None:
+            if not isinstance(network, nx.Graph):
+                raise ConfigError("network", "must be a networkx graph whose nodes are "
+                                             "households")
+            if network.number_of_nodes() == 0:
+                raise ConfigError("network", "the graph has no nodes; give a graph with one "
+                                             "node per household")
+        check_memory(estimate_memory(config, graph=network))  # before anything is allocated
         if rng is None:
             rng = config.run.seed
         generator, seed = make_rng(rng)
@@ -114,9 +127,6 @@ class CompoundModel(mesa.Model):
         self.firms: list[firm.PropertyFirm] = []
 
         if network is not None:
-            if not isinstance(network, nx.Graph):
-                raise ConfigError("network", "must be a networkx graph whose nodes are "
-                                             "households")
             layout, groups = layout_for_graph(network, config.community, self.rng)
             self.network: Network = from_networkx(network, layout)
         else:
@@ -217,6 +227,9 @@ class CompoundModel(mesa.Model):
         steps = self.config.run.steps if steps is None else steps
         if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
             raise ConfigError("steps", f"must be a whole number ≥ 0 (got {steps!r})")
+        if self.steps + steps > self.config.run.steps:  # longer than checked when built
+            check_memory(estimate_memory(self.config, steps=self.steps + int(steps),
+                                         households=self.population.n))
         bar = None
         if progress:
             from tqdm.auto import tqdm
@@ -375,6 +388,145 @@ class CompoundModel(mesa.Model):
             "versions": versions,
             "package_version": package_version(),
         }
+
+
+# --------------------------------------------------------------------------- memory
+
+BYTES_PER_HOUSEHOLD = 600
+"""Peak bytes per household while a model is built and stepped, network apart.
+
+Measured with tracemalloc (issue 9): about 180 bytes while the arrays are
+built, 450 resident and 200 more of temporaries during a month.
+"""
+BYTES_PER_CANDIDATE_PAIR = 32
+"""Bytes per pair of households of one stairwell unit while its ties are drawn."""
+BYTES_PER_TIE = 96
+"""Bytes per neighbour tie: drawn pairs, their symmetric copies and the sparse matrix."""
+BYTES_PER_MATTER = 100
+"""Bytes per matter over a run: its open arrays, then its entry in the resolution log."""
+BYTES_PER_COMPOUND_MONTH = 8 * 24
+"""Bytes of the per-compound records kept each month (one float per column)."""
+
+
+@dataclass(frozen=True)
+class MemoryNeed:
+    """Estimated peak memory of a run, by the field that drives each part.
+
+    Attributes:
+        parts: ``(field, bytes, what)`` per part: the households of each compound
+            group with their ties, the matters of each type, the per-compound
+            records; ``what`` says in words what is counted.
+    """
+
+    parts: tuple[tuple[str, float, str], ...]
+
+    @property
+    def total(self) -> float:
+        """Bytes of all parts."""
+        return float(sum(part[1] for part in self.parts))
+
+
+def estimate_memory(scn: Scenario, *, graph: nx.Graph | None = None, steps: int | None = None,
+                    households: int | None = None) -> MemoryNeed:
+    """Estimate the memory a run of ``scn`` needs, from sizes alone (no allocation).
+
+    Counts households × :data:`BYTES_PER_HOUSEHOLD`; for the layout-based
+    network the pairs drawn in each stairwell unit and the expected ties
+    (:func:`sim.network.expected_ties`); the matters arriving over the run at
+    the groups' initial condition (a matter stays in memory, open or logged);
+    and the per-compound monthly records. The arithmetic is a few operations
+    per group and matter type, so the check costs nothing measurable.
+
+    Args:
+        scn: The scenario.
+        graph: The user's network, if any: its nodes are the households (its
+            edges are already in memory, and ours take less).
+        steps: Months to count (default ``run.steps``).
+        households: Households of a model already built (default: from the
+            community or the graph).
+
+    Returns:
+        The estimate, by part.
+    """
+    community, mat = scn.community, scn.matters
+    steps = scn.run.steps if steps is None else steps
+    parts: list[tuple[str, float, str]] = []
+    if graph is not None or households is not None:
+        n = graph.number_of_nodes() if graph is not None else int(households or 0)
+        parts.append(("network" if graph is not None else "community",
+                      float(n) * BYTES_PER_HOUSEHOLD, f"{n:,} households"))
+    else:
+        for g_idx, g in enumerate(community.groups):
+            units = g.buildings * g.units_per_building
+            pairs, ties = expected_ties(g.households, units, g.floating_share, community.network)
+            n = g.count * g.households
+            need = g.count * (g.households * BYTES_PER_HOUSEHOLD + pairs * BYTES_PER_CANDIDATE_PAIR
+                              + ties * BYTES_PER_TIE)
+            largest = -(-g.households // units)
+            parts.append((f"community.groups.{g_idx}.households", float(need),
+                          f"{g.count:,} compound{'s' * (g.count != 1)} × {g.households:,} "
+                          f"households = {n:,} "
+                          f"households with about {g.count * ties:,.0f} neighbour ties, "
+                          f"stairwell units of up to {largest:,} households"))
+    if mat.arrival_scale > 0:
+        for t_idx, t in enumerate(mat.types):
+            base = 0.0
+            for g in community.groups:
+                factor = 1.0 if t.violation_driven else max(
+                    0.0, 1.0 + mat.condition_sensitivity * (0.5 - g.condition))
+                base += g.count * g.households * factor
+            matters = mat.arrival_scale * t.rate / 100.0 * base * steps
+            parts.append((f"matters.types.{t_idx}.rate", matters * BYTES_PER_MATTER,
+                          f"about {matters:,.0f} '{t.name}' matters over {steps:,} months"))
+    compounds = community.n_compounds if graph is None else 1
+    parts.append(("run.steps", float(compounds) * (steps + 1) * BYTES_PER_COMPOUND_MONTH,
+                  f"{compounds:,} compounds × {steps:,} months of per-compound records"))
+    return MemoryNeed(tuple(parts))
+
+
+_MEMORY_HINTS = {
+    "community": "use fewer households, or more buildings or units per building so that "
+                 "stairwell units are smaller",
+    "network": "use a smaller graph",
+    "matters": "lower the rate, matters.arrival_scale or run.steps",
+    "run": "run fewer months or fewer compounds",
+}
+
+
+def memory_limit() -> float:
+    """Bytes of memory a run may use: the machine's physical memory, or a smaller cgroup limit.
+
+    Returns ``inf`` where neither can be read (the check is then skipped).
+    """
+    limit = math.inf
+    with contextlib.suppress(ValueError, OSError, AttributeError):
+        limit = float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    with contextlib.suppress(OSError):  # a container's limit (cgroup v2); "max" means none
+        text = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if text.isdigit():
+            limit = min(limit, float(text))
+    return limit
+
+
+def check_memory(need: MemoryNeed, limit: float | None = None) -> None:
+    """Refuse a run whose estimated memory exceeds the limit, naming the main field.
+
+    Args:
+        need: The estimate (:func:`estimate_memory`).
+        limit: Bytes allowed (default :func:`memory_limit`).
+
+    Raises:
+        ConfigError: Naming the field of the largest part, with the estimate,
+            what it counts, the limit and what to lower.
+    """
+    limit = memory_limit() if limit is None else limit
+    if need.total <= limit:
+        return
+    field, _, what = max(need.parts, key=lambda part: part[1])
+    hint = _MEMORY_HINTS[field.split(".")[0]]
+    raise ConfigError(field, f"the run needs about {need.total / 1e9:,.1f} GB of memory "
+                             f"(mostly {what}), more than the {limit / 1e9:,.1f} GB of this "
+                             f"machine; {hint}")
 
 
 def _as_scenario(scenario: Scenario | str | dict[str, Any] | None) -> Scenario:

@@ -130,6 +130,38 @@ def _random_partners(group: np.ndarray, mean_ties: float,
     return pairs[pairs[:, 0] != pairs[:, 1]]
 
 
+def expected_ties(households: int, units: int, floating_share: float,
+                  cfg: NetworkConfig) -> tuple[int, float]:
+    """Pairs :func:`build_network` draws for, and ties it keeps, in one compound.
+
+    Cheap arithmetic (no drawing), for the memory check made before a model is
+    built: every pair of households in a stairwell unit draws one random
+    number, so a unit of s households costs s(s − 1)/2 draws whatever the tie
+    probability; ties are the expected unit ties plus the building and compound
+    partners, thinned by floating households (duplicates are not removed, so
+    this is slightly more than the degree sum / 2).
+
+    Args:
+        households: Households of the compound.
+        units: Its stairwell units (buildings × units per building).
+        floating_share: Share of floating households.
+        cfg: Tie parameters.
+
+    Returns:
+        ``(candidate pairs, expected ties)`` of the compound.
+    """
+    a = cfg.acquaintance
+    size, larger = divmod(households, units)  # ``larger`` units hold size + 1
+    candidates = 0
+    if cfg.unit_tie_prob * a > 0:
+        candidates = ((units - larger) * (size * (size - 1) // 2)
+                      + larger * ((size + 1) * size // 2))
+    keep = (1.0 - floating_share + floating_share * cfg.floating_tie_factor) ** 2
+    ties = (cfg.unit_tie_prob * a * candidates
+            + households * (cfg.building_ties + cfg.compound_ties) * a) * keep
+    return candidates, ties
+
+
 def build_network(layout: Layout, cfg: NetworkConfig, rng: np.random.Generator) -> Network:
     """Draw the neighbour network of a community from its layout.
 
