@@ -126,11 +126,16 @@ def unit_of(name: str, lang: str) -> str:
 def axis_label(name: str, lang: str) -> str:
     """Return the y-axis label of one column: its label with its unit (:func:`unit_of`).
 
-    The unit is omitted when the label already ends with it.
+    The unit is omitted when the label already names it: its unit word
+    ("Open matters") and, for a flow, "per month" ("Matters resolved per
+    month"), so that no label reads "per month (matters/month)".
     """
     text = label(name, lang)
     unit = unit_of(name, lang)
-    if unit in text:
+    word = unit_text(COLUMNS[name].unit, lang)
+    monthly = not COLUMNS[name].flow or any(w in text for w in ("每月", "per month"))
+    if unit in text or (COLUMNS[name].unit != "share" and word.lower() in text.lower()
+                        and monthly):
         return text
     return f"{text}（{unit}）" if lang == "zh" else f"{text} ({unit})"
 
