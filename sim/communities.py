@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import math
 import re
 from collections.abc import Iterator
@@ -100,7 +101,7 @@ def resolve_community(value: str, field: str = "--community") -> str | dict[str,
 
     path = Path(value)
     if path.suffix.lower() in TABLE_SUFFIXES or path.suffix.lower() == ".xls":
-        return read_community_table(path)
+        return read_community_table(path, field=field)
     if path.suffix.lower() in {".yaml", ".yml"} or path.is_file():
         data = read_yaml(path, field)
         kind = data.get("kind", "community")
@@ -152,26 +153,35 @@ def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _read_rows(path: Path, where: str) -> tuple[str, Iterator[list[Any]]]:
-    """Open a CSV or XLSX table and return the name it is reported by and its rows.
+def _read_rows(path: Path, field: str) -> tuple[str, Iterator[list[Any]]]:
+    """Open a CSV or XLSX table and return the name its cells are reported by and its rows.
 
     CSV is read as UTF-8 (with or without the byte-order mark Excel writes) or,
     failing that, GB18030 (what Chinese Excel writes); XLSX is read with
     openpyxl, first sheet, cell values as last computed.
 
+    Args:
+        path: The table.
+        field: Named in errors about the file as a whole (an option such as
+            ``--community``, or the file itself).
+
     Raises:
         ConfigError: If the file is missing, unreadable or not a table.
     """
+    where = str(path)
     if not path.exists():
-        raise ConfigError(where, f"file not found: {path}")
+        raise ConfigError(field, f"file not found: {path}")
     if not path.is_file():
-        raise ConfigError(where, f"not a file: {path}")
+        raise ConfigError(field, f"not a file: {path}")
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        raise ConfigError(where, "old Excel .xls files cannot be read; save the sheet as .xlsx "
+        raise ConfigError(field, "old Excel .xls files cannot be read; save the sheet as .xlsx "
                                  "or .csv (另存为 .xlsx 或 .csv)")
     if suffix == ".csv":
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(field, f"cannot read {path}: {exc.strerror or exc}") from None
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 text = raw.decode(encoding)
@@ -179,17 +189,17 @@ def _read_rows(path: Path, where: str) -> tuple[str, Iterator[list[Any]]]:
             except UnicodeDecodeError:
                 continue
         else:
-            raise ConfigError(where, "cannot decode the CSV file; save it as UTF-8")
-        return where, iter(list(csv.reader(text.splitlines())))
+            raise ConfigError(field, "cannot decode the CSV file; save it as UTF-8")
+        return where, iter(list(csv.reader(io.StringIO(text, newline=""))))
     try:
         import openpyxl
     except ModuleNotFoundError:
-        raise ConfigError(where, "reading .xlsx needs openpyxl: .venv/bin/pip install openpyxl "
+        raise ConfigError(field, "reading .xlsx needs openpyxl: .venv/bin/pip install openpyxl "
                                  "(or save the sheet as .csv)") from None
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ConfigError(where, f"cannot read the workbook: {exc}") from None
+        raise ConfigError(field, f"cannot read the workbook: {exc}") from None
     sheet = book.worksheets[0]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     book.close()
@@ -264,7 +274,8 @@ def _allowed(field: str) -> str:
         f"{kind} {param.range}")
 
 
-def read_community_table(path: str | Path, name: str | None = None) -> dict[str, Any]:
+def read_community_table(path: str | Path, name: str | None = None,
+                         field: str | None = None) -> dict[str, Any]:
     """Read a table with one row per compound into a community mapping.
 
     Row 1 holds the headers (:data:`TABLE_COLUMNS`, English or Chinese); each
@@ -275,6 +286,8 @@ def read_community_table(path: str | Path, name: str | None = None) -> dict[str,
     Args:
         path: A ``.csv`` or ``.xlsx`` file.
         name: The community's name (default: the file name without its ending).
+        field: Named in errors about the file as a whole, e.g. ``--community``
+            (default: the path); errors about cells always name the file.
 
     Returns:
         The validated community as plain data (every field explicit), as
@@ -290,7 +303,7 @@ def read_community_table(path: str | Path, name: str | None = None) -> dict[str,
     from sim.config import Community, CompoundGroup, _config_error, _unknown
 
     path = Path(path)
-    where, rows = _read_rows(path, str(path))
+    where, rows = _read_rows(path, field or str(path))
     header = next(rows, None) or []
     body = [(i, r) for i, r in enumerate(rows, start=2) if not all(_is_empty(v) for v in r)]
     # A column without a header is an error if anything is in it; else it is padding.

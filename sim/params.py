@@ -60,7 +60,8 @@ UNIT_ZH = {
     "share": "比例", "share/month": "比例/月", "utility": "效用", "months": "月数",
     "month": "月", "yuan": "元", "yuan/household": "元/户", "yuan/household/month": "元/户/月",
     "households": "户", "factor": "倍数", "matters/100 households/month": "件/百户/月",
-    "ties/household": "关系/户", "ln(yuan)": "ln(元)",
+    "ties/household": "关系/户", "ln(yuan)": "ln(元)", "compounds": "小区数",
+    "buildings": "楼栋数", "stairwell units": "单元数",
 }
 """Chinese names of the units :func:`sim.schema.infer_unit` gives."""
 
