@@ -14,6 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from sim.app import preset_label
 from sim.appserver import serve_in_background
 from sim.browser import launch_chromium, model_time
 
@@ -31,7 +32,7 @@ def shoot(lang: str, out: Path) -> Path:
         page.get_by_role("button", name="Reset").wait_for(timeout=60_000)
         design = page.locator(".v-select", has_text="治理模式" if lang == "zh" else "Design")
         design.click()
-        page.get_by_role("option", name="nanan_131").click()
+        page.get_by_role("option", name=preset_label("design", "nanan_131", lang)).click()
         page.get_by_role("button", name="Reset").click()
         page.get_by_role("button", name="▶").click()
         deadline = time.monotonic() + 120

@@ -110,6 +110,23 @@ def test_page_in_a_real_browser():
         cjk_glyphs = sum(f["glyphCount"] for f in fonts if not f["isCustomFont"])
         assert cjk_glyphs >= len(CJK.findall(title)), fonts
         assert page.get_by_text("积极分子").count() >= 1  # slider labels in Chinese
+        # choices name the presets (the model gets the id); each slider shows its value
+        design = page.locator(".sim-select", has_text="治理模式").inner_text()
+        assert "行政主导基线" in design and "baseline" not in design, design
+        assert "1.5" in page.locator(".sim-slider", has_text="面子压力").inner_text()
+        # figures shown at their own size (not scaled down: 10 pt text stays 10 pt)
+        sizes = page.evaluate("() => [...document.querySelectorAll('img')]"
+                              ".map(i => [i.naturalWidth, i.clientWidth])")
+        assert len(sizes) == 2 and all(n == c > 300 for n, c in sizes), sizes
+        # the design card shows every row of its table, with no scrolling inside it
+        hidden = page.evaluate("""() => {
+            const card = document.querySelector('.sim-design');
+            const box = card.getBoundingClientRect();
+            const rows = [...card.querySelectorAll('tr')];
+            return [rows.length, card.scrollHeight - card.clientHeight,
+                    rows.filter(r => r.getBoundingClientRect().bottom > box.bottom + 1).length];
+        }""")
+        assert hidden[0] == 9 and hidden[1] <= 1 and hidden[2] == 0, hidden
 
         # reset, then step twice: the plots change each month
         page.get_by_role("button", name="Reset").click()
@@ -127,8 +144,14 @@ def test_page_in_a_real_browser():
         _wait_time(page, lambda t: t >= 5)
         page.get_by_role("button", name="❚❚").click()
         page.get_by_role("button", name="▶").wait_for(timeout=10_000)
-        page.wait_for_timeout(800)  # a month in flight when pausing may still land
+        # a month in flight when pausing may still land (Mesa steps once more after its
+        # sleep), later on a loaded machine: wait until the time holds for a second
         paused = model_time(page)
+        for _ in range(20):
+            page.wait_for_timeout(1000)
+            if model_time(page) == paused:
+                break
+            paused = model_time(page)
         page.wait_for_timeout(1500)
         assert model_time(page) == paused, "the model kept running after pause"
         assert _settled_hashes(page)[1] != month2[1]
@@ -139,6 +162,8 @@ def test_page_in_a_real_browser():
         for _ in range(10):
             activists.press("ArrowRight")
         assert activists.get_attribute("aria-valuenow") == "50"
+        page.locator(".sim-slider", has_text="积极分子").get_by_text("50", exact=True).wait_for(
+            timeout=10_000)  # the value beside the slider follows it
         page.get_by_role("button", name="Reset").click()
         _wait_time(page, lambda t: t == 0)
         page.get_by_text(re.compile(r"积极分子\s*50")).first.wait_for(timeout=10_000)
