@@ -170,3 +170,16 @@ def test_import_help_teaches_the_columns_with_an_example(
     for col in TABLE_COLUMNS:
         assert col.header in text and col.zh[0] in text
     assert "幸福里小区" in text and "--community" in text and "examples / 示例" in text
+
+
+def test_missing_or_unreadable_table_names_the_option(tmp_path: Path) -> None:
+    """A table that cannot be opened is an error of the option that named it."""
+    with pytest.raises(ConfigError, match="file not found") as exc:
+        resolve_community(str(tmp_path / "nope.csv"))
+    assert exc.value.field == "--community"
+    (tmp_path / "bad.xlsx").write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot read the workbook"):
+        resolve_community(str(tmp_path / "bad.xlsx"))
+    (tmp_path / "old.xls").write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"save the sheet as \.xlsx"):
+        resolve_community(str(tmp_path / "old.xls"))
