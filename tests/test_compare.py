@@ -68,7 +68,8 @@ def test_workers_do_not_change_results(runs):
 def test_directory_holds_every_output(runs):
     out = runs["w1"]
     assert {p.name for p in out.iterdir()} == {"report.html", "summary.csv", "runs.csv",
-                                               "timeseries.parquet", "figures", "manifest.json"}
+                                               "timeseries.parquet", "timeseries.csv",
+                                               "figures", "manifest.json"}
     figures = sorted(p.name for p in (out / "figures").iterdir())
     assert "differences.png" in figures
     assert {f"timeseries_{c}.png" for c in COLUMNS} <= set(figures)
@@ -142,8 +143,9 @@ def test_manifest_records_configs_seeds_and_command(runs):
     scenario = manifest["designs"][1]["scenario"]
     assert "deliberation_council" in scenario["design"]["institutions"]
     assert sim.load_config(scenario).design == sim.load_config("nanan_131").design
-    assert manifest["command"].startswith("sim compare baseline nanan_131 ")
-    assert "--workers" not in manifest["command"]
+    assert manifest["command"] == "compare"
+    assert manifest["command_line"].startswith("sim compare baseline nanan_131 ")
+    assert "--workers" not in manifest["command_line"]
 
 
 # --------------------------------------------------------------------------- report
@@ -229,10 +231,14 @@ def test_force_replaces_an_earlier_comparison_only(tmp_path, capsys):
     args = ["compare", *DESIGNS, "--seeds", "1", "--steps", "2", "--workers", "1", "--quiet",
             "--lang", "en", "--out", str(out)]
     assert main(args) == 0
-    (out / "notes.txt").write_text("old")
+    (out / "summary.csv").write_text("old")
     assert main([*args, "--force"]) == 0
-    assert "notes.txt" not in {p.name for p in out.iterdir()}
+    assert (out / "summary.csv").read_text(encoding="utf-8-sig").startswith("design,")
+    (out / "notes.txt").write_text("mine")  # a file of the user's: never deleted
     capsys.readouterr()
+    assert main([*args, "--force"]) == 2
+    assert "notes.txt" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text() == "mine"
     other = tmp_path / "thesis"
     other.mkdir()
     (other / "chapter1.tex").write_text("precious")

@@ -15,10 +15,21 @@ comparing what comes out:
    p-value.
 
 The directory written (atomically, see :func:`sim.output.write_directory`)
-holds ``timeseries.parquet`` (design × seed × month), ``runs.csv`` (one row per
-run), ``summary.csv`` (design × outcome), ``figures/*.png``, a self-contained
-``report.html`` and ``manifest.json`` (resolved configs, seeds, versions).
-Results do not depend on the number of worker processes.
+holds ``timeseries.parquet`` and ``timeseries.csv`` (design × seed × month),
+``runs.csv`` (one row per run), ``summary.csv`` (design × outcome),
+``figures/*.png``, a self-contained ``report.html``, ``manifest.json``
+(``"command": "compare"``, resolved configs, seeds, the ``--set`` values each
+design got, versions) and, with ``--xlsx``, ``summary.xlsx``. Results do not
+depend on the number of worker processes.
+
+``--community`` takes whatever :func:`sim.communities.resolve_community` does
+(a preset, a community file) and is applied to every design before the
+``--set`` values. A ``--set`` of an institution's parameter
+(``design.institutions.NAME.PARAM``) applies only to the designs that have
+that institution — setting it never adds the institution — and is refused if
+no design has it (:func:`resolve_designs`). The size of a comparison is
+checked against the memory available before anything runs
+(:func:`check_resources`).
 
 From Python::
 
@@ -36,21 +47,22 @@ import json
 import os
 import re
 import shlex
-import signal
+import sys
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import ConfigError
+from sim.errors import ConfigError, InstitutionAbsentError
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
     from sim.config import Scenario
+    from sim.output import Output
 
 DEFAULT_SEEDS = 20
 """Seeds per design unless ``--seeds`` says otherwise."""
@@ -62,13 +74,40 @@ LEVEL = 0.95
 """Confidence level of every interval."""
 
 TIMESERIES = "timeseries.parquet"
+TIMESERIES_CSV = "timeseries.csv"
 RUNS = "runs.csv"
 SUMMARY = "summary.csv"
+XLSX = "summary.xlsx"
 REPORT = "report.html"
 MANIFEST = "manifest.json"
 FIGURES = "figures"
-OUTPUT_FILES = (REPORT, SUMMARY, RUNS, TIMESERIES, f"{FIGURES}/", MANIFEST)
-"""What a comparison directory holds, in the order messages list them."""
+OUTPUT_FILES = (REPORT, SUMMARY, RUNS, TIMESERIES, TIMESERIES_CSV, f"{FIGURES}/", MANIFEST)
+"""What a comparison directory holds, in the order messages list them (and
+:data:`XLSX` with ``--xlsx``)."""
+
+COMMAND = "compare"
+"""The command recorded in ``manifest.json`` (``"command"``), by which ``--force`` knows its
+own outputs (see :data:`sim.output.OUTPUT_MARKERS`)."""
+
+OWN_FILES = (REPORT, SUMMARY, RUNS, TIMESERIES, TIMESERIES_CSV, XLSX, f"{FIGURES}/*.png",
+             MANIFEST)
+"""The files ``sim compare`` writes: ``--force`` replaces only a directory holding no others."""
+
+RUN_BYTES = 40_000
+"""Memory a finished run takes in the driver besides its monthly values (frame objects, the
+task, its scalars): measured about 42 kB per run on the default community."""
+
+MONTH_BYTES = 8 * 5
+"""Bytes per monthly value of a run in the driver: 8-byte numbers held in about five copies
+while the results are gathered, concatenated and summarised (measured: 0.72 kB per month of
+a run with 20 columns)."""
+
+WORKER_BYTES = 250 * 2**20
+"""Memory of one worker process with ``sim`` imported and a model run (measured: about
+200 MB resident on the default and Heping Road communities)."""
+
+HOUSEHOLD_BYTES = 4_000
+"""Memory per household of the model a worker runs (arrays, network, agents), generously."""
 
 RUN_SCALARS = ("households", "compounds", "firm_entries", "firm_exits", "petitions_total",
                "gov_spending_total")
@@ -109,6 +148,18 @@ examples / 示例:
   sim compare baseline nanan_131 --community heping_road --seeds 10 --lang en --out out/131
   sim compare baseline my_design.yaml --community yimin_compound --steps 60 --workers 4
   sim compare baseline nanan_131 --community heping_road --set behaviour.noise=0.3
+  sim compare baseline nanan_131 --community my_community.yaml --xlsx
+  sim compare baseline nanan_131 --set design.institutions.party_branch.visits_per_member=6
+      (only nanan_131 has a party branch: the baseline runs without one / 仅用于有党支部的模式)
+
+--community and --set / 社区与参数:
+  --community (a preset or a community YAML file) is applied to every design first, then
+  the --set values. A --set of an institution's parameter (design.institutions.NAME.PARAM)
+  applies only to the designs that have NAME; it never adds the institution to the others,
+  and is refused if no design has it. manifest.json (sets_applied, sets_skipped per design)
+  and the report say which designs got it.
+  先对所有模式应用 --community，再应用 --set。机构参数只修改已有该机构的模式，不会给其他
+  模式添加该机构；若没有任何模式有该机构则报错。
 
 outputs in DIR / 输出文件:
   report.html          the report: designs, method, table, figures, reading (open it in a
@@ -116,24 +167,37 @@ outputs in DIR / 输出文件:
   summary.csv          per design and outcome: mean, 95 % interval, difference from the
                        reference with its interval, n, Wilcoxon p / 汇总表
   runs.csv             one row per run: the {WINDOW}-month means and totals / 每次运行一行
-  timeseries.parquet   one row per design, seed and month / 逐月数据
+  timeseries.parquet   one row per design, seed and month (units in the file) / 逐月数据
+  timeseries.csv       the same table as CSV, for spreadsheets / 逐月数据（CSV）
+  summary.xlsx         with --xlsx: sheets summary, runs (units in headers), columns /
+                       Excel 汇总表
   figures/*.png        time series with 95 % bands; differences (forest plot) / 图
-  manifest.json        resolved config of every design, seeds, versions, command /
-                       各模式完整配置、种子、版本
+  manifest.json        "command": "compare", the command line, resolved config of every
+                       design and the --set values it got, seeds, versions /
+                       各模式完整配置、所用参数、种子、版本
   The same CONFIG..., --community, --set, --steps, --seeds and --seed-start give
   identical results, whatever --workers is. 相同参数（与 --workers 无关）结果完全相同。
 
 {{set_help}}
-exit status / 退出码: 0 done; 2 invalid input or interrupted, reported on one line
+--force / 覆盖:
+  replaces DIR only if it is an earlier `sim compare` output holding nothing but its files;
+  a run's or a sweep's directory, or one with a file of yours, is refused (the error lists
+  the files to move), so --force never deletes anything but an old comparison.
+  仅覆盖旧的比较结果；目录中若有其他文件则拒绝并列出这些文件。
+
+exit status / 退出码: 0 done; 2 invalid input, too large for the memory (--seeds,
+  --workers), a full disk or interrupted, reported on one line
   'sim: error: FIELD: message' with nothing written.
 """
 
 MESSAGES: dict[str, dict[str, str]] = {
     "zh": {"wrote": "比较结果已写入 {out}/（{files}）",
+           "partial": "--set {pair} 只用于有该机构的模式：{designs}",
            "open": "用浏览器打开 {report} 查看报告",
            "runs": "{n} 次运行（{designs} 种模式 × {seeds} 个种子，每次 {steps} 个月）",
            "bar": "比较"},
     "en": {"wrote": "Wrote {out}/ ({files})",
+           "partial": "--set {pair} applied only to the designs with that institution: {designs}",
            "open": "Open {report} in a browser to read the report",
            "runs": "{n} runs ({designs} designs × {seeds} seeds, {steps} months each)",
            "bar": "compare"},
@@ -153,11 +217,16 @@ class Arm:
         config: The CONFIG argument as given.
         scenario: The resolved scenario it runs (community, ``--set`` and
             ``--steps`` applied).
+        sets_applied: The ``--set`` arguments (``KEY=VALUE``) this design got.
+        sets_skipped: The ``--set`` arguments of an institution this design
+            does not have, which it therefore did not get.
     """
 
     key: str
     config: str
     scenario: Scenario
+    sets_applied: tuple[str, ...] = ()
+    sets_skipped: tuple[str, ...] = ()
 
     def label(self, lang: str) -> str:
         """Return the design's label in ``lang`` (its key when it has none).
@@ -225,6 +294,8 @@ class Comparison:
         command: A command line that reproduces the comparison.
         created: When it was made (UTC, ISO 8601).
         versions: Python and library versions.
+        community_source: The ``--community`` argument as given (a preset
+            name or a community file), None if the designs' own was used.
     """
 
     arms: list[Arm]
@@ -238,6 +309,7 @@ class Comparison:
     command: str = ""
     created: str = ""
     versions: dict[str, str] = field(default_factory=dict)
+    community_source: str | None = None
 
     @property
     def reference(self) -> Arm:
@@ -245,9 +317,35 @@ class Comparison:
         return self.arms[0]
 
     @property
+    def partial_sets(self) -> dict[str, list[str]]:
+        """Each ``--set`` that only some designs got, with the keys of the designs that got it.
+
+        A ``--set`` of an institution's parameter applies only to the designs
+        with that institution (see :func:`resolve_designs`); empty when every
+        ``--set`` applied to every design.
+        """
+        partial: dict[str, list[str]] = {}
+        for arm in self.arms:
+            for pair in arm.sets_skipped:
+                partial.setdefault(pair, [])
+        for pair in partial:
+            partial[pair] = [arm.key for arm in self.arms if pair in arm.sets_applied]
+        return partial
+
+    @property
     def window_months(self) -> tuple[int, int]:
         """First and last month of the averaging window."""
         return self.steps - self.window + 1, self.steps
+
+
+def compare_output() -> Output:
+    """Return what ``sim compare`` writes, for :func:`sim.output.check_outdir`.
+
+    (A function, so that listing the command does not import :mod:`sim.output`.)
+    """
+    from sim.output import Output
+
+    return Output(COMMAND, OWN_FILES)
 
 
 # --------------------------------------------------------------------------- designs
@@ -286,11 +384,21 @@ def resolve_designs(configs: Sequence[str], community: str | None = None,
                     sets: Sequence[str] = (), steps: int | None = None) -> list[Arm]:
     """Load every design and apply ``--community``, ``--set`` and ``--steps`` to each.
 
+    The community (a preset name or a community file, through
+    :func:`sim.communities.resolve_community`) is applied first, then the
+    ``--set`` values, then ``--steps``. A ``--set`` of an institution's
+    parameter (``design.institutions.NAME.PARAM``) is applied only to the
+    designs that have the institution: setting a parameter never adds an
+    institution (:class:`~sim.errors.InstitutionAbsentError`), and adding it
+    to some designs only would change what is compared. Each design records
+    what it got (:attr:`Arm.sets_applied`, :attr:`Arm.sets_skipped`).
+
     Args:
         configs: Design or scenario files or preset names; the first is the reference.
-        community: A community preset for all designs, or None to keep theirs
-            (which must then be the same).
-        sets: ``KEY=VALUE`` overrides applied to every design, after the community.
+        community: A community preset or file for all designs, or None to keep
+            theirs (which must then be the same).
+        sets: ``KEY=VALUE`` overrides applied to every design (that has the
+            institution, for an institution's parameter), after the community.
         steps: Months per run, or None for the designs' ``run.steps`` (which
             must then agree).
 
@@ -299,12 +407,13 @@ def resolve_designs(configs: Sequence[str], community: str | None = None,
 
     Raises:
         ConfigError: For fewer than two designs, an unknown or repeated design,
-            an unknown community, a bad ``--set``, fewer than one month, or
-            designs that would run on different communities or for different
-            numbers of months.
+            an unknown community, a bad ``--set``, a ``--set`` of an
+            institution no design has, fewer than one month, or designs that
+            would run on different communities or for different numbers of
+            months.
     """
-    from sim.cli import build_scenario
-    from sim.config import preset_names
+    from sim.cli import parse_set
+    from sim.communities import resolve_community
 
     if len(configs) < 2:
         raise ConfigError("CONFIG", "give at least two designs; the first is the reference "
@@ -312,18 +421,12 @@ def resolve_designs(configs: Sequence[str], community: str | None = None,
                                     "use sim run")
     if steps is not None and steps < 1:
         raise ConfigError("--steps", f"must be at least 1 month (got {steps})")
-    pre = []
-    if community is not None:
-        communities = preset_names("communities")
-        if community not in communities:
-            near = difflib.get_close_matches(community, communities, n=1, cutoff=0.6)
-            hint = f"; did you mean '{near[0]}'?" if near else ""
-            raise ConfigError("--community", f"unknown community '{community}'{hint} "
-                                             f"(allowed: {', '.join(communities)})")
-        pre = [f"community={community}"]
-    if any(pair.partition("=")[0].strip() == "design" for pair in sets):
+    community_value = resolve_community(community) if community is not None else None
+    changes = parse_set(sets)
+    if "design" in changes:
         raise ConfigError("--set", "design=... would give every design the same institutions; "
                                    "give the designs to compare as CONFIG arguments")
+    pairs = {pair.partition("=")[0].strip(): pair for pair in sets}  # the last one of a key
     arms: list[Arm] = []
     for config in configs:
         _check_known(config)
@@ -331,7 +434,17 @@ def resolve_designs(configs: Sequence[str], community: str | None = None,
         if any(arm.key == key for arm in arms):
             raise ConfigError(config, f"the design '{key}' is given twice; give each design "
                                       "once (files need different names)")
-        arms.append(Arm(key, config, build_scenario(config, [*pre, *sets], steps)))
+        scenario, skipped = _design_scenario(config, community_value, changes, steps)
+        arms.append(Arm(key, config, scenario,
+                        sets_applied=tuple(pairs[k] for k in changes if k not in skipped),
+                        sets_skipped=tuple(pairs[k] for k in changes if k in skipped)))
+    for key_, pair in pairs.items():
+        if all(pair in arm.sets_skipped for arm in arms):
+            institution = _institution_of(key_)
+            raise ConfigError("--set", f"{key_}: none of the designs has the institution "
+                                       f"'{institution}', so this --set would change nothing "
+                                       "(setting a parameter never adds an institution); "
+                                       "compare designs that have it, or leave it out")
     reference = arms[0].scenario
     for arm in arms[1:]:
         if arm.scenario.community != reference.community:
@@ -348,6 +461,50 @@ def resolve_designs(configs: Sequence[str], community: str | None = None,
         raise ConfigError("--steps", "the designs run for 0 months (run.steps); pass --steps N "
                                      "with N ≥ 1")
     return arms
+
+
+def _institution_of(key: str) -> str | None:
+    """Return NAME of a ``design.institutions.NAME.PARAM`` key, or None for any other key."""
+    path = key.replace("__", ".").split(".")
+    return path[2] if len(path) > 3 and path[:2] == ["design", "institutions"] else None
+
+
+def _design_scenario(config: str, community: str | dict[str, Any] | None,
+                     changes: dict[str, Any], steps: int | None) -> tuple[Scenario, set[str]]:
+    """Return one design's scenario and the ``--set`` keys it did not get.
+
+    The keys of an institution the design lacks are left out (the override is
+    retried without them), every other key is applied together, as ``sim
+    run`` applies them; ``--steps`` is applied last as in
+    :func:`sim.cli.build_scenario`.
+    """
+    from sim.cli import build_scenario
+
+    scenario = build_scenario(config)
+    if community is not None:
+        try:
+            scenario = scenario.override({"community": community})
+        except ConfigError as exc:
+            raise ConfigError("--community", f"{exc.message} [{exc.field}]") from None
+    pending = dict(changes)
+    skipped: set[str] = set()
+    while pending:
+        try:
+            scenario = scenario.override(pending)
+            break
+        except InstitutionAbsentError as exc:
+            absent = {k for k in pending
+                      if _institution_of(k) == exc.institution or k == exc.field}
+            if not absent:
+                raise
+            skipped |= absent
+            pending = {k: v for k, v in pending.items() if k not in absent}
+    if steps is not None:
+        try:
+            scenario = scenario.override({"run.steps": steps})
+        except ConfigError as exc:
+            raise ConfigError("--steps", f"{exc.message} [run.steps]") from None
+    return scenario, skipped
 
 
 # --------------------------------------------------------------------------- running
@@ -382,19 +539,20 @@ def simulate(task: Task) -> RunResult:
     return RunResult(task.index, task.seed, frame, scalars, dict(meta["versions"]))
 
 
-def _ignore_sigint() -> None:
-    """Let only the parent handle Ctrl-C (workers would each print a traceback)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def run_tasks(tasks: Sequence[Task], workers: int = 1, progress: bool = False,
               desc: str = "compare") -> list[RunResult]:
     """Run tasks in ``workers`` processes (in this process when 1), with a progress bar.
 
+    The workers are a :class:`sim.children.WorkerPool`: they die with this
+    process (a killed driver leaves no worker running) and ignore Ctrl-C,
+    which stops them here at once (:meth:`~sim.children.WorkerPool.terminate`)
+    so the command reports one line.
+
     Args:
         tasks: The runs.
         workers: Worker processes; 1 runs everything here, one after another.
-        progress: Show a bar of runs done and time left (on stderr).
+        progress: Show a bar of runs done and time left on stderr, if stderr
+            is a terminal (a log file or a pipe gets no bar).
         desc: Label of the bar.
 
     Returns:
@@ -403,26 +561,28 @@ def run_tasks(tasks: Sequence[Task], workers: int = 1, progress: bool = False,
     from tqdm.auto import tqdm
 
     results: list[RunResult] = []
-    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress, leave=False)
+    shown = progress and sys.stderr.isatty()
+    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not shown, leave=False)
     try:
         if workers <= 1:
             for task in tasks:
                 results.append(simulate(task))
                 bar.update(1)
         else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor, as_completed
+            from concurrent.futures import as_completed
 
-            executor = ProcessPoolExecutor(max_workers=workers,
-                                           mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_ignore_sigint)
+            from sim.children import WorkerPool
+
+            pool = WorkerPool(workers)
             try:
-                futures = [executor.submit(simulate, task) for task in tasks]
+                futures = [pool.submit(simulate, task) for task in tasks]
                 for future in as_completed(futures):
                     results.append(future.result())
                     bar.update(1)
-            finally:
-                executor.shutdown(wait=True, cancel_futures=True)
+            except BaseException:
+                pool.terminate()
+                raise
+            pool.shutdown(wait=True)
     finally:
         bar.close()
     return sorted(results, key=lambda r: (r.index, r.seed))
@@ -533,6 +693,94 @@ def summarise(runs: pd.DataFrame, arms: Sequence[Arm], lang: str = "zh") -> pd.D
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 
+def available_memory() -> int | None:
+    """Return the bytes of memory this process can still use, or None if unknown.
+
+    Linux's ``MemAvailable`` (free memory plus what the kernel can reclaim),
+    lowered to the room left under a cgroup limit (a container or a job
+    scheduler's allocation) when there is one.
+    """
+    found: list[int] = []
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        used = int(Path("/sys/fs/cgroup/memory.current").read_text().strip())
+        if limit != "max":
+            found.append(max(int(limit) - used, 0))
+    except (OSError, ValueError):
+        pass
+    if not found:
+        try:
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (OSError, ValueError, AttributeError):
+            return None
+    return min(found)
+
+
+def _size(n: float) -> str:
+    """Return a byte count for people (``3.2 GB``)."""
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} PB"
+
+
+def check_resources(n_designs: int, n_seeds: int, steps: int, households: int,
+                    workers: int | None, available: int | None = None) -> None:
+    """Refuse, before any run, a comparison that cannot fit in memory.
+
+    The driver keeps every run's monthly values until the statistics are done:
+    runs × months × columns × :data:`MONTH_BYTES` plus :data:`RUN_BYTES` per
+    run. Each worker process holds ``sim`` and a model (:data:`WORKER_BYTES`
+    plus :data:`HOUSEHOLD_BYTES` per household). Both are estimates from
+    measurement; they only catch sizes that are off by far (``--seeds
+    1000000000``, ``--workers 100000``), which otherwise end in a
+    ``MemoryError`` after minutes.
+
+    Args:
+        n_designs: Designs compared.
+        n_seeds: Seeds per design.
+        steps: Months per run.
+        households: Households of the community.
+        workers: Worker processes asked for (None: one per CPU).
+        available: Bytes of memory available; :func:`available_memory` when None.
+
+    Raises:
+        ConfigError: (field ``--seeds`` or ``--workers``) naming the estimate
+            and the memory available.
+    """
+    from sim.metrics import COLUMNS
+
+    free = available if available is not None else available_memory()
+    if free is None:
+        return
+    runs = n_designs * n_seeds
+    columns = len(COLUMNS) + 3  # design, seed, month
+    results = runs * (RUN_BYTES + (steps + 1) * columns * MONTH_BYTES)
+    n_workers = min(workers or os.cpu_count() or 1, runs)
+    per_worker = WORKER_BYTES + households * HOUSEHOLD_BYTES
+    pool = n_workers * per_worker if n_workers > 1 else 0
+    if results + pool <= free:
+        return
+    if results > free or n_workers <= 1:
+        raise ConfigError("--seeds", f"{runs:,} runs ({n_designs} designs × {n_seeds:,} seeds) × "
+                                     f"{steps + 1:,} months × {columns} columns need about "
+                                     f"{_size(results)} of memory, but {_size(free)} is "
+                                     "available; use fewer seeds or months")
+    most = max((free - results) // per_worker, 1)
+    raise ConfigError("--workers", f"{n_workers:,} worker processes need about "
+                                   f"{_size(per_worker)} each, {_size(pool)} in all (with "
+                                   f"{_size(results)} for the results), but {_size(free)} is "
+                                   f"available; use at most {most:,} (this machine has "
+                                   f"{os.cpu_count() or 1} CPUs)")
+
+
 def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = None,
             seeds: Iterable[int] = range(DEFAULT_SEEDS), steps: int | None = None,
             sets: Sequence[str] = (), workers: int | None = 1, progress: bool = False,
@@ -556,7 +804,8 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
         The finished :class:`Comparison`.
 
     Raises:
-        ConfigError: For invalid designs or arguments (nothing is run).
+        ConfigError: For invalid designs or arguments, or a comparison too
+            large for the memory available (nothing is run).
     """
     import pandas as pd
 
@@ -565,12 +814,17 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
     given = list(configs)
     arms = ([c for c in given if isinstance(c, Arm)] if given and isinstance(given[0], Arm)
             else resolve_designs([str(c) for c in given], community, sets, steps))
+    n_steps = arms[0].scenario.run.steps
+    households = arms[0].scenario.community.n_households
+    if isinstance(seeds, Sized):  # before a range of 10^9 seeds is made into a list
+        check_resources(len(arms), len(seeds), n_steps, households, workers)
     seed_list = sorted(set(int(s) for s in seeds))
     if not seed_list:
         raise ConfigError("--seeds", "must be at least 1 (got 0)")
     if seed_list[0] < 0:
         raise ConfigError("--seed-start", f"seeds must be ≥ 0 (got {seed_list[0]})")
-    n_steps = arms[0].scenario.run.steps
+    if not isinstance(seeds, Sized):
+        check_resources(len(arms), len(seed_list), n_steps, households, workers)
     tasks = [Task(i, arm.scenario, seed, n_steps)
              for seed in seed_list for i, arm in enumerate(arms)]
     n_workers = min(workers or os.cpu_count() or 1, len(tasks))
@@ -602,7 +856,8 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
                       timeseries=timeseries, runs=runs, summary=summary, lang=lang,
                       command=command,
                       created=datetime.now(UTC).replace(microsecond=0).isoformat(),
-                      versions=results[0].versions if results else {})
+                      versions=results[0].versions if results else {},
+                      community_source=community)
 
 
 def command_line(configs: Sequence[str], community: str | None, n_seeds: int, seed_start: int,
@@ -638,13 +893,14 @@ def manifest(comp: Comparison, files: Sequence[str]) -> dict[str, Any]:
     community = comp.reference.scenario.community
     first, last = comp.window_months
     return {
-        "command": comp.command,
+        "command": COMMAND,
+        "command_line": comp.command,
         "created": comp.created,
         "package_version": package_version(),
         "versions": comp.versions,
         "community": {"name": community.name, "label_zh": community.label_zh,
                       "label_en": community.label_en, "households": community.n_households,
-                      "compounds": community.n_compounds},
+                      "compounds": community.n_compounds, "given": comp.community_source},
         "reference": comp.reference.key,
         "seeds": comp.seeds,
         "steps": comp.steps,
@@ -658,39 +914,84 @@ def manifest(comp: Comparison, files: Sequence[str]) -> dict[str, Any]:
         },
         "designs": [{"key": arm.key, "config": arm.config,
                      "label_zh": arm.label("zh"), "label_en": arm.label("en"),
+                     "sets_applied": list(arm.sets_applied),
+                     "sets_skipped": list(arm.sets_skipped),
                      "scenario": arm.scenario.to_dict()} for arm in comp.arms],
         "files": list(files),
     }
 
 
-def _write_files(tmp: Path, comp: Comparison, lang: str) -> list[str]:
+def _write_files(tmp: Path, comp: Comparison, lang: str, xlsx: bool = False) -> list[str]:
     """Write every output file of a comparison into ``tmp``; return their names."""
     from sim.experiments import compare_report
     from sim.output import write_parquet
 
     write_parquet(comp.timeseries, tmp / TIMESERIES)
+    comp.timeseries.to_csv(tmp / TIMESERIES_CSV, index=False)
     comp.summary.to_csv(tmp / SUMMARY, index=False, encoding="utf-8-sig")
     comp.runs.to_csv(tmp / RUNS, index=False)
+    if xlsx:
+        write_xlsx(comp, tmp / XLSX)
     (tmp / FIGURES).mkdir()
     figures = compare_report.make_figures(comp, lang, tmp / FIGURES)
     html = compare_report.render_report(comp, lang, figures)
     (tmp / REPORT).write_text(html, encoding="utf-8")
-    files = [REPORT, SUMMARY, RUNS, TIMESERIES,
+    files = [REPORT, SUMMARY, RUNS, TIMESERIES, TIMESERIES_CSV, *([XLSX] if xlsx else []),
              *(f"{FIGURES}/{fig.path.name}" for fig in figures), MANIFEST]
     text = json.dumps(manifest(comp, files), ensure_ascii=False, indent=2)
     (tmp / MANIFEST).write_text(text + "\n", encoding="utf-8")
     return files
 
 
+RUN_SCALAR_UNITS = {"households": "households", "compounds": "compounds",
+                    "firm_entries": "count", "firm_exits": "count",
+                    "petitions_total": "household-months", "gov_spending_total": "yuan"}
+"""Units of :data:`RUN_SCALARS`, for the headers of ``summary.xlsx``."""
+
+
+def write_xlsx(comp: Comparison, path: Path) -> None:
+    """Write the tables of ``summary.csv`` and ``runs.csv`` to one workbook.
+
+    Sheets: ``summary`` (as ``summary.csv``, which has a ``unit`` column),
+    ``runs`` (as ``runs.csv``, each numeric header with its unit in brackets,
+    ``condition [share]``, as the Parquet files record them) and ``columns``
+    (every outcome's key, Chinese and English label, unit and meaning), so a
+    spreadsheet user reads the numbers without the Parquet metadata.
+
+    Args:
+        comp: The finished comparison.
+        path: The ``.xlsx`` file to write.
+    """
+    import pandas as pd
+
+    from sim.metrics import COLUMNS
+
+    units = {**RUN_SCALAR_UNITS, **{name: col.unit for name, col in COLUMNS.items()}}
+    runs = comp.runs.rename(columns={name: f"{name} [{unit}]" for name, unit in units.items()
+                                     if unit})
+    columns = pd.DataFrame([{"column": name, "label_zh": col.zh, "label_en": col.en,
+                             "unit": col.unit, "meaning": col.meaning}
+                            for name, col in COLUMNS.items()])
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for sheet, frame in (("summary", comp.summary), ("runs", runs), ("columns", columns)):
+            frame.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
+            for cells in writer.sheets[sheet].columns:
+                width = max(len(str(cell.value or "")) for cell in cells[:200])
+                writer.sheets[sheet].column_dimensions[cells[0].column_letter].width = \
+                    min(max(width + 2, 8), 60)
+
+
 def write_comparison(outdir: str | Path, comp: Comparison, lang: str | None = None, *,
-                     force: bool = False) -> Path:
+                     force: bool = False, xlsx: bool = False) -> Path:
     """Write a comparison's directory, all or nothing.
 
     Args:
         outdir: The directory to create.
         comp: The finished comparison.
         lang: Language of the report and figures; ``comp.lang`` when None.
-        force: Replace ``outdir`` if it holds an earlier run or comparison.
+        force: Replace ``outdir`` if it is an earlier comparison holding only
+            a comparison's files (see :func:`sim.output.check_outdir`).
+        xlsx: Also write ``summary.xlsx`` (:func:`write_xlsx`).
 
     Returns:
         The directory written.
@@ -698,10 +999,11 @@ def write_comparison(outdir: str | Path, comp: Comparison, lang: str | None = No
     Raises:
         ConfigError: (field ``--out``) if ``outdir`` may not be written.
     """
-    from sim.output import RUN_JSON, write_directory
+    from sim.output import write_directory
 
-    write: Callable[[Path], Any] = lambda tmp: _write_files(tmp, comp, lang or comp.lang)  # noqa: E731
-    return write_directory(outdir, write, force=force, markers=(MANIFEST, RUN_JSON))
+    write: Callable[[Path], Any] = lambda tmp: _write_files(tmp, comp, lang or comp.lang,  # noqa: E731
+                                                            xlsx)
+    return write_directory(outdir, write, force=force, output=compare_output())
 
 
 # --------------------------------------------------------------------------- command
@@ -716,7 +1018,7 @@ def default_out(community: str) -> Path:
 def compare_command(args: argparse.Namespace) -> int:
     """Run ``sim compare``: check every input, run, write, report where."""
     from sim.fonts import use_cjk_font
-    from sim.output import RUN_JSON, check_outdir
+    from sim.output import check_outdir
 
     if args.seeds < 1:
         raise ConfigError("--seeds", f"must be at least 1 (got {args.seeds})")
@@ -725,25 +1027,29 @@ def compare_command(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers", f"must be at least 1 (got {args.workers})")
     arms = resolve_designs(args.configs, args.community, args.set, args.steps)
+    scenario = arms[0].scenario
+    check_resources(len(arms), args.seeds, scenario.run.steps, scenario.community.n_households,
+                    args.workers)
     if args.lang == "zh":
         use_cjk_font()  # fail before the runs, not after them
-    community = arms[0].scenario.community.name
-    out = Path(args.out) if args.out is not None else default_out(community)
-    check_outdir(out, args.force, markers=(MANIFEST, RUN_JSON))
+    out = Path(args.out) if args.out is not None else default_out(scenario.community.name)
+    check_outdir(out, args.force, output=compare_output())
     seeds = range(args.seed_start, args.seed_start + args.seeds)
     command = command_line(args.configs, args.community, args.seeds, args.seed_start,
                            args.steps, args.set, args.lang, args.out)
-    comp = compare(arms, seeds=seeds, workers=args.workers, progress=not args.quiet,
-                   lang=args.lang, command=command)
-    out = write_comparison(out, comp, args.lang, force=args.force)
+    comp = compare(arms, community=args.community, seeds=seeds, workers=args.workers,
+                   progress=not args.quiet, lang=args.lang, command=command)
+    out = write_comparison(out, comp, args.lang, force=args.force, xlsx=args.xlsx)
     if args.quiet:
         print(out)
         return 0
     text = MESSAGES[args.lang]
     print(text["runs"].format(n=len(arms) * args.seeds, designs=len(arms), seeds=args.seeds,
                               steps=comp.steps))
-    print(text["wrote"].format(out=out, files=("、" if args.lang == "zh" else ", ").join(
-        OUTPUT_FILES)))
+    for pair, designs in comp.partial_sets.items():
+        print(text["partial"].format(pair=pair, designs=", ".join(designs)))
+    files = [*OUTPUT_FILES, *([XLSX] if args.xlsx else [])]
+    print(text["wrote"].format(out=out, files=("、" if args.lang == "zh" else ", ").join(files)))
     print(text["open"].format(report=out / REPORT))
     return 0
 
@@ -774,8 +1080,9 @@ def add_command(subparsers: Any) -> None:
                         help="design or scenario YAML files or preset names; the first is the "
                              "reference (at least two). 治理模式文件或预设名称，第一个为参照")
     parser.add_argument("--community", metavar="NAME",
-                        help="community preset for every design (default: the designs' own, "
-                             "which must agree). 社区预设，适用于所有模式")
+                        help="community for every design: a preset name or a community YAML "
+                             "file, applied before --set (default: the designs' own, which "
+                             "must agree). 社区（预设名称或社区文件），适用于所有模式")
     parser.add_argument("--seeds", metavar="N", type=int, default=DEFAULT_SEEDS,
                         help="seeds per design, the same for every design "
                              f"(default: {DEFAULT_SEEDS}). 每种模式的随机种子数")
@@ -789,13 +1096,23 @@ def add_command(subparsers: Any) -> None:
                              "depend on it (default: one per CPU). 并行进程数")
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
                         help="change one config value of every design; repeatable; VALUE is "
-                             "YAML, see below (default: none). 修改参数（所有模式）")
+                             "YAML, see below. A parameter of an institution "
+                             "(design.institutions.NAME.PARAM) is set only in the designs that "
+                             "have NAME, never added to the others (refused if none has it); "
+                             "the report and manifest.json say which designs got it "
+                             "(default: none). 修改参数（所有模式）；机构参数只用于有该机构的模式")
+    parser.add_argument("--xlsx", action="store_true",
+                        help=f"also write {XLSX}: the summary and runs tables (units in the "
+                             "headers) and a sheet describing each column, for spreadsheets "
+                             "(default: off). 另存 Excel 汇总表")
     add_output_options(parser, "out/compare-<community>")
     for action in parser._actions:
         if action.dest == "force":
-            action.help = ("replace DIR if it holds an earlier comparison or run (has "
-                           f"{MANIFEST} or run.json); other directories are never replaced "
-                           "(default: off). 覆盖旧的结果目录")
+            action.help = ("replace DIR if it is an earlier comparison (its "
+                           f"{MANIFEST} says sim compare) holding only a comparison's files; "
+                           "a run's or a sweep's directory, or one with other files, is never "
+                           "replaced (the error lists the files to move) (default: off). "
+                           "仅覆盖旧的比较结果目录")
         elif action.dest == "lang":
             action.help = ("language of the report, figures and messages: zh = Chinese, "
                            "en = English (default: zh). 报告语言")
