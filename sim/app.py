@@ -139,7 +139,8 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "none": "（无）",
         "in_use": "本次运行使用的参数（按 Reset 后生效）",
-        "parameters": "模型参数（按 Reset 后生效）",
+        "parameters": "模型参数",
+        "parameters_note": "按 Reset 后生效",
         "lang": "English",
     },
     "en": {
@@ -162,7 +163,8 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "none": "(none)",
         "in_use": "Values the running model uses (changed by Reset)",
-        "parameters": "Model parameters (used from the next Reset)",
+        "parameters": "Model parameters",
+        "parameters_note": "used from the next Reset",
         "lang": "中文",
     },
 }
@@ -416,7 +418,7 @@ def Page() -> None:
                         1, 100, 1, integer=True)
             ModelController(model, model_parameters=values, play_interval=play_interval,
                             render_interval=render_interval, use_threads=use_threads)
-        with solara.Card(text["parameters"]):
+        with solara.Card(text["parameters"], subtitle=text["parameters_note"]):
             Inputs(values, lang)
         with solara.Card("Information"):
             ShowSteps(model.value)

@@ -10,6 +10,7 @@ drawing never changes the caller's backend and is safe from a server thread.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,9 @@ or takes part in deliberation is shown so even if it did not pay.
 
 VIOLATION_EDGE = "#000000"
 """Edge colour of households that broke a rule this month (不守规)."""
+
+TITLE_WIDTH = 24
+"""Characters of a panel title's line in :func:`outcomes_figure`; longer titles wrap."""
 
 FONT_SIZE = 10.0
 """Smallest text of these figures, in points: the page shows them at their own size
@@ -157,6 +161,8 @@ def _readable(ax: Axes) -> None:
 def _legend_below(ax: Axes, subfig: SubFigure, ncol: int) -> None:
     """Move an axes' legend under it, outside the plotting area, so it covers no line.
 
+    The legend takes at most ``ncol`` columns, fewer if that is wider than the panel.
+
     :func:`sim.plots.draw_panel` puts the legend inside the axes, where it is in the way
     of the lines of a small panel; here it becomes the legend of the panel's own subfigure,
     which constrained layout places below the axes and its month label.
@@ -166,8 +172,14 @@ def _legend_below(ax: Axes, subfig: SubFigure, ncol: int) -> None:
         return
     handles, labels = ax.get_legend_handles_labels()
     legend.remove()
-    subfig.legend(handles, labels, loc="outside lower center", ncol=ncol, fontsize=FONT_SIZE,
-                  frameon=False, handlelength=1.4, handletextpad=0.4, columnspacing=1.0)
+    renderer = subfig.figure.canvas.get_renderer()
+    for columns in range(ncol, 0, -1):  # as many columns as fit the panel's width
+        legend = subfig.legend(handles, labels, loc="outside lower center", ncol=columns,
+                               fontsize=FONT_SIZE, frameon=False, handlelength=1.4,
+                               handletextpad=0.4, columnspacing=1.0)
+        if columns == 1 or legend.get_window_extent(renderer).width <= subfig.bbox.width:
+            return
+        legend.remove()
 
 
 def _canvas(width: float, height: float) -> Figure:
@@ -299,6 +311,8 @@ def outcomes_figure(df: pd.DataFrame, lang: str = "zh", *,
         ax = subfig.subplots()
         draw_panel(ax, df, panel, lang)
         _readable(ax)
+        # a long title on two lines, so that it fits the panel's quarter of the figure
+        ax.set_title(textwrap.fill(ax.get_title(), TITLE_WIDTH), fontsize=FONT_SIZE + 0.5)
         _legend_below(ax, subfig, ncol=2 if lang == "zh" else 1)
     fig.suptitle(TEXT[lang]["outcomes"], fontsize=FONT_SIZE + 2)
     return fig

@@ -82,6 +82,11 @@ def test_page_figures_read_at_10_points_at_least(month30: sim.CompoundModel, lan
         # the page shows a figure at its own size: FIGURE_DPI dots in 96 CSS pixels an inch
         smallest = min(t.get_fontsize() for t in _texts(fig)) * app.FIGURE_DPI / 96
         assert smallest >= 10, (name, smallest)
+        # and nothing drawn is cut off at the figure's edge
+        drawn = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+        assert drawn.x0 >= -0.01 and drawn.y0 >= -0.01, (name, drawn)
+        assert drawn.x1 <= fig.get_figwidth() + 0.01, (name, drawn)
+        assert drawn.y1 <= fig.get_figheight() + 0.01, (name, drawn)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
