@@ -25,6 +25,13 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 
+PARAMETER_MAX = 1e6
+"""Largest magnitude of a distribution parameter. Traits lie in [0, 1] or [0, 10], so a
+larger mean, bound or shape is an input error (and a median of 1e308 overflows)."""
+SIGMA_MAX = 10.0
+"""Largest log-scale spread of a ``lognormal`` (e¹⁰ ≈ 22,000 per standard deviation)."""
+
+
 class Dist(BaseModel):
     """A named distribution with its parameters.
 
@@ -41,9 +48,9 @@ class Dist(BaseModel):
         sigma: Log-scale standard deviation of a ``lognormal`` (≥ 0).
         clip: Optional ``[low, high]`` applied after drawing.
 
-    Every parameter must be a finite number: NaN and ±infinity are refused
-    (``{low: -.inf}`` has no uniform distribution, and NaN would pass the
-    bounds checks unnoticed).
+    Every parameter must be a finite number of magnitude at most
+    :data:`PARAMETER_MAX`: NaN and ±infinity are refused (``{low: -.inf}`` has
+    no uniform distribution, and NaN would pass the bounds checks unnoticed).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -67,6 +74,13 @@ class Dist(BaseModel):
             raise ValueError("must be a number, not true/false")
         return value
 
+    @field_validator("value", "mean", "sd", "low", "high", "a", "b", "median", "sigma")
+    @classmethod
+    def _not_huge(cls, value: float | None) -> float | None:
+        if value is not None and abs(value) > PARAMETER_MAX:
+            raise ValueError(f"must lie in [-{PARAMETER_MAX:g}, {PARAMETER_MAX:g}]")
+        return value
+
     @model_validator(mode="after")
     def _check_parameters(self) -> Dist:
         required = _REQUIRED[self.dist]
@@ -87,8 +101,9 @@ class Dist(BaseModel):
             raise ValueError("high must be ≥ low")
         if self.dist == "beta" and ((self.a or 0) <= 0 or (self.b or 0) <= 0):
             raise ValueError("a and b must be > 0")
-        if self.dist == "lognormal" and ((self.median or 0) <= 0 or (self.sigma or 0) < 0):
-            raise ValueError("median must be > 0 and sigma ≥ 0")
+        if self.dist == "lognormal" and ((self.median or 0) <= 0 or (self.sigma or 0) < 0
+                                         or (self.sigma or 0) > SIGMA_MAX):
+            raise ValueError(f"median must be > 0 and sigma in [0, {SIGMA_MAX:g}]")
         if self.clip is not None and self.clip[1] < self.clip[0]:
             raise ValueError("clip must be [low, high] with high ≥ low")
         return self
