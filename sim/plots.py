@@ -149,7 +149,7 @@ _NO_BREAK_BEFORE = set(")）]】」』,，、。：:;；!！?？·")
 """Characters a line never starts with (closing brackets, punctuation)."""
 
 _OPENING = set("(（[【「『")
-_SOFT_AFTER = set(",，、;；:：")
+_SOFT_AFTER = set(",，、;；:：·")
 
 
 def wrap_label(text: str, width: int = LABEL_WIDTH) -> str:
@@ -162,8 +162,20 @@ def wrap_label(text: str, width: int = LABEL_WIDTH) -> str:
     space (dropped), before an opening bracket or after a comma — if that
     keeps at least half the line — else before any wide character; never
     before closing punctuation. A word longer than ``width`` stays whole on
-    its own line.
+    its own line. Lines are balanced: the narrowest width that needs no more
+    lines is used, so no last line holds a single character.
     """
+    lines = _wrap(text, width)
+    for narrower in range(width - 1, 0, -1):
+        tried = _wrap(text, narrower)
+        if len(tried) > len(lines):
+            break
+        lines = tried
+    return "\n".join(lines)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Greedy line breaking of :func:`wrap_label` (without balancing)."""
     lines: list[str] = []
     line = ""
     soft = hard = -1  # where ``line`` may break: preferred, and anywhere allowed
@@ -185,7 +197,7 @@ def wrap_label(text: str, width: int = LABEL_WIDTH) -> str:
             soft = hard = -1
         line += ch
     lines.append(line.strip())
-    return "\n".join(part for part in lines if part)
+    return [part for part in lines if part]
 
 
 def displayed(df: pd.DataFrame) -> pd.DataFrame:

@@ -505,6 +505,11 @@ def _style(ax: Axes) -> None:
 def plot_outcome(comp: Comparison, outcome: str, lang: str, path: Path, dpi: int = 110) -> Path:
     """Draw one outcome over the months: the mean of each design and its 95 % band.
 
+    The legend gives every design's whole label, wrapped over lines; shares
+    keep the 0–1 range and counts start at 0 (a t band may reach past them,
+    the values cannot), an undefined month is a gap (:func:`sim.plots.displayed`)
+    and an outcome that is zero in every run says so (:func:`sim.plots.mark_none`).
+
     Args:
         comp: The comparison.
         outcome: A column of :data:`sim.metrics.COLUMNS`.
@@ -536,8 +541,10 @@ def plot_outcome(comp: Comparison, outcome: str, lang: str, path: Path, dpi: int
     ax.set_ylabel(axis_label(outcome, lang))
     ax.set_xlim(0, max(comp.steps, 1))
     ax.xaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
-    if COLUMNS[outcome].unit != "share" and not mark_none(
-            ax, bands[["low", "high"]].to_numpy(float).ravel(), t["none"]):
+    if COLUMNS[outcome].unit == "share":
+        ax.set_ylim(-0.03, 1.03)  # as in the run figure
+    elif not mark_none(ax, bands[["low", "high"]].to_numpy(float).ravel(), t["none"]):
+        ax.set_ylim(bottom=0)  # counts and money are never negative, whatever the band says
         ax.yaxis.set_major_formatter(FuncFormatter(tick_text))
     _style(ax)
     fig.legend(loc="outside lower center", ncol=2 if len(labels) > 2 else len(labels),
@@ -551,7 +558,8 @@ def plot_differences(comp: Comparison, lang: str, path: Path, dpi: int = 100) ->
 
     One small panel per outcome (its own unit on the x-axis), one row per
     design other than the reference: the mean paired difference and its 95 %
-    interval, with a line at zero.
+    interval, with a line at zero. Design labels are whole, wrapped to
+    :data:`TICK_WIDTH`, and rows grow with the lines of the longest label.
 
     Args:
         comp: The comparison.
@@ -571,7 +579,7 @@ def plot_differences(comp: Comparison, lang: str, path: Path, dpi: int = 100) ->
     ncols = 4
     nrows = math.ceil(len(outcomes) / ncols)
     lines = max(text.count("\n") + 1 for text in labels)
-    height = max(0.32, 0.15 * lines + 0.1) * len(others) + 1.3
+    height = max(0.32, 0.13 * lines + 0.08) * len(others) + 1.3
     fig = Figure(figsize=(13.0, height * nrows + 1.0), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False)
