@@ -63,6 +63,7 @@ how --set works / --set 用法:
     --set behaviour.noise=0.2              a number / 数值
     --set community=heping_road            a community preset (configs/communities/) / 社区预设
     --set design=baseline                  a design preset (configs/designs/) / 治理模式预设
+    --set design=my_design.yaml            a design file (a path ending in .yaml) / 治理模式文件
     --set 'behaviour.threshold={dist: normal, mean: 0.25, sd: 0.1}'
                                            a distribution; quote it for the shell / 分布（需加引号）
     --set 'design.institutions.party_branch={visits_per_member: 6}'
@@ -95,7 +96,9 @@ outputs in DIR / 输出文件:
   使用相同的 CONFIG、--set 和 --seed 重新运行，结果完全相同。
 
 exit status / 退出码: 0 done; 2 invalid input or interrupted, reported on one line
-  'sim: error: FIELD: message' with nothing written.
+  'sim: error: FIELD: message' with nothing written. A scenario too large for this
+  machine's memory is refused before it starts, naming the field that sets its size.
+  情景所需内存超过本机内存时，运行前即报错，并指出决定规模的参数。
 """
 
 MESSAGES: dict[str, dict[str, str]] = {

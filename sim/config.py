@@ -791,13 +791,29 @@ def read_yaml(path: Path, field: str = "") -> dict[str, Any]:
     return data
 
 
+YAML_SUFFIXES = (".yaml", ".yml")
+"""Suffixes that make a ``community`` or ``design`` value a file path, not a preset name."""
+
+
 def _resolve_part(value: Any, kind: str, field: str) -> Any:
-    """Replace a preset name by the preset's content; leave mappings alone."""
-    if isinstance(value, str):
-        data = read_yaml(preset_path(kind, value, field), field)
-        data.setdefault("name", value)
+    """Replace a preset name or a YAML file path by its content; leave mappings alone.
+
+    A value ending in ``.yaml``/``.yml`` is read as a file of that kind (its name
+    defaults to the file's stem); anything else must be a plain preset name.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.lower().endswith(YAML_SUFFIXES):
+        path = Path(value)
+        data = read_yaml(path, field)
+        if data.get("kind", _SINGULAR[kind]) != _SINGULAR[kind]:
+            raise ConfigError(field, f"{value} is a {data['kind']} file, not a "
+                                     f"{_SINGULAR[kind]} (kind: {_SINGULAR[kind]})")
+        data.setdefault("name", path.stem)
         return data
-    return value
+    data = read_yaml(preset_path(kind, value, field), field)
+    data.setdefault("name", value)
+    return data
 
 
 def scenario_from_dict(data: dict[str, Any]) -> Scenario:

@@ -309,3 +309,16 @@ def test_moderate_yaml_nesting_still_reads(tmp_path):
     path = tmp_path / "deep.yaml"
     path.write_text("a: " + "[" * 50 + "]" * 50 + "\n")
     assert isinstance(read_yaml(path)["a"], list)
+
+
+def test_set_design_to_a_file_path_reads_the_file(baseline, tmp_path):
+    """Item 16: the error says to give a file path, so a file path works."""
+    path = tmp_path / "my_design.yaml"
+    path.write_text(Path("configs/designs/nanan_131.yaml").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    scn = baseline.override({"design": str(path)})
+    assert scn.design.name == "my_design"
+    assert "party_branch" in scn.design.institutions
+    with pytest.raises(ConfigError) as exc:
+        baseline.override({"community": str(path)})
+    assert "design file" in one_line(exc, "community")
