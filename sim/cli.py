@@ -267,6 +267,17 @@ def add_output_options(parser: argparse.ArgumentParser, default_out: str) -> Non
                              "(default: off). 安静模式")
 
 
+def run_name(scn: Scenario) -> str:
+    """Name a run's outputs by what was run: ``<design>-<community>`` or ``<scenario>-<community>``.
+
+    A scenario file or preset (``threshold``) is named by itself, not by its
+    design, which may be a placeholder such as ``none``; a design or community
+    file gives the scenario its own name, so the design's is used then.
+    """
+    first = scn.design.name if scn.name in (scn.design.name, scn.community.name) else scn.name
+    return f"{first}-{scn.community.name}"
+
+
 def default_outdir(name: str, seed: int) -> Path:
     """Return ``out/<name>-<seed>``, with the name made safe as a folder name."""
     safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "scenario"
@@ -318,7 +329,7 @@ def run_command(args: argparse.Namespace) -> int:
         check_outdir(args.out, args.force)
     model = sim.CompoundModel(scn, rng=scn.run.seed)
     out = (Path(args.out) if args.out is not None
-           else default_outdir(f"{scn.design.name}-{scn.community.name}", model.seed))
+           else default_outdir(run_name(scn), model.seed))
     check_outdir(out, args.force)
     model.run(scn.run.steps, progress=not args.quiet)
     text = MESSAGES[args.lang]

@@ -26,15 +26,14 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
-    ValidationInfo,
     field_validator,
 )
 
 from sim.distributions import Dist, Spec
 from sim.errors import ConfigError, InstitutionAbsentError
+from sim.strict import STRICT_CONFIG, Strict, reject_bool  # noqa: F401  (re-exported)
 
 WEIGHT_MAX = 100.0
 """Largest weight of a term of the decision rule (utility units; defaults are about 1)."""
@@ -52,34 +51,6 @@ def config_dirs() -> list[Path]:
     """Folders searched for presets: ``$SIM_CONFIG_PATH`` entries, then ``configs/``."""
     extra = [Path(p) for p in os.environ.get("SIM_CONFIG_PATH", "").split(os.pathsep) if p]
     return [*extra, CONFIG_ROOT]
-
-
-def reject_bool(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
-    """Refuse true/false where a number is expected (YAML's `yes` would become 1)."""
-    if isinstance(value, bool) and info.field_name is not None:
-        annotation = cls.model_fields[info.field_name].annotation
-        if annotation is not bool and bool not in getattr(annotation, "__args__", ()):
-            raise ValueError("must be a number, not true/false")
-    return value
-
-
-STRICT_CONFIG = ConfigDict(extra="forbid", frozen=True, validate_default=True,
-                           allow_inf_nan=False)
-"""Settings of every config section (and of institution parameters).
-
-Unknown keys are errors, values are frozen, defaults are validated, and every
-number is finite: NaN and ±infinity (YAML's ``.nan``, ``.inf``) are refused
-for every float field, list element and tuple member, because NaN passes any
-bounds check (``nan < low`` is false) and infinity cannot be written to JSON.
-"""
-
-
-class Strict(BaseModel):
-    """Base of every config section: see :data:`STRICT_CONFIG`."""
-
-    model_config = STRICT_CONFIG
-
-    _no_bool = field_validator("*", mode="before")(classmethod(reject_bool))
 
 
 # --------------------------------------------------------------------------- community
@@ -889,6 +860,9 @@ def _config_error(exc: ValidationError) -> ConfigError:
     got = err.get("input")
     if err["type"] != "missing" and not isinstance(got, dict | list):
         msg = f"{msg} (got {got!r})"
+    if loc[-1:] == ["institutions"] and (inner := re.match(r"(\w+(?:\.\w+)*): (.*)", msg)):
+        # An institution's parameter: name it in the field, as for every other field.
+        field, msg = f"{field}.{inner[1]}", inner[2]
     return ConfigError(field, msg[0].lower() + msg[1:] if msg else msg)
 
 

@@ -25,23 +25,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import ValidationError
+
+from sim.strict import Strict
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
 
 
-class Params(BaseModel):
-    """Base of institution parameters: unknown keys are errors, no true/false for numbers."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_bool(cls, value: Any, info: ValidationInfo) -> Any:
-        from sim.config import reject_bool
-
-        return reject_bool(cls, value, info)
+class Params(Strict):
+    """Base of institution parameters: the rules of every config section (:mod:`sim.strict`)."""
 
 
 class Institution:
