@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +134,7 @@ def test_run_force_keeps_a_users_file_by_refusing_and_naming_it(tmp_path):
     out = write_run(tmp_path / "run", FakeModel(months=2), "en")
     (out / "notes.txt").write_text("my notes on this run")
     before = tree(out)
-    with pytest.raises(ConfigError, match="notes.txt") as info:
+    with pytest.raises(ConfigError, match=r"notes\.txt") as info:
         write_run(out, FakeModel(months=4), "en", force=True)
     assert info.value.field == "--out"
     assert tree(out) == before

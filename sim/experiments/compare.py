@@ -738,10 +738,12 @@ def check_resources(n_designs: int, n_seeds: int, steps: int, households: int,
     The driver keeps every run's monthly values until the statistics are done:
     runs × months × columns × :data:`MONTH_BYTES` plus :data:`RUN_BYTES` per
     run. Each worker process holds ``sim`` and a model (:data:`WORKER_BYTES`
-    plus :data:`HOUSEHOLD_BYTES` per household). Both are estimates from
-    measurement; they only catch sizes that are off by far (``--seeds
-    1000000000``, ``--workers 100000``), which otherwise end in a
-    ``MemoryError`` after minutes.
+    plus :data:`HOUSEHOLD_BYTES` per household); the workers asked for must
+    fit even if fewer are started (at most one per run), since a value that
+    large is a mistake. Both are estimates from measurement; they only catch
+    sizes that are off by far (``--seeds 1000000000``, ``--workers
+    100000000``), which otherwise end in a ``MemoryError`` after minutes or
+    a machine swapping.
 
     Args:
         n_designs: Designs compared.
@@ -763,8 +765,15 @@ def check_resources(n_designs: int, n_seeds: int, steps: int, households: int,
     runs = n_designs * n_seeds
     columns = len(COLUMNS) + 3  # design, seed, month
     results = runs * (RUN_BYTES + (steps + 1) * columns * MONTH_BYTES)
-    n_workers = min(workers or os.cpu_count() or 1, runs)
     per_worker = WORKER_BYTES + households * HOUSEHOLD_BYTES
+    most = max((free - min(results, free)) // per_worker, 1)
+    cpus = os.cpu_count() or 1
+    if workers is not None and workers > 1 and workers * per_worker > free:
+        raise ConfigError("--workers", f"{workers:,} worker processes need about "
+                                       f"{_size(per_worker)} each, {_size(workers * per_worker)} "
+                                       f"in all, but {_size(free)} is available; use at most "
+                                       f"{most:,} (this machine has {cpus} CPUs)")
+    n_workers = min(workers or cpus, runs)
     pool = n_workers * per_worker if n_workers > 1 else 0
     if results + pool <= free:
         return
@@ -773,12 +782,11 @@ def check_resources(n_designs: int, n_seeds: int, steps: int, households: int,
                                      f"{steps + 1:,} months × {columns} columns need about "
                                      f"{_size(results)} of memory, but {_size(free)} is "
                                      "available; use fewer seeds or months")
-    most = max((free - results) // per_worker, 1)
     raise ConfigError("--workers", f"{n_workers:,} worker processes need about "
-                                   f"{_size(per_worker)} each, {_size(pool)} in all (with "
-                                   f"{_size(results)} for the results), but {_size(free)} is "
-                                   f"available; use at most {most:,} (this machine has "
-                                   f"{os.cpu_count() or 1} CPUs)")
+                                   f"{_size(per_worker)} each, {_size(pool)} in all, with "
+                                   f"{_size(results)} for the results, but {_size(free)} is "
+                                   f"available; use at most {most:,} (this machine has {cpus} "
+                                   "CPUs)")
 
 
 def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = None,
