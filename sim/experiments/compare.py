@@ -561,7 +561,7 @@ def run_tasks(tasks: Sequence[Task], workers: int = 1, progress: bool = False,
     from tqdm.auto import tqdm
 
     results: list[RunResult] = []
-    shown = progress and sys.stderr.isatty()
+    shown = progress and sys.stderr is not None and sys.stderr.isatty()
     bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not shown, leave=False)
     try:
         if workers <= 1:
@@ -798,12 +798,13 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
     Args:
         configs: Design files or preset names (the first is the reference), or
             designs already resolved by :func:`resolve_designs`.
-        community: Community preset for all designs (see :func:`resolve_designs`).
+        community: Community preset or file for all designs (see
+            :func:`resolve_designs`); recorded as :attr:`Comparison.community_source`.
         seeds: The seeds, the same for every design.
         steps: Months per run; None for the designs' ``run.steps``.
         sets: ``KEY=VALUE`` overrides for every design.
         workers: Worker processes; None for one per CPU, 1 to run in this process.
-        progress: Show a progress bar.
+        progress: Show a progress bar (on stderr, if it is a terminal).
         lang: Language of labels in the summary and report.
         window: Months averaged at the end of each run.
         command: The command line to record (made up from the arguments if empty).
