@@ -161,7 +161,6 @@ def test_write_run_uses_an_existing_empty_directory(tmp_path):
 
 def test_write_run_force_replaces_an_earlier_run(tmp_path):
     out = write_run(tmp_path / "run", FakeModel(months=2), "zh")
-    (out / "notes.txt").write_text("old")
     write_run(out, FakeModel(months=4), "zh", force=True)
     assert entries(out) == set(OUTPUT_FILES)
     assert len(pd.read_csv(out / "timeseries.csv")) == 5
@@ -194,7 +193,7 @@ def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
 
 def test_interrupted_forced_write_keeps_the_old_directory(tmp_path, monkeypatch):
     out = write_run(tmp_path / "run", FakeModel(), "zh")
-    (out / "old.txt").write_text("old")
+    (out / "timeseries.csv").write_text("old")
 
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
@@ -202,7 +201,7 @@ def test_interrupted_forced_write_keeps_the_old_directory(tmp_path, monkeypatch)
     monkeypatch.setattr(sim.output, "plot_timeseries", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_run(out, FakeModel(), "zh", force=True)
-    assert entries(out) == {*OUTPUT_FILES, "old.txt"}
+    assert entries(out) == set(OUTPUT_FILES) and (out / "timeseries.csv").read_text() == "old"
     assert entries(tmp_path) == {"run"}
 
 
@@ -334,6 +333,10 @@ def test_run_refuses_existing_out_then_force(tmp_path, capsys):
     assert main(args) == 2
     assert_one_line_error(capsys.readouterr().err, "--out", "--force")
     assert entries(out) == {*OUTPUT_FILES, "notes.txt"}
+    assert main([*args, "--force"]) == 2  # --force never deletes a file the run did not write
+    assert_one_line_error(capsys.readouterr().err, "--out", "notes.txt")
+    assert entries(out) == {*OUTPUT_FILES, "notes.txt"}
+    (out / "notes.txt").unlink()
     assert main([*args, "--force"]) == 0
     assert entries(out) == set(OUTPUT_FILES)
 
