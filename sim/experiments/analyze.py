@@ -115,7 +115,7 @@ def load_results(path: str | os.PathLike[str], *,
     if missing:
         warnings.warn(f"{out}: {len(missing)} of {len(manifest['runs'])} runs have no part "
                       f"file yet (first: {missing[0]}); the frame holds the finished runs "
-                      "only: finish the sweep with 'sim sweep SWEEP --out DIR --resume'",
+                      f"only: finish the sweep with 'sim sweep SWEEP --out {out} --resume'",
                       UserWarning, stacklevel=2)
     names = ds.dataset([str(files[0])], format="parquet").schema.names
     if columns is not None:
