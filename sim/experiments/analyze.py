@@ -513,11 +513,18 @@ examples / 示例:
   sim analyze out/sweep-sobol_behaviour --outcome petitions --outcome trust --lang en
 
 outputs in DIR/analysis (or --out) / 输出文件:
-  indices.csv            one row per outcome, group and parameter / 指数表
+  indices.csv            one row per outcome, group and parameter; column warning flags an
+                         index whose interval is wider than the index (S1:wide: it cannot
+                         be told from 0) or that lies outside [0, 1] by more than it
+                         (ST:outside); empty when usable. Hatched bars in the charts, a
+                         line on stdout. 指数表；warning 列标出置信区间过宽或超出 [0, 1] 的指数
   summary.csv            one row per sample: parameters and outcome means / 各样本结果
   <method>-<outcome>.png bar chart with error bars / 柱状图（含误差线）
   Latin hypercube and full factorial sweeps have no indices: read their data with
   sim.load_results(DIR). 拉丁超立方与全因子扫描不计算指数，请用 sim.load_results 读取数据。
+  Every part file is checked against manifest.json (run id, rows, inputs): a stray, swapped
+  or corrupt file is an error naming it; an unfinished sweep is refused (finish it with
+  sim sweep --resume). 每个结果文件都与 manifest.json 核对；未完成的扫描不做分析。
 """
 
 

@@ -74,6 +74,10 @@ outputs in DIR / 输出文件:
   manifest.json                sweep file, SALib problem, every run's parameters and seed,
                                resolved base scenario, version, git commit / 完整记录
   Read them with: import sim; df = sim.load_results("DIR")   读取：sim.load_results("DIR")
+  --resume checks that what the sweep file's presets resolve to is unchanged (a fingerprint
+  of every run's scenario is in manifest.json); --force deletes only the files sim sweep and
+  sim analyze write, and refuses a directory holding anything else.
+  --resume 会核对预设是否被修改；--force 只删除扫描自己写的文件。
   Results are identical for any --workers and with --scheduler: each run has its own seed.
   任何 --workers 或 --scheduler 设置下结果完全相同。
 
