@@ -232,6 +232,10 @@ def test_a_stray_part_is_refused_by_load_results_and_analyze(finished, capsys):
     assert info.value.field == str(stray) and "not a run of this sweep" in info.value.message
     assert main(["analyze", str(finished), "--quiet"]) == 2
     _one_line_naming(capsys, stray)
+    spec = Path(json.loads((finished / MANIFEST).read_text())["source"])
+    assert sweep(spec, finished, "--resume") == 2  # the same rule; the file is left alone
+    _one_line_naming(capsys, stray)
+    assert stray.exists()
 
 
 def test_a_swapped_part_is_refused(finished, capsys):
@@ -491,6 +495,18 @@ def test_disk_full_is_a_one_line_error(tmp_path, capsys, monkeypatch):
     assert err.startswith("sim: error: --out: cannot write ") and "disk full" in err, err
     assert "--resume" in err and err.count("\n") == 1
     assert not [p for p in (out / "runs").iterdir()]  # no half-written part
+
+
+def test_disk_full_in_analyze_is_a_one_line_error(finished, capsys, monkeypatch):
+    def full(*_args: Any, **_kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    assert main(["analyze", str(finished), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sim: error: --out: cannot write ") and "disk full" in err, err
+    assert not (finished / "analysis").exists()
+    assert not list(finished.glob(".analysis.tmp-*"))
 
 
 def test_disk_full_writing_the_manifest_is_a_one_line_error(tmp_path, capsys, monkeypatch):

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ConfigError
-from sim.experiments.storage import check_parts, read_manifest
+from sim.experiments.storage import check_parts, check_path_length, read_manifest, write_error
 from sim.metrics import COLUMNS, label
 
 INDEX_COLUMNS = {
@@ -68,6 +68,9 @@ SUMMARY_CSV = "summary.csv"
 S2_CSV = "indices_s2.csv"
 READ_GROUP = 256
 """Part files read together by :func:`read_parts`."""
+
+AGAIN = "nothing was written: free some space, then run sim analyze again"
+"""What to do after a full disk, for :func:`~sim.experiments.storage.write_error`."""
 
 CHECKED = {"sobol": (("S1", "S1_conf", True), ("ST", "ST_conf", True)),
            "morris": (("mu_star", "mu_star_conf", False),)}
@@ -462,8 +465,12 @@ def analyze(sweep_dir: str | os.PathLike[str], outcomes: Sequence[str] | None = 
     summary = summarise(src, outcomes, manifest)
     indices, s2 = compute_indices(manifest, summary, outcomes)
     cats = [p["name"] for p in manifest["params"] if p["values"] is not None]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    check_path_length(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    except OSError as exc:
+        raise ConfigError("--out", write_error(target, exc, AGAIN)) from None
     try:
         indices.to_csv(tmp / INDICES_CSV, index=False)
         summary.to_csv(tmp / SUMMARY_CSV, index=False)
@@ -475,6 +482,9 @@ def analyze(sweep_dir: str | os.PathLike[str], outcomes: Sequence[str] | None = 
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)
+    except OSError as exc:  # disk full, permissions: nothing half-written is left
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ConfigError("--out", write_error(target, exc, AGAIN)) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

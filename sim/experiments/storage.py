@@ -290,16 +290,17 @@ def remove_own_files(out: Path) -> None:
 # --------------------------------------------------------------------------- manifest
 
 
-def write_error(path: Path, exc: OSError) -> str:
+def write_error(path: Path, exc: OSError,
+                then: str = "finished runs are kept: free some space, then continue with "
+                            "--resume") -> str:
     """The message of a failed write: the file, the system's reason, what to do.
 
-    A full disk (or quota) says so: the finished runs are kept, so ``--resume`` continues
-    once there is room.
+    A full disk (or quota) says so, followed by ``then`` (by default: the finished runs
+    are kept, so ``--resume`` continues once there is room).
     """
     reason = exc.strerror or str(exc)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (f"cannot write {path}: {reason} (disk full); finished runs are kept: free "
-                "some space, then continue with --resume")
+        return f"cannot write {path}: {reason} (disk full); {then}"
     return f"cannot write {path}: {reason}"
 
 
