@@ -1726,16 +1726,18 @@ def lesson_06() -> list[Cell]:
                matter. Why is that cheaper?*
 
             **更大的运行 · A bigger run:** `configs/sweeps/sobol_behaviour.yaml` 有 6 个参数、
-            n = 64、
-            2 个种子（1,024 次运行）：`sim sweep configs/sweeps/sobol_behaviour.yaml --workers 2`，
+            n = 256、
+            2 个种子（4,096 次运行，两核约 3 分钟）：
+            `sim sweep configs/sweeps/sobol_behaviour.yaml --workers 2`，
             然后 `sim analyze out/sweep-sobol_behaviour`。论文应把 n 提高到 1,024 或更多，每个样本
             用多个种子，
             并报告指数随 n 的收敛情况。
 
-            *`configs/sweeps/sobol_behaviour.yaml` has 6 parameters, n = 64 and 2 seeds (1,024
-            runs): `sim sweep configs/sweeps/sobol_behaviour.yaml --workers 2`, then `sim
-            analyze out/sweep-sobol_behaviour`. For a paper raise n to 1,024 or more, use several
-            seeds per sample, and report how the indices converge as n grows.*
+            *`configs/sweeps/sobol_behaviour.yaml` has 6 parameters, n = 256 and 2 seeds (4,096
+            runs, about 3 minutes on two cores):
+            `sim sweep configs/sweeps/sobol_behaviour.yaml --workers 2`, then
+            `sim analyze out/sweep-sobol_behaviour`. For a paper raise n to 1,024 or more,
+            use several seeds per sample, and report how the indices converge as n grows.*
         '''),
     ]
 

@@ -273,8 +273,9 @@ class Sweep:
 
     def changes(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Return ``set`` plus ``params`` as one override mapping, shallow paths first."""
-        merged = {**self.spec.set, **params}
-        return dict(sorted(merged.items(), key=lambda kv: kv[0].count(".")))
+        from sim.config import ordered_changes
+
+        return ordered_changes({**self.spec.set, **params})
 
     def scenario(self, params: Mapping[str, Any]) -> Scenario:
         """Return the scenario of a run with the given parameter values (``run.seed`` unset).
