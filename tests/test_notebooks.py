@@ -1,13 +1,16 @@
 """The teaching notebooks (notebooks/*.ipynb) run top to bottom and draw Chinese properly.
 
-Each notebook is stored without outputs and is executed here in a fresh kernel of the
-interpreter running the tests, with the notebooks folder as working directory and the inline
-backend, so every figure is rendered to PNG as in JupyterLab. A cell prepended in memory turns
-matplotlib's "Glyph … missing from font" warning into an error. A figure drawn inside a cell
-(``savefig``) then fails the cell; a figure rendered by the inline backend after the cell's
-code fails in IPython's display formatter, which prints the error instead of failing the cell,
-so the checker also fails on any error output. The negative tests prove the checker does fail
-on Chinese drawn with matplotlib's default font, however the figure is rendered.
+Each lesson is a Jupytext percent-format script (``notebooks/NN_*.py``) from which
+``notebooks/build.py`` builds its notebook; the stored notebook must equal that build, so the
+checks below on the notebooks hold for the scripts too. Each notebook is stored without outputs
+and is executed here in a fresh kernel of the interpreter running the tests, with the notebooks
+folder as working directory and the inline backend, so every figure is rendered to PNG as in
+JupyterLab. A cell prepended in memory turns matplotlib's "Glyph … missing from font" warning
+into an error. A figure drawn inside a cell (``savefig``) then fails the cell; a figure
+rendered by the inline backend after the cell's code fails in IPython's display formatter,
+which prints the error instead of failing the cell, so the checker also fails on any error
+output. The negative tests prove the checker does fail on Chinese drawn with matplotlib's
+default font, however the figure is rendered.
 
 The tests that start a kernel are marked ``slow`` (``make test`` runs them; ``pytest -m "not
 slow"`` skips them, as it skips the statistical pattern tests).
@@ -34,7 +37,9 @@ from nbclient.exceptions import CellExecutionError
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-BUILDER = NOTEBOOKS_DIR / "make_notebooks.py"
+LESSONS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.py"))
+"""The lessons' sources: one percent-format script per notebook."""
+BUILDER = NOTEBOOKS_DIR / "build.py"
 
 WALL_LIMIT = 120.0
 """Seconds a notebook may take in a fresh kernel, kernel start included."""
@@ -116,6 +121,7 @@ def images(nb: nbformat.NotebookNode) -> int:
 
 def test_there_are_six_lessons() -> None:
     assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06"]
+    assert [p.stem for p in LESSONS] == [p.stem for p in NOTEBOOKS], "a lesson without its pair"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -175,7 +181,7 @@ def test_seed_quotes_are_verbatim(path: Path) -> None:
 
 
 def _builder() -> Any:
-    spec = importlib.util.spec_from_file_location("make_notebooks", BUILDER)
+    spec = importlib.util.spec_from_file_location("build_notebooks", BUILDER)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     before, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no notebooks/__pycache__
@@ -186,15 +192,15 @@ def _builder() -> Any:
     return module
 
 
-@pytest.mark.skipif(not BUILDER.exists(), reason="notebooks are authored by hand")
-def test_stored_notebooks_equal_what_the_builder_makes() -> None:
+def test_stored_notebooks_equal_what_the_lessons_build() -> None:
+    """Nobody edits a notebook without its lesson script, or a script without its notebook."""
     builder = _builder()
     built = builder.build_all()
     assert sorted(built) == [p.name for p in NOTEBOOKS]
     for name, text in built.items():
         assert (NOTEBOOKS_DIR / name).read_text(encoding="utf-8") == text, (
-            f"{name} differs from what notebooks/make_notebooks.py builds; "
-            "run .venv/bin/python notebooks/make_notebooks.py")
+            f"{name} differs from what notebooks/{Path(name).stem}.py builds; edit the .py, "
+            "then run .venv/bin/python notebooks/build.py and commit both")
 
 
 @pytest.mark.slow

@@ -1,0 +1,225 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 第 3 课　移民小区的路灯：南岸"131"与行政主导基线
+# # Lesson 3: The Yimin compound's street lights — Nan'an's "131" and the baseline
+#
+# 约 25 分钟。同一个小区、同一批住户、同样坏掉的路灯：在两种治理模式下，路灯什么时候修好？谁出的钱？
+#
+# *About 25 minutes. The same compound, the same households, the same broken lights: under two governance designs, when are the lights fixed, and who pays?*
+
+# %% [markdown]
+# > 运行方法：从上到下依次运行每个单元格（Shift+Enter），或选择菜单"运行 → 运行全部单元格"。每次运行都固定了随机种子，结果可以重现。
+# >
+# > *How to run: run the cells top to bottom (Shift+Enter), or Run → Run All Cells. Every run has a fixed random seed, so the results can be reproduced.*
+
+# %% [markdown]
+# ## 1. 问题 · Question
+#
+# 重庆南岸区的移民小区没有物业，开发商早已撤场，路灯坏了一大半，多年无人负责。**在"党组织引领 + 议事会、业委会、监委会 + 居民公约"的"131"模式下，居民能否自己把路灯修好？和"等政府来修"的行政主导模式相比，快多少、花谁的钱？**
+#
+# *The Yimin compound in Nan'an, Chongqing, has no property firm, the developer is long gone, and half its street lights have been broken for years. **Under "131" — one party organisation leading, three bodies (deliberation council, owners' committee, supervisory committee), one long-term mechanism (the covenant) — can residents fix the lights themselves? Compared with waiting for the government, how much sooner, and with whose money?***
+
+# %% [markdown]
+# ## 2. 模型怎么表示 · How the model represents it
+#
+# > 「由于年久失修,小区27个单元的路灯坏了一大半,夜晚出行十分不便。」「最终,在小区党支部的组织下,移民小区召开多次议事会讨论,最后决定每家每户“打平伙”解决路灯维修问题。」「最后,27个单元的几十个路灯重新亮了起来,而一千余居民只出了3000块钱的材料费。」\
+# > —— `seeds/001_c8a73fb9116a957f.txt`（重庆南岸）
+#
+# *Seed 001: the lights of the 27 stairwell units had been broken for years; organised by the compound's party branch, several council meetings decided that every household would chip in (打平伙); dozens of lights were fixed for 3,000 yuan of materials paid by over a thousand residents.*
+#
+# - 社区预设 `yimin_compound`：351 户（1,032 位居民）、27 个单元、无物业；第 0 个月就有一件"路灯"事项（费用 5,000 元）未解决。
+#
+#   *The community preset `yimin_compound`: 351 households (1,032 residents), 27 stairwell units, no firm; a "lights" matter (5,000 yuan) is open at month 0.*
+# - `baseline`（行政主导）：居委会、街道慢慢处理上报的事项（小事平均约 3 年），每 4 年开展一次运动式整治，政府出钱。
+#
+#   *`baseline`: the street office takes reported matters up slowly (small ones in about 3 years on average) and pays; a renovation campaign every 4 years.*
+# - `nanan_131`：网格党支部入户动员；议事会决定"办不办"，业委会决定"怎么办"并"打平伙"筹资、货比三家，监委会监督；办成的事写入居民公约；"三事分流"把小事交给居民。
+#
+#   *`nanan_131`: a grid party branch visits households; the council decides whether, the owners' committee decides how, pools the money and compares prices, the supervisory committee checks; each settled matter becomes a covenant rule; triage leaves small matters to residents.*
+#
+# 每件解决了的事项都记在"事项日志"里（`model.matters.log_frame()`）：何时提出、何时解决、谁解决（`handler`）、花了多少钱（`paid`）。
+#
+# *Every resolved matter is in the matter log (`model.matters.log_frame()`): when it was opened and resolved, who resolved it (`handler`) and what was paid (`paid`).*
+
+# %% [markdown]
+# ## 3. 运行 · Run
+
+# %%
+import tempfile
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import Image, display
+
+import sim
+from sim.fonts import use_cjk_font
+from sim.metrics import label
+from sim.plots import plot_timeseries
+
+use_cjk_font()  # 图中文字用中文字体 · a Chinese font for the figures
+plt.rcParams["figure.dpi"] = 100
+
+# %%
+DESIGNS = {"nanan_131": "南岸131 Nan'an 131", "baseline": "行政主导基线 baseline"}
+SEEDS = range(20)  # 20 个种子，每个不到 0.1 秒 · 20 seeds, under 0.1 s each
+MONTHS = 60
+
+
+def scenario(design: str) -> sim.Scenario:
+    """The Yimin compound under a design."""
+    return sim.load_config({"community": "yimin_compound", "design": design})
+
+
+start = sim.CompoundModel(scenario("nanan_131"), rng=0)
+print("住户 households:", start.population.n)
+start.matters.open_frame()  # 第 0 个月未解决的事项 · open matters at month 0
+
+
+# %%
+def lights(model: sim.CompoundModel) -> dict:
+    """When the lights open at month 0 were fixed, by whom, for how much."""
+    log = model.matters.log_frame()
+    row = log[(log["type"] == "lights") & (log["opened"] == 0)]
+    if row.empty:
+        return {"month": np.nan, "handler": "未修 not fixed", "paid": np.nan}
+    return {"month": row["resolved"].iloc[0], "handler": row["handler"].iloc[0],
+            "paid": row["paid"].iloc[0]}
+
+
+models = {(d, s): sim.CompoundModel(scenario(d), rng=s).run(MONTHS)
+          for d in DESIGNS for s in SEEDS}
+runs = pd.DataFrame([{"design": d, "seed": s, **lights(m)}
+                     for (d, s), m in models.items()])
+runs["per_household"] = runs["paid"] / start.population.n
+runs.groupby("design").agg(
+    fixed=("month", "count"), median_month=("month", "median"),
+    mean_paid=("paid", "mean"), per_household=("per_household", "mean"),
+).round(1)
+
+# %%
+# 谁修的路灯？· Who fixed the lights?
+pd.crosstab(runs["design"], runs["handler"])
+
+# %%
+# 一次运行的事项日志（前 8 件）· The matter log of one run (first 8 matters)
+models[("nanan_131", 0)].matters.log_frame().head(8)
+
+# %% [markdown]
+# ## 4. 图 · Plot
+#
+# 左图：到第几个月时，有多少比例的运行已经修好路灯。右图：每次运行修好的月份和花费，颜色表示谁出的钱（`residents` 居民"打平伙"，`government` 政府处理，`campaign` 运动式整治）。
+#
+# *Left: the share of runs whose lights are fixed by each month. Right: each run's month and cost of the repair, coloured by who paid (`residents`: pooled money; `government`; `campaign`: a renovation campaign).*
+
+# %%
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+months = np.arange(MONTHS + 1)
+for i, (design, name) in enumerate(DESIGNS.items()):
+    fixed_at = runs.loc[runs["design"] == design, "month"].to_numpy()
+    share = [(fixed_at <= m).mean() for m in months]  # NaN (未修) 永远不算 · never
+    left.step(months, share, where="post", lw=2.5, color=f"C{i}", label=name)
+left.set_xlabel("月份 month")
+left.set_ylabel("路灯已修好的运行比例\nshare of runs with the lights fixed")
+left.set_title("(a) 路灯什么时候修好？· When are the lights fixed?")
+left.legend(frameon=False, loc="lower right")
+
+colors = {"residents": "C2", "government": "C3", "campaign": "C4"}
+for (design, handler), group in runs.dropna().groupby(["design", "handler"]):
+    right.scatter(group["month"], group["paid"], s=60, alpha=0.7,
+                  color=colors.get(handler, "grey"),
+                  marker="o" if design == "nanan_131" else "s",
+                  label=f"{DESIGNS[design]} · {handler}")
+right.axhline(3000, color="grey", ls=":", label="案例：3,000 元材料费 · the seed")
+right.set_xlabel("修好的月份 month fixed")
+right.set_ylabel("花费（元）yuan paid")
+right.set_ylim(0, 6000)
+right.set_title("(b) 谁出钱、出多少？· Who paid, and how much?")
+right.legend(frameon=False, fontsize=8, loc="lower right")
+for ax in (left, right):
+    ax.grid(alpha=0.3)
+fig.suptitle(f"移民小区，{len(SEEDS)} 个种子 · Yimin compound, {len(SEEDS)} seeds")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# 路灯之外：两种模式下小区的变化（20 个种子的月度平均）。
+#
+# *Beyond the lights: how the compound changes under each design (monthly mean over the 20 seeds).*
+
+# %%
+COLUMNS = ["participation_rate", "grievance", "condition", "self_funded_share"]
+fig, axes = plt.subplots(1, 4, figsize=(15, 3.6))
+for i, design in enumerate(DESIGNS):
+    frames = [models[(design, s)].datacollector.get_model_vars_dataframe()
+              for s in SEEDS]
+    mean = pd.concat(frames).groupby(level=0).mean()
+    for ax, column in zip(axes, COLUMNS, strict=True):
+        ax.plot(mean.index, mean[column], color=f"C{i}", lw=2,
+                label=DESIGNS[design])
+for ax, column in zip(axes, COLUMNS, strict=True):
+    ax.set_title(f"{label(column, 'zh')}\n{label(column, 'en')}")
+    ax.set_xlabel("月份 month")
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+axes[0].legend(frameon=False)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# `sim.plots.plot_timeseries` 画出一次运行的全部指标（与命令行 `sim run` 的 `figure.png` 相同），图片写入临时目录。
+#
+# *`sim.plots.plot_timeseries` draws every indicator of one run (the `figure.png` of `sim run`); the file goes to a temporary folder.*
+
+# %%
+tmp = tempfile.TemporaryDirectory(prefix="lesson3-")
+df = models[("nanan_131", 0)].datacollector.get_model_vars_dataframe()
+path = plot_timeseries(df, lang="zh", path=Path(tmp.name) / "nanan_131.png",
+                       title="移民小区 · 南岸\"131\"（种子 0）")
+display(Image(filename=path, width=900))
+
+# %% [markdown]
+# ## 5. 讨论 · Discussion
+#
+# **教师应该看到 · What a teacher should see**
+#
+# - "131"下，20 次运行全部由居民自己修好路灯（`residents`），在第 3–10 个月（中位数第 4 个月），花费 2,700 元（有居民电工义务出工时）或 4,500 元（货比三家省一成），每户约 8–13 元。案例中是 3,000 元材料费。
+#
+#   *Under 131 residents fixed the lights in all 20 runs, in months 3–10 (median: month 4), for 2,700 yuan (when a resident electrician worked for free) or 4,500 yuan (prices compared: 10 % saved), about 8–13 yuan per household. The seed reports 3,000 yuan of materials.*
+# - 基线下，路灯由政府（13 次）或运动式整治（4 次，第 24 个月）出钱修好，每次 5,000 元，但要等：修好的运行中位数约 24 个月；20 次中有 3 次五年后仍未修。
+#
+#   *Under the baseline the government (13 runs) or a campaign (4 runs, month 24) pays 5,000 yuan, but residents wait: 24 months at the median among the runs where the lights get fixed, and in 3 of 20 runs they are still broken after five years.*
+# - "131"下议事参与率约 0.10（基线约 0.02），不满情绪约 0.40（基线约 0.61），自筹资金占比保持在 0.5 左右（基线降到约 0.15）；基线下小区环境状况在整治后又逐步下滑。
+#
+#   *Under 131 participation is about 0.10 (baseline 0.02), grievance about 0.40 (baseline 0.61) and the self-funded share stays near 0.5 (baseline falls to about 0.15); under the baseline the condition slides back after the campaign.*
+#
+# **课堂讨论 · Questions for the class**
+#
+# 1. 居民"打平伙"花了钱，政府省了钱。为什么居民愿意出这笔钱？模型里是哪些机构起了作用（党支部入户、议事会、业委会、监委会）？去掉其中一个会怎样？
+#
+#    *Residents paid and government saved. Why were residents willing to pay? Which bodies did it in the model (branch visits, council, committee, supervisory committee)? What happens without one of them?*
+# 2. 基线下政府修路灯要等很久，而且"修了也会再坏"。这与"等、靠、要"有什么关系？
+#
+#    *Under the baseline the lights wait a long time and break again. How does this relate to "wait for, rely on, ask the government" (等、靠、要)?*
+# 3. 移民小区住户彼此熟识（熟识度 0.8）。如果换成流动人口多的小区，"131"还会这么快吗？（试试把 `scenario(d)` 换成 `scenario(d).override({"community.network.acquaintance": 0.2})`。）
+#
+#    *The Yimin households know each other well (acquaintance 0.8). Would 131 work as fast in a compound of tenants? (Try replacing `scenario(d)` with `scenario(d).override({"community.network.acquaintance": 0.2})`.)*
+#
+# **更大的运行 · A bigger run:** 同样的比较也可以一条命令完成并生成报告：`sim compare baseline nanan_131 --community yimin_compound --seeds 20`。
+#
+# *The same comparison, with a report: `sim compare baseline nanan_131 --community yimin_compound --seeds 20`.*

@@ -1,0 +1,220 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 第 4 课　六方联动：整合还是叠加？
+# # Lesson 4: Six-party linkage — integrating bodies or stacking them?
+#
+# 约 25 分钟。给小区加的治理机构越多越好吗？同样的机构，由党支部作枢纽"联动"起来，和各自为政地"叠加"在一起，效果有什么不同？
+#
+# *About 25 minutes. Are more governance bodies always better? What changes when the same bodies are joined by the party branch as a hub instead of being stacked side by side?*
+
+# %% [markdown]
+# > 运行方法：从上到下依次运行每个单元格（Shift+Enter），或选择菜单"运行 → 运行全部单元格"。每次运行都固定了随机种子，结果可以重现。
+# >
+# > *How to run: run the cells top to bottom (Shift+Enter), or Run → Run All Cells. Every run has a fixed random seed, so the results can be reproduced.*
+
+# %% [markdown]
+# ## 1. 问题 · Question
+#
+# 很多地方的做法是"加机构"：党支部、业委会、议事会、监委会、社会组织、共建单位、楼道长…… **机构越多，小区治理就越好吗？为什么湖里强调的是"联动"而不是"数量"？**
+#
+# *A common answer to poor governance is to add bodies: a party branch, an owners' committee, a council, a supervisory committee, social organisations, co-building units, stairwell leaders… **Does governance get better with every body added? Why does Huli stress linkage rather than numbers?***
+
+# %% [markdown]
+# ## 2. 模型怎么表示 · How the model represents it
+#
+# > 「在小区党支部的辐辏和带动下,把业主委员会、物业公司、社会组织、共建单位、居民小组等五个小区治理主体进行有机融合,形成小区治理的合力」\
+# > —— `seeds/003_c40e3f56aa563ccc.txt`（厦门湖里）
+# >
+# > 「呈現“意大利面條效應”,同時也衍生出“機制擁堵”的內在困局。」\
+# > —— `seeds/004_b4a9117ad0e8fea5.txt`（四川蒲江）
+#
+# *Seed 003: with the party branch as the hub, the owners' committee, property firm, social organisations, co-building units and residents' groups are "organically fused" into one force. Seed 004: overlapping mechanisms produce a "spaghetti-bowl effect" and "mechanism congestion".*
+#
+# 模型中，一个小区有 k 个机构时，它们两两之间都要协调：k(k−1)/2 条联系；每条联系都降低"协调效率" e（默认每条 0.06）。有六方联动时，党支部是枢纽，只需 k−1 条联系。协调效率决定议事会多久开一次会、业委会多快接手事项、党员和楼道长能走访多少住户。8 个机构两两协调时 e ≈ 0.37，由枢纽联动时 e ≈ 0.70；党支部和业委会不是"一肩挑"时还要再打七五折（摩擦）。
+#
+# *In the model a compound with k bodies has k(k−1)/2 links to keep up when every body deals with every other; each link lowers the coordination efficiency e (by 0.06 by default). Under six-party linkage the branch is the hub and there are k−1 links. Efficiency sets how often the council meets, how soon the owners' committee takes a matter up, and how many households party members and stairwell leaders visit. With 8 bodies, e ≈ 0.37 stacked and ≈ 0.70 with a hub, times 0.75 (friction) where the branch and the owners' committee are not led by one person (一肩挑).*
+#
+# 实验（`sim.patterns.STACKS`，与模式检验相同）：在昆明和平路社区（108 个院落，5,188 户）运行 120 个月，比较四种组合：
+#
+# *The experiment (`sim.patterns.STACKS`, as in the pattern test): Heping Road, Kunming (108 courtyards, 5,188 households), 120 months, four sets of institutions:*
+#
+# | 组合 set | 机构 bodies |
+# |---|---|
+# | base | 政府服务 + 运动式整治 · government service + campaigns |
+# | few | + 党支部、业委会（2 个）· + branch, owners' committee (2) |
+# | many | + 议事会、监委会、社会组织、共建理事会、共建单位、楼道长（共 8 个，无枢纽）· + 6 more (8, no hub) |
+# | hub | 同样 8 个 + 六方联动 · the same 8 + six-party linkage |
+
+# %% [markdown]
+# ## 3. 运行 · Run
+#
+# 每种组合写成一个设计文件（YAML，和 `configs/designs/` 中的一样），再用 `sim.experiments.compare.compare` 在相同的 10 个种子上比较（配对比较）。
+#
+# *Each set is written as a design file (YAML, like those in `configs/designs/`) and `sim.experiments.compare.compare` runs them with the same 10 seeds (paired).*
+
+# %%
+import tempfile
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import yaml
+
+import sim
+from sim.experiments.compare import compare, t_interval
+from sim.fonts import use_cjk_font
+from sim.patterns import STACKS
+
+use_cjk_font()  # 图中文字用中文字体 · a Chinese font for the figures
+plt.rcParams["figure.dpi"] = 100
+
+# %%
+LABELS = {  # 中文、英文、增加的机构数 · Chinese, English, bodies added
+    "base": ("基础", "base", 0),
+    "few": ("+ 党支部、业委会", "+ branch, committee", 2),
+    "many": ("+ 另外 6 个（无枢纽）", "+ 6 more, no hub", 8),
+    "hub": ("同样 8 个 + 六方联动", "same 8 + six-party hub", 8),
+}
+tmp = tempfile.TemporaryDirectory(prefix="lesson4-")
+files = []
+for name, institutions in STACKS.items():
+    zh, en, _ = LABELS[name]
+    design = {"kind": "design", "name": name, "label_zh": zh, "label_en": en,
+              "institutions": institutions}
+    path = Path(tmp.name) / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(design, allow_unicode=True), encoding="utf-8")
+    files.append(str(path))
+print(path.read_text(encoding="utf-8"))  # 最后一个设计文件 · the last design file
+
+# %%
+SEEDS = range(10)  # 课堂用 10 个种子 · 10 seeds for class; the test uses 20
+comp = compare(files, community="heping_road", seeds=SEEDS, workers=2)  # 约 10 秒
+condition = comp.summary[comp.summary["outcome"] == "condition"]
+condition[["design", "design_label", "mean", "ci_low", "ci_high", "diff", "diff_low",
+           "diff_high", "p_wilcoxon"]].round(3)
+
+# %% [markdown]
+# 表中 `mean` 是最后 24 个月小区环境状况的平均（0–1），`diff` 是与第一个设计（base）的配对差值及其 95% 区间。下面算出每增加一个机构的"边际收益"，以及枢纽带来的差值。
+#
+# *`mean` is the condition averaged over the last 24 months (0–1); `diff` is the paired difference from the first design (base) with its 95 % interval. Below: the return per body added, and what the hub adds.*
+
+# %%
+per_seed = comp.runs.pivot(index="seed", columns="design", values="condition")
+first_two = (per_seed["few"] - per_seed["base"]) / 2
+next_six = (per_seed["many"] - per_seed["few"]) / 6
+hub_gain = per_seed["hub"] - per_seed["many"]
+for text, values in (("前 2 个机构，每个 first 2 bodies, each", first_two),
+                     ("再加 6 个，每个 next 6 bodies, each", next_six),
+                     ("枢纽 the hub (hub − many)", hub_gain)):
+    mean, low, high, _ = t_interval(values.to_numpy())
+    print(f"{text:38s} {mean:+.3f}  [95%: {low:+.3f}, {high:+.3f}]")
+
+# %% [markdown]
+# 再看机制：每种组合运行一次（种子 0），逐月记录各院落的平均协调效率 e。
+#
+# *And the mechanism: one run of each set (seed 0), recording the mean coordination efficiency e over the courtyards every month.*
+
+# %%
+efficiency = {}
+for name, path in zip(STACKS, files, strict=True):
+    scn = sim.load_config(path).override({"community": "heping_road"})
+    model = sim.CompoundModel(scn, rng=0)
+    series = []
+    for _ in range(120):
+        model.step()
+        series.append(model.selfgov.efficiency.mean())
+    efficiency[name] = np.array(series)
+pd.Series({name: e[-24:].mean() for name, e in efficiency.items()},
+          name="协调效率 efficiency (months 97–120)").round(3)
+
+# %% [markdown]
+# ## 4. 图 · Plot
+
+# %%
+fig, (a, b, c) = plt.subplots(1, 3, figsize=(16, 4.6))
+for name in ("base", "few", "many"):
+    mean, low, high, _ = t_interval(per_seed[name].to_numpy())
+    a.errorbar(LABELS[name][2], mean, yerr=[[mean - low], [high - mean]], fmt="o",
+               color="C0", capsize=5, ms=8)
+    a.annotate(f"{LABELS[name][0]}\n{mean:.3f}", (LABELS[name][2], mean),
+               xytext=(0, -34), textcoords="offset points", ha="center", fontsize=9)
+a.plot([0, 2, 8], [per_seed[n].mean() for n in ("base", "few", "many")], color="C0",
+       label="机构叠加，无枢纽 stacked, no hub")
+mean, low, high, _ = t_interval(per_seed["hub"].to_numpy())
+a.errorbar(8, mean, yerr=[[mean - low], [high - mean]], fmt="*", color="C3", ms=16,
+           capsize=5, label="同样 8 个 + 六方联动枢纽 same 8 + hub")
+a.annotate(f"{mean:.3f}", (8, mean), xytext=(10, 0), textcoords="offset points",
+           color="C3", va="center")
+a.set_xticks(range(9))
+a.set_xlim(-0.8, 9.5)
+a.set_ylim(per_seed.to_numpy().min() - 0.07, per_seed.to_numpy().max() + 0.03)
+a.set_xlabel("增加的机构数 bodies added")
+a.set_ylabel("小区环境状况 condition (months 97–120)")
+a.set_title("(a) 收益递减 · Diminishing returns")
+a.legend(frameon=False, loc="upper left", fontsize=9)
+
+months = np.arange(1, 121)
+for i, (name, e) in enumerate(efficiency.items()):
+    b.plot(months, e, color=f"C{i}", lw=2, label=LABELS[name][0])
+b.set_xlabel("月份 month")
+b.set_ylabel("协调效率 coordination efficiency e")
+b.set_ylim(0, 1.05)
+b.set_title("(b) 机制：协调效率（种子 0）· Mechanism: efficiency")
+b.legend(frameon=False, fontsize=9)
+
+mean_q = comp.timeseries.groupby(["design", "month"])["condition"].mean()
+for i, name in enumerate(STACKS):
+    c.plot(mean_q[name].index, mean_q[name].to_numpy(), color=f"C{i}", lw=2,
+           label=LABELS[name][0])
+c.set_xlabel("月份 month")
+c.set_ylabel("小区环境状况 condition")
+c.set_title(f"(c) 环境状况，{len(SEEDS)} 个种子平均 · Condition, mean of seeds")
+c.legend(frameon=False, fontsize=9)
+for ax in (a, b, c):
+    ax.grid(alpha=0.3)
+fig.suptitle("整合胜于叠加：和平路社区 · Integration beats stacking: Heping Road")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 5. 讨论 · Discussion
+#
+# **教师应该看到 · What a teacher should see**
+#
+# - 加上党支部和业委会后，环境状况从约 0.44 升到约 0.59，每个机构约 +0.07；再加 6 个机构只升到约 0.65，每个机构约 +0.011，不到前者的六分之一：收益递减。
+#
+#   *Adding a branch and an owners' committee lifts condition from about 0.44 to about 0.59, some +0.07 per body; six more bodies lift it only to about 0.65, some +0.011 per body, less than a sixth as much: diminishing returns.*
+# - 同样 8 个机构由六方联动的枢纽连起来，环境状况约 0.68，比叠加高约 0.03（配对差值的 95%区间约 0.025–0.040，不含 0）。原因见图 (b)：叠加时各院落平均协调效率约 0.36，有枢纽时约 0.47。
+#
+#   *The same eight bodies joined by the six-party hub keep condition at about 0.68, about 0.03 above stacking (paired 95 % interval about 0.025–0.040, excluding 0). Panel (b) shows why: stacked, the mean coordination efficiency is about 0.36; with a hub, about 0.47.*
+#
+# **课堂讨论 · Questions for the class**
+#
+# 1. 蒲江的案例说"机制拥堵"。在你熟悉的社区里，有哪些机构"各行其是"？它们之间要开多少次协调会？
+#
+#    *Pujiang speaks of "mechanism congestion". Which bodies in communities you know each go their own way? How many coordination meetings do they need?*
+# 2. 模型假定每条联系降低 0.06 的效率，这是一个假设（`coordination.cost_per_link`）。如果把它设为 0，"叠加"和"联动"还有区别吗？这说明了什么？
+#
+#    *The model assumes each link costs 0.06 of efficiency (`coordination.cost_per_link`, an assumption). If it were 0, would stacking and linkage still differ? What does that tell us?*
+# 3. 枢纽需要一个党支部。在没有足够党员（少于 3 名）的院落，"六方联动"还能起作用吗？
+#
+#    *The hub needs a party branch. In courtyards with fewer than three registered members, can six-party linkage work?*
+#
+# **更大的运行 · A bigger run:** 模式检验（`tests/test_patterns_designs.py`）用 20 个种子；`experiments/fig_stacking.py` 画出文档中的同一张图。试试 `compare(files, ..., sets=["coordination.cost_per_link=0"])`。
+#
+# *The pattern test uses 20 seeds; `experiments/fig_stacking.py` draws the figure in the docs. Try `compare(files, ..., sets=["coordination.cost_per_link=0"])`.*

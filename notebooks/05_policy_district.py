@@ -1,0 +1,221 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 第 5 课　政策推演：竞争性分配与动态考核
+# # Lesson 5: A policy what-if — competition for the money, and dynamic assessment
+#
+# 约 25 分钟。同样一笔老旧小区整治资金，是先给最破的小区，还是先给"准备好了"的小区？整治之后要不要"动态考核"？在昆明和平路社区的 108 个院落上推演。
+#
+# *About 25 minutes. The same renovation budget: should it go to the worst compounds first, or to those that get ready first? Should renovated compounds then be assessed again and again? A what-if on the 108 courtyards of Heping Road, Kunming.*
+
+# %% [markdown]
+# > 运行方法：从上到下依次运行每个单元格（Shift+Enter），或选择菜单"运行 → 运行全部单元格"。每次运行都固定了随机种子，结果可以重现。
+# >
+# > *How to run: run the cells top to bottom (Shift+Enter), or Run → Run All Cells. Every run has a fixed random seed, so the results can be reproduced.*
+
+# %% [markdown]
+# ## 1. 问题 · Question
+#
+# 行政主导的整治往往"整治—反弹—再整治—再反弹"：钱花下去，几年后又回到原样，居民越来越"等、靠、要"。**在预算不变的前提下，把"谁先得到钱"的规则从"按需"改为"按准备程度竞争"，会不会让居民在钱到之前就组织起来、让整治的效果保持得更久？再加上"动态考核"呢？**
+#
+# *Top-down renovation often runs renovate → rebound → renovate → rebound: the money is spent, a few years later the compound is back where it was, and residents learn to wait for the government. **With the same budget, if the rule for who gets the money first changes from need to competition by readiness, do residents organise before the money comes, and does the renovation last longer? And with dynamic assessment on top?***
+
+# %% [markdown]
+# ## 2. 模型怎么表示 · How the model represents it
+#
+# > 「就算政府花大力气进行整治,但居民“等、靠、要”思想影响,并没有主人翁意识,过不了多久问题就会反弹。」\
+# > —— `seeds/001_c8a73fb9116a957f.txt`（重庆南岸）
+# >
+# > 「而是引入了竞争机制:备选待整治小区中,居民取得管理共识的优先获得资金投入整治;先拆完小区内现有违章的优先获得资金投入整治」\
+# > —— `seeds/000_b4b52f2605d64363.txt`（南通崇川）
+# >
+# > 「对连续两次考核低于90分的达标小区,取消达标小区资格;对连续两次考核低于95分的文明城市长效管理示范小区,予以摘牌。」\
+# > —— `seeds/000_b4b52f2605d64363.txt`（南通崇川）
+#
+# *Seed 001: however hard the government renovates, with the "wait, rely, ask" mindset "the problems soon rebound". Seed 000: Chongchuan "introduced competition": compounds whose residents reach a management consensus, or demolish their illegal structures first, get the money first. Compliant compounds scoring below 90 twice in a row lose their status; demonstration compounds below 95 twice lose their plaque.*
+#
+# 模型中的整治（`renovation_campaign`）从第 24 个月起每 48 个月一次，每次预算相同（每户 600 元 × 25% × 全部住户）。
+#
+# - `allocation: need`（按需）：最破的四分之一院落先得钱。
+# - `allocation: competition`（竞争）：只有满足四条"准备程度"标准（取得管理共识、守规率达标、成立自治组织、有长效管理方案）的院落才能得钱，最准备好的先得；宣布竞争后，尚未整治的院落居民更愿意缴费、守规和参与（`incentive`，假设值 0.4）；没花完的钱留到下一次。
+# - `dynamic_assessment`（动态考核）：每 6 个月按环境状况、守规率、缴费率和参与率给每个院落打分（0–100）；整治后的院落获得"达标"身份（是一种面子），连续两次低于 90 分即取消，取消后下一轮竞争没有资格。
+#
+# *Renovation campaigns (`renovation_campaign`) come every 48 months from month 24, with the same budget each time (600 yuan per household × 25 % × all households).*
+#
+# - *`allocation: need`: the worst quarter of courtyards gets the money.*
+# - *`allocation: competition`: only courtyards meeting four readiness criteria (consensus, compliance, a self-governance body, a long-term plan) qualify, the most ready first; while a competition is announced, residents of courtyards not yet renovated are more willing to pay, comply and take part (`incentive`, an assumed 0.4); money left over is carried to the next campaign.*
+# - *`dynamic_assessment`: every 6 months each courtyard is scored 0–100 on condition, compliance, payment and participation; a renovated courtyard becomes "compliant" (a matter of face) and loses the status after two scores below 90 in a row, and with it its place in the next competition.*
+#
+# 其余机构与模式检验相同（`sim.patterns.ALLOCATION_INSTITUTIONS`）：政府服务、居民持续参与时自发成立的业委会、居民公约。
+#
+# *The other institutions are those of the pattern test (`sim.patterns.ALLOCATION_INSTITUTIONS`): government service, owners' committees that form where residents keep taking part, and the covenant.*
+
+# %% [markdown]
+# ## 3. 运行 · Run
+#
+# 2 × 2 种政策组合，每种 8 个种子，每次 120 个月（共约 10 秒）。
+#
+# *2 × 2 policies, 8 seeds each, 120 months per run (about 10 seconds in all).*
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+import sim
+from sim.experiments.compare import t_interval
+from sim.fonts import use_cjk_font
+from sim.patterns import ALLOCATION_INSTITUTIONS, retained_after_renovation
+
+use_cjk_font()  # 图中文字用中文字体 · a Chinese font for the figures
+plt.rcParams["figure.dpi"] = 100
+
+# %%
+POLICIES = {  # 名称: (分配规则, 动态考核) · name: (allocation, dynamic assessment)
+    "按需\nneed": ("need", False),
+    "按需 + 考核\nneed + assessment": ("need", True),
+    "竞争\ncompetition": ("competition", False),
+    "竞争 + 考核\ncompetition + assessment": ("competition", True),
+}
+SEEDS = range(8)  # 课堂用 8 个种子 · 8 seeds for class; the test uses 20
+
+
+def scenario(allocation: str, assessment: bool) -> sim.Scenario:
+    """Heping Road with the allocation experiment's institutions."""
+    institutions = {**ALLOCATION_INSTITUTIONS,
+                    "renovation_campaign": {"allocation": allocation, "incentive": 0.4}}
+    if assessment:
+        institutions["dynamic_assessment"] = {}
+    design = {"name": f"{allocation}_{assessment}", "institutions": institutions}
+    return sim.load_config({"community": "heping_road", "design": design})
+
+
+def run(allocation: str, assessment: bool, seed: int) -> dict:
+    """One run: what happened before the first campaign, after it, and the money."""
+    model = sim.CompoundModel(scenario(allocation, assessment), rng=seed)
+    model.run(23)  # 第一次整治之前 · before the first campaign
+    committees = model.selfgov.bodies["committee"].mean()
+    model.run(97)
+    df = model.datacollector.get_model_vars_dataframe()
+    by_name = {inst.name: inst for inst in model.institutions}
+    result = {
+        "committees": committees,
+        "retained": retained_after_renovation(model),
+        "condition": df["condition"].iloc[-24:].mean(),
+        "dependence": df["dependence"].iloc[-24:].mean(),
+        "budget": by_name["renovation_campaign"].allocations[0]["budget"],
+        "gov_million": df["gov_spending"].sum() / 1e6,
+        "series": df["condition"].to_numpy(),
+    }
+    if assessment:
+        da = by_name["dynamic_assessment"]
+        result["assessed"] = (da.months, [np.mean(s >= 1) for s in da.statuses])
+    return result
+
+
+results = {name: [run(*policy, seed) for seed in SEEDS]
+           for name, policy in POLICIES.items()}
+FIELDS = {"committees": "业委会(第23月) committees, month 23",
+          "retained": "提升保留 lift kept",
+          "condition": "环境(最后两年) condition, last 2 y",
+          "dependence": "等靠要(最后两年) dependence, last 2 y",
+          "budget": "每次预算(元) budget per campaign",
+          "gov_million": "十年政府投入(百万元) government, 10 y (million)"}
+pd.DataFrame({text: [np.mean([r[key] for r in rows]) for rows in results.values()]
+              for key, text in FIELDS.items()},
+             index=[name.replace("\n", " ") for name in results]).round(3)
+
+# %% [markdown]
+# ## 4. 图 · Plot
+
+# %%
+fig, axes = plt.subplots(2, 2, figsize=(13, 8.5))
+for ax, key in zip(axes[0], ("committees", "retained"), strict=True):
+    for i, rows in enumerate(results.values()):
+        values = np.array([r[key] for r in rows])
+        mean, low, high, _ = t_interval(values)
+        ax.bar(i, mean, width=0.6, color=f"C{i}", alpha=0.8,
+               yerr=[[mean - low], [high - mean]], capsize=5)
+        ax.annotate(f"{mean:.2f}", (i, high), xytext=(0, 4),
+                    textcoords="offset points", ha="center")
+    ax.set_xticks(range(len(results)), list(results), fontsize=9)
+    ax.set_ylim(0, 1.1)
+    ax.set_ylabel("比例 share (0–1)")
+axes[0, 0].set_title("(a) 钱到之前：第 23 月成立业委会的院落比例\n"
+                     "before the money: courtyards with a committee at month 23")
+axes[0, 1].set_title("(b) 整治后：第 24 月的提升在 47 个月后还剩多少\n"
+                     "after: share of the month-24 lift kept 47 months later")
+
+ax = axes[1, 0]
+for i, (name, rows) in enumerate(results.items()):
+    mean = np.mean([r["series"] for r in rows], axis=0)
+    ax.plot(mean, color=f"C{i}", lw=2, label=name.replace("\n", " "),
+            ls="-" if "考核" not in name else "--")
+for month in (24, 72, 120):
+    ax.axvline(month, color="grey", lw=0.8, ls=":")
+ax.set_xlabel("月份 month（虚线：整治 dotted: campaigns）")
+ax.set_ylabel("小区环境状况 condition")
+ax.set_title(f"(c) 环境状况，{len(SEEDS)} 个种子平均 · condition, mean of seeds")
+ax.legend(frameon=False, fontsize=8)
+
+ax = axes[1, 1]
+for i, (name, rows) in enumerate(results.items()):
+    if "assessed" not in rows[0]:
+        continue
+    months = rows[0]["assessed"][0]
+    share = np.mean([r["assessed"][1] for r in rows], axis=0)
+    ax.plot(months, share, "-o", color=f"C{i}", label=name.replace("\n", " "))
+ax.set_xlabel("考核月份 assessment month")
+ax.set_ylabel("达标院落比例 share of courtyards compliant")
+ax.set_title("(d) 动态考核：达标院落的比例 · dynamic assessment: compliant share")
+ax.legend(frameon=False, fontsize=8)
+for ax in axes.flat:
+    ax.grid(alpha=0.3)
+fig.suptitle("同样的预算，不同的分配规则：和平路社区 108 个院落 · "
+             "Same budget, different rules: Heping Road, 108 courtyards")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 5. 讨论 · Discussion
+#
+# **教师应该看到 · What a teacher should see**
+#
+# - 每次整治的预算完全相同（778,200 元）。
+#
+#   *The budget per campaign is exactly the same (778,200 yuan).*
+# - 竞争性分配下，钱到之前（第 23 个月）几乎所有院落都成立了业委会（按需：约 47%）；第 24 个月整治带来的提升，47 个月后仍保留约一半（0.48；按需：0.22）；最后两年环境状况约 0.68（按需约 0.50），"等靠要"依赖约 0.24（按需约 0.44），十年的政府投入反而更少（约 760 万元，按需约 1,020 万元）。
+#
+#   *Under competition almost every courtyard has an owners' committee before the money comes (month 23; need: 47 %); about half of the month-24 lift is still there 47 months later (0.48; need: 0.22); condition in the last two years is about 0.68 (need: 0.50), dependence about 0.24 (need: 0.44), and government spends less over ten years (about 7.6 million yuan; need: 10.2 million).*
+# - 动态考核的作用很小：按需分配时，整治带来的"达标"身份在下一次考核（第 30 个月）就全部取消（得分多在 60–80 分）；竞争分配时，约 5–13% 的院落能在两次整治之间保住身份，保留的提升略高（0.50 对 0.48）。
+#
+#   *Dynamic assessment does little here: under need the compliant status that comes with renovation is lost at the next assessment (month 30; most scores are 60–80); under competition some 5–13 % of courtyards keep it between campaigns and a little more of the lift is kept (0.50 against 0.48).*
+#
+# **课堂讨论 · Questions for the class**
+#
+# 1. 竞争性分配下，最破、最需要钱的院落可能反而拿不到钱。这公平吗？崇川和南岸（"环境改造愿望迫切且自治意愿强烈"，`allocation: need_and_will`）的规则有什么不同？
+#
+#    *Under competition the worst-off courtyards may get nothing. Is that fair? How do Chongchuan's rule and Nan'an's ("urgent need and strong will", `allocation: need_and_will`) differ?*
+# 2. 竞争的效果有多少来自"宣布竞争"本身（居民的积极性 `incentive`）？把它设为 0 再运行一次（`"incentive": 0.0`）。
+#
+#    *How much of the effect comes from announcing the competition (the residents' `incentive`)? Run it again with `"incentive": 0.0`.*
+# 3. 动态考核的门槛（90 分）对老旧院落是不是太高了？把 `dynamic_assessment` 的 `pass_score` 改为 70，会怎样？门槛定多高才能"你追我赶"？
+#
+#    *Is the bar of 90 too high for old courtyards? Set the assessment's `pass_score` to 70. Where should the bar be for courtyards to "race each other"?*
+#
+# **更大的运行 · A bigger run:** 模式检验用 20 个种子，并比较平均分配（`equal`）；`experiments/fig_competition.py` 画出文档中的图；`configs/sweeps/budget_design.yaml` 把预算和治理模式一起扫描。
+#
+# *The pattern test uses 20 seeds and also equal allocation (`equal`); `experiments/fig_competition.py` draws the figure in the docs; `configs/sweeps/budget_design.yaml` sweeps the budget against the design.*
