@@ -25,10 +25,17 @@ threshold rule of Granovetter (1978) and Watts (2002): act iff sᵢₐ ≥ φᵢ
 and isolated households never act unless committed.
 
 Petitioning (上访) is scored separately from grievance and trust.
+
+**One implementation.** The shares seen, the utility and the choice at noise 0 are computed
+in one compiled pass, :func:`sim.kernels.cooperative_decisions`; this module gathers its
+inputs (the terms that change month by month, and the :class:`RuleConstants` derived once at
+set-up) and draws the logit choice with noise. :func:`neighbour_shares` and
+:func:`cooperative_utility` return the kernel's intermediate values, for inspection and tests.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,56 +48,85 @@ if TYPE_CHECKING:
 
 _NO_VALUES = np.zeros(0)
 """Placeholder for an unused per-household array argument of a kernel."""
-_NO_UTILITY = np.zeros((0, 4))
-"""Placeholder for the utility output of a kernel that chooses itself (noise 0)."""
+_NO_OUTPUT = np.zeros((0, 4))
+"""Placeholder for an ``(n, 4)`` output of the decision kernel that is not wanted."""
+
+
+@dataclass(frozen=True)
+class RuleConstants:
+    """Constants of the decision rule, derived once when a model is set up.
+
+    They depend only on the scenario, the fixed traits and the network, and on what the
+    institutions set in their ``setup`` (``visibility_bonus``), so
+    :class:`~sim.model.CompoundModel` derives them after the institutions' set-up
+    (:meth:`derive`) and every month reads the same values, whatever ran before.
+
+    Attributes:
+        base: ``(4,)`` base utility of each action (contribute, comply, volunteer,
+            participate).
+        static_common: ``(n,)`` w_spirit·(spirit − ½): the part of the shared utility
+            that comes from fixed traits.
+        static_any: Whether some value of ``static_common`` is non-zero.
+        face: ``(n, 1)``, or ``(n, 4)`` with per-action visibility bonuses:
+            w_face × sensitivity × visibility.
+        face_bonus: A copy of the ``visibility_bonus`` that ``face`` was derived from.
+    """
+
+    base: np.ndarray
+    static_common: np.ndarray
+    static_any: bool
+    face: np.ndarray
+    face_bonus: np.ndarray
+
+    @classmethod
+    def derive(cls, model: CompoundModel) -> RuleConstants:
+        """Compute the constants from the model's scenario, population, network, compounds."""
+        beh = model.config.behaviour
+        pop = model.population
+        static = beh.weights.public_spirit * (pop.public_spirit - 0.5)
+        bonus = model.compounds.visibility_bonus.copy()
+        face = (beh.weights.face * pop.face_sensitivity)[:, None] * _visible(model, bonus)
+        return cls(base=np.array([beh.base.contribute, beh.base.comply, beh.base.volunteer,
+                                  beh.base.participate]),
+                   static_common=static, static_any=bool(static.any()), face=face,
+                   face_bonus=bonus)
 
 
 def neighbour_shares(model: CompoundModel) -> np.ndarray:
-    """Share of each household's neighbours seen doing each action, ``(n, 4)``.
+    """Share of each household's neighbours seen doing each action last month, ``(n, 4)``.
 
-    One sparse product counts acting neighbours for all four actions at once.
     Where a compound publishes who acts (public rolls, online groups:
-    ``compounds.public_weight``), the share seen mixes in the compound's rate
-    of last month with that weight. A household with neither neighbours nor
-    public information gets −1 (see module docstring).
+    ``compounds.public_weight``), the share seen mixes in the compound's rate of last month
+    with that weight. A household with neither neighbours nor public information gets −1
+    (see module docstring). The values the decision kernel uses, returned for inspection.
     """
-    net = model.network
-    shares = net.adjacency @ model.population.acts.astype(np.float32)
-    shares = shares * net.inverse_degree[:, None]
-    public = model.compounds.public_weight
-    if public.any():
-        comp = model.population.compound
-        weight = public[comp]
-        rate = model.compounds.last_rates[comp]
-        shares += weight * (rate - shares)
-        # Nobody to watch: an isolated household sees only what is published, action by
-        # action, and nothing (−1) where nothing is.
-        iso = net.isolated
-        shares[iso] = np.where(public[comp[iso]] > 0, rate[iso], -1.0)
-    elif net.isolated.size:
-        shares[net.isolated] = -1.0
+    shares = np.empty((model.population.n, 4))
+    _run_rule(model, np.empty((model.population.n, 4)), shares)
     return shares
+
+
+def cooperative_utility(model: CompoundModel) -> np.ndarray:
+    """Utility of each cooperative action for each household this month, ``(n, 4)``.
+
+    The values the decision kernel computes (terms of weight 0 skipped, not multiplied by
+    0), returned for inspection; nothing in the model changes.
+    """
+    utility = np.empty((model.population.n, 4))
+    _run_rule(model, utility, _NO_OUTPUT)
+    return utility
 
 
 def face_factor(model: CompoundModel) -> np.ndarray:
     """w_face × sensitivity × visibility: ``(n, 1)``, or ``(n, 4)`` with per-action bonuses.
 
-    Cached: it changes only when an institution changes ``visibility_bonus``.
+    Derived at set-up (:class:`RuleConstants`); derived again if ``visibility_bonus`` was
+    changed since (compared as bytes: a bonus that differs only in the sign of a zero is
+    derived again, to the same face factor).
     """
-    bonus = model.compounds.visibility_bonus
-    cache = model.decision_cache
-    # Compared as bytes: a bonus that differs only in the sign of a zero is recomputed,
-    # to the same face factor.
-    if "face" in cache and cache["face_bonus"].tobytes() == bonus.tobytes():
-        return cache["face"]
-    base = own_visibility(model)[:, None]
-    if bonus.any():
-        base = base + bonus[model.population.compound]
-    pop = model.population
-    face = (model.config.behaviour.weights.face * pop.face_sensitivity)[:, None] * np.clip(
-        base, 0.0, 1.0)
-    cache["face"], cache["face_bonus"] = face, bonus.copy()
-    return face
+    rule = model.rule
+    if rule.face_bonus.tobytes() != model.compounds.visibility_bonus.tobytes():
+        rule = model.rule = RuleConstants.derive(model)
+    return rule.face
 
 
 def own_visibility(model: CompoundModel) -> np.ndarray:
@@ -100,53 +136,30 @@ def own_visibility(model: CompoundModel) -> np.ndarray:
     return vis.base + vis.ties * (net.degree > 0) + vis.stairwell * net.unit_known
 
 
-def visibility(model: CompoundModel) -> np.ndarray:
-    """How visible each household's choice of each action is, ``(n, 4)`` in [0, 1]."""
-    value = own_visibility(model)[:, None] + \
-        model.compounds.visibility_bonus[model.population.compound]
+def _visible(model: CompoundModel, bonus: np.ndarray) -> np.ndarray:
+    """Visibility in [0, 1]: ``(n, 1)`` from the network alone, ``(n, 4)`` with a bonus."""
+    value = own_visibility(model)[:, None]
+    if bonus.any():
+        value = value + bonus[model.population.compound]
     return np.clip(value, 0.0, 1.0)
 
 
-def cooperative_utility(model: CompoundModel, shares: np.ndarray) -> np.ndarray:
-    """Utility of each cooperative action for each household, ``(n, 4)``.
-
-    Terms whose weight is 0 are skipped, not computed and multiplied by 0.
-    """
-    w = model.config.behaviour.weights
-    pop = model.population
-    comp = pop.compound
-    # Face: sensitivity × visibility × (share seen acting − threshold).
-    utility = shares - pop.threshold[:, None]
-    utility *= face_factor(model)
-    common = common_utility(model)
-    if common.any():
-        utility += common[:, None]
-    norm = model.compounds.norm
-    base = model.decision_cache["base"]
-    if norm.any():
-        base = base + norm[comp]
-    utility += base
-    if w.cost:
-        utility[:, 0] -= contribution_cost(model)
-    return utility
+def visibility(model: CompoundModel) -> np.ndarray:
+    """How visible each household's choice of each action is, ``(n, 4)`` in [0, 1]."""
+    visible = _visible(model, model.compounds.visibility_bonus)
+    return np.broadcast_to(visible, (visible.shape[0], 4)).copy()
 
 
 def common_utility(model: CompoundModel) -> np.ndarray:
     """The part of the utility shared by the four actions, ``(n,)``.
 
     w_spirit·(spirit − ½) + w_trust·(trust − ½) − w_dependence·(dependence − ½)
-    + w_mobilisation·mobilisation, with terms of weight 0 skipped. Also caches the
-    constants of the rule (``decision_cache``: the spirit term and the action bases).
+    + w_mobilisation·mobilisation, with terms of weight 0 skipped. Without trust,
+    dependence or mobilisation terms it is :attr:`RuleConstants.static_common` itself.
     """
-    beh = model.config.behaviour
-    w = beh.weights
+    w = model.config.behaviour.weights
     pop = model.population
-    cache = model.decision_cache
-    if "static" not in cache:  # traits do not change during a run
-        cache["static"] = w.public_spirit * (pop.public_spirit - 0.5)
-        cache["base"] = np.array([beh.base.contribute, beh.base.comply, beh.base.volunteer,
-                                  beh.base.participate])
-    common = cache["static"]
+    common = model.rule.static_common
     if w.trust:
         common = common + w.trust * (pop.trust - 0.5)
     if w.dependence:
@@ -196,38 +209,31 @@ def choose(utility: np.ndarray, noise: float, tolerance: float,
 def decide(model: CompoundModel) -> None:
     """Update every household's actions and petitions for this month, in place.
 
-    Runs the compiled kernel (:mod:`sim.kernels`) or the numpy reference below; both give
-    bit-identical results.
+    At noise 0 the kernel chooses too; with noise it returns the utilities, numpy draws the
+    logit choice and a second kernel applies it (committed households always act).
     """
-    if kernels.compiled():
-        _decide_compiled(model)
+    beh = model.config.behaviour
+    pop = model.population
+    if beh.noise == 0:
+        model.changed = _run_rule(model, None, _NO_OUTPUT)
     else:
-        _decide_numpy(model)
+        utility = np.empty((pop.n, 4))
+        _run_rule(model, utility, _NO_OUTPUT)
+        acts = choose(utility, beh.noise, beh.tolerance, model.rng)
+        model.changed = bool(kernels.apply_choices(acts, pop.committed, pop.decisions))
     decide_petitions(model)
 
 
-def _decide_compiled(model: CompoundModel) -> None:
-    """The cooperative decisions in one compiled pass (same results as :func:`_decide_numpy`)."""
-    beh = model.config.behaviour
-    pop = model.population
-    if beh.noise == 0:  # the kernel chooses too
-        model.changed = compiled_cooperative(model, None)
-        return
-    utility = np.empty((pop.n, 4))
-    compiled_cooperative(model, utility)
-    acts = choose(utility, beh.noise, beh.tolerance, model.rng)
-    model.changed = bool(kernels.kernel("apply_choices")(acts, pop.committed, pop.decisions))
-
-
-def compiled_cooperative(model: CompoundModel, utility: np.ndarray | None) -> bool:
-    """Run the compiled decision kernel (:func:`sim.kernels.cooperative_decisions`).
+def _run_rule(model: CompoundModel, utility: np.ndarray | None, shares: np.ndarray) -> bool:
+    """Run the decision kernel (:func:`sim.kernels.cooperative_decisions`) on the model.
 
     Args:
         model: The model.
         utility: ``None`` to choose at noise 0 (the actions are written into the
             population and whether any changed is returned); else an ``(n, 4)`` float64
-            array that receives :func:`cooperative_utility` of :func:`neighbour_shares`,
-            bit for bit, and nothing else changes.
+            array that receives the utilities, and the actions stay as they are.
+        shares: An ``(n, 4)`` float64 array that receives the shares seen, or
+            ``_NO_OUTPUT``.
 
     Returns:
         Whether any household changed any action (always False when filling ``utility``).
@@ -236,35 +242,20 @@ def compiled_cooperative(model: CompoundModel, utility: np.ndarray | None) -> bo
     pop = model.population
     net = model.network
     comps = model.compounds
+    face = face_factor(model)  # first: it may derive the rule's constants again
+    rule = model.rule
     common = common_utility(model)
-    cache = model.decision_cache
-    if common is cache["static"]:  # the traits' part alone: constant during a run
-        if "static_any" not in cache:
-            cache["static_any"] = np.array(common.any())
-        has_common = bool(cache["static_any"])
-    else:
-        has_common = bool(common.any())
+    has_common = rule.static_any if common is rule.static_common else bool(common.any())
     public = comps.public_weight
     norm = comps.norm
     cost = contribution_cost(model) if beh.weights.cost else _NO_VALUES
-    changed = kernels.kernel("cooperative_decisions")(
+    changed = kernels.cooperative_decisions(
         net.tie_rows, net.adjacency.indices, net.wide, pop.decisions, net.inverse_degree,
         pop.compound, public, bool(public.any()), comps.last_rates, pop.threshold,
-        face_factor(model), common, has_common, cache["base"], norm,
-        bool(norm.any()), cost, bool(beh.weights.cost), utility is None, beh.tolerance,
-        pop.committed, _NO_UTILITY if utility is None else utility)
+        face, common, has_common, rule.base, norm, bool(norm.any()), cost,
+        bool(beh.weights.cost), utility is None, beh.tolerance, pop.committed,
+        _NO_OUTPUT if utility is None else utility, shares)
     return bool(changed)
-
-
-def _decide_numpy(model: CompoundModel) -> None:
-    """The cooperative decisions in numpy: the reference implementation."""
-    beh = model.config.behaviour
-    pop = model.population
-    shares = neighbour_shares(model)
-    acts = choose(cooperative_utility(model, shares), beh.noise, beh.tolerance, model.rng)
-    np.logical_or(acts, pop.committed[:, None], out=acts)  # committed households always act
-    model.changed = bool(np.any(acts != pop.acts))
-    pop.acts = acts
 
 
 def decide_petitions(model: CompoundModel) -> None:

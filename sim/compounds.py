@@ -89,19 +89,18 @@ class Compounds:
     def total(self, values: np.ndarray) -> np.ndarray:
         """Sum a per-household array (1-D, or 2-D with one column per quantity) by compound.
 
-        Booleans are counted in integers and returned as float64: the counts are exact
-        either way, and adding bytes is several times faster than converting each to a
-        float first.
+        Booleans are counted by one compiled kernel (:func:`sim.kernels.count_by_compound`,
+        eight bytes at a time) and returned as float64: the counts are exact, and adding
+        bytes is several times faster than converting each to a float first. Floats are
+        summed by numpy: ``add.reduceat`` (pairwise summation within each compound) where
+        each compound's households are contiguous, else ``bincount`` (in household order).
         """
+        if values.dtype == np.bool_:
+            ordered = values if self._contiguous else values[self.members]
+            table = np.ascontiguousarray(ordered.reshape(ordered.shape[0], -1))
+            counts = kernels.count_by_compound(table, self.first_household, self.households)
+            return counts if values.ndim == 2 else counts[:, 0]
         if self._contiguous:
-            if values.dtype == np.bool_:
-                if kernels.compiled() and values.flags.c_contiguous:
-                    counts = kernels.kernel("count_by_compound")(
-                        values.reshape(values.shape[0], -1), self.first_household,
-                        self.households)
-                    return counts if values.ndim == 2 else counts[:, 0]
-                return np.add.reduceat(values.view(np.uint8), self.first_household, axis=0,
-                                       dtype=np.int64).astype(np.float64)
             return np.add.reduceat(values, self.first_household, axis=0, dtype=np.float64)
         if values.ndim == 1:
             return np.bincount(self._compound, weights=values.astype(np.float64),
@@ -111,24 +110,9 @@ class Compounds:
     def total_columns(self, columns: tuple[np.ndarray, ...]) -> np.ndarray:
         """Sums by compound of several per-household arrays, ``(compounds, k)`` float64.
 
-        Equal to ``total(np.column_stack(columns))``; with the compiled kernels and
-        contiguous compounds it is summed in place, in numpy's order, without the stack.
+        The columns are stacked and summed together: ``total(np.column_stack(columns))``.
         """
-        if self._contiguous and kernels.compiled():
-            return kernels.kernel("compound_totals")(
-                tuple(np.ascontiguousarray(c, dtype=np.float64) for c in columns),
-                self.first_household, self.households)
         return self.total(np.column_stack(columns))
-
-    def per_household(self, values: np.ndarray) -> np.ndarray:
-        """Each household's copy of a per-compound array (``values[compound]``).
-
-        Where compounds are contiguous this is a run-length expansion, cheaper than a
-        gather and equal to it.
-        """
-        if self._contiguous:
-            return np.repeat(values, self.households, axis=0)
-        return values[self._compound]
 
     def fee_due(self) -> np.ndarray:
         """Fee asked of each household this month, yuan, per compound.

@@ -1,43 +1,37 @@
-"""Compiled kernels for the hot part of the monthly update, and the switch back to numpy.
+"""The hot part of the monthly update, written once and compiled with numba.
 
-The household decision (:func:`sim.behaviour.decide`) is, in numpy, about a dozen passes
-over ``(households, 4)`` arrays: a sparse product for the neighbours acting, the shares seen,
-the utility term by term, the choice, the committed households, the change test and the copy
-into the population's arrays. Each pass is fast, but together they cost far more than the
-work they do, because every pass reads and writes the whole array again. The kernels here
-do the same arithmetic in one pass over each household's neighbours, compiled with numba.
+The household decision (:func:`sim.behaviour.decide`), the belief updates
+(:meth:`sim.model.CompoundModel._update_beliefs`) and the per-compound counts of decisions
+(:meth:`sim.compounds.Compounds.total`) are loops over households and ties. Written as
+numpy passes over ``(households, 4)`` arrays they would read and write the whole array a
+dozen times a month; here each is one pass, compiled with numba. These functions are the
+only implementation: there is no numpy twin to keep in step.
 
-**Same results.** The kernels are not an approximation: they perform the same IEEE
-operations, in the same order, as the numpy reference (``sim.behaviour``), so every output
-is bit-identical (``tests/test_kernels.py`` checks it over many seeds and designs).
-Neighbour counts are sums of 0/1 and therefore exact whatever the order; every other value
-is computed element by element exactly as numpy does (numba does not contract ``a * b + c``
-into a fused multiply-add unless fast-math is on, and it is off). Randomness stays in numpy:
-with noise the kernel returns the utilities and numpy draws and applies the logit exactly
-as before, so the random stream is untouched.
+**The reference.** Each kernel is a :class:`Kernel`: calling it runs the compiled machine
+code, and ``kernel.py_func`` is the same function as plain Python (numpy scalars, slow).
+``tests/test_kernels.py`` runs whole models both ways and checks that every output is
+bit-identical; a process started with ``NUMBA_DISABLE_JIT=1`` runs everything as plain
+Python, for debugging with pdb. Exactness holds because numba does not contract
+``a * b + c`` into a fused multiply-add unless fast-math is on (it is off), neighbour
+counts are sums of 0/1, and every other value is computed element by element in the
+order written. Randomness stays in numpy: with noise the decision kernel returns the
+utilities and numpy draws the logit choice, so the random stream does not depend on
+compilation.
 
-**Which path runs.** The environment variable ``SIM_KERNELS`` chooses: ``numpy`` (the
-reference implementation), ``numba`` (always the kernels) or ``auto`` (the default). numba
-costs a process about a quarter of a second the first time a kernel runs (importing numba
-and initialising its compiler, even when the machine code comes from the cache), and the
-kernels save about 60 ns per household and month. A process that builds one small model,
-such as ``sim run`` on a shipped community, would lose; one that builds many models (tests,
-sweeps, ``sim compare``, notebooks, the app, benchmarks) or a large one wins. So ``auto``
-uses the kernels from the second model a process builds on, or from the first if it has at
-least :data:`LARGE_MODEL` households (a 120-month run of that size saves more than the
-start-up). Without numba installed everything runs in numpy. :func:`set_backend` switches
-within a process (tests do).
+**Start-up.** numba is imported, and each kernel compiled or loaded from numba's on-disk
+cache (``cache=True``: ``__pycache__`` next to this file), on the kernel's first call, so
+``import sim`` and commands that build no model do not pay for it. The first compilation
+on a machine takes several seconds; later processes load the cached machine code (about a
+quarter of a second for a process, mostly importing numba and LLVM).
 
-**Start-up cost.** numba is imported, and the kernels compiled or loaded from numba's
-on-disk cache (``cache=True``, next to this file in ``__pycache__``), only when a kernel is
-first used, so ``import sim`` stays as fast as before. The first compilation on a machine
-takes a few seconds; later processes load the cached machine code.
+**Without numba.** numba is a declared dependency. If it is missing anyway, ``import sim``
+still works and building a model (:func:`require`) raises one
+:class:`~sim.errors.ConfigError` that says what to install; nothing runs slowly instead.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -45,105 +39,83 @@ import numpy as np
 
 from sim.errors import ConfigError
 
-ENV_VAR = "SIM_KERNELS"
-"""Environment variable choosing the backend: ``auto`` (default), ``numba`` or ``numpy``."""
-
-BACKENDS = ("auto", "numba", "numpy")
-"""Backends: choose by use, always compiled, never compiled."""
-
-LARGE_MODEL = 50_000
-"""Households from which ``auto`` compiles for the first model of a process."""
-
-_backend: str | None = None  # resolved on first use
-_numba_installed: bool | None = None
-_models_built = 0
-_amortised = False  # this process has built a second model, or a large one
-_compiled: dict[str, Callable[..., Any]] = {}
+INSTALL_HINT = ("is not installed, and the model's compiled kernels need it; install it "
+                "with `pip install numba` (it is a dependency of compound-sim: reinstalling "
+                "the package also installs it) / 未安装 numba,模型的编译内核需要它:请运行 "
+                "`pip install numba`")
+"""Message of the error raised when numba cannot be imported."""
 
 
+@functools.cache
 def available() -> bool:
-    """Whether numba can be imported (without importing it)."""
-    global _numba_installed
-    if _numba_installed is None:
-        _numba_installed = importlib.util.find_spec("numba") is not None
-    return _numba_installed
+    """Whether numba imports (it is imported once, by the first model a process builds).
 
-
-def _checked(name: str) -> str:
-    """``name`` if it is a backend, else a ConfigError naming the allowed ones."""
-    if name not in BACKENDS:
-        raise ConfigError(ENV_VAR, f"must be one of {', '.join(BACKENDS)} (got {name!r})")
-    return name
-
-
-def backend() -> str:
-    """The backend chosen: ``"auto"``, ``"numba"`` or ``"numpy"``.
-
-    Read from ``SIM_KERNELS`` on first use (default ``auto``).
-
-    Raises:
-        ConfigError: If ``SIM_KERNELS`` names no backend.
+    A broken install (numba built for another numpy, say) counts as missing too.
     """
-    global _backend
-    if _backend is None:
-        _backend = _checked(os.environ.get(ENV_VAR, "").strip().lower() or "auto")
-    return _backend
-
-
-def set_backend(name: str | None) -> str:
-    """Choose the backend from now on; ``None`` re-reads ``SIM_KERNELS``.
-
-    Returns:
-        The backend chosen.
-
-    Raises:
-        ConfigError: If ``name`` (or the environment variable) is not a backend.
-    """
-    global _backend
-    _backend = None if name is None else _checked(name)
-    return backend()
-
-
-def model_built(households: int) -> None:
-    """Note that the process built a model (``auto`` compiles from the second, or a large one).
-
-    Called by :class:`sim.model.CompoundModel` before its first computation.
-    """
-    global _models_built, _amortised
-    _models_built += 1
-    if _models_built >= 2 or households >= LARGE_MODEL:
-        _amortised = True
-
-
-def compiled() -> bool:
-    """Whether the compiled kernels are used now (they are imported on first use)."""
-    mode = backend()
-    if mode == "numpy":
+    try:
+        import numba  # noqa: F401
+    except ImportError:
         return False
-    return (mode == "numba" or _amortised) and available()
+    return True
 
 
-def kernel(name: str) -> Callable[..., Any]:
-    """The compiled version of one kernel of this module, compiled or loaded on first use."""
-    fn = _compiled.get(name)
-    if fn is None:
-        import numba  # deferred: importing numba costs ~0.15 s that small runs need not pay
+def require() -> None:
+    """Check that numba is installed, before a model allocates anything.
 
-        module = globals()
-        for helper in _HELPERS:  # kernels call them: they must be compiled functions too
-            if not isinstance(module[helper], numba.core.dispatcher.Dispatcher):
-                module[helper] = numba.njit(cache=True, nogil=True)(module[helper])
-        fn = numba.njit(cache=True, nogil=True)(_PY_KERNELS[name])
-        _compiled[name] = fn
-    return fn
+    Raises:
+        ConfigError: (field ``numba``) saying what to install, if numba is missing.
+    """
+    if not available():
+        raise ConfigError("numba", INSTALL_HINT)
+
+
+class Kernel[**P, R]:
+    """A function of this module, compiled with numba on its first call.
+
+    Args:
+        fn: The plain Python function; it stays available as :attr:`py_func`.
+
+    Attributes:
+        py_func: The function as plain Python: the reference the tests compare with.
+    """
+
+    def __init__(self, fn: Callable[P, R]) -> None:
+        self.py_func = fn
+        self._run: Callable[P, R] | None = None
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run the compiled function (compiled, or loaded from the cache, on first call)."""
+        run = self._run
+        if run is None:
+            run = self._run = self.compile()
+        return run(*args, **kwargs)
+
+    def compile(self) -> Callable[P, R]:
+        """The compiled function: numba's ``njit(cache=True, nogil=True)`` of :attr:`py_func`.
+
+        Raises:
+            ConfigError: If numba is not installed (see :func:`require`).
+        """
+        require()
+        import numba  # not at the top: importing numba costs ~0.2 s that `import sim` need not pay
+
+        compiled: Callable[P, R] = numba.njit(cache=True, nogil=True)(self.py_func)
+        return compiled
+
+
+def kernel[**P, R](fn: Callable[P, R]) -> Kernel[P, R]:
+    """Decorator: make ``fn`` a :class:`Kernel` (compiled on first call)."""
+    return Kernel(fn)
 
 
 # ---------------------------------------------------------------------------- kernels
 #
-# Plain Python functions, compiled by ``kernel()``. Each loop body repeats the numpy
-# reference's operations on one element, in the reference's order (see the comments).
+# Plain Python functions made kernels by ``@kernel``. The comments name the formula of
+# sim.behaviour's module docstring that each block computes.
 
 
+@kernel
 def cooperative_decisions(rows: np.ndarray, indices: np.ndarray, wide: bool,
                           decisions: np.ndarray, inverse_degree: np.ndarray,
                           compound: np.ndarray, public: np.ndarray, public_any: bool,
@@ -151,12 +123,13 @@ def cooperative_decisions(rows: np.ndarray, indices: np.ndarray, wide: bool,
                           common: np.ndarray, has_common: bool, base: np.ndarray,
                           norm: np.ndarray, has_norm: bool, cost: np.ndarray, has_cost: bool,
                           deterministic: bool, tolerance: float, committed: np.ndarray,
-                          utility: np.ndarray) -> bool:
+                          utility: np.ndarray, shares: np.ndarray) -> bool:
     """Shares seen, utility and (without noise) the choice of every household, in one pass.
 
-    Reproduces :func:`sim.behaviour.neighbour_shares`, :func:`sim.behaviour.cooperative_utility`
-    and, when ``deterministic``, :func:`sim.behaviour.choose` at noise 0 followed by the
-    committed households and the copy into ``decisions``.
+    The rule of :mod:`sim.behaviour`: the share of each household's neighbours seen doing
+    each action last month (mixed with the published rate where a compound publishes it),
+    the utility of each action, and, when ``deterministic`` (noise 0), the choice
+    ``U ≥ −tolerance`` or committed, written into ``decisions``.
 
     Acting neighbours are counted for the four actions at once: each household's four
     actions are packed into one 64-bit word, 16 bits per action, and the words of its
@@ -180,7 +153,8 @@ def cooperative_decisions(rows: np.ndarray, indices: np.ndarray, wide: bool,
         threshold: φ of each household.
         face: ``(n, 1)`` or ``(n, 4)`` face factor (weight × sensitivity × visibility).
         common: Utility shared by the four actions.
-        has_common: Whether to add ``common`` (the reference adds it only if non-zero).
+        has_common: Whether to add ``common`` (added only if some value is non-zero, so
+            that ``-0.0`` utilities stay as they are).
         base: ``(4,)`` action bases.
         norm: ``(compounds, 4)`` utility of the compound's rules.
         has_norm: Whether to add ``norm``.
@@ -190,6 +164,8 @@ def cooperative_decisions(rows: np.ndarray, indices: np.ndarray, wide: bool,
         tolerance: Ties within this count as acting (noise 0).
         committed: Households that always act.
         utility: ``(n, 4)`` float64 output (written only if not ``deterministic``).
+        shares: ``(n, 4)`` float64 output of the shares seen, or ``(0, 4)`` for none (for
+            inspection: :func:`sim.behaviour.neighbour_shares`).
 
     Returns:
         With ``deterministic``, whether any household changed any action; else False.
@@ -213,12 +189,13 @@ def cooperative_decisions(rows: np.ndarray, indices: np.ndarray, wide: bool,
         for k in range(indices.shape[0]):
             sums[rows[k]] += packed[indices[k]]
     per_action_face = face.shape[1] == 4
+    keep_shares = shares.shape[0] > 0
     b0, b1, b2, b3 = base[0], base[1], base[2], base[3]
     changed = False
     # The four actions are written out (not a loop over them), and every optional term is
     # tested once per household: the compiler then keeps all of it in registers.
     for i in range(n):
-        # neighbour_shares: acting neighbours (an exact integer count) × 1/degree …
+        # Shares seen: acting neighbours (an exact integer count) × 1/degree …
         if wide:
             n0, n1, n2, n3 = counts[i, 0], counts[i, 1], counts[i, 2], counts[i, 3]
         else:
@@ -246,7 +223,12 @@ def cooperative_decisions(rows: np.ndarray, indices: np.ndarray, wide: bool,
             s1 = s1 + public[c, 1] * (last_rates[c, 1] - s1)
             s2 = s2 + public[c, 2] * (last_rates[c, 2] - s2)
             s3 = s3 + public[c, 3] * (last_rates[c, 3] - s3)
-        # cooperative_utility: ((share − φ) × face + common) + base (+ norm) (− cost).
+        if keep_shares:
+            shares[i, 0] = s0
+            shares[i, 1] = s1
+            shares[i, 2] = s2
+            shares[i, 3] = s3
+        # Utility: ((share − φ) × face + common) + (base + norm) − cost.
         phi = threshold[i]
         if per_action_face:
             f0, f1, f2, f3 = face[i, 0], face[i, 1], face[i, 2], face[i, 3]
@@ -275,7 +257,7 @@ def cooperative_decisions(rows: np.ndarray, indices: np.ndarray, wide: bool,
             u3 = u3 + b3
         if has_cost:
             u0 = u0 - cost[i]
-        if deterministic:  # choose at noise 0, committed act, pop.acts = acts
+        if deterministic:  # choose at noise 0; committed households always act
             must = committed[i]
             a0 = (u0 >= -tolerance) | must
             a1 = (u1 >= -tolerance) | must
@@ -295,11 +277,15 @@ def cooperative_decisions(rows: np.ndarray, indices: np.ndarray, wide: bool,
     return changed
 
 
+@kernel
 def apply_choices(acts: np.ndarray, committed: np.ndarray, decisions: np.ndarray) -> bool:
     """Committed households act; copy ``acts`` into ``decisions[:, :4]``; report a change.
 
-    Reproduces ``acts | committed``, ``np.any(acts != pop.acts)`` and ``pop.acts = acts``.
-    ``acts`` is modified in place.
+    The end of a noisy decision (numpy drew ``acts``): ``acts | committed`` is written into
+    both ``acts`` and ``decisions``.
+
+    Returns:
+        Whether any household changed any action.
     """
     changed = False
     for i in range(acts.shape[0]):
@@ -311,10 +297,11 @@ def apply_choices(acts: np.ndarray, committed: np.ndarray, decisions: np.ndarray
     return changed
 
 
+@kernel
 def count_by_compound(values: np.ndarray, first: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Per-compound counts of a C-contiguous ``(n, k)`` bool array, compounds contiguous.
 
-    Reproduces :meth:`sim.compounds.Compounds.total` on booleans (counts are exact, as
+    The counts of :meth:`sim.compounds.Compounds.total` on booleans (exact, as
     float64). The bytes are added eight at a time: the array is read as 64-bit words, and
     since byte p belongs to column p mod k, word v's byte l belongs to column
     (8v + l) mod k, which repeats every k words. Words of one residue class are summed
@@ -376,6 +363,7 @@ def count_by_compound(values: np.ndarray, first: np.ndarray, sizes: np.ndarray) 
     return out
 
 
+@kernel
 def update_beliefs(compound: np.ndarray, condition: np.ndarray, grievance: np.ndarray,
                    has_grievance: bool, trust: np.ndarray, trust_rate: float,
                    dependence: np.ndarray, government_share: np.ndarray, seen: np.ndarray,
@@ -383,9 +371,8 @@ def update_beliefs(compound: np.ndarray, condition: np.ndarray, grievance: np.nd
                    reputation_rate: float, satisfaction: np.ndarray) -> None:
     """Satisfaction, trust, dependence and reputation of every household, in one pass.
 
-    Reproduces the household part of :meth:`sim.model.CompoundModel._update_beliefs`
-    (after grievance is updated): each value is computed with the reference's operations in
-    the reference's order, ``x + rate * (target - x)``.
+    The household part of :meth:`sim.model.CompoundModel._update_beliefs` (after
+    grievance is updated): each belief moves towards its target, ``x + rate * (target - x)``.
 
     Args:
         compound: Compound of each household.
@@ -417,111 +404,6 @@ def update_beliefs(compound: np.ndarray, condition: np.ndarray, grievance: np.nd
         reputation[i] = reputation[i] + reputation_rate * (visible - reputation[i])
 
 
-def compound_totals(columns: tuple[np.ndarray, ...], first: np.ndarray,
-                    sizes: np.ndarray) -> np.ndarray:
-    """Per-compound sums of float arrays, summed exactly as numpy's ``add.reduceat`` does.
-
-    Reproduces ``Compounds.total(np.column_stack(columns))`` for contiguous compounds
-    without building the stacked array: compound c's sum of a column is its first value
-    plus the pairwise sum (:func:`pairwise_sum`) of the rest, which is how numpy reduces a
-    segment, so the result is bit-identical.
-
-    Args:
-        columns: k float64 arrays with one value per household.
-        first: Index of each compound's first household.
-        sizes: Households per compound (all > 0).
-
-    Returns:
-        ``(compounds, k)`` float64 sums.
-    """
-    out = np.empty((first.shape[0], len(columns)))
-    for j in range(len(columns)):
-        values = columns[j]
-        for c in range(first.shape[0]):
-            start = first[c]
-            out[c, j] = values[start] + pairwise_sum(values, start + 1, sizes[c] - 1)
-    return out
-
-
-def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
-    """Sum of ``a[lo : lo + n]`` in exactly numpy's order (pairwise summation).
-
-    numpy (``loops_utils.h``) sums fewer than 8 values one by one from −0.0, up to 128 in
-    eight interleaved partial sums combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) +
-    (r6 + r7)) followed by the remainder, and longer runs as the sum of two halves split at
-    a multiple of 8. The recursion is written here with explicit stacks.
-    """
-    los = np.empty(64, dtype=np.int64)
-    lengths = np.empty(64, dtype=np.int64)
-    left = np.empty(64)
-    right_done = np.zeros(64, dtype=np.bool_)
-    depth = 0
-    los[0] = lo
-    lengths[0] = n
-    while True:
-        start = los[depth]
-        size = lengths[depth]
-        if size > 128:  # split: left half first
-            half = size // 2
-            half -= half % 8
-            right_done[depth] = False
-            depth += 1
-            los[depth] = start
-            lengths[depth] = half
-            continue
-        # A block: the sum numpy computes for it.
-        if size < 8:
-            result = -0.0
-            for i in range(start, start + size):
-                result += a[i]
-        else:
-            r0 = a[start]
-            r1 = a[start + 1]
-            r2 = a[start + 2]
-            r3 = a[start + 3]
-            r4 = a[start + 4]
-            r5 = a[start + 5]
-            r6 = a[start + 6]
-            r7 = a[start + 7]
-            whole = size - size % 8
-            for i in range(start + 8, start + whole, 8):
-                r0 += a[i]
-                r1 += a[i + 1]
-                r2 += a[i + 2]
-                r3 += a[i + 3]
-                r4 += a[i + 4]
-                r5 += a[i + 5]
-                r6 += a[i + 6]
-                r7 += a[i + 7]
-            result = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-            for i in range(start + whole, start + size):
-                result += a[i]
-        # Return the block's sum up the stack: a finished left half starts its right half,
-        # a finished right half is added to its left one.
-        while True:
-            if depth == 0:
-                return result
-            depth -= 1
-            if not right_done[depth]:
-                left[depth] = result
-                right_done[depth] = True
-                half = lengths[depth] // 2
-                half -= half % 8
-                depth += 1
-                los[depth] = los[depth - 1] + half
-                lengths[depth] = lengths[depth - 1] - half
-                break
-            result = left[depth] + result
-
-
-_HELPERS = ("pairwise_sum",)
-"""Functions the kernels call, compiled (and bound in this module) before any kernel."""
-
-_PY_KERNELS: dict[str, Callable[..., Any]] = {
-    "cooperative_decisions": cooperative_decisions,
-    "apply_choices": apply_choices,
-    "update_beliefs": update_beliefs,
-    "compound_totals": compound_totals,
-    "count_by_compound": count_by_compound,
-}
-"""Kernels by name, as plain Python (callable as such, slowly, for debugging)."""
+KERNELS: tuple[Kernel[Any, Any], ...] = (cooperative_decisions, apply_choices,
+                                         count_by_compound, update_beliefs)
+"""Every kernel of this module (the tests run them compiled and as plain Python)."""

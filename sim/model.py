@@ -89,6 +89,8 @@ class CompoundModel(mesa.Model):
         government: The Government agent.
         firms: The PropertyFirm agents serving now.
         institutions: Institutions of the design, in order.
+        rule: Constants of the decision rule, derived once at set-up
+            (:class:`~sim.behaviour.RuleConstants`).
         datacollector: Mesa DataCollector with one column per output.
     """
 
@@ -111,6 +113,7 @@ class CompoundModel(mesa.Model):
                 raise ConfigError("network", "the graph has no nodes; give a graph with one "
                                              "node per household")
         check_memory(estimate_memory(config, graph=network))  # before anything is allocated
+        kernels.require()  # numba: a one-line error if it is missing, before any work
         if rng is None:
             rng = config.run.seed
         generator, seed = make_rng(rng)
@@ -121,7 +124,6 @@ class CompoundModel(mesa.Model):
         self.changed = True
         self._rates: dict[str, np.ndarray] | None = None
         self._rate_table = np.zeros((0, 5))  # the rates above as columns, action order
-        self.decision_cache: dict[str, np.ndarray] = {}  # derived constants of the rule
         self.firm_exits = 0
         self.firm_entries = 0
         self.firms: list[firm.PropertyFirm] = []
@@ -134,7 +136,6 @@ class CompoundModel(mesa.Model):
             self.network = build_network(layout, config.community.network, self.rng)
         self.layout = layout
         self.population = Population(config, layout, groups, self.rng)
-        kernels.model_built(self.population.n)  # may switch the compiled kernels on
         self.n_compounds = int(groups.size)
         self.compounds = Compounds(config.community, config.economy, self.population, groups)
         self.ledger = Ledger(self.n_compounds)
@@ -151,6 +152,8 @@ class CompoundModel(mesa.Model):
             inst.setup(self)
         self.selfgov.update_efficiency(self)
 
+        # The decision rule's constants, once the institutions have set visibility up.
+        self.rule = behaviour.RuleConstants.derive(self)
         if simulator is not None:  # Mesa's discrete-event simulators drive step()
             simulator.setup(self)
         self.datacollector = mesa.DataCollector(model_reporters=dict(MODEL_REPORTERS))
@@ -298,8 +301,8 @@ class CompoundModel(mesa.Model):
 
         Updates that cannot change anything this month (no open matters and no
         grievance; no government money; nobody mobilised) are skipped. After grievance,
-        the household updates run in one compiled pass (:mod:`sim.kernels`) or in numpy
-        (the reference); both give the same values.
+        satisfaction, trust, dependence and reputation move in one compiled pass
+        (:func:`sim.kernels.update_beliefs`).
         """
         pop, cfg = self.population, self.config
         mat, learn = cfg.matters, cfg.behaviour.learning
@@ -312,35 +315,13 @@ class CompoundModel(mesa.Model):
             pop.grievance = np.clip(pop.grievance + growth - decay * pop.grievance, 0.0, 1.0)
         gov_share = self.ledger.government_share()
         seen = ~np.isnan(gov_share)
-        if kernels.compiled():
-            pop.satisfaction = np.empty(pop.n)
-            kernels.kernel("update_beliefs")(
-                pop.compound, self.compounds.condition, pop.grievance, has_grievance,
-                pop.trust, learn.trust, pop.dependence, gov_share, seen, learn.dependence,
-                pop.decisions, pop.reputation, learn.reputation, pop.satisfaction)
-        else:
-            self._update_beliefs_numpy(has_grievance, gov_share, seen)
+        pop.satisfaction = np.empty(pop.n)
+        kernels.update_beliefs(
+            pop.compound, self.compounds.condition, pop.grievance, has_grievance,
+            pop.trust, learn.trust, pop.dependence, gov_share, seen, learn.dependence,
+            pop.decisions, pop.reputation, learn.reputation, pop.satisfaction)
         if self.compounds.mobilised:
             pop.mobilisation *= 1.0 - learn.mobilisation_decay
-
-    def _update_beliefs_numpy(self, has_grievance: bool, gov_share: np.ndarray,
-                              seen: np.ndarray) -> None:
-        """Satisfaction, trust, dependence and reputation in numpy (the reference)."""
-        pop, learn = self.population, self.config.behaviour.learning
-        q = self.compounds.per_household(self.compounds.condition)
-        pop.satisfaction = q * (1.0 - pop.grievance) if has_grievance else q
-        pop.trust += learn.trust * (pop.satisfaction - pop.trust)
-        if seen.all():
-            pop.dependence += learn.dependence * (self.compounds.per_household(gov_share)
-                                                  - pop.dependence)
-        elif seen.any():
-            move = seen[pop.compound]
-            target = gov_share[pop.compound[move]]
-            pop.dependence[move] += learn.dependence * (target - pop.dependence[move])
-        # Paid and complied, 0, ½ or 1: added as bytes, the same values as in floats.
-        both = pop.decisions.view(np.uint8)
-        visible = (both[:, 0] + both[:, 1]) * 0.5
-        pop.reputation += learn.reputation * (visible - pop.reputation)
 
     def _refresh_metrics(self) -> None:
         if self.institutions:  # they may have changed actions since the decisions

@@ -1,4 +1,10 @@
-"""The compiled kernels (sim/kernels.py) give bit-identical results to the numpy reference."""
+"""The kernels (sim/kernels.py): compiled and plain-Python runs agree bit for bit.
+
+The compiled kernels are the model's only implementation of the decision rule, the belief
+updates and the per-compound counts; the same functions run as plain Python
+(``Kernel.py_func``) are the reference. Whole models are run both ways on small
+communities and must agree in every output and every household array.
+"""
 
 from __future__ import annotations
 
@@ -14,34 +20,37 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import kernels
-from sim.errors import ConfigError
-
-pytestmark = pytest.mark.skipif(not kernels.available(), reason="numba is not installed")
+from sim import behaviour, kernels
 
 DESIGNS = ("baseline", "nanan_131", "huli_six_party", "chongchuan_plus", "kunming_red_courtyard")
-COMMUNITIES = ("heping_road", "yimin_compound", "generic_old_compound")
+SMALL_COMMUNITIES = ("yimin_compound", "generic_old_compound")
 STATE = ("decisions", "trust", "dependence", "grievance", "reputation", "mobilisation",
          "satisfaction")
 
 
 @contextmanager
-def backend(name: str) -> Iterator[None]:
-    """Run the block with one backend, then restore the previous one."""
-    before = kernels.backend()
-    kernels.set_backend(name)
+def plain_python() -> Iterator[None]:
+    """Run the block with every kernel as plain Python (its ``py_func``)."""
+    saved = [k._run for k in kernels.KERNELS]
+    for k in kernels.KERNELS:
+        k._run = k.py_func
     try:
         yield
     finally:
-        kernels.set_backend(before)
+        for k, run in zip(kernels.KERNELS, saved, strict=True):
+            k._run = run
 
 
-def run(backend_name: str, scenario, steps: int, until_stable: bool = False,
+def run(scenario, steps: int, *, python: bool = False, until_stable: bool = False,
         **kwargs) -> sim.CompoundModel:
-    with backend(backend_name):
-        model = sim.CompoundModel(scenario, **kwargs)
-        model.run(steps, until_stable=until_stable)
-    return model
+    """Build and run a model, compiled or (``python``) with the kernels as plain Python."""
+    if python:
+        with plain_python():
+            model = sim.CompoundModel(scenario, **kwargs)
+            model.run(steps, until_stable=until_stable)
+        return model
+    model = sim.CompoundModel(scenario, **kwargs)
+    return model.run(steps, until_stable=until_stable)
 
 
 def assert_identical(a: sim.CompoundModel, b: sim.CompoundModel) -> None:
@@ -58,26 +67,26 @@ def assert_identical(a: sim.CompoundModel, b: sim.CompoundModel) -> None:
     assert a.steps == b.steps
 
 
+def test_every_model_function_is_a_kernel_with_a_plain_python_reference():
+    for k in kernels.KERNELS:
+        assert isinstance(k, kernels.Kernel)
+        assert callable(k.py_func) and not isinstance(k.py_func, kernels.Kernel)
+        assert k.__name__ == k.py_func.__name__ and k.__doc__
+    assert not hasattr(kernels, "set_backend") and not hasattr(kernels, "compiled")
+
+
 @pytest.mark.parametrize("design", DESIGNS)
-@pytest.mark.parametrize("community", COMMUNITIES)
-def test_every_design_and_community_gives_identical_runs(design, community):
+@pytest.mark.parametrize("community", SMALL_COMMUNITIES)
+def test_compiled_runs_equal_plain_python_runs(design, community):
     for seed in (5, 6):
         scn = {"design": design, "community": community}
-        assert_identical(run("numpy", scn, 36, rng=seed), run("numba", scn, 36, rng=seed))
+        assert_identical(run(scn, 24, rng=seed), run(scn, 24, python=True, rng=seed))
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_threshold_cascades_on_random_graphs_are_identical(threshold_scenario, seed):
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(50, 400))
-    graph = nx.gnp_random_graph(n, float(rng.uniform(0.005, 0.05)), seed=seed)  # isolates too
-    scn = threshold_scenario.override({
-        "behaviour.threshold": rng.uniform(0.0, 0.5, n).round(3).tolist(),
-        "initial.committed": int(rng.integers(1, 5)),
-    })
-    a = run("numpy", scn, 100, until_stable=True, rng=seed, network=graph)
-    b = run("numba", scn, 100, until_stable=True, rng=seed, network=graph)
-    assert_identical(a, b)
+@pytest.mark.parametrize("design", ["baseline", "huli_six_party"])
+def test_compiled_runs_equal_plain_python_runs_on_heping_road(design):
+    scn = {"design": design, "community": "heping_road"}
+    assert_identical(run(scn, 3, rng=1), run(scn, 3, python=True, rng=1))
 
 
 @pytest.mark.parametrize("noise", [0.0, 0.3])
@@ -88,118 +97,111 @@ def test_every_term_of_the_rule_gives_identical_runs(seed, noise):
     # (numpy draws) and without (the kernel chooses).
     scn = {"design": "huli_six_party", "community": "yimin_compound",
            "behaviour": {"noise": noise, "weights": {"trust": 0.7, "dependence": 0.4,
-                                                     "cost": 0.5}}}
-    assert_identical(run("numpy", scn, 30, rng=seed), run("numba", scn, 30, rng=seed))
+                                                     "cost": 0.5, "mobilisation": 0.8}}}
+    assert_identical(run(scn, 24, rng=seed), run(scn, 24, python=True, rng=seed))
 
 
-@pytest.mark.parametrize("design", ["huli_six_party", "chongchuan_plus", "kunming_red_courtyard"])
-def test_kernel_utility_is_numpys_bit_for_bit(design):
-    # Not only the same choices: the same utilities (no fused multiply-add, same order).
-    from sim.behaviour import compiled_cooperative, cooperative_utility, neighbour_shares
-
-    scn = {"design": design, "community": "yimin_compound",
-           "behaviour": {"weights": {"trust": 0.6, "dependence": 0.3, "mobilisation": 0.8}}}
-    with backend("numba"):
-        model = sim.CompoundModel(scn, rng=2)
-        for _ in range(12):
-            model.step()
-            want = cooperative_utility(model, neighbour_shares(model))
-            got = np.full_like(want, np.nan)
-            before = model.population.decisions.copy()
-            assert compiled_cooperative(model, got) is False
-            assert got.tobytes() == want.tobytes()
-            assert np.array_equal(model.population.decisions, before)
+@pytest.mark.parametrize("seed", range(6))
+def test_threshold_cascades_on_random_graphs_are_identical(threshold_scenario, seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(50, 400))
+    graph = nx.gnp_random_graph(n, float(rng.uniform(0.005, 0.05)), seed=seed)  # isolates too
+    scn = threshold_scenario.override({
+        "behaviour.threshold": rng.uniform(0.0, 0.5, n).round(3).tolist(),
+        "initial.committed": int(rng.integers(1, 5)),
+    })
+    a = run(scn, 100, until_stable=True, rng=seed, network=graph)
+    b = run(scn, 100, until_stable=True, python=True, rng=seed, network=graph)
+    assert_identical(a, b)
 
 
 def test_graph_with_compounds_out_of_order_gives_identical_runs(threshold_scenario):
     # Compounds given as node attributes in no particular order: the households of a
-    # compound are not contiguous, so the per-compound sums take numpy's bincount path.
+    # compound are not contiguous, so the counts by compound gather them first.
     rng = np.random.default_rng(3)
     graph = nx.watts_strogatz_graph(300, 6, 0.2, seed=3)
-    nx.set_node_attributes(graph, {v: int(rng.integers(0, 7)) for v in graph.nodes}, "compound")
+    compound = rng.integers(0, 7, 300)
+    nx.set_node_attributes(graph, {v: int(compound[v]) for v in graph.nodes}, "compound")
     scn = threshold_scenario.override({"behaviour.noise": 0.2, "behaviour.threshold": 0.3,
                                        "initial.committed": 10})
-    assert_identical(run("numpy", scn, 25, rng=3, network=graph),
-                     run("numba", scn, 25, rng=3, network=graph))
+    a = run(scn, 25, rng=3, network=graph)
+    assert_identical(a, run(scn, 25, python=True, rng=3, network=graph))
+    # The counts equal numpy's bincount, whatever the order of the households.
+    comps, acts = a.compounds, a.population.acts
+    assert not comps._contiguous
+    for j in range(4):
+        want = np.bincount(a.population.compound, weights=acts[:, j], minlength=comps.n)
+        assert comps.total(acts[:, j]).tobytes() == want.tobytes()
+
+
+def test_the_utility_and_shares_are_the_kernels_bit_for_bit():
+    # The inspection helpers return the values the decision uses, compiled or not,
+    # and change nothing.
+    scn = {"design": "kunming_red_courtyard", "community": "yimin_compound",
+           "behaviour": {"weights": {"trust": 0.6, "dependence": 0.3, "mobilisation": 0.8}}}
+    model = sim.CompoundModel(scn, rng=2)
+    for _ in range(6):
+        model.step()
+        before = model.population.decisions.copy()
+        utility = behaviour.cooperative_utility(model)
+        shares = behaviour.neighbour_shares(model)
+        with plain_python():
+            assert behaviour.cooperative_utility(model).tobytes() == utility.tobytes()
+            assert behaviour.neighbour_shares(model).tobytes() == shares.tobytes()
+        assert np.array_equal(model.population.decisions, before)
+        # Shares seen of a household with neighbours: acting neighbours / degree.
+        net, acts = model.network, before[:, :4]
+        i = int(np.flatnonzero(net.degree > 0)[0])
+        neighbours = net.adjacency.indices[net.adjacency.indptr[i]:net.adjacency.indptr[i + 1]]
+        np.testing.assert_allclose(shares[i], acts[neighbours].mean(axis=0))
+
+
+def test_rule_constants_are_derived_at_set_up_whatever_ran_before():
+    scn = {"design": "huli_six_party", "community": "yimin_compound"}
+    a = sim.CompoundModel(scn, rng=4)
+    behaviour.cooperative_utility(a)  # an inspection first changes nothing derived
+    b = sim.CompoundModel(scn, rng=4)
+    for name in ("base", "static_common", "face", "face_bonus"):
+        assert getattr(a.rule, name).tobytes() == getattr(b.rule, name).tobytes()
+    assert a.rule.static_any == b.rule.static_any
+    # Visibility changed after set-up: the face factor follows it.
+    a.compounds.visibility_bonus[:, 0] += 0.25
+    face = behaviour.face_factor(a)
+    assert a.rule.face is face and a.rule.face_bonus.tobytes() == \
+        a.compounds.visibility_bonus.tobytes()
+    assert face.shape == (a.population.n, 4)
 
 
 def test_a_household_with_more_than_65535_neighbours_is_counted_exactly(threshold_scenario):
     # A star of 70,000 leaves: the hub's counts do not fit 16 bits, so the kernel counts
-    # action by action (the "wide" path).
+    # action by action (the "wide" path). 40,000 committed leaves ≥ 0.5 of the hub's
+    # neighbours: the hub acts in month 1, and every leaf (its one neighbour acts) in month 2.
     graph = nx.star_graph(70_000)
     scn = threshold_scenario.override({"behaviour.threshold": 0.5,
                                        "initial.committed": list(range(1, 40_001))})
-    a = run("numpy", scn, 5, until_stable=True, rng=1, network=graph)
-    b = run("numba", scn, 5, until_stable=True, rng=1, network=graph)
-    assert b.network.wide
-    assert_identical(a, b)
-    assert b.population.acts[0, 0]  # 40,000 of 70,000 neighbours ≥ 0.5
+    model = sim.CompoundModel(scn, rng=1, network=graph)
+    assert model.network.wide
+    model.step()
+    assert model.population.acts[0, 0] and model.population.acts[:, 0].sum() == 40_001
+    model.step()
+    assert model.population.acts[:, 0].all()
 
 
-def test_pairwise_sum_and_compound_totals_match_numpy_bit_for_bit():
-    rng = np.random.default_rng(0)
-    totals = kernels.kernel("compound_totals")
-    for trial in range(200):
-        n = int(rng.integers(200_000, 1_200_000)) if trial < 3 else int(rng.integers(1, 3000))
-        cuts = np.sort(rng.choice(np.arange(1, n), size=min(int(rng.integers(0, 30)), n - 1),
-                                  replace=False)) if n > 1 else np.zeros(0, dtype=np.int64)
-        first = np.concatenate(([0], cuts)).astype(np.int64)
-        sizes = np.diff(np.concatenate((first, [n]))).astype(np.int64)
-        columns = tuple((rng.random(n) - 0.3) * rng.choice([1e-6, 1.0, 1e9]) for _ in range(4))
-        want = np.add.reduceat(np.column_stack(columns), first, axis=0, dtype=np.float64)
-        assert totals(columns, first, sizes).tobytes() == want.tobytes()
-        whole = columns[0]
-        assert kernels.kernel("cooperative_decisions") is not None
-        assert kernels.pairwise_sum(whole, 0, n) == whole.sum()  # numpy's 1-D sum
-
-
-def test_backend_is_chosen_by_environment_variable(monkeypatch):
-    before = kernels.backend()
-    try:
-        monkeypatch.setenv(kernels.ENV_VAR, "numpy")
-        assert kernels.set_backend(None) == "numpy"
-        assert not kernels.compiled()
-        monkeypatch.setenv(kernels.ENV_VAR, "numba")
-        assert kernels.set_backend(None) == "numba"
-        assert kernels.compiled()
-        monkeypatch.delenv(kernels.ENV_VAR)
-        assert kernels.set_backend(None) == "auto"
-        monkeypatch.setenv(kernels.ENV_VAR, "fortran")
-        with pytest.raises(ConfigError, match="SIM_KERNELS"):
-            kernels.set_backend(None)
-        with pytest.raises(ConfigError, match="auto, numba, numpy"):
-            kernels.set_backend("cuda")
-    finally:
-        kernels.set_backend(before)
-
-
-AUTO_CHOICE = """
-import sys
-import sim
-from sim import kernels
-base = sim.load_config({})  # baseline on the generic compound: 200 households per compound
-for households in map(int, sys.argv[1:]):
-    sim.CompoundModel(base.override({"community.groups.0.count": households // 200}), rng=1)
-    print(int(kernels.compiled()), end="")
-"""
-
-
-@pytest.mark.parametrize(("sizes", "expected"), [
-    ([200], "0"),  # one small model (sim run): never pays numba's start-up
-    ([200, 200, 200], "011"),  # several models: compiled from the second on
-    ([kernels.LARGE_MODEL], "1"),  # one large model: compiled at once
-])
-def test_auto_compiles_from_the_second_model_or_for_a_large_one(sizes, expected):
-    out = subprocess.run([sys.executable, "-c", AUTO_CHOICE, *map(str, sizes)],
-                         capture_output=True, text=True, check=True,
-                         env={**os.environ, kernels.ENV_VAR: "auto"})
-    assert out.stdout == expected
+@pytest.mark.parametrize("seed", range(4))
+def test_the_wide_path_counts_as_the_packed_one(threshold_scenario, seed):
+    graph = nx.gnp_random_graph(300, 0.03, seed=seed)
+    scn = threshold_scenario.override({"behaviour.threshold": 0.2, "behaviour.noise": 0.1,
+                                       "initial.committed": 5})
+    packed = run(scn, 20, rng=seed, network=graph)
+    wide = sim.CompoundModel(scn, rng=seed, network=graph)
+    wide.network.wide = True  # the path for households with 2¹⁶ or more neighbours
+    assert_identical(packed, wide.run(20))
 
 
 def test_counts_by_compound_match_numpy_for_any_width_and_split():
     rng = np.random.default_rng(1)
-    count = kernels.kernel("count_by_compound")
-    for trial in range(500):
+    count = kernels.count_by_compound
+    for trial in range(300):
         n = int(rng.integers(300_000, 600_000)) if trial < 2 else int(rng.integers(1, 2000))
         width = int(rng.integers(1, 9))
         values = rng.random((n, width)) < rng.random()
@@ -209,4 +211,48 @@ def test_counts_by_compound_match_numpy_for_any_width_and_split():
         sizes = np.diff(np.concatenate((first, [n]))).astype(np.int64)
         want = np.add.reduceat(values.view(np.uint8), first, axis=0,
                                dtype=np.int64).astype(np.float64)
-        assert np.array_equal(count(values, first, sizes), want)
+        got = count(values, first, sizes)
+        assert np.array_equal(got, want)
+        if n < 300:
+            assert count.py_func(values, first, sizes).tobytes() == got.tobytes()
+
+
+RUN_AND_HASH = """
+import hashlib, sys
+import sim
+model = sim.CompoundModel({"design": sys.argv[1], "community": "generic_old_compound"}, rng=7)
+model.run(12)
+frame = model.datacollector.get_model_vars_dataframe()
+print(hashlib.sha256(frame.to_numpy().tobytes() + model.population.trust.tobytes()).hexdigest())
+"""
+
+
+@pytest.mark.parametrize("design", ["baseline", "chongchuan_plus"])
+def test_numba_disable_jit_runs_the_same_model(design):
+    # NUMBA_DISABLE_JIT=1 (debugging with pdb) runs every kernel as plain Python.
+    def digest(env: dict[str, str]) -> str:
+        out = subprocess.run([sys.executable, "-c", RUN_AND_HASH, design], capture_output=True,
+                             text=True, check=True, env=env)
+        return out.stdout.strip()
+
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
+    assert digest({**env, "NUMBA_DISABLE_JIT": "1"}) == digest(env)
+
+
+WITHOUT_NUMBA = """
+import sys
+sys.modules["numba"] = None  # `import numba` now fails, as if it were not installed
+import sim  # the package still imports
+from sim.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_without_numba_the_package_imports_and_a_run_says_what_to_install(tmp_path):
+    out = subprocess.run([sys.executable, "-c", WITHOUT_NUMBA, "run", "baseline", "--steps",
+                          "2", "--out", str(tmp_path / "run")], capture_output=True, text=True)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sim: error: numba: is not installed")
+    assert "pip install numba" in lines[0] and "Traceback" not in out.stderr
+    assert not (tmp_path / "run").exists()
