@@ -42,7 +42,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 import pandas as pd
@@ -85,17 +85,24 @@ class Output:
     command: str
     files: tuple[str, ...]
 
+    def dirs(self) -> set[str]:
+        """Return the folders this command's files lie in (``figures``, ``runs``), relative."""
+        return {part for pattern in self.files for part in _prefixes(pattern)}
+
+    def owns(self, name: str) -> bool:
+        """True if the file ``name`` (relative, ``/``-separated) is one this command writes."""
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.files)
+
     def foreign(self, directory: Path) -> list[str]:
         """Return the entries of ``directory`` that this command does not write, sorted."""
-        dirs = {part for pattern in self.files
-                for part in _prefixes(pattern)}
+        dirs = self.dirs()
         found = []
         for path in sorted(directory.rglob("*")):
             name = path.relative_to(directory).as_posix()
             if path.is_dir() and not path.is_symlink():
                 if name not in dirs:
                     found.append(name + "/")
-            elif not any(fnmatch.fnmatchcase(name, pattern) for pattern in self.files):
+            elif not self.owns(name):
                 found.append(name)
         return [name for name in found
                 if not any(name.startswith(other) and name != other
@@ -194,8 +201,7 @@ def check_outdir(outdir: str | Path, force: bool = False, *,
 def output_command(directory: str | Path) -> str | None:
     """Return the command whose output ``directory`` is (``"run"``, ...), or None.
 
-    The JSON file of :data:`OUTPUT_MARKERS` names it in its ``"command"`` key;
-    a file written before that key existed is recognised by its own keys.
+    The JSON file of :data:`OUTPUT_MARKERS` names it (:func:`command_of`).
     """
     directory = Path(directory)
     for name in dict.fromkeys(marker for marker, _ in OUTPUT_MARKERS.values()):
@@ -203,14 +209,36 @@ def output_command(directory: str | Path) -> str | None:
             data = json.loads((directory / name).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError):
             continue
-        if not isinstance(data, dict):
-            continue
-        said = data.get("command")
-        if isinstance(said, str) and OUTPUT_MARKERS.get(said, ("",))[0] == name:
-            return said
-        for command, (marker, keys) in OUTPUT_MARKERS.items():
-            if marker == name and keys <= data.keys():
-                return command
+        command = command_of(name, data)
+        if command is not None:
+            return command
+    return None
+
+
+def command_of(marker: str, data: Any) -> str | None:
+    """Return the command that wrote the JSON ``data`` read from the file named ``marker``.
+
+    The one rule by which every command knows its own outputs and another's (``--force``,
+    ``--resume``, :func:`sim.load_results`, ``sim report``): the file's ``"command"`` key
+    names the command, if that command records itself in a file of that name; a file
+    written before that key existed is recognised by the keys only that command's file has
+    (:data:`OUTPUT_MARKERS`).
+
+    Args:
+        marker: The file's name (``run.json`` or ``manifest.json``).
+        data: Its parsed content.
+
+    Returns:
+        ``"run"``, ``"compare"``, ``"sweep"``, or None for anything else.
+    """
+    if not isinstance(data, dict):
+        return None
+    said = data.get("command")
+    if isinstance(said, str) and OUTPUT_MARKERS.get(said, ("",))[0] == marker:
+        return said
+    for command, (name, keys) in OUTPUT_MARKERS.items():
+        if name == marker and keys <= data.keys():
+            return command
     return None
 
 
@@ -339,22 +367,31 @@ def _json_default(value: Any) -> Any:
                     "JSON-serialisable")
 
 
-def write_parquet(df: pd.DataFrame, path: Path) -> None:
+def write_parquet(df: pd.DataFrame, path: Path | BinaryIO, *,
+                  metadata: dict[bytes, bytes] | None = None,
+                  pandas_metadata: bool = True) -> None:
     """Write a frame to Parquet, recording units and meanings of known columns.
 
-    The units travel with the file (schema metadata key ``sim.columns``), so
-    a table opened years later still says what its numbers mean.
+    The one Parquet writer of the package (run directories, comparisons, the part files of
+    sweeps and comparisons): the units travel with the file (schema metadata key
+    ``sim.columns``), so a table opened years later still says what its numbers mean.
 
     Args:
         df: The table; its index is not written.
-        path: The file to write.
+        path: The file to write, or a binary file object open for writing.
+        metadata: More key-value metadata for the footer (a part file's run id).
+        pandas_metadata: Keep pandas' own metadata (a few kilobytes that small part files,
+            read back through pyarrow, do not need).
     """
     table = pa.Table.from_pandas(df, preserve_index=False)
     docs = {name: {"unit": COLUMNS[name].unit, "zh": COLUMNS[name].zh,
                    "en": COLUMNS[name].en, "meaning": COLUMNS[name].meaning}
             for name in df.columns if name in COLUMNS}
     meta = dict(table.schema.metadata or {})
+    if not pandas_metadata:
+        meta.pop(b"pandas", None)
     meta[b"sim.columns"] = json.dumps(docs, ensure_ascii=False).encode("utf-8")
+    meta.update(metadata or {})
     pq.write_table(table.replace_schema_metadata(meta), path)
 
 

@@ -38,9 +38,9 @@ stdout telling how to get narrower intervals (a larger ``sampler.n``).
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import itertools
 import os
-import re
 import shutil
 import tempfile
 import warnings
@@ -52,7 +52,13 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ConfigError
-from sim.experiments.storage import check_parts, check_path_length, read_manifest, write_error
+from sim.experiments.storage import (
+    STORED_COMMANDS,
+    check_parts,
+    check_path_length,
+    read_manifest,
+    write_error,
+)
 from sim.metrics import COLUMNS, label
 
 INDEX_COLUMNS = {
@@ -76,12 +82,14 @@ CHECKED = {"sobol": (("S1", "S1_conf", True), ("ST", "ST_conf", True)),
            "morris": (("mu_star", "mu_star_conf", False),)}
 """Indices checked for usable intervals: (index, its interval, a share bounded by [0, 1])."""
 
-_FIGURE = re.compile(r"^(sobol|morris)-\w+\.png$")
+ANALYSIS_PATTERNS = (INDICES_CSV, SUMMARY_CSV, S2_CSV, "sobol-*.png", "morris-*.png")
+"""The files :func:`analyze` writes in ``DIR/analysis/`` (glob patterns): ``sim sweep
+--force`` deletes them and nothing else there (:func:`sim.experiments.storage.own_files`)."""
 
 
 def is_analysis_file(name: str) -> bool:
     """True for the name of a file :func:`analyze` writes (``sim sweep --force`` deletes it)."""
-    return name in (INDICES_CSV, SUMMARY_CSV, S2_CSV) or bool(_FIGURE.match(name))
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in ANALYSIS_PATTERNS)
 
 
 # --------------------------------------------------------------------------- reading
@@ -89,10 +97,11 @@ def is_analysis_file(name: str) -> bool:
 
 def load_results(path: str | os.PathLike[str], *,
                  columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Load a sweep's results as one tidy frame.
+    """Load a sweep's or a comparison's results as one tidy frame.
 
     Args:
-        path: The sweep directory (``sim sweep ... --out DIR``).
+        path: The sweep directory (``sim sweep ... --out DIR``) or comparison directory
+            (``sim compare ... --out DIR``, whose one parameter is ``design``).
         columns: Columns to read (default: all); ``run_id`` and ``month`` are always read.
 
     Returns:
@@ -111,15 +120,16 @@ def load_results(path: str | os.PathLike[str], *,
     import pyarrow.dataset as ds
 
     out = Path(path)
-    manifest = read_manifest(out)
+    manifest = read_manifest(out, STORED_COMMANDS)
     files, missing = check_parts(out, manifest)
     if not files:
         raise ConfigError(str(out), "the sweep has no finished run yet (no runs/part-*.parquet)")
     if missing:
+        again = (f"'{manifest['command_line']} --resume'" if manifest.get("command") == "compare"
+                 else f"'sim sweep SWEEP --out {out} --resume'")
         warnings.warn(f"{out}: {len(missing)} of {len(manifest['runs'])} runs have no part "
                       f"file yet (first: {missing[0]}); the frame holds the finished runs "
-                      f"only: finish the sweep with 'sim sweep SWEEP --out {out} --resume'",
-                      UserWarning, stacklevel=2)
+                      f"only: finish it with {again}", UserWarning, stacklevel=2)
     names = ds.dataset([str(files[0])], format="parquet").schema.names
     if columns is not None:
         unknown = [c for c in columns if c not in names]

@@ -180,6 +180,7 @@ def run_one(job: Job, run: dict[str, Any]) -> str:
     except ConfigError as exc:
         raise RunFailedError(run["run_id"], str(exc)) from None
     ts = timeseries_frame(model)
+    info = run_info(model)
     n = len(ts)
     front: dict[str, Any] = {
         "run_id": [run["run_id"]] * n,
@@ -192,9 +193,31 @@ def run_one(job: Job, run: dict[str, Any]) -> str:
     frame = pd.concat([pd.DataFrame(front), ts.drop(columns="month")], axis=1)
     path = part_path(job.out, run["run_id"])
     try:
-        return str(write_part(frame, path, run["run_id"], run.get("scenario")))
+        return str(write_part(frame, path, run["run_id"], run.get("scenario"), info))
     except OSError as exc:  # disk full, permissions: one line in the driver
         raise RunFailedError(run["run_id"], write_error(path, exc), "--out") from None
+
+
+_VERSIONS: dict[str, str] = {}
+"""The versions of this process's Python and libraries, found once (by ``model.metadata()``)."""
+
+
+def run_info(model: Any) -> dict[str, Any]:
+    """The numbers of a finished run that are not monthly, and the versions that ran it.
+
+    Recorded in the run's part file (:func:`~sim.experiments.storage.part_run_info`):
+    ``households`` and ``compounds`` of the community as built, ``firm_entries`` and
+    ``firm_exits`` over the run, and ``versions`` (Python, ``sim`` and its libraries).
+    """
+    if not _VERSIONS:
+        _VERSIONS.update(model.metadata()["versions"])
+    return {"households": int(model.population.n), "compounds": int(model.n_compounds),
+            "firm_entries": int(model.firm_entries), "firm_exits": int(model.firm_exits),
+            "versions": dict(_VERSIONS)}
+
+
+RunFunction = Callable[[Job, dict[str, Any]], str]
+"""What runs one run and returns its part file's path (:func:`run_one`, or a wrapper)."""
 
 
 # --------------------------------------------------------------------------- executors
@@ -203,15 +226,20 @@ _JOB: Job | None = None
 """The job of a local worker process, set once by :func:`_init_worker`."""
 
 
-def _init_worker(job: Job) -> None:
+_FUNC: RunFunction | None = None
+"""The function a local worker process runs each run with."""
+
+
+def _init_worker(job: Job, func: RunFunction | None = None) -> None:
     """Keep the job (:class:`~sim.children.WorkerPool` leaves Ctrl-C to the driver)."""
-    global _JOB
+    global _JOB, _FUNC
     _JOB = job
+    _FUNC = func
 
 
 def _run_in_worker(run: dict[str, Any]) -> str:
     assert _JOB is not None, "worker not initialised"
-    return run_one(_JOB, run)
+    return (_FUNC or run_one)(_JOB, run)
 
 
 def default_workers() -> int:
@@ -271,7 +299,7 @@ class Executor:
             self.client = None
 
     def run(self, job: Job, runs: Sequence[dict[str, Any]], *, progress: bool = True,
-            total: int | None = None, desc: str = "") -> int:
+            total: int | None = None, desc: str = "", func: RunFunction | None = None) -> int:
         """Run ``runs`` and write their part files.
 
         Args:
@@ -281,6 +309,8 @@ class Executor:
             total: Runs in the whole sweep, for the bar (default ``len(runs)``); the runs not
                 in ``runs`` count as already done (``--resume``).
             desc: Label of the progress bar.
+            func: What runs one run (default :func:`run_one`); a module-level function
+                (it is pickled to the workers), which must call :func:`run_one`.
 
         Returns:
             The number of runs done.
@@ -303,13 +333,14 @@ class Executor:
             bar.update(1)
 
         try:
+            one = func or run_one
             if self.client is not None:
-                _run_dask(self.client, job, runs, on_done)
+                _run_dask(self.client, job, runs, on_done, one)
             elif self.workers == 1 or len(runs) <= 1:
                 for run in runs:
-                    on_done(run_one(job, run))
+                    on_done(one(job, run))
             else:
-                _run_processes(job, runs, self.workers, on_done)
+                _run_processes(job, runs, min(self.workers, len(runs)), on_done, func)
         except RunFailedError as exc:
             raise ConfigError(exc.field or f"run {exc.run_id}", exc.message) from None
         finally:
@@ -338,7 +369,7 @@ def execute(job: Job, runs: Sequence[dict[str, Any]], *, workers: int | None = N
 
 
 def _run_processes(job: Job, runs: Iterable[dict[str, Any]], workers: int,
-                   on_done: Callable[[str], None]) -> None:
+                   on_done: Callable[[str], None], func: RunFunction | None = None) -> None:
     """Run on a local process pool, keeping a bounded number of runs in flight.
 
     The pool is :class:`sim.children.WorkerPool`: its workers die with this process, so a
@@ -350,7 +381,7 @@ def _run_processes(job: Job, runs: Iterable[dict[str, Any]], workers: int,
 
     todo = iter(runs)
     limit = workers * IN_FLIGHT_PER_WORKER
-    pool = WorkerPool(workers, initializer=_init_worker, initargs=(job,))
+    pool = WorkerPool(workers, initializer=_init_worker, initargs=(job, func))
     inflight: set[Future[str]] = set()
     try:
         while True:
@@ -440,7 +471,7 @@ def _greeting(conn: socket.socket, timeout: float) -> bytes:
 
 
 def _run_dask(client: Any, job: Job, runs: Iterable[dict[str, Any]],
-              on_done: Callable[[str], None]) -> None:
+              on_done: Callable[[str], None], func: RunFunction = run_one) -> None:
     """Run on a Dask cluster with ``client.submit`` and ``as_completed``."""
     from distributed import as_completed
 
@@ -449,7 +480,7 @@ def _run_dask(client: Any, job: Job, runs: Iterable[dict[str, Any]],
     todo = iter(runs)
 
     def submit(run: dict[str, Any]) -> Any:
-        return client.submit(run_one, job_ref, run, pure=False,
+        return client.submit(func, job_ref, run, pure=False,
                              key=f"sim-run-{job.key}-{run['run_id']}")
 
     pending = as_completed([submit(run) for run in itertools.islice(todo, limit)],

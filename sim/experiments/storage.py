@@ -35,9 +35,9 @@ redo the changed runs (``--redo-changed``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
-import fnmatch
 import hashlib
 import json
 import os
@@ -46,7 +46,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -57,6 +57,9 @@ from sim.experiments.sampling import Plan
 from sim.experiments.spec import Sweep
 from sim.metrics import COLUMNS
 
+if TYPE_CHECKING:
+    from sim.output import Output
+
 MANIFEST = "manifest.json"
 RUNS_DIR = "runs"
 ANALYSIS_DIR = "analysis"
@@ -65,13 +68,15 @@ FORMAT = "sim-sweep/1"
 """Format tag of the manifest, for readers of old sweeps."""
 COMMAND = "sweep"
 """The manifest's ``command``: ``sim compare`` writes a ``manifest.json`` too."""
-SWEEP_KEYS = ("format", "spec", "sampler", "runs", "samples", "base_config")
-"""Keys of every sweep manifest, by which one written before ``command`` is recognised."""
+STORED_COMMANDS = ("sweep", "compare")
+"""The commands whose directories hold runs in part files and a manifest of :data:`FORMAT`."""
 
 RUN_ID_KEY = b"sim.run_id"
 """Parquet key-value metadata naming the run a part file holds."""
 SCENARIO_KEY = b"sim.scenario"
 """Parquet key-value metadata: fingerprint of the resolved scenario the run simulated."""
+RUN_KEY = b"sim.run"
+"""Parquet key-value metadata: the run's per-run numbers and versions, as JSON."""
 
 NAME_MAX = 255
 """Longest file name, in bytes, on the usual file systems (ext4, xfs, btrfs, APFS, NTFS)."""
@@ -103,29 +108,36 @@ def scenario_fingerprint(config: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def write_part(df: pd.DataFrame, path: Path, run_id: str, scenario: str | None = None) -> Path:
+def write_part(df: pd.DataFrame, path: Path, run_id: str, scenario: str | None = None,
+               run: dict[str, Any] | None = None) -> Path:
     """Write one run's table to ``path`` atomically (temporary file, then ``os.replace``).
+
+    The table goes through :func:`sim.output.write_parquet` (units of the model columns in
+    the footer), with the run's identity beside them.
 
     Args:
         df: The run's rows.
         path: The part file.
         run_id: Recorded in the file's metadata, checked by :func:`part_problem`.
         scenario: Fingerprint of the run's resolved scenario, recorded beside ``run_id``.
+        run: The run's numbers that are not monthly (households, firm entries and exits)
+            and the versions of the process that ran it, recorded as JSON
+            (:data:`RUN_KEY`, read back by :func:`part_run_info`).
 
     Returns:
         ``path``.
     """
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    meta = dict(table.schema.metadata or {})
-    meta.pop(b"pandas", None)  # a few kilobytes per file that pyarrow does not need
-    meta[RUN_ID_KEY] = run_id.encode()
+    from sim.output import write_parquet
+
+    meta = {RUN_ID_KEY: run_id.encode()}
     if scenario is not None:
         meta[SCENARIO_KEY] = scenario.encode()
-    table = table.replace_schema_metadata(meta)
+    if run is not None:
+        meta[RUN_KEY] = json.dumps(run, sort_keys=True, ensure_ascii=False).encode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            pq.write_table(table, fh)
+            write_parquet(df, fh, metadata=meta, pandas_metadata=False)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -160,6 +172,12 @@ def part_problem(path: Path, run_id: str, rows: int, scenario: str | None = None
         return ("was computed from other inputs than the manifest records for the run (its "
                 "scenario fingerprint differs)")
     return None
+
+
+def part_run_info(path: Path) -> dict[str, Any]:
+    """The per-run numbers and versions a part file records (:data:`RUN_KEY`; empty if none)."""
+    raw = (pq.read_metadata(path).metadata or {}).get(RUN_KEY)
+    return json.loads(raw) if raw else {}
 
 
 def part_is_valid(path: Path, run_id: str, rows: int, scenario: str | None = None) -> bool:
@@ -213,18 +231,19 @@ def check_parts(out: str | Path, manifest: dict[str, Any]) -> tuple[list[Path], 
 
 
 def _temporary(out: Path) -> list[Path]:
-    """Hidden temporary files and folders that a killed ``sim sweep`` or ``sim analyze`` left.
+    """Hidden temporary files and folders that a killed command left in its directory.
 
     ``runs/.part-*.tmp`` (a part being written), ``.manifest.json.*.tmp`` (the manifest
-    being written) and ``.analysis.tmp-*`` (an analysis being written).
+    being written), ``.analysis.tmp-*`` (an analysis being written) and ``.report.tmp-*``
+    (a comparison's report being written).
     """
     found = [*(out / RUNS_DIR).glob(".part-*.tmp"), *out.glob(f".{MANIFEST}.*.tmp"),
-             *out.glob(f".{ANALYSIS_DIR}.tmp-*")]
+             *out.glob(f".{ANALYSIS_DIR}.tmp-*"), *out.glob(".report.tmp-*")]
     return sorted(found)
 
 
 def remove_temporary(out: str | Path) -> int:
-    """Remove temporary files and folders left by a killed sweep or analysis; return how many."""
+    """Remove temporary files and folders left by a killed command; return how many."""
     count = 0
     for tmp in _temporary(Path(out)):
         if tmp.is_dir() and not tmp.is_symlink():
@@ -235,54 +254,65 @@ def remove_temporary(out: str | Path) -> int:
     return count
 
 
-def own_files(out: Path) -> tuple[list[Path], list[str]]:
-    """Split what ``out`` holds into a sweep's own files and the rest.
+def sweep_output() -> Output:
+    """What ``sim sweep`` and ``sim analyze DIR`` write in a sweep directory.
 
-    A sweep's own files are the ones ``sim sweep`` and ``sim analyze DIR`` write there:
-    ``manifest.json``, ``runs/part-*.parquet``, ``analysis/`` with the tables and figures of
-    :func:`sim.experiments.analyze.is_analysis_file`, and their hidden temporary files.
+    ``manifest.json``, ``runs/part-*.parquet`` and, in ``analysis/``, the tables and
+    figures of :func:`sim.experiments.analyze.is_analysis_file`.
+    """
+    from sim.experiments.analyze import ANALYSIS_PATTERNS
+    from sim.output import Output
+
+    return Output(COMMAND, (MANIFEST, f"{RUNS_DIR}/part-*.parquet",
+                            *(f"{ANALYSIS_DIR}/{pattern}" for pattern in ANALYSIS_PATTERNS)))
+
+
+def own_files(out: Path, output: Output | None = None) -> tuple[list[Path], list[str]]:
+    """Split what ``out`` holds into a command's own files and the rest.
+
+    A command's own files are those its :class:`~sim.output.Output` declares (by default a
+    sweep's, :func:`sweep_output`) and the hidden temporary files of :func:`_temporary`;
+    the rule is :meth:`sim.output.Output.foreign`, the same as ``sim run`` and ``sim
+    compare`` apply.
 
     Returns:
-        ``(own, foreign)``: the paths ``--force`` may delete (files, then the folders
-        ``runs/`` and ``analysis/``), and the others relative to ``out`` (sorted).
+        ``(own, foreign)``: the paths ``--force`` may delete (files, then the folders they
+        lie in, deepest first), and the others relative to ``out`` (sorted).
     """
-    from sim.experiments.analyze import is_analysis_file
-
-    own: list[Path] = list(_temporary(out))
-    foreign: list[str] = []
-    temporary = set(own)
-    for entry in sorted(out.iterdir()):
-        if entry in temporary:
+    output = output if output is not None else sweep_output()
+    temporary = _temporary(out)
+    hidden = {p.relative_to(out).as_posix() + ("/" if p.is_dir() and not p.is_symlink()
+                                                else "") for p in temporary}
+    foreign = [name for name in output.foreign(out) if name not in hidden]
+    own: list[Path] = list(temporary)
+    folders = output.dirs()
+    dirs: list[Path] = []
+    for path in sorted(out.rglob("*")):
+        if any(path == t or t in path.parents for t in temporary):
             continue
-        if entry.name == MANIFEST and entry.is_file():
-            own.append(entry)
-        elif entry.name in (RUNS_DIR, ANALYSIS_DIR) and entry.is_dir() \
-                and not entry.is_symlink():
-            wanted = "part-*.parquet" if entry.name == RUNS_DIR else None
-            for item in sorted(entry.iterdir()):
-                if item in temporary:
-                    continue
-                ok = item.is_file() and (fnmatch.fnmatch(item.name, wanted) if wanted
-                                         else is_analysis_file(item.name))
-                if ok:
-                    own.append(item)
-                else:
-                    foreign.append(str(item.relative_to(out)) + ("/" if item.is_dir() else ""))
-            own.append(entry)
-        else:
-            foreign.append(entry.name + ("/" if entry.is_dir() else ""))
+        name = path.relative_to(out).as_posix()
+        if path.is_dir() and not path.is_symlink():
+            if name in folders:
+                dirs.append(path)
+        elif output.owns(name):
+            own.append(path)
+    own += sorted(dirs, key=lambda d: len(d.parts), reverse=True)
     return own, foreign
 
 
-def remove_own_files(out: Path) -> None:
-    """Delete a sweep's own files in ``out`` (see :func:`own_files`), and nothing else."""
-    own, _foreign = own_files(out)
+def remove_own_files(out: Path, output: Output | None = None) -> None:
+    """Delete a command's own files in ``out`` (see :func:`own_files`), and nothing else.
+
+    A folder is removed only once empty (it may hold a file of the user's).
+    """
+    own, _foreign = own_files(out, output)
     for path in own:  # files first, then their (now empty) folders
         if path.is_dir() and not path.is_symlink():
             if path.name.startswith("."):
                 shutil.rmtree(path, ignore_errors=True)
             else:
-                path.rmdir()
+                with contextlib.suppress(OSError):
+                    path.rmdir()
         else:
             path.unlink(missing_ok=True)
 
@@ -352,34 +382,72 @@ def make_manifest(sweep: Sweep, plan: Plan, *, groups: Sequence[dict[str, Any]],
         runs: The runs of ``plan``, each with ``scenario``, the fingerprint of its resolved
             scenario (:func:`scenario_fingerprint`).
     """
+    spec = sweep.spec
+    params = [{"name": p.name, "role": p.role, "low": p.low, "high": p.high,
+               "values": list(p.values) if p.values is not None else None,
+               "integer": p.integer, "kind": p.kind} for p in sweep.params]
+    return stored_manifest(
+        COMMAND, name=spec.name, spec=spec.model_dump(mode="json"), steps=sweep.steps,
+        outcome_months=spec.outcome_months, params=params, plan=plan, runs=runs,
+        base_config=sweep.base.to_dict(), group_configs=groups, reproduce=REPRODUCE,
+        source=str(sweep.source) if sweep.source is not None else None,
+        sampler={**spec.sampler.model_dump(mode="json"), "levels_used": _levels(sweep)})
+
+
+def stored_manifest(command: str, *, name: str, spec: dict[str, Any], steps: int,
+                    outcome_months: int, params: Sequence[dict[str, Any]], plan: Plan,
+                    runs: Sequence[dict[str, Any]], base_config: dict[str, Any],
+                    group_configs: Sequence[dict[str, Any]], reproduce: str,
+                    **extra: Any) -> dict[str, Any]:
+    """Return a manifest of stored runs: the one format of sweeps and comparisons.
+
+    Every reader (``--resume``, :func:`check_parts`,
+    :func:`~sim.experiments.analyze.load_results`, ``sim analyze``, ``sim report``) needs
+    only these keys; ``extra`` adds what one command records besides (a sweep's sampler,
+    a comparison's designs and statistics).
+
+    Args:
+        command: ``"sweep"`` or ``"compare"``, by which ``--force`` knows its own outputs.
+        name: The sweep's or comparison's name.
+        spec: The inputs as given (a sweep file's content, a comparison's arguments);
+            ``--resume`` refuses other ones.
+        steps: Months per run.
+        outcome_months: Months at the end of each run over which outcomes are averaged.
+        params: Every parameter (``name``, ``role``, ``low``, ``high``, ``values``,
+            ``integer``, ``kind``), in column order.
+        plan: The samples and runs.
+        runs: The runs of ``plan``, each with the fingerprint of its resolved scenario.
+        base_config: The resolved base scenario.
+        group_configs: The resolved scenario of each group.
+        reproduce: How a run's scenario is made, in words.
+        **extra: Further keys, after the common ones.
+    """
     from sim.model import package_version
 
-    spec = sweep.spec
     return {
         "format": FORMAT,
-        "command": COMMAND,
-        "name": spec.name,
-        "source": str(sweep.source) if sweep.source is not None else None,
-        "spec": spec.model_dump(mode="json"),
-        "steps": sweep.steps,
-        "outcome_months": spec.outcome_months,
-        "sampler": {**spec.sampler.model_dump(mode="json"), "levels_used": _levels(sweep)},
+        "command": command,
+        "name": name,
+        **({"source": extra.pop("source")} if "source" in extra else {}),
+        "spec": spec,
+        "steps": steps,
+        "outcome_months": outcome_months,
+        **({"sampler": extra.pop("sampler")} if "sampler" in extra else {}),
         "problem": plan.problem,
-        "params": [{"name": p.name, "role": p.role, "low": p.low, "high": p.high,
-                    "values": list(p.values) if p.values is not None else None,
-                    "integer": p.integer, "kind": p.kind} for p in sweep.params],
+        "params": list(params),
         "groups": plan.groups,
         "samples": plan.samples,
         "runs": list(runs),
-        "reproduce": REPRODUCE,
-        "base_config": sweep.base.to_dict(),
-        "group_configs": list(groups),
+        "reproduce": reproduce,
+        "base_config": base_config,
+        "group_configs": list(group_configs),
         "columns": {name: {"unit": c.unit, "zh": c.zh, "en": c.en, "meaning": c.meaning}
                     for name, c in COLUMNS.items()},
         "package_version": package_version(),
         "git_commit": git_commit(),
         "created": _now(),
         "finished": None,
+        **extra,
     }
 
 
@@ -407,11 +475,16 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, allow_nan=False))
 
 
-def read_manifest(out: str | Path) -> dict[str, Any]:
-    """Read ``DIR/manifest.json``.
+def read_manifest(out: str | Path, commands: Sequence[str] = (COMMAND,)) -> dict[str, Any]:
+    """Read ``DIR/manifest.json`` of stored runs.
+
+    Args:
+        out: The directory.
+        commands: The commands whose manifest is wanted (default: a sweep's;
+            :func:`~sim.experiments.analyze.load_results` reads comparisons too).
 
     Raises:
-        ConfigError: (field ``DIR``) if there is no readable sweep manifest.
+        ConfigError: (field ``DIR``) if there is no readable manifest of those commands.
     """
     path = Path(out) / MANIFEST
     if not path.is_file():
@@ -420,9 +493,11 @@ def read_manifest(out: str | Path) -> dict[str, Any]:
     data = _load_json(path)
     if data is None:
         raise ConfigError(str(out), f"cannot read {path} (not JSON)")
-    if not is_sweep_manifest(data):
-        raise ConfigError(str(out), f"{path} is not a sweep manifest of format {FORMAT}"
-                                    f"{_other_command(data)}")
+    if manifest_command(data) not in commands:
+        what = " or ".join({"sweep": "a sweep", "compare": "a comparison"}.get(c, c)
+                           for c in commands)
+        raise ConfigError(str(out), f"{path} is not the manifest of {what} of format "
+                                    f"{FORMAT}{_other_command(data)}")
     return data
 
 
@@ -435,16 +510,24 @@ def _load_json(path: Path) -> Any:
 
 
 def is_sweep_manifest(data: Any) -> bool:
-    """True for a sweep's manifest.
+    """True for a sweep's manifest (the rule of :func:`sim.output.command_of`, and the format)."""
+    return manifest_command(data) == COMMAND
 
-    That is ``"command": "sweep"``, or, for sweeps written before the manifest said so, no
-    ``command`` but the sweep format and keys.
+
+def manifest_command(data: Any) -> str | None:
+    """The command of a manifest of stored runs (``"sweep"`` or ``"compare"``), else None.
+
+    Both write the same format (:data:`FORMAT`: runs, samples, groups, their resolved
+    scenarios, one part file per run); which command wrote it is decided by
+    :func:`sim.output.command_of`, the rule every command uses. A comparison written before
+    comparisons stored their runs (no :data:`FORMAT`) is not one.
     """
+    from sim.output import command_of
+
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        return False
-    if "command" in data:
-        return data["command"] == COMMAND
-    return all(key in data for key in SWEEP_KEYS)
+        return None
+    command = command_of(MANIFEST, data)
+    return command if command in STORED_COMMANDS else None
 
 
 def _other_command(data: Any) -> str:
@@ -478,7 +561,8 @@ def check_same_sweep(recorded: dict[str, Any], new: dict[str, Any]) -> None:
     Raises:
         ConfigError: (field ``--resume``) naming the first difference.
     """
-    for key, what in (("spec", "the sweep file"), ("runs", "the sampled design"),
+    words = RESUME_WORDS[recorded.get("command", COMMAND)]
+    for key, what in (("spec", words["spec"]), ("runs", words["runs"]),
                       ("steps", "the number of months")):
         old, now = recorded.get(key), _plain(new[key])
         if key == "runs":
@@ -487,9 +571,19 @@ def check_same_sweep(recorded: dict[str, Any], new: dict[str, Any]) -> None:
             where = _first_difference(old, now)
             at = f" at {where}" if where else ""
             raise ConfigError("--resume", f"{what} differs from the one recorded in "
-                                          f"{MANIFEST}{at}; resume only with the same sweep "
-                                          "file, or choose a new --out (or --force to start "
-                                          "over)")
+                                          f"{MANIFEST}{at}; resume only with {words['same']}, "
+                                          "or choose a new --out (or --force to start over)")
+
+
+RESUME_WORDS = {
+    "sweep": {"spec": "the sweep file", "runs": "the sampled design",
+              "same": "the same sweep file", "edited": "a preset or file named in the sweep "
+              "file was edited", "redo": "pass --redo-changed to rerun the changed runs, "},
+    "compare": {"spec": "the comparison (its designs, --community, --set, --seeds, --steps)",
+                "runs": "the list of runs", "same": "the same command line",
+                "edited": "a design or community preset or file was edited", "redo": ""},
+}
+"""How ``--resume`` names what differs, by the command that wrote the directory."""
 
 
 def changed_runs(recorded: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -529,12 +623,13 @@ def check_inputs(recorded: dict[str, Any], new: dict[str, Any]) -> list[str]:
         field = f"{MANIFEST} records no fingerprint of its scenario (an older sweep)"
     else:
         field = "its resolved scenario differs from the one recorded"
+    words = RESUME_WORDS[recorded.get("command", COMMAND)]
+    what = "sweep" if recorded.get("command", COMMAND) == COMMAND else "comparison"
     raise ConfigError("--resume", f"the inputs of run {first['run_id']} changed since the "
-                                  f"sweep started: {field} (a preset or file named in the "
-                                  f"sweep file was edited; {len(changed)} of "
-                                  f"{len(new['runs'])} runs changed); resuming would mix old "
-                                  "and new data: pass --redo-changed to rerun the changed "
-                                  "runs, --force to start over, or choose a new --out")
+                                  f"{what} started: {field} ({words['edited']}; "
+                                  f"{len(changed)} of {len(new['runs'])} runs changed); "
+                                  f"resuming would mix old and new data: {words['redo']}"
+                                  "--force to start over, or choose a new --out")
 
 
 def redo_manifest(recorded: dict[str, Any], new: dict[str, Any],
