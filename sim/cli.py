@@ -373,7 +373,8 @@ def add_run(subparsers: Any) -> None:
 # --------------------------------------------------------------------------- entry point
 
 COMMAND_MODULES = ("sim.experiments.compare", "sim.experiments.sweep",
-                   "sim.experiments.analyze", "sim.appserver", "sim.community_cli", "sim.params")
+                   "sim.experiments.analyze", "sim.appserver", "sim.community_cli", "sim.params",
+                   "sim.schedule_cli")
 """Modules that each add one subcommand through their ``add_command(subparsers)``."""
 
 

@@ -16,7 +16,6 @@ yuan per household per month unless stated; "share" is a number in [0, 1];
 from __future__ import annotations
 
 import copy
-import difflib
 import os
 import re
 from collections.abc import Mapping
@@ -33,7 +32,13 @@ from pydantic import (
 
 from sim.distributions import Dist, Spec
 from sim.errors import ConfigError, InstitutionAbsentError
-from sim.strict import STRICT_CONFIG, Strict, reject_bool  # noqa: F401  (re-exported)
+from sim.strict import (  # noqa: F401  (Strict, reject_bool, STRICT_CONFIG re-exported)
+    STRICT_CONFIG,
+    Strict,
+    reject_bool,
+    unknown_name,
+    validation_error,
+)
 
 WEIGHT_MAX = 100.0
 """Largest weight of a term of the decision rule (utility units; defaults are about 1)."""
@@ -157,7 +162,7 @@ class Design(Strict):
     @field_validator("institutions")
     @classmethod
     def _known_institutions(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        from sim.institutions import REGISTRY, validate_params
+        from sim.institutions.registry import REGISTRY, validate_params
 
         out = {}
         for name, params in value.items():
@@ -587,7 +592,7 @@ def _check_institution(design: dict[str, Any], present: dict[str, Any], path: li
         path: The override path, ``design.institutions.NAME[.PARAM...]``.
         value: The value being set (quoted in the hint).
     """
-    from sim.institutions import REGISTRY
+    from sim.institutions.registry import REGISTRY
 
     name = path[2]
     if name not in REGISTRY:
@@ -618,12 +623,8 @@ def _field_model(model: Any, name: str) -> Any:
     return None
 
 
-def _unknown(name: str, allowed: Any, what: str) -> str:
-    """Message for an unknown name, with the closest allowed one if any."""
-    allowed = sorted(allowed)
-    near = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-    hint = f"; did you mean '{near[0]}'?" if near else ""
-    return f"unknown {what} '{name}'{hint} (allowed: {', '.join(allowed)})"
+_unknown = unknown_name
+"""Message for an unknown name (:func:`sim.strict.unknown_name`; kept for its importers)."""
 
 
 # --------------------------------------------------------------------------- loading
@@ -839,38 +840,17 @@ def load_config(source: str | Path | dict[str, Any]) -> Scenario:
 
 
 def _config_error(exc: ValidationError) -> ConfigError:
-    """Turn pydantic's most telling error into a one-line ConfigError.
+    """Turn pydantic's most telling error on a scenario into a one-line ConfigError.
 
-    For a field that takes several forms (a number, a list or a distribution)
-    pydantic reports one error per form; an error about the content of a form
-    ("a normal distribution needs mean, sd") says more than "not a number".
+    The rule is :func:`sim.strict.validation_error`'s, for every schema; an institution's
+    parameter (reported by :func:`sim.institutions.registry.validate_params` as
+    ``NAME.PARAM: message``) is named in the field, as every other field is.
     """
-    errors = exc.errors()
-    telling = [e for e in errors if not e["type"].endswith(("_type", "_parsing"))]
-    err = telling[0] if telling else errors[0]
-    loc = [str(p) for p in err["loc"] if not _is_union_tag(p)]
-    field = ".".join(loc)
-    if err["type"] == "extra_forbidden":
-        parent = _model_at(loc[:-1])
-        allowed = list(parent.model_fields) if parent is not None else []
-        return ConfigError(field, _unknown(loc[-1], allowed, "key"))
-    msg = err["msg"]
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-    got = err.get("input")
-    if err["type"] != "missing" and not isinstance(got, dict | list):
-        msg = f"{msg} (got {got!r})"
-    if loc[-1:] == ["institutions"] and (inner := re.match(r"(\w+(?:\.\w+)*): (.*)", msg)):
-        # An institution's parameter: name it in the field, as for every other field.
-        field, msg = f"{field}.{inner[1]}", inner[2]
-    return ConfigError(field, msg[0].lower() + msg[1:] if msg else msg)
-
-
-def _is_union_tag(part: Any) -> bool:
-    """Pydantic adds union member names (``Dist``, ``float``) to error locations."""
-    return isinstance(part, str) and (part in {"float", "int", "str", "bool"}
-                                      or part.startswith(("list[", "function-"))
-                                      or part[:1].isupper())
+    err = validation_error(exc, _model_at)
+    if err.field.split(".")[-1:] == ["institutions"] and (
+            inner := re.match(r"(\w+(?:\.\w+)*): (.*)", err.message)):
+        return ConfigError(f"{err.field}.{inner[1]}", inner[2])
+    return err
 
 
 def _model_at(loc: list[str]) -> Any:

@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.config import Matters as MattersConfig
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: sim.config builds on the institutions, which use this
+    from sim.config import Matters as MattersConfig
     from sim.model import CompoundModel
 
 CATEGORIES = ("big", "small", "private")

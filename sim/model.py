@@ -35,11 +35,13 @@ import numpy as np
 import pandas as pd
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from sim import behaviour, firm, institutions, kernels
+from sim import behaviour, firm, kernels
 from sim.compounds import Compounds
 from sim.config import Scenario, load_config
 from sim.errors import ConfigError
+from sim.institutions.base import Institution
 from sim.institutions.government import Government
+from sim.institutions.registry import build as build_institutions
 from sim.ledger import Ledger
 from sim.matters import MatterBook
 from sim.metrics import COLUMNS, MODEL_REPORTERS, compute_metrics
@@ -88,7 +90,9 @@ class CompoundModel(mesa.Model):
         network: The neighbour network (sparse).
         government: The Government agent.
         firms: The PropertyFirm agents serving now.
-        institutions: Institutions of the design, in order.
+        institutions: Institutions of the design, in the order they first act.
+        phases: Per phase (:data:`sim.institutions.base.PHASES`), the institutions that act
+            in it, in the order of :data:`sim.schedule.PHASE_ORDER`.
         rule: Constants of the decision rule, derived once at set-up
             (:class:`~sim.behaviour.RuleConstants`).
         datacollector: Mesa DataCollector with one column per output.
@@ -147,9 +151,10 @@ class CompoundModel(mesa.Model):
         self.government = Government(self)
         for c in np.flatnonzero(self.compounds.firm_present):
             firm.PropertyFirm(self, int(c))
-        self.institutions = institutions.build(self)
-        for inst in self.institutions:
-            inst.setup(self)
+        self.phases = build_institutions(self)
+        self.institutions: list[Institution[Any]] = list(dict.fromkeys(
+            inst for phase in self.phases.values() for inst in phase))
+        self.run_phase("setup")
         self.selfgov.update_efficiency(self)
 
         # The decision rule's constants, once the institutions have set visibility up.
@@ -194,13 +199,11 @@ class CompoundModel(mesa.Model):
         self.ledger.new_month()
         self.selfgov.update_efficiency(self)
         self.matters.arrive(self)
-        for inst in self.institutions:
-            inst.before_decisions(self)
+        self.run_phase("before_decisions")
         behaviour.decide(self)
         self._rates = None  # actions changed
         firm.collect_and_serve(self)
-        for inst in self.institutions:
-            inst.after_decisions(self)
+        self.run_phase("after_decisions")
         self._fix_private_matters()
         rates = self.compound_rates()
         self.compounds.volunteer_upkeep += (rates["volunteer_rate"] * self.compounds.households
@@ -208,11 +211,15 @@ class CompoundModel(mesa.Model):
         self.compounds.update_condition(1.0 - rates["compliance_rate"])
         self._update_beliefs()
         firm.exits(self)
-        for inst in self.institutions:
-            inst.month_end(self)
+        self.run_phase("month_end")
         self.ledger.check()
         self._refresh_metrics()
         self.datacollector.collect(self)
+
+    def run_phase(self, phase: str) -> None:
+        """Let the design's institutions act in ``phase``, in the order of :mod:`sim.schedule`."""
+        for inst in self.phases[phase]:
+            getattr(inst, phase)(self)
 
     def run(self, steps: int | None = None, *, progress: bool = False,
             until_stable: bool = False) -> CompoundModel:

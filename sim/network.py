@@ -17,12 +17,14 @@ from __future__ import annotations
 import functools
 import itertools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from sim.config import NetworkConfig
+if TYPE_CHECKING:  # annotations only: sim.config builds on the institutions, which use this
+    from sim.config import NetworkConfig
 
 
 @dataclass

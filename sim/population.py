@@ -16,12 +16,12 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from sim.config import Community, Scenario
 from sim.distributions import draw
 from sim.errors import ConfigError
 from sim.network import Layout
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: sim.config builds on the institutions, which use this
+    from sim.config import Community, Scenario
     from sim.model import CompoundModel
 
 ACTIONS = ("contribute", "comply", "volunteer", "participate")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from sim.institutions import Institution, Params, register
+from sim.institutions.base import Access, Contract, Institution, Params
 from sim.institutions.committees import eligible_matters
 from sim.selfgov import shift_trust
 
@@ -62,8 +62,7 @@ class CobuildingCouncilParams(Params):
                                                                    "assumption.")
 
 
-@register
-class CobuildingCouncil(Institution):
+class CobuildingCouncil(Institution[CobuildingCouncilParams]):
     """共建理事会: seed 003's joint decision body (consult → propose → review → vote → publish).
 
     Each month (as often as coordination efficiency allows) a council in a compound with no
@@ -77,11 +76,26 @@ class CobuildingCouncil(Institution):
     """
 
     name = "cobuilding_council"
-    priority = 45
     label_zh = "共建理事会"
     label_en = "Co-building council"
     source = "003 (Huli): 以党支部、业委会、物业公司、居民小组和社会组织为核心的“共建理事会”"
     Params = CobuildingCouncilParams
+    contract = Contract(
+        setup=Access(
+            writes=("selfgov.bodies.cobuilding_council",),
+        ),
+        after_decisions=Access(
+            reads=("selfgov.bodies.cobuilding_council", "selfgov.deterrence", "selfgov.project",
+                   "selfgov.approved", "selfgov.efficiency", "matters.open",
+                   "population.decisions"),
+            writes=("model.rng", "selfgov.deterrence", "selfgov.approved"),
+        ),
+        month_end=Access(
+            reads=("selfgov.bodies.cobuilding_council", "selfgov.bodies.committee",
+                   "selfgov.completed", "population.trust"),
+            writes=("population.trust", "selfgov.approved"),
+        ),
+    )
 
     def setup(self, model: CompoundModel) -> None:
         """A council in every compound."""
@@ -89,7 +103,7 @@ class CobuildingCouncil(Institution):
 
     def after_decisions(self, model: CompoundModel) -> None:
         """Supervise the committee; meet and put a ripe matter to the representatives' vote."""
-        p: CobuildingCouncilParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         body = sg.bodies["cobuilding_council"]
         # After the supervisory committee (before_decisions) and before misuse (committee).
@@ -109,7 +123,7 @@ class CobuildingCouncil(Institution):
 
     def month_end(self, model: CompoundModel) -> None:
         """Publish the accounts of completed projects; drop approvals nobody executed."""
-        p: CobuildingCouncilParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         body = sg.bodies["cobuilding_council"]
         shift_trust(model, sg.completed & body, p.publish_trust_gain)
@@ -126,8 +140,7 @@ class SixPartyLinkageParams(Params):
                                                                  "firm); our assumption.")
 
 
-@register
-class SixPartyLinkage(Institution):
+class SixPartyLinkage(Institution[SixPartyLinkageParams]):
     """六方联动: the branch is the hub joining the five other parties.
 
     The branch joins the owners' committee, the property firm, social organisations,
@@ -141,11 +154,19 @@ class SixPartyLinkage(Institution):
     """
 
     name = "six_party_linkage"
-    priority = 5
     label_zh = "六方联动"
     label_en = "Six-party linkage"
     source = "003 (Huli): “六方联动”是小区党支部提出的创新小区治理的工作方法"
     Params = SixPartyLinkageParams
+    contract = Contract(
+        setup=Access(
+            writes=("selfgov.hub",),
+        ),
+        before_decisions=Access(
+            reads=("selfgov.bodies.branch", "compounds.firm_cost_factor"),
+            writes=("compounds.firm_cost_factor",),
+        ),
+    )
 
     def __init__(self, model: CompoundModel, params: SixPartyLinkageParams) -> None:
         super().__init__(model, params)
@@ -157,7 +178,7 @@ class SixPartyLinkage(Institution):
 
     def before_decisions(self, model: CompoundModel) -> None:
         """Apply the firm cost factor where a branch exists (branches form after setup)."""
-        p: SixPartyLinkageParams = self.params  # type: ignore[assignment]
+        p = self.params
         branch = model.selfgov.bodies["branch"]
         if np.array_equal(branch, self._linked):
             return

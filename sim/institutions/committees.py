@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from sim.institutions import Institution, Params, register
+from sim.institutions.base import Access, Contract, Institution, Params
 from sim.selfgov import shift_trust
 
 if TYPE_CHECKING:
@@ -69,16 +69,28 @@ class CouncilParams(Params):
                                                                   "the open.")
 
 
-@register
-class DeliberationCouncil(Institution):
+class DeliberationCouncil(Institution[CouncilParams]):
     """议事会: decides *whether* a matter is taken up (quorum, one household one vote)."""
 
     name = "deliberation_council"
-    priority = 50
     label_zh = "议事会"
     label_en = "Deliberation council"
     source = "001 (Nan'an): 议事会民主商议决定'办不办'"
     Params = CouncilParams
+    contract = Contract(
+        setup=Access(
+            writes=("selfgov.bodies.council",),
+        ),
+        after_decisions=Access(
+            reads=("selfgov.bodies.council", "selfgov.project", "selfgov.approved",
+                   "selfgov.efficiency", "matters.open", "population.decisions",
+                   "population.trust"),
+            writes=("model.rng", "population.trust", "selfgov.approved"),
+        ),
+        month_end=Access(
+            writes=("selfgov.approved",),
+        ),
+    )
 
     def setup(self, model: CompoundModel) -> None:
         """A council in every compound."""
@@ -86,7 +98,7 @@ class DeliberationCouncil(Institution):
 
     def after_decisions(self, model: CompoundModel) -> None:
         """Meet (as often as coordination allows) and vote on the oldest open matter."""
-        p: CouncilParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         free = sg.bodies["council"] & ~sg.active() & (sg.approved < 0)
         meets = free & (model.rng.random(sg.n) < sg.efficiency)
@@ -148,16 +160,45 @@ class CommitteeParams(Params):
                                                                   "misuse becomes known.")
 
 
-@register
-class OwnersCommittee(Institution):
+class OwnersCommittee(Institution[CommitteeParams]):
     """业委会: decides *how* and executes with pooled money (打平伙)."""
 
     name = "owners_committee"
-    priority = 60
     label_zh = "业主委员会"
     label_en = "Owners' committee"
     source = "001 (Nan'an): 业委会决策执行确定'怎么办'; 打平伙; 货比三家"
     Params = CommitteeParams
+    contract = Contract(
+        setup=Access(
+            writes=("selfgov.bodies.committee",),
+        ),
+        before_decisions=Access(
+            reads=("selfgov.project", "selfgov.project_share", "selfgov.paid"),
+            writes=("compounds.extra_due",),
+        ),
+        after_decisions=Access(
+            reads=("selfgov.bodies.committee", "selfgov.bodies.council",
+                   "selfgov.bodies.cobuilding_council", "selfgov.approved", "selfgov.efficiency",
+                   "selfgov.matching_share", "selfgov.cobuilding_share", "selfgov.deterrence",
+                   "selfgov.project", "selfgov.project_cost", "selfgov.project_collected",
+                   "selfgov.project_share", "selfgov.project_start", "selfgov.project_funders",
+                   "selfgov.project_reward", "selfgov.paid", "matters.open",
+                   "population.decisions", "ledger.accounts", "compounds.upkeep"),
+            writes=("model.rng", "selfgov.approved", "selfgov.completed", "selfgov.project",
+                    "selfgov.project_cost", "selfgov.project_collected", "selfgov.project_share",
+                    "selfgov.project_start", "selfgov.project_funders", "selfgov.project_reward",
+                    "selfgov.paid", "selfgov.projects_done", "selfgov.misuse_pending",
+                    "selfgov.misused_total", "matters.open", "matters.resolved",
+                    "ledger.accounts", "government.spent", "compounds.extra_due",
+                    "compounds.upkeep"),
+        ),
+        month_end=Access(
+            reads=("selfgov.misuse_pending", "population.trust", "population.decisions",
+                   "selfgov.bodies.committee"),
+            writes=("model.rng", "population.trust", "selfgov.misuse_pending",
+                    "selfgov.bodies.committee"),
+        ),
+    )
 
     def __init__(self, model: CompoundModel, params: CommitteeParams) -> None:
         super().__init__(model, params)
@@ -165,7 +206,7 @@ class OwnersCommittee(Institution):
 
     def setup(self, model: CompoundModel) -> None:
         """Committees everywhere, or none until they form."""
-        p: CommitteeParams = self.params  # type: ignore[assignment]
+        p = self.params
         model.selfgov.bodies["committee"][:] = p.formation == "all"
 
     def before_decisions(self, model: CompoundModel) -> None:
@@ -185,7 +226,7 @@ class OwnersCommittee(Institution):
 
     def month_end(self, model: CompoundModel) -> None:
         """Rumours of misuse; committees form where residents keep taking part."""
-        p: CommitteeParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         known = (sg.misuse_pending > 0) & (model.rng.random(sg.n) < p.rumour_prob)
         shift_trust(model, known, -p.rumour_trust_loss)
@@ -199,7 +240,7 @@ class OwnersCommittee(Institution):
 
     def _start_projects(self, model: CompoundModel) -> None:
         """Turn this month's approvals (or the committee's own choice) into projects."""
-        p: CommitteeParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg, book = model.selfgov, model.matters
         ready = sg.bodies["committee"] & ~sg.active()
         approved = ready & (sg.approved >= 0)
@@ -240,7 +281,7 @@ class OwnersCommittee(Institution):
 
     def _finish(self, model: CompoundModel) -> None:
         """Pay and resolve the matters whose money is in; abandon stale projects."""
-        p: CommitteeParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg, book = model.selfgov, model.matters
         need = sg.project_cost - sg.project_funders
         done = sg.active() & (sg.project_collected >= need - 1e-9) & (
@@ -264,14 +305,14 @@ class OwnersCommittee(Institution):
             sg.stop(model, np.flatnonzero(stale))
 
     def _spend_fund(self, model: CompoundModel) -> None:
-        p: CommitteeParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         idle = sg.bodies["committee"] & ~sg.active()
         amount = np.where(idle, p.fund_upkeep * model.ledger.balance, 0.0)
         model.compounds.upkeep += model.ledger.spend("upkeep", amount)
 
     def _misuse(self, model: CompoundModel) -> None:
-        p: CommitteeParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         chance = p.misuse_prob * (1.0 - sg.deterrence)
         diverts = sg.bodies["committee"] & (model.rng.random(sg.n) < chance)
@@ -298,16 +339,30 @@ class SupervisoryParams(Params):
                                                                     "published.")
 
 
-@register
-class SupervisoryCommittee(Institution):
+class SupervisoryCommittee(Institution[SupervisoryParams]):
     """监委会: checks *how well*: deters and finds misuse, publishes accounts."""
 
     name = "supervisory_committee"
-    priority = 65
     label_zh = "监督委员会"
     label_en = "Supervisory committee"
     source = "001 (Nan'an): 监委会全程监督'办得怎么样'"
     Params = SupervisoryParams
+    contract = Contract(
+        setup=Access(
+            reads=("selfgov.bodies.committee",),
+            writes=("selfgov.bodies.supervisory", "selfgov.deterrence"),
+        ),
+        before_decisions=Access(
+            reads=("selfgov.bodies.committee",),
+            writes=("selfgov.bodies.supervisory", "selfgov.deterrence"),
+        ),
+        month_end=Access(
+            reads=("selfgov.bodies.supervisory", "selfgov.misuse_pending",
+                   "selfgov.misuse_detected", "selfgov.completed", "population.trust"),
+            writes=("model.rng", "population.trust", "selfgov.misuse_pending",
+                    "selfgov.misuse_detected"),
+        ),
+    )
 
     def setup(self, model: CompoundModel) -> None:
         """Watch the committees that exist from the start."""
@@ -315,14 +370,14 @@ class SupervisoryCommittee(Institution):
 
     def before_decisions(self, model: CompoundModel) -> None:
         """A supervisory committee watches every owners' committee (new ones too)."""
-        p: SupervisoryParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         sg.bodies["supervisory"] = sg.bodies["committee"].copy()
         sg.deterrence = np.where(sg.bodies["supervisory"], p.deterrence, 0.0)
 
     def month_end(self, model: CompoundModel) -> None:
         """Find misuse; publish the accounts of completed projects."""
-        p: SupervisoryParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         found = sg.bodies["supervisory"] & (sg.misuse_pending > 0) & (
             model.rng.random(sg.n) < p.detect_prob)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions import Institution, Params, register
+from sim.institutions.base import Access, Contract, Institution, Params
 from sim.population import ACTIONS
 
 if TYPE_CHECKING:
@@ -38,16 +38,20 @@ class CovenantParams(Params):
                                                           "one action.")
 
 
-@register
-class Covenant(Institution):
+class Covenant(Institution[CovenantParams]):
     """居民公约: 一事一议、一议一制、一制管一事."""
 
     name = "covenant"
-    priority = 70
     label_zh = "居民公约"
     label_en = "Residents' covenant"
     source = "001 (Nan'an): 一事一议、一议一制、一制管一事; 000 (Chongchuan): 居民公约"
     Params = CovenantParams
+    contract = Contract(
+        month_end=Access(
+            reads=("matters.resolved", "selfgov.rules", "matters.rate_factor", "compounds.norm"),
+            writes=("selfgov.rules", "matters.rate_factor", "compounds.norm"),
+        ),
+    )
 
     def __init__(self, model: CompoundModel, params: CovenantParams) -> None:
         super().__init__(model, params)
@@ -55,7 +59,7 @@ class Covenant(Institution):
 
     def month_end(self, model: CompoundModel) -> None:
         """Adopt a rule for each matter type residents settled this month."""
-        p: CovenantParams = self.params  # type: ignore[assignment]
+        p = self.params
         comps, kinds = model.matters.resolved_in(model.steps, SETTLED_BY)
         if comps.size == 0:
             return

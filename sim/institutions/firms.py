@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import Field
 
 from sim import firm
-from sim.institutions import Institution, Params, register
+from sim.institutions.base import Access, Contract, Institution, Params
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -36,8 +36,7 @@ class RedPropertyFirmParams(Params):
                                                               "exits; our assumption.")
 
 
-@register
-class RedPropertyFirm(Institution):
+class RedPropertyFirm(Institution[RedPropertyFirmParams]):
     """红色物业: property firms led by party members, cheaper to run and slower to leave.
 
     Every firm serving the community, now or later, is "red" (seed 003: "打造“红色物业”"):
@@ -47,15 +46,24 @@ class RedPropertyFirm(Institution):
     """
 
     name = "red_property_firm"
-    priority = 96
     label_zh = "红色物业"
     label_en = "Red property firm"
     source = "003 (Huli): 打造“红色物业”“红色业委会”"
     Params = RedPropertyFirmParams
+    contract = Contract(
+        setup=Access(
+            reads=("compounds.firm_cost_factor", "compounds.firm_patience_bonus", "model.firms"),
+            writes=("compounds.firm_cost_factor", "compounds.firm_patience_bonus", "firms.red"),
+        ),
+        month_end=Access(
+            reads=("model.firms",),
+            writes=("firms.red",),
+        ),
+    )
 
     def setup(self, model: CompoundModel) -> None:
         """Lower the firm's cost and raise its patience in every compound; mark firms red."""
-        p: RedPropertyFirmParams = self.params  # type: ignore[assignment]
+        p = self.params
         comps = model.compounds
         comps.firm_cost_factor *= p.cost_factor
         comps.firm_patience_bonus += p.patience_bonus
@@ -101,8 +109,7 @@ class FirmIntroductionParams(Params):
                                                                          "our assumption.")
 
 
-@register
-class FirmIntroduction(Institution):
+class FirmIntroduction(Institution[FirmIntroductionParams]):
     """引入物业: compounds without a firm get one through a committee or a work-unit owner.
 
     Each month, in every compound without a firm:
@@ -119,12 +126,19 @@ class FirmIntroduction(Institution):
     """
 
     name = "firm_introduction"
-    priority = 96
     label_zh = "引入物业"
     label_en = "Firm introduction"
     source = ("002 (Heping Road): 聯系社區樓院產權單位結合“三供一業”改造,引入物業管理公司; "
               "003 (Huli): 业委会")
     Params = FirmIntroductionParams
+    contract = Contract(
+        after_decisions=Access(
+            reads=("compounds.firm_present", "compounds.contribution_history",
+                   "selfgov.bodies.committee", "selfgov.efficiency"),
+            writes=("model.rng", "compounds.firm_present", "compounds.firm_loss_months",
+                    "model.firms", "model.firm_entries"),
+        ),
+    )
 
     def __init__(self, model: CompoundModel, params: FirmIntroductionParams) -> None:
         super().__init__(model, params)
@@ -134,7 +148,7 @@ class FirmIntroduction(Institution):
 
     def after_decisions(self, model: CompoundModel) -> None:
         """Bring firms into the compounds that get one this month."""
-        p: FirmIntroductionParams = self.params  # type: ignore[assignment]
+        p = self.params
         comps, sg = model.compounds, model.selfgov
         draw_committee = model.rng.random(comps.n)
         draw_unit = model.rng.random(comps.n)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions import Institution, Params, register
+from sim.institutions.base import Access, Contract, Institution, Params
 from sim.institutions.government import RecentRates
 
 if TYPE_CHECKING:
@@ -157,8 +157,7 @@ class AssessmentParams(Params):
                                                       "达标验收).")
 
 
-@register
-class DynamicAssessment(Institution):
+class DynamicAssessment(Institution[AssessmentParams]):
     """动态考核: score compounds, grant and withdraw compliant and demonstration status.
 
     Every ``interval`` months each compound is scored 0–100 by
@@ -191,11 +190,16 @@ class DynamicAssessment(Institution):
     """
 
     name = "dynamic_assessment"
-    priority = 95
     label_zh = "动态考核"
     label_en = "Dynamic assessment"
     source = "000 (Chongchuan): 连续两次考核低于90分 … 取消达标小区资格; 低于95分 … 予以摘牌"
     Params = AssessmentParams
+    contract = Contract(
+        month_end=Access(
+            reads=("compounds.condition", "population.decisions", "compounds.norm"),
+            writes=("compounds.norm",),
+        ),
+    )
 
     def __init__(self, model: CompoundModel, params: AssessmentParams) -> None:
         super().__init__(model, params)
@@ -211,7 +215,7 @@ class DynamicAssessment(Institution):
 
     def score(self, model: CompoundModel) -> np.ndarray:
         """This month's score per compound, 0–100."""
-        p: AssessmentParams = self.params  # type: ignore[assignment]
+        p = self.params
         now = model.compound_rates()
         rate = {name: self.recent.mean(name, now[name])
                 for name in ("compliance_rate", "contribution_rate", "participation_rate")}
@@ -223,7 +227,7 @@ class DynamicAssessment(Institution):
 
     def month_end(self, model: CompoundModel) -> None:
         """Remember the month's rates; in an assessment month, score and update status."""
-        p: AssessmentParams = self.params  # type: ignore[assignment]
+        p = self.params
         self.recent.push(model.compound_rates())
         if model.steps % p.interval != 0:
             return
@@ -238,7 +242,7 @@ class DynamicAssessment(Institution):
 
     def award(self, model: CompoundModel, compounds: np.ndarray) -> None:
         """Make ``compounds`` (renovated in full) compliant if they hold no status."""
-        p: AssessmentParams = self.params  # type: ignore[assignment]
+        p = self.params
         if not p.renovation_status:
             return
         gain = np.zeros(self.status.size, dtype=bool)
@@ -249,7 +253,7 @@ class DynamicAssessment(Institution):
 
     def apply_norm(self, model: CompoundModel) -> None:
         """Set the status utility in ``Compounds.norm`` to match the current status."""
-        p: AssessmentParams = self.params  # type: ignore[assignment]
+        p = self.params
         target = np.zeros_like(self.norm_added)
         target[:, STATUS_ACTIONS] = np.where(self.status >= COMPLIANT, p.status_norm,
                                              0.0)[:, None]
@@ -266,8 +270,7 @@ class RewardParams(Params):
                                                              "size is our assumption).")
 
 
-@register
-class RewardInsteadOfSubsidy(Institution):
+class RewardInsteadOfSubsidy(Institution[RewardParams]):
     """以奖代补: government pays a share of residents' projects after they are delivered.
 
     Seed 003 (Huli): "项目申报主要由小区党支部和业委会联名发起;项目实施由小区居民成立小组具体落实,
@@ -279,13 +282,17 @@ class RewardInsteadOfSubsidy(Institution):
     """
 
     name = "reward_instead_of_subsidy"
-    priority = 55
     label_zh = "以奖代补"
     label_en = "Reward instead of subsidy"
     source = "003 (Huli): 小额“以奖代补”项目"
     Params = RewardParams
+    contract = Contract(
+        setup=Access(
+            writes=("selfgov.matching_share",),
+        ),
+    )
 
     def setup(self, model: CompoundModel) -> None:
         """Government promises ``reward_share`` of every residents' project."""
-        p: RewardParams = self.params  # type: ignore[assignment]
+        p = self.params
         model.selfgov.matching_share[:] = p.reward_share

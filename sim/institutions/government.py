@@ -21,16 +21,17 @@ Both act through the :class:`Government` agent, which keeps the money it spent.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import mesa
 import numpy as np
 from pydantic import Field
 
 from sim import firm
-from sim.institutions import Institution, Params, register
+from sim.institutions.base import Access, Contract, Institution, Params
 
 if TYPE_CHECKING:
+    from sim.institutions.funding import DynamicAssessment
     from sim.model import CompoundModel
 
 
@@ -75,20 +76,26 @@ class GovernmentServiceParams(Params):
                                                                       "participation rate.")
 
 
-@register
-class GovernmentService(Institution):
+class GovernmentService(Institution[GovernmentServiceParams]):
     """Government takes up big and small matters with delay and pays for them."""
 
     name = "government_service"
-    priority = 85
     label_zh = "政府兜底处理"
     label_en = "Government handling of matters"
     source = "001 (Nan'an), 003 (Huli): the 大社区 administrative mode"
     Params = GovernmentServiceParams
+    contract = Contract(
+        after_decisions=Access(
+            reads=("selfgov.government_handles_small", "selfgov.big_speedup", "matters.open",
+                   "population.decisions", "ledger.accounts", "government.spent"),
+            writes=("model.rng", "matters.open", "matters.resolved", "ledger.accounts",
+                    "government.spent"),
+        ),
+    )
 
     def after_decisions(self, model: CompoundModel) -> None:
         """Resolve each open big or small matter with its monthly probability."""
-        p: GovernmentServiceParams = self.params  # type: ignore[assignment]
+        p = self.params
         book = model.matters
         if book.n_open == 0:
             return
@@ -146,10 +153,15 @@ class RecentRates:
         return self.data[:filled, RATE_NAMES.index(name)].mean(axis=0)
 
 
-def find_institution(model: CompoundModel, name: str) -> Institution | None:
+def find_institution(model: CompoundModel, name: str) -> Institution[Any] | None:
     """The model's institution registered as ``name``, or ``None`` if the design has none."""
     found = [inst for inst in model.institutions if inst.name == name]
     return found[0] if found else None
+
+
+def find_assessment(model: CompoundModel) -> DynamicAssessment | None:
+    """The design's ``dynamic_assessment``, typed (its module imports this one)."""
+    return cast("DynamicAssessment | None", find_institution(model, "dynamic_assessment"))
 
 
 def first_fit(costs: np.ndarray, available: float) -> tuple[np.ndarray, float]:
@@ -231,8 +243,7 @@ class RenovationCampaignParams(Params):
                                      "(seed 000). Size is our assumption; 0 switches it off.")
 
 
-@register
-class RenovationCampaign(Institution):
+class RenovationCampaign(Institution[RenovationCampaignParams]):
     """Periodic renovation (整治) of compounds, by need, equally, by competition or need and will.
 
     Every ``interval`` months from ``first`` the district spends ``spend`` yuan per household
@@ -284,12 +295,36 @@ class RenovationCampaign(Institution):
     """
 
     name = "renovation_campaign"
-    priority = 90
     label_zh = "运动式整治"
     label_en = "Renovation campaign"
     source = ("001 (Nan'an): 整治 → 反弹 → 再整治; 愿望迫切且自治意愿强烈; "
               "000 (Chongchuan): 2 亿元/年 on old compounds, 引入了竞争机制")
     Params = RenovationCampaignParams
+    contract = Contract(
+        setup=Access(
+            reads=("compounds.norm",),
+            writes=("compounds.norm",),
+        ),
+        after_decisions=Access(
+            reads=("compounds.condition", "compounds.contribution_history", "compounds.norm",
+                   "compounds.upkeep", "compounds.firm_present", "population.decisions",
+                   "selfgov.bodies.council", "selfgov.bodies.cobuilding_council",
+                   "selfgov.bodies.committee", "selfgov.bodies.branch", "selfgov.project",
+                   "selfgov.approved", "selfgov.rules", "matters.open", "ledger.accounts",
+                   "government.spent", "government.campaigns", "government.funded",
+                   "dynamic_assessment.eligible", "dynamic_assessment.status",
+                   "dynamic_assessment.norm_added"),
+            writes=("model.rng", "compounds.norm", "compounds.upkeep", "compounds.firm_present",
+                    "compounds.firm_loss_months", "model.firms", "model.firm_entries",
+                    "matters.open", "matters.resolved", "ledger.accounts", "government.spent",
+                    "government.campaigns", "government.funded", "dynamic_assessment.eligible",
+                    "dynamic_assessment.status", "dynamic_assessment.streaks",
+                    "dynamic_assessment.norm_added"),
+        ),
+        month_end=Access(
+            reads=("selfgov.completed", "population.decisions"),
+        ),
+    )
 
     def __init__(self, model: CompoundModel, params: RenovationCampaignParams) -> None:
         super().__init__(model, params)
@@ -303,7 +338,7 @@ class RenovationCampaign(Institution):
 
     def setup(self, model: CompoundModel) -> None:
         """Announce a competition: the incentive applies from month 0."""
-        p: RenovationCampaignParams = self.params  # type: ignore[assignment]
+        p = self.params
         if p.allocation == "competition" and p.incentive > 0:
             self.incentive_added[:, INCENTIVE_ACTIONS] = p.incentive
             model.compounds.norm += self.incentive_added
@@ -317,7 +352,7 @@ class RenovationCampaign(Institution):
 
     def criteria(self, model: CompoundModel) -> np.ndarray:
         """``(4, compounds)``: which of the readiness criteria a–d each compound meets."""
-        p: RenovationCampaignParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         now = model.compound_rates()
         participation = self.recent.mean("participation_rate", now["participation_rate"])
@@ -338,14 +373,14 @@ class RenovationCampaign(Institution):
 
     def budget(self, model: CompoundModel) -> float:
         """Yuan per campaign for the budget-based rules: spend × share × all households."""
-        p: RenovationCampaignParams = self.params  # type: ignore[assignment]
+        p = self.params
         return p.spend * p.share * float(model.compounds.households.sum())
 
     # ---------------------------------------------------------------- campaign
 
     def after_decisions(self, model: CompoundModel) -> None:
         """In a campaign month, allocate the money and renovate."""
-        p: RenovationCampaignParams = self.params  # type: ignore[assignment]
+        p = self.params
         month = model.steps
         if month < p.first or (month - p.first) % p.interval != 0:
             return
@@ -380,7 +415,7 @@ class RenovationCampaign(Institution):
             ``(fraction of a full renovation per compound, money available)``; under
             ``competition`` what is not spent is kept in :attr:`carry`.
         """
-        p: RenovationCampaignParams = self.params  # type: ignore[assignment]
+        p = self.params
         comps = model.compounds
         cost = p.spend * comps.households
         met = self.criteria(model)
@@ -388,10 +423,10 @@ class RenovationCampaign(Institution):
         if p.allocation == "competition":
             available = budget + self.carry
             qualify = met.sum(axis=0) >= p.min_criteria
-            assessment = find_institution(model, "dynamic_assessment")
+            assessment = find_assessment(model)
             if assessment is not None:
-                qualify &= assessment.eligible  # type: ignore[attr-defined]
-                assessment.eligible[:] = True  # type: ignore[attr-defined]
+                qualify &= assessment.eligible
+                assessment.eligible[:] = True
             order = np.lexsort((comps.condition, self.renovated, -readiness))
             order = order[qualify[order]]
         else:
@@ -414,7 +449,7 @@ class RenovationCampaign(Institution):
                 probability.
             chosen: Alternatively, indices of compounds renovated in full.
         """
-        p: RenovationCampaignParams = self.params  # type: ignore[assignment]
+        p = self.params
         comps, book = model.compounds, model.matters
         if fraction is None:
             fraction = np.zeros(comps.n)
@@ -453,6 +488,6 @@ class RenovationCampaign(Institution):
         if done.any():
             model.compounds.norm[done] -= self.incentive_added[done]
             self.incentive_added[done] = 0.0
-        assessment = find_institution(model, "dynamic_assessment")
+        assessment = find_assessment(model)
         if assessment is not None and full.any():
-            assessment.award(model, np.flatnonzero(full))  # type: ignore[attr-defined]
+            assessment.award(model, np.flatnonzero(full))

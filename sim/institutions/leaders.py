@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions import Institution, Params, register
+from sim.institutions.base import Access, Contract, Institution, Params
 from sim.selfgov import choose_households, mobilise
 
 if TYPE_CHECKING:
@@ -37,8 +37,7 @@ class StairwellLeadersParams(Params):
                                                             "assumption.")
 
 
-@register
-class StairwellLeaders(Institution):
+class StairwellLeaders(Institution[StairwellLeadersParams]):
     """楼道长/梯长: a leader in every stairwell unit builds a small public space.
 
     The leader makes neighbours' choices more visible ("在楼栋中构筑一个微型公共空间和人际关系
@@ -49,11 +48,22 @@ class StairwellLeaders(Institution):
     """
 
     name = "stairwell_leaders"
-    priority = 25
     label_zh = "楼道长/梯长"
     label_en = "Stairwell leaders"
     source = "003 (Huli): 广泛推行小区梯长制; 000 (Chongchuan): 通过群众评议出楼道长"
     Params = StairwellLeadersParams
+    contract = Contract(
+        setup=Access(
+            reads=("compounds.visibility_bonus",),
+            writes=("selfgov.bodies.leaders", "compounds.visibility_bonus"),
+        ),
+        before_decisions=Access(
+            reads=("selfgov.bodies.leaders", "selfgov.efficiency", "population.decisions",
+                   "population.trust"),
+            writes=("model.rng", "population.mobilisation", "population.trust",
+                    "compounds.mobilised"),
+        ),
+    )
 
     def __init__(self, model: CompoundModel, params: StairwellLeadersParams) -> None:
         super().__init__(model, params)
@@ -61,7 +71,7 @@ class StairwellLeaders(Institution):
 
     def setup(self, model: CompoundModel) -> None:
         """A leader per stairwell unit; choices become more visible."""
-        p: StairwellLeadersParams = self.params  # type: ignore[assignment]
+        p = self.params
         model.selfgov.bodies["leaders"][:] = True
         self.units = self.units_per_compound(model)
         model.compounds.visibility_bonus += p.visibility
@@ -75,7 +85,7 @@ class StairwellLeaders(Institution):
 
     def before_decisions(self, model: CompoundModel) -> None:
         """Leaders visit households, laggards first."""
-        p: StairwellLeadersParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         pop = model.population
         counts = np.where(sg.bodies["leaders"],

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions import Institution, Params, register
+from sim.institutions.base import Access, Contract, Institution, Params
 from sim.selfgov import choose_households, mobilise
 
 if TYPE_CHECKING:
@@ -29,20 +29,24 @@ class DualReportParams(Params):
                                                       "registered at their home compound.")
 
 
-@register
-class DualReport(Institution):
+class DualReport(Institution[DualReportParams]):
     """双报到: in-service party members register with the compound they live in."""
 
     name = "dual_report"
-    priority = 10
     label_zh = "双报到"
     label_en = "Dual report"
     source = "003 (Huli): 在职党员到居住小区报到"
     Params = DualReportParams
+    contract = Contract(
+        setup=Access(
+            reads=("population.party",),
+            writes=("model.rng", "population.registered"),
+        ),
+    )
 
     def setup(self, model: CompoundModel) -> None:
         """Register members: the share registered rises to ``share``."""
-        p: DualReportParams = self.params  # type: ignore[assignment]
+        p = self.params
         pop = model.population
         pop.registered = pop.party & (model.rng.random(pop.n) < p.share)
 
@@ -51,16 +55,19 @@ class OneShoulderParams(Params):
     """``one_shoulder`` has no parameters."""
 
 
-@register
-class OneShoulder(Institution):
+class OneShoulder(Institution[OneShoulderParams]):
     """一肩挑: the branch secretary also chairs the owners' committee (no friction)."""
 
     name = "one_shoulder"
-    priority = 15
     label_zh = "一肩挑"
     label_en = "One shoulder"
     source = "003 (Huli): 小区支部书记直接兼任业委会主任"
     Params = OneShoulderParams
+    contract = Contract(
+        setup=Access(
+            writes=("selfgov.one_shoulder",),
+        ),
+    )
 
     def setup(self, model: CompoundModel) -> None:
         """Every compound's branch and committee are led by one person."""
@@ -88,8 +95,7 @@ class PartyBranchParams(Params):
                                                            "the branch puts it on the agenda.")
 
 
-@register
-class PartyBranch(Institution):
+class PartyBranch(Institution[PartyBranchParams]):
     """党支部: forms with enough registered members; visits households; sets the agenda.
 
     Each month the registered members of a branch visit households, those who did not pay
@@ -100,15 +106,26 @@ class PartyBranch(Institution):
     """
 
     name = "party_branch"
-    priority = 20
     label_zh = "小区党支部"
     label_en = "Party branch"
     source = "003 (Huli): 支部建在小区上; 001 (Nan'an): 网格党支部"
     Params = PartyBranchParams
+    contract = Contract(
+        setup=Access(
+            reads=("population.registered", "matters.grace"),
+            writes=("selfgov.bodies.branch", "matters.grace"),
+        ),
+        before_decisions=Access(
+            reads=("selfgov.bodies.branch", "selfgov.efficiency", "population.registered",
+                   "population.decisions", "population.trust", "population.dependence"),
+            writes=("model.rng", "population.mobilisation", "population.trust",
+                    "compounds.mobilised", "population.dependence"),
+        ),
+    )
 
     def setup(self, model: CompoundModel) -> None:
         """Form branches and put open matters on their agenda."""
-        p: PartyBranchParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         if p.grid_branch:
             sg.bodies["branch"][:] = True
@@ -124,7 +141,7 @@ class PartyBranch(Institution):
 
     def before_decisions(self, model: CompoundModel) -> None:
         """Door-to-door visits, laggards first; members lead by example."""
-        p: PartyBranchParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         pop = model.population
         branch = sg.bodies["branch"]

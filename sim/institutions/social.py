@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions import Institution, Params, register
+from sim.institutions.base import Access, Contract, Institution, Params
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -56,8 +56,7 @@ class SocialOrganisationParams(Params):
                                                                 "(不足10%).")
 
 
-@register
-class SocialOrganisation(Institution):
+class SocialOrganisation(Institution[SocialOrganisationParams]):
     """社会组织: mediation and volunteer teams inside the compound.
 
     A social organisation is registered in every compound, but only in a share
@@ -71,11 +70,21 @@ class SocialOrganisation(Institution):
     """
 
     name = "social_organisation"
-    priority = 40
     label_zh = "社会组织"
     label_en = "Social organisation"
     source = "003 (Huli): 小区律师和小区调解员; 004 (Pujiang): 有效參與社區治理的社會組織不足10%"
     Params = SocialOrganisationParams
+    contract = Contract(
+        setup=Access(
+            reads=("compounds.norm",),
+            writes=("model.rng", "selfgov.bodies.social_org", "compounds.norm"),
+        ),
+        before_decisions=Access(
+            reads=("selfgov.bodies.social_org", "selfgov.efficiency", "selfgov.private_fix_bonus",
+                   "selfgov.grievance_relief"),
+            writes=("selfgov.private_fix_bonus", "selfgov.grievance_relief"),
+        ),
+    )
 
     def __init__(self, model: CompoundModel, params: SocialOrganisationParams) -> None:
         super().__init__(model, params)
@@ -85,7 +94,7 @@ class SocialOrganisation(Institution):
 
     def setup(self, model: CompoundModel) -> None:
         """Register an organisation everywhere; draw where it works; add volunteer norms."""
-        p: SocialOrganisationParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         sg.bodies["social_org"][:] = True
         self.active = model.rng.random(sg.n) < p.effective_share
@@ -93,7 +102,7 @@ class SocialOrganisation(Institution):
 
     def before_decisions(self, model: CompoundModel) -> None:
         """Mediation this month, scaled by coordination efficiency where the body works."""
-        p: SocialOrganisationParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         reach = np.where(self.active & sg.bodies["social_org"], sg.efficiency, 0.0)
         fix, relief = p.mediation * reach, p.relief * reach
@@ -117,8 +126,7 @@ class CobuildingUnitsParams(Params):
                                                             "over several years).")
 
 
-@register
-class CobuildingUnits(Institution):
+class CobuildingUnits(Institution[CobuildingUnitsParams]):
     """共建单位: outside units that pay part of residents' projects and adopt matters.
 
     Government offices, public institutions, firms and associations near the compound sign
@@ -133,22 +141,31 @@ class CobuildingUnits(Institution):
     """
 
     name = "cobuilding_units"
-    priority = 75
     label_zh = "共建单位"
     label_en = "Co-building units"
     source = "003 (Huli): 签订共建协议,认领小区服务项目892个"
     Params = CobuildingUnitsParams
+    contract = Contract(
+        setup=Access(
+            writes=("selfgov.bodies.cobuilding_units", "selfgov.cobuilding_share"),
+        ),
+        after_decisions=Access(
+            reads=("selfgov.bodies.cobuilding_units", "selfgov.efficiency", "matters.open",
+                   "ledger.accounts"),
+            writes=("model.rng", "matters.open", "matters.resolved", "ledger.accounts"),
+        ),
+    )
 
     def setup(self, model: CompoundModel) -> None:
         """Units in every compound; they promise a share of residents' projects."""
-        p: CobuildingUnitsParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         sg.bodies["cobuilding_units"][:] = True
         sg.cobuilding_share[:] = p.share
 
     def after_decisions(self, model: CompoundModel) -> None:
         """Adopt and pay for the most expensive open public matter in some compounds."""
-        p: CobuildingUnitsParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg, book = model.selfgov, model.matters
         adopting = sg.bodies["cobuilding_units"] & (
             model.rng.random(sg.n) < p.adopt_rate * sg.efficiency)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions import Institution, Params, register
+from sim.institutions.base import Access, Contract, Institution, Params
 from sim.selfgov import choose_households, mobilise
 
 if TYPE_CHECKING:
@@ -38,20 +38,30 @@ class TriageParams(Params):
                                                            "staff visit closes.")
 
 
-@register
-class ThreeAffairsTriage(Institution):
+class ThreeAffairsTriage(Institution[TriageParams]):
     """三事分流: route matters by category; free community staff to visit households."""
 
     name = "three_affairs_triage"
-    priority = 80
     label_zh = "三事分流"
     label_en = "Three-affairs triage"
     source = "001 (Nan'an): 政府“兜底”解决“大事”、居民自治解决“小事”、社区引导解决“私事”"
     Params = TriageParams
+    contract = Contract(
+        setup=Access(
+            reads=("selfgov.private_fix_bonus",),
+            writes=("selfgov.government_handles_small", "selfgov.big_speedup",
+                    "selfgov.private_fix_bonus"),
+        ),
+        before_decisions=Access(
+            reads=("population.trust",),
+            writes=("model.rng", "population.mobilisation", "population.trust",
+                    "compounds.mobilised"),
+        ),
+    )
 
     def setup(self, model: CompoundModel) -> None:
         """Route: government keeps big matters only, and handles them faster."""
-        p: TriageParams = self.params  # type: ignore[assignment]
+        p = self.params
         sg = model.selfgov
         sg.government_handles_small = False
         sg.big_speedup = 1.0 + p.relief
@@ -59,6 +69,6 @@ class ThreeAffairsTriage(Institution):
 
     def before_decisions(self, model: CompoundModel) -> None:
         """Community staff visit a share of households."""
-        p: TriageParams = self.params  # type: ignore[assignment]
+        p = self.params
         counts = np.round(p.visit_share * model.compounds.households).astype(np.int64)
         mobilise(model, choose_households(model, counts), p.trust_gain)

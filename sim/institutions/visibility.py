@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions import Institution, Params, register
+from sim.institutions.base import Access, Contract, Institution, Params
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -58,8 +58,7 @@ class PublicRollsParams(Params):
                                                        "our assumption.")
 
 
-@register
-class PublicRolls(Institution):
+class PublicRolls(Institution[PublicRollsParams]):
     """好人榜/诚信榜: rolls that publish who pays the fee and who does good.
 
     The credit roll (诚信榜) publishes "包括物业费缴纳情况的诚信案例": paying the fee becomes more
@@ -72,15 +71,20 @@ class PublicRolls(Institution):
     """
 
     name = "public_rolls"
-    priority = 30
     label_zh = "好人榜/诚信榜"
     label_en = "Public rolls (good people, credit)"
     source = "000 (Chongchuan): 设置小区好人榜、诚信榜,公示新风典型和包括物业费缴纳情况的诚信案例"
     Params = PublicRollsParams
+    contract = Contract(
+        setup=Access(
+            reads=("compounds.visibility_bonus", "compounds.public_weight", "compounds.norm"),
+            writes=("compounds.visibility_bonus", "compounds.public_weight", "compounds.norm"),
+        ),
+    )
 
     def setup(self, model: CompoundModel) -> None:
         """Raise visibility of paying and volunteering; publish the compound's rates."""
-        p: PublicRollsParams = self.params  # type: ignore[assignment]
+        p = self.params
         comps = model.compounds
         comps.visibility_bonus[:, CONTRIBUTE] += p.credit_visibility
         comps.visibility_bonus[:, VOLUNTEER] += p.good_people_visibility
@@ -110,8 +114,7 @@ class OnlineToolsParams(Params):
                                                       "last month); our assumption.")
 
 
-@register
-class OnlineTools(Institution):
+class OnlineTools(Institution[OnlineToolsParams]):
     """线上议事、电子投票、电子缴费: seed 003's technical tools (技术赋权).
 
     Online deliberation and e-voting make taking part cheaper ("强化了小区居民获取治理相关信息
@@ -123,15 +126,20 @@ class OnlineTools(Institution):
     """
 
     name = "online_tools"
-    priority = 30
     label_zh = "线上议事、电子投票、电子缴费"
     label_en = "Online deliberation, e-voting and e-payment"
     source = "003 (Huli): 通过技术赋权小区居民的公共参与; 推行“电子支付”“电子投票”"
     Params = OnlineToolsParams
+    contract = Contract(
+        setup=Access(
+            reads=("compounds.visibility_bonus", "compounds.public_weight", "compounds.norm"),
+            writes=("compounds.visibility_bonus", "compounds.public_weight", "compounds.norm"),
+        ),
+    )
 
     def setup(self, model: CompoundModel) -> None:
         """Cheaper participation and payment; everything more visible."""
-        p: OnlineToolsParams = self.params  # type: ignore[assignment]
+        p = self.params
         comps = model.compounds
         comps.norm[:, PARTICIPATE] += p.participation_gain
         comps.norm[:, CONTRIBUTE] += p.payment_gain

@@ -1,0 +1,118 @@
+"""Every institution by name, and the building of a design's institutions in schedule order.
+
+:data:`INSTITUTIONS` lists the classes explicitly (a new institution is one line here), so
+the package does not import its submodules as a side effect and nothing depends on import
+order. :data:`REGISTRY` maps each registered name to its class. When this module is first
+imported it checks that every class acts in exactly the phases :data:`sim.schedule.PHASE_ORDER`
+lists it in, so an institution missing from the schedule (or a stale name in it) fails at once,
+not in a run.
+
+Modules that need the registry (``sim.config`` to validate a design, ``sim.model`` to build
+one) import this module; the institution modules import only :mod:`sim.institutions.base`
+and the state modules below them, never this one or ``sim.config``, so there is no cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from sim.institutions.base import PHASES, Institution, acts_in
+from sim.institutions.cobuilding import CobuildingCouncil, SixPartyLinkage
+from sim.institutions.committees import (
+    DeliberationCouncil,
+    OwnersCommittee,
+    SupervisoryCommittee,
+)
+from sim.institutions.covenant import Covenant
+from sim.institutions.firms import FirmIntroduction, RedPropertyFirm
+from sim.institutions.funding import DynamicAssessment, RewardInsteadOfSubsidy
+from sim.institutions.government import GovernmentService, RenovationCampaign
+from sim.institutions.leaders import StairwellLeaders
+from sim.institutions.party import DualReport, OneShoulder, PartyBranch
+from sim.institutions.social import CobuildingUnits, SocialOrganisation
+from sim.institutions.triage import ThreeAffairsTriage
+from sim.institutions.visibility import OnlineTools, PublicRolls
+from sim.schedule import PHASE_ORDER
+from sim.strict import validation_error
+
+if TYPE_CHECKING:
+    from sim.model import CompoundModel
+
+INSTITUTIONS: tuple[type[Institution[Any]], ...] = (
+    SixPartyLinkage, DualReport, OneShoulder, PartyBranch, StairwellLeaders, PublicRolls,
+    OnlineTools, SocialOrganisation, CobuildingCouncil, DeliberationCouncil,
+    RewardInsteadOfSubsidy, OwnersCommittee, SupervisoryCommittee, Covenant, CobuildingUnits,
+    ThreeAffairsTriage, GovernmentService, RenovationCampaign, DynamicAssessment,
+    RedPropertyFirm, FirmIntroduction,
+)
+"""Every institution a design can use."""
+
+
+def make_registry(classes: tuple[type[Institution[Any]], ...],
+                  order: Mapping[str, tuple[str, ...]]) -> dict[str, type[Institution[Any]]]:
+    """Map names to classes, checking them against the schedule table.
+
+    Args:
+        classes: The institution classes.
+        order: Per phase, the names in the order they act (:data:`sim.schedule.PHASE_ORDER`).
+
+    Raises:
+        TypeError: A name used twice or empty, or a class and the table that disagree on
+            the phases it acts in.
+    """
+    registry: dict[str, type[Institution[Any]]] = {}
+    for cls in classes:
+        if not cls.name or cls.name in registry:
+            raise TypeError(f"{cls.__name__}: the name {cls.name!r} is empty or used twice")
+        registry[cls.name] = cls
+    for phase in PHASES:
+        listed = order.get(phase, ())
+        stale = [name for name in listed if name not in registry]
+        if stale or len(set(listed)) != len(listed):
+            raise TypeError(f"sim.schedule.PHASE_ORDER[{phase!r}] names unknown or repeated "
+                            f"institutions: {stale or listed}")
+        for name, cls in registry.items():
+            if acts_in(cls, phase) != (name in listed):
+                where = "is missing from" if acts_in(cls, phase) else "does not act in"
+                raise TypeError(f"{name} {where} sim.schedule.PHASE_ORDER[{phase!r}]")
+    return registry
+
+
+REGISTRY: dict[str, type[Institution[Any]]] = make_registry(INSTITUTIONS, PHASE_ORDER)
+"""Registered institutions by name."""
+
+
+def validate_params(name: str, params: Any) -> dict[str, Any]:
+    """Validate an institution's parameters; returns them with defaults filled in.
+
+    Raises:
+        ValueError: ``NAME.PARAM: message``, naming the institution and the parameter
+            (``sim.config`` turns it into ``design.institutions.NAME.PARAM: message``).
+    """
+    cls = REGISTRY[name]
+    if not isinstance(params, dict):
+        raise ValueError(f"{name}: parameters must be a mapping")
+    try:
+        return cls.Params.model_validate(params).model_dump()
+    except ValidationError as exc:
+        err = validation_error(exc, lambda loc: None if loc else cls.Params, what="parameter")
+        raise ValueError(f"{name}.{err.field}: {err.message}") from None
+
+
+def build(model: CompoundModel) -> dict[str, tuple[Institution[Any], ...]]:
+    """Instantiate the institutions of the model's design.
+
+    Returns:
+        Per phase (:data:`sim.institutions.base.PHASES`), the design's institutions that act
+        in it, in the order of :data:`sim.schedule.PHASE_ORDER`; every institution is built
+        once, in the order of the design file.
+    """
+    built: dict[str, Institution[Any]] = {}
+    for name, params in model.config.design.institutions.items():
+        cls = REGISTRY[name]
+        built[name] = cls(model, cls.Params.model_validate(params))
+    return {phase: tuple(built[name] for name in PHASE_ORDER[phase] if name in built)
+            for phase in PHASES}

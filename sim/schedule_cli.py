@@ -1,0 +1,133 @@
+"""``sim schedule DESIGN``: a design's month — the steps, who acts in each phase, what it touches.
+
+The order comes from :mod:`sim.schedule` (the one table of the month) and each institution's
+declared reads and writes from its ``contract`` (:mod:`sim.institutions.base`), so what is
+printed is what the model runs. For a teacher it says who acts when; for a developer adding
+an institution, where it must go.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from sim.institutions.base import FIELD_GROUPS
+from sim.schedule import MONTH, PHASE_ORDER, SETUP, Step
+
+DESCRIPTION = """\
+Print the month of a governance design: the steps of a month in order, the institutions
+that act in each phase in the order they act, and the shared state each reads and writes.
+打印治理模式的月度流程：每月各步骤的顺序、各阶段中依次行动的机构，以及每个机构读取和写入的状态。
+"""
+
+EPILOG = """\
+examples / 示例:
+  sim schedule nanan_131
+  sim schedule huli_six_party --lang en
+  sim schedule configs/designs/kunming_red_courtyard.yaml
+"""
+
+TEXT = {
+    "zh": {"title": "治理模式 {name}（{label}）的月度流程", "setup": "建立阶段",
+           "month": "每月（依次）", "reads": "读取", "writes": "写入", "none": "（无）",
+           "no_one": "（本模式中没有机构在此阶段行动）", "groups": "字段组",
+           "own": "机构自身的属性不必声明；另一个机构的属性写作 <机构名>.<属性>。"},
+    "en": {"title": "The month of design {name} ({label})", "setup": "Setup",
+           "month": "Each month, in order", "reads": "reads", "writes": "writes",
+           "none": "(none)", "no_one": "(no institution of this design acts here)",
+           "groups": "field groups",
+           "own": "An institution's own attributes need no declaration; another institution's "
+                  "are written <name>.<attribute>."},
+}
+"""User-facing text of ``sim schedule``, in both languages."""
+
+
+def load_design(design: str) -> Any:
+    """The :class:`~sim.config.Design` named by a preset name or a YAML file.
+
+    A file may be a design or a scenario (its design is used).
+
+    Raises:
+        ConfigError: An unknown preset or an invalid file, naming what is allowed.
+    """
+    from sim.config import load_config
+
+    if Path(design).suffix or Path(design).exists():
+        return load_config(design).design
+    return load_config({"design": design}).design
+
+
+def render(design: Any, lang: str = "zh") -> str:
+    """The month of ``design`` as text, in ``lang`` (``zh`` or ``en``)."""
+    from sim.institutions.registry import REGISTRY
+
+    text = TEXT[lang]
+    used = set(design.institutions)
+    label = (design.label_zh if lang == "zh" else design.label_en) or design.name
+    lines = [text["title"].format(name=design.name, label=label), ""]
+    groups: set[str] = set()
+
+    def phase_block(phase: str, indent: str) -> None:
+        names = [n for n in PHASE_ORDER[phase] if n in used]
+        if not names:
+            lines.append(f"{indent}{text['no_one']}")
+        for i, name in enumerate(names, 1):
+            cls = REGISTRY[name]
+            access = cls.contract[phase]
+            lines.append(f"{indent}{i}. {name} — {cls.label_zh if lang == 'zh' else cls.label_en}")
+            for key, fields in ((text["reads"], access.reads), (text["writes"], access.writes)):
+                groups.update(f for f in fields if f in FIELD_GROUPS)
+                body = ", ".join(fields) if fields else text["none"]
+                lines.extend(textwrap.wrap(f"{key}: {body}", width=96,
+                                           initial_indent=f"{indent}   ",
+                                           subsequent_indent=f"{indent}     "))
+
+    def step_lines(number: int, step: Step) -> list[str]:
+        label = step.label_zh if lang == "zh" else step.label_en
+        return textwrap.wrap(f"{number:>2}. {step.key} — {label}", width=96,
+                             subsequent_indent="      ")
+
+    lines.append(f"{text['setup']}: {SETUP.label_zh if lang == 'zh' else SETUP.label_en}")
+    phase_block("setup", "    ")
+    lines += ["", f"{text['month']}:"]
+    for number, step in enumerate(MONTH, 1):
+        lines.extend(step_lines(number, step))
+        if step.phase:
+            phase_block(step.key, "      ")
+    if groups:
+        lines += ["", f"{text['groups']}:"]
+        for group in sorted(groups):
+            lines.extend(textwrap.wrap(f"{group} = {', '.join(FIELD_GROUPS[group])}", width=96,
+                                       initial_indent="  ", subsequent_indent="      "))
+    lines += ["", text["own"]]
+    return "\n".join(lines)
+
+
+def schedule_command(args: argparse.Namespace) -> int:
+    """Print the schedule of ``args.design``; 0 on success."""
+    design = load_design(args.design)
+    try:
+        print(render(design, args.lang), flush=True)
+    except BrokenPipeError:  # `sim schedule X | head`: the reader stopped; that is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def add_command(subparsers: Any) -> None:
+    """Add ``sim schedule`` to the ``sim`` command."""
+    from sim.cli import HelpFormatter
+
+    parser = subparsers.add_parser(
+        "schedule", help="print a design's month: phases, order, reads and writes / 打印月度流程",
+        description=DESCRIPTION, epilog=EPILOG, formatter_class=HelpFormatter,
+        allow_abbrev=False)
+    parser.add_argument("design", metavar="DESIGN",
+                        help="a design preset name (nanan_131) or a design or scenario YAML "
+                             "file (required). 治理模式名称或文件")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
+                        help="language of the text (default: zh). 语言")
+    parser.set_defaults(handler=schedule_command)
