@@ -372,7 +372,7 @@ def add_run(subparsers: Any) -> None:
 
 # --------------------------------------------------------------------------- entry point
 
-COMMAND_MODULES = ("sim.experiments.compare", "sim.experiments.sweep",
+COMMAND_MODULES = ("sim.experiments.compare", "sim.experiments.report", "sim.experiments.sweep",
                    "sim.experiments.analyze", "sim.appserver", "sim.community_cli", "sim.params",
                    "sim.schedule_cli")
 """Modules that each add one subcommand through their ``add_command(subparsers)``."""

@@ -69,7 +69,9 @@ def test_directory_holds_every_output(runs):
     out = runs["w1"]
     assert {p.name for p in out.iterdir()} == {"report.html", "summary.csv", "runs.csv",
                                                "timeseries.parquet", "timeseries.csv",
-                                               "figures", "manifest.json"}
+                                               "figures", "manifest.json", "runs"}
+    parts = sorted(p.name for p in (out / "runs").iterdir())  # one per design and seed
+    assert parts == [f"part-{i:06d}.parquet" for i in range(len(DESIGNS) * 3)]
     figures = sorted(p.name for p in (out / "figures").iterdir())
     assert "differences.png" in figures
     assert {f"timeseries_{c}.png" for c in COLUMNS} <= set(figures)

@@ -43,25 +43,22 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import os
 import re
 import shlex
-import sys
-import warnings
 from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import ConfigError, InstitutionAbsentError
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
     from sim.config import Scenario
+    from sim.experiments.executors import Job
+    from sim.experiments.sampling import Plan
     from sim.output import Output
 
 DEFAULT_SEEDS = 20
@@ -90,8 +87,17 @@ COMMAND = "compare"
 own outputs (see :data:`sim.output.OUTPUT_MARKERS`)."""
 
 OWN_FILES = (REPORT, SUMMARY, RUNS, TIMESERIES, TIMESERIES_CSV, XLSX, f"{FIGURES}/*.png",
-             MANIFEST)
-"""The files ``sim compare`` writes: ``--force`` replaces only a directory holding no others."""
+             MANIFEST, "runs/part-*.parquet")
+"""The files ``sim compare`` writes (and ``sim report`` rewrites): ``--force`` replaces only
+a directory holding no others."""
+
+DESIGN = "design"
+"""The comparison's one parameter, categorical: a column of every part file and of
+:func:`sim.load_results`."""
+
+REPRODUCE = ("A run's scenario is the design's resolved scenario in group_configs (the "
+             "design with --community, then the --set values it got, then --steps); the "
+             "model is CompoundModel(scenario, rng=seed).")
 
 RUN_BYTES = 40_000
 """Memory a finished run takes in the driver besides its monthly values (frame objects, the
@@ -245,35 +251,6 @@ class Arm:
         first, second = ((design.description, design.description_zh) if lang == "en"
                          else (design.description_zh, design.description))
         return " ".join((first or second).split())
-
-
-@dataclass(frozen=True)
-class Task:
-    """One run: a design (by position) and a seed."""
-
-    index: int
-    scenario: Scenario
-    seed: int
-    steps: int
-
-
-@dataclass
-class RunResult:
-    """What a run sends back: its monthly frame and a few numbers.
-
-    Attributes:
-        index: Position of the design in the comparison.
-        seed: The seed.
-        frame: ``month`` plus every column of :data:`sim.metrics.COLUMNS`.
-        scalars: The numbers of :data:`RUN_SCALARS`.
-        versions: Python and library versions of the process that ran it.
-    """
-
-    index: int
-    seed: int
-    frame: pd.DataFrame
-    scalars: dict[str, float]
-    versions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -510,123 +487,107 @@ def _design_scenario(config: str, community: str | dict[str, Any] | None,
 # --------------------------------------------------------------------------- running
 
 
-def simulate(task: Task) -> RunResult:
-    """Run one design with one seed and return its monthly frame (runs in a worker).
+def simulate(job: Job, run: dict[str, Any]) -> str:
+    """Run one design with one seed and write its part file (what every executor calls).
+
+    A comparison's runs are a sweep's runs (:func:`sim.experiments.executors.run_one`):
+    the design's resolved scenario is the run's group, the seed its seed.
 
     Args:
-        task: The design's scenario, the seed and the number of months.
+        job: The comparison's shared data (:func:`comparison_job`).
+        run: One run of the plan (:func:`comparison_plan`).
 
     Returns:
-        The run's model-level monthly frame and its per-run numbers.
+        The path of the part file written.
     """
-    import sim
-    from sim.metrics import COLUMNS
-    from sim.output import timeseries_frame
+    from sim.experiments.executors import run_one
 
-    model = sim.CompoundModel(task.scenario, rng=task.seed)
-    model.run(task.steps)
-    frame = timeseries_frame(model)[["month", *COLUMNS]].astype({"month": "int64"})
-    after = frame[frame["month"] > 0]
-    meta = model.metadata()
-    scalars = {
-        "households": float(meta["households"]),
-        "compounds": float(meta["compounds"]),
-        "firm_entries": float(model.firm_entries),
-        "firm_exits": float(model.firm_exits),
-        "petitions_total": float(after["petitions"].sum()),
-        "gov_spending_total": float(after["gov_spending"].sum()),
-    }
-    return RunResult(task.index, task.seed, frame, scalars, dict(meta["versions"]))
+    return run_one(job, run)
 
 
-def run_tasks(tasks: Sequence[Task], workers: int = 1, progress: bool = False,
-              desc: str = "compare") -> list[RunResult]:
-    """Run tasks in ``workers`` processes (in this process when 1), with a progress bar.
+def comparison_plan(arms: Sequence[Arm], seeds: Sequence[int]) -> Plan:
+    """The runs of a comparison: a sweep whose one (categorical) parameter is the design.
 
-    The workers are a :class:`sim.children.WorkerPool`: they die with this
-    process (a killed driver leaves no worker running) and ignore Ctrl-C,
-    which stops them here at once (:meth:`~sim.children.WorkerPool.terminate`)
-    so the command reports one line.
-
-    Args:
-        tasks: The runs.
-        workers: Worker processes; 1 runs everything here, one after another.
-        progress: Show a bar of runs done and time left on stderr, if stderr
-            is a terminal (a log file or a pipe gets no bar).
-        desc: Label of the bar.
-
-    Returns:
-        The results sorted by design and seed, whatever order they finished in.
+    Design by design, seed by seed (``run_id`` 000000 is the reference's first seed), as
+    :func:`sim.experiments.sampling.build_plan` numbers a sweep's runs.
     """
-    from tqdm.auto import tqdm
+    from sim.experiments.sampling import groups_plan
 
-    results: list[RunResult] = []
-    shown = progress and sys.stderr is not None and sys.stderr.isatty()
-    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not shown, leave=False)
-    try:
-        if workers <= 1:
-            for task in tasks:
-                results.append(simulate(task))
-                bar.update(1)
-        else:
-            from concurrent.futures import as_completed
-
-            from sim.children import WorkerPool
-
-            pool = WorkerPool(workers)
-            try:
-                futures = [pool.submit(simulate, task) for task in tasks]
-                for future in as_completed(futures):
-                    results.append(future.result())
-                    bar.update(1)
-            except BaseException:
-                pool.terminate()
-                raise
-            pool.shutdown(wait=True)
-    finally:
-        bar.close()
-    return sorted(results, key=lambda r: (r.index, r.seed))
+    return groups_plan([{DESIGN: arm.key} for arm in arms], seeds)
 
 
-def t_interval(values: np.ndarray, level: float = LEVEL) -> tuple[float, float, float, float]:
-    """Return the mean, the ends of its t interval and the standard deviation.
+def comparison_job(arms: Sequence[Arm], out: str | Path) -> Job:
+    """The :class:`~sim.experiments.executors.Job` of a comparison.
 
-    Args:
-        values: One number per seed.
-        level: Confidence level.
-
-    Returns:
-        ``(mean, low, high, sd)``; the interval and sd are NaN with fewer than two values.
+    Each group is a design's resolved scenario (community, ``--set`` and ``--steps``
+    applied), which every worker rebuilds with :func:`sim.config.scenario_from_dict`.
     """
-    import numpy as np
-    from scipy import stats
+    from sim.experiments.executors import Job, fingerprint
 
-    x = np.asarray(values, dtype=float)
-    mean = float(x.mean())
-    if x.size < 2:
-        return mean, float("nan"), float("nan"), float("nan")
-    sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1)) * sd / float(np.sqrt(x.size))
-    return mean, mean - half, mean + half, sd
+    groups = tuple(arm.scenario.to_dict() for arm in arms)
+    steps = arms[0].scenario.run.steps
+    return Job(key=fingerprint(COMMAND, groups, steps), out=os.path.abspath(out), steps=steps,
+               groups=groups, ranges=(), params=((DESIGN, "str"),))
 
 
-def wilcoxon_p(diffs: np.ndarray) -> float:
-    """Return the two-sided Wilcoxon signed-rank p-value of paired differences.
+def comparison_manifest(arms: Sequence[Arm], plan: Plan, runs: Sequence[dict[str, Any]], *,
+                        seeds: Sequence[int], window: int, command: str,
+                        community: str | None, sets: Sequence[str], lang: str,
+                        xlsx: bool) -> dict[str, Any]:
+    """Return the manifest of a comparison: the format of a sweep's, with its designs.
 
-    All-zero differences give 1.0 (no evidence of a difference); fewer than
-    one pair gives NaN.
+    The common keys (:func:`sim.experiments.storage.stored_manifest`) let ``--resume``,
+    :func:`sim.load_results` and ``sim report`` read a comparison as they read a sweep;
+    ``spec`` holds the arguments that decide the runs (``--resume`` refuses others). The
+    keys of comparisons before they stored their runs stay: ``command_line``,
+    ``community``, ``reference``, ``seeds``, ``statistics``, ``designs`` (each with the
+    ``--set`` values it got and its resolved ``scenario``), ``versions``, ``files``.
     """
-    import numpy as np
-    from scipy import stats
+    from sim.experiments.storage import stored_manifest
 
-    d = np.asarray(diffs, dtype=float)
-    if d.size == 0:
-        return float("nan")
-    if np.all(d == 0):
-        return 1.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # small samples, ties: scipy picks the method
-        return float(stats.wilcoxon(d).pvalue)
+    scenario = arms[0].scenario
+    c = scenario.community
+    steps = scenario.run.steps
+    first = steps - window + 1
+    spec = {"designs": [arm.config for arm in arms], "community": community,
+            "sets": list(sets), "seeds": list(seeds), "steps": steps, "window": window}
+    params = [{"name": DESIGN, "role": "levers", "low": None, "high": None,
+               "values": [arm.key for arm in arms], "integer": False, "kind": "str"}]
+    return stored_manifest(
+        COMMAND, name=f"compare-{c.name}", spec=spec, steps=steps, outcome_months=window,
+        params=params, plan=plan, runs=runs, base_config=scenario.to_dict(),
+        group_configs=[arm.scenario.to_dict() for arm in arms], reproduce=REPRODUCE,
+        command_line=command, versions={},
+        community={"name": c.name, "label_zh": c.label_zh, "label_en": c.label_en,
+                   "households": c.n_households, "compounds": c.n_compounds,
+                   "given": community},
+        reference=arms[0].key, seeds=list(seeds),
+        statistics={
+            "outcome_per_run": f"mean over months {first}-{steps} (the last {window})",
+            "interval": f"{LEVEL:.0%} t interval over seeds",
+            "difference": "paired by seed: design minus reference, seed by seed; mean with "
+                          f"its {LEVEL:.0%} t interval",
+            "test": "two-sided Wilcoxon signed-rank test of the paired differences "
+                    "(no correction for multiple comparisons)",
+        },
+        designs=[{"key": arm.key, "config": arm.config,
+                  "label_zh": arm.label("zh"), "label_en": arm.label("en"),
+                  "sets_applied": list(arm.sets_applied),
+                  "sets_skipped": list(arm.sets_skipped),
+                  "scenario": arm.scenario.to_dict()} for arm in arms],
+        report={"lang": lang, "xlsx": xlsx}, files=[])
+
+
+def __getattr__(name: str) -> Any:
+    """``t_interval`` and ``wilcoxon_p`` live in :mod:`sim.experiments.intervals`.
+
+    (Imported on first use, so that listing the command does not import scipy.)
+    """
+    if name in ("t_interval", "wilcoxon_p"):
+        from sim.experiments import intervals
+
+        return getattr(intervals, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def window_means(timeseries: pd.DataFrame, steps: int, window: int = WINDOW) -> pd.DataFrame:
@@ -666,6 +627,7 @@ def summarise(runs: pd.DataFrame, arms: Sequence[Arm], lang: str = "zh") -> pd.D
     """
     import pandas as pd
 
+    from sim.experiments.intervals import t_interval, wilcoxon_p
     from sim.metrics import COLUMNS, label
 
     by_design = {key: frame.set_index("seed").sort_index()
@@ -792,8 +754,14 @@ def check_resources(n_designs: int, n_seeds: int, steps: int, households: int,
 def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = None,
             seeds: Iterable[int] = range(DEFAULT_SEEDS), steps: int | None = None,
             sets: Sequence[str] = (), workers: int | None = 1, progress: bool = False,
-            lang: str = "zh", window: int = WINDOW, command: str = "") -> Comparison:
+            lang: str = "zh", window: int = WINDOW, command: str = "",
+            out: str | Path | None = None, scheduler: str | None = None,
+            resume: bool = False, force: bool = False, xlsx: bool = False) -> Comparison:
     """Run every design with every seed and compute the statistics.
+
+    The runs go through the sweep engine (:func:`run_comparison`): with ``out`` they stay
+    there with the report (what ``sim compare`` writes); without it they are run in a
+    temporary directory that is removed once the results are read.
 
     Args:
         configs: Design files or preset names (the first is the reference), or
@@ -808,6 +776,12 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
         lang: Language of labels in the summary and report.
         window: Months averaged at the end of each run.
         command: The command line to record (made up from the arguments if empty).
+        out: The comparison directory to write (runs, manifest and report); None to
+            keep nothing on disk.
+        scheduler: Address of a Dask scheduler to run on instead of ``workers``.
+        resume: Finish the comparison in ``out`` (see :func:`run_comparison`).
+        force: Replace an earlier comparison in ``out``.
+        xlsx: Also write ``summary.xlsx`` (with ``out``).
 
     Returns:
         The finished :class:`Comparison`.
@@ -816,9 +790,8 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
         ConfigError: For invalid designs or arguments, or a comparison too
             large for the memory available (nothing is run).
     """
-    import pandas as pd
-
-    from sim.metrics import COLUMNS
+    import shutil
+    import tempfile
 
     given = list(configs)
     arms = ([c for c in given if isinstance(c, Arm)] if given and isinstance(given[0], Arm)
@@ -834,39 +807,194 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
         raise ConfigError("--seed-start", f"seeds must be ≥ 0 (got {seed_list[0]})")
     if not isinstance(seeds, Sized):
         check_resources(len(arms), len(seed_list), n_steps, households, workers)
-    tasks = [Task(i, arm.scenario, seed, n_steps)
-             for seed in seed_list for i, arm in enumerate(arms)]
-    n_workers = min(workers or os.cpu_count() or 1, len(tasks))
-    results = run_tasks(tasks, n_workers, progress, MESSAGES.get(lang, MESSAGES["en"])["bar"])
-
-    frames = []
-    scalars = []
-    for result in results:
-        key = arms[result.index].key
-        frame = result.frame.copy()
-        frame.insert(0, "seed", result.seed)
-        frame.insert(0, "design", key)
-        frames.append(frame)
-        scalars.append({"design": key, "seed": result.seed, **result.scalars})
-    timeseries = pd.concat(frames, ignore_index=True)
-    timeseries["seed"] = timeseries["seed"].astype("int64")
-    used_window = min(window, n_steps)
-    means = window_means(timeseries, n_steps, used_window)
-    runs = pd.DataFrame(scalars).merge(means, on=["design", "seed"], how="left",
-                                       validate="one_to_one")
-    runs = runs[["design", "seed", *RUN_SCALARS, *COLUMNS]]
-    summary = summarise(runs, arms, lang)
     if not command:
         command = command_line([a.config for a in arms], community, len(seed_list),
                                seed_list[0], steps, sets, lang)
         if seed_list != list(range(seed_list[0], seed_list[0] + len(seed_list))):
             command += f"  # but with the seeds {seed_list}, which the command cannot give"
-    return Comparison(arms=arms, seeds=seed_list, steps=n_steps, window=used_window,
-                      timeseries=timeseries, runs=runs, summary=summary, lang=lang,
-                      command=command,
-                      created=datetime.now(UTC).replace(microsecond=0).isoformat(),
-                      versions=results[0].versions if results else {},
-                      community_source=community)
+    keep = out is not None
+    tmp = None if keep else Path(tempfile.mkdtemp(prefix="sim-compare-"))
+    target = Path(out) if out is not None else (tmp or Path()) / "comparison"
+    try:
+        run_comparison(arms, target, seeds=seed_list, community=community, sets=sets,
+                       workers=workers, scheduler=scheduler, resume=resume, force=force,
+                       progress=progress, lang=lang, window=window, command=command,
+                       xlsx=xlsx, report=keep)
+        from sim.experiments.report import load_comparison
+
+        return load_comparison(target, lang)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_comparison(arms: Sequence[Arm], out: str | Path, *, seeds: Sequence[int],
+                   community: str | None = None, sets: Sequence[str] = (),
+                   workers: int | None = None, scheduler: str | None = None,
+                   resume: bool = False, force: bool = False, progress: bool = True,
+                   lang: str = "zh", window: int = WINDOW, command: str = "",
+                   xlsx: bool = False, report: bool = True) -> Path:
+    """Run a comparison into ``out`` by the sweep engine, then write its report.
+
+    Plan (:func:`comparison_plan`), executor (:class:`~sim.experiments.executors.Executor`:
+    this process, local workers or a Dask cluster) and storage (one part file per run and
+    the manifest, :mod:`sim.experiments.storage`) are a sweep's; the report is the
+    analysis step :func:`sim.experiments.report.write_report` over what is stored.
+
+    A driver killed outright (``SIGKILL``, the OOM killer, a lost node) leaves its finished
+    runs, which ``resume`` continues: the same arguments (they are checked against the
+    manifest, and so is what every design's presets and files resolve to) then run only
+    the runs without a valid part file. A comparison that stops with an error it can
+    report (Ctrl-C, a full disk, a failed run or report) leaves ``out`` as it found it: a
+    new directory is removed, one replaced with ``force`` is restored, and a resumed one
+    keeps its part files.
+
+    Args:
+        arms: The designs, resolved (:func:`resolve_designs`).
+        out: The comparison directory.
+        seeds: The seeds, the same for every design.
+        community: The ``--community`` argument as given, recorded.
+        sets: The ``--set`` arguments, recorded.
+        workers: Local processes (None: one per CPU, at most one per run).
+        scheduler: Address of a Dask scheduler (then ``workers`` must be None).
+        resume: Finish the comparison already in ``out``.
+        force: Replace the comparison already in ``out`` (only its own files).
+        progress: Show a progress bar (on a terminal only).
+        lang: Language of the report.
+        window: Months averaged at the end of each run (at most the months run).
+        command: The command line that reproduces the comparison.
+        xlsx: Also write ``summary.xlsx``.
+        report: Write the report files (``sim report`` can write them later).
+
+    Returns:
+        ``out``.
+
+    Raises:
+        ConfigError: For an ``out`` that may not be used, other arguments or inputs on
+            ``resume``, an unreachable scheduler, a full disk, a failed run.
+    """
+    from sim.experiments import storage
+    from sim.experiments.executors import Executor, fingerprint_runs
+    from sim.experiments.report import load_comparison, write_report
+
+    target = Path(out)
+    mode = prepare_outdir(target, resume=resume, force=force)
+    steps = arms[0].scenario.run.steps
+    used_window = min(window, steps)
+    plan = comparison_plan(arms, seeds)
+    job = comparison_job(arms, target)
+    runs = fingerprint_runs(job, plan.runs)
+    manifest = comparison_manifest(arms, plan, runs, seeds=seeds, window=used_window,
+                                   command=command, community=community, sets=sets,
+                                   lang=lang, xlsx=xlsx)
+    if mode == "resume":
+        recorded = storage.read_manifest(target, (COMMAND,))
+        storage.check_same_sweep(recorded, manifest)
+        storage.check_inputs(recorded, manifest)
+        manifest = recorded
+    with Executor(workers, scheduler) as executor:  # connects before anything is written
+        undo = _start(target, mode)
+        try:
+            if mode != "resume":
+                storage.write_manifest(target, manifest)
+            todo = storage.pending(target, runs, steps + 1)
+            executor.run(job, todo, progress=progress, total=len(runs),
+                         desc=MESSAGES.get(lang, MESSAGES["en"])["bar"], func=simulate)
+            if manifest.get("finished") is None:
+                storage.mark_finished(target, manifest)
+            if report:
+                write_report(target, load_comparison(target, lang), lang, xlsx=xlsx)
+        except KeyboardInterrupt:
+            if mode != "resume":
+                undo(False)
+                raise
+            raise ConfigError("interrupted", f"stopped by Ctrl-C; finished runs are kept in "
+                                             f"{target}: continue with the same command and "
+                                             "--resume") from None
+        except BaseException:
+            if mode != "resume":
+                undo(False)
+            raise
+        undo(True)
+    return target
+
+
+def prepare_outdir(out: Path, *, resume: bool, force: bool) -> str:
+    """Check that a comparison may write to ``out``, and say how.
+
+    The checks of every command's output (:func:`sim.output.check_outdir`: not the current
+    directory, names the file system can hold, leftovers of a killed writer cleaned, an
+    existing directory only with ``--force`` and only if it is an earlier comparison
+    holding nothing but a comparison's files), with ``--resume`` taking the place of
+    ``--force`` for a comparison that stored its runs.
+
+    Returns:
+        ``"new"`` (missing or empty), ``"resume"`` or ``"replace"``.
+
+    Raises:
+        ConfigError: (field ``--out``, ``--force`` or ``--resume``) when ``out`` may not be
+            used so.
+    """
+    from sim.experiments import storage
+    from sim.output import check_outdir
+
+    if resume and force:
+        raise ConfigError("--force", "cannot be combined with --resume: --resume finishes "
+                                     "the comparison in DIR, --force replaces it")
+    check_outdir(out, force or resume, output=compare_output())
+    storage.check_path_length(out)
+    if not out.is_dir() or not any(out.iterdir()):
+        return "new"
+    if not resume:
+        return "replace"
+    data = storage._load_json(out / MANIFEST)
+    if storage.manifest_command(data) != COMMAND:
+        raise ConfigError("--resume", f"{out} holds a comparison that did not store its runs "
+                                      "(written by an older sim); start it again with --force")
+    return "resume"
+
+
+def _start(out: Path, mode: str) -> Callable[[bool], None]:
+    """Create ``out`` for a comparison; return what ends it: ``undo(ok)``.
+
+    ``replace`` moves the earlier comparison aside, into a hidden directory beside ``out``
+    named as :func:`sim.output.clean_stale` knows (it puts it back if this process dies
+    before the new one is started, and deletes it otherwise); ``undo(True)`` deletes it,
+    ``undo(False)`` removes the new ``out`` (and the parents created for it) and puts the
+    earlier one back. Every mode removes the temporary files of killed writers.
+    """
+    import shutil
+    import tempfile
+
+    from sim.experiments import storage
+    from sim.output import _make_parents, _remove_empty, _tmp_prefix
+
+    target = Path(os.path.abspath(out))
+    backup: Path | None = None
+    existed = target.is_dir()
+    try:
+        created = _make_parents(target)
+        if mode == "replace":
+            backup = Path(tempfile.mkdtemp(prefix=_tmp_prefix(target.name, "old", COMMAND),
+                                           dir=target.parent))
+            os.replace(target, backup / target.name)
+        (target / storage.RUNS_DIR).mkdir(parents=True, exist_ok=True)
+        storage.remove_temporary(target)
+    except OSError as exc:
+        raise ConfigError("--out", f"cannot create {out}: {exc.strerror or exc}") from None
+
+    def undo(ok: bool) -> None:
+        if not ok and mode != "resume":
+            shutil.rmtree(target, ignore_errors=True)
+            if backup is not None and (backup / target.name).exists():
+                os.replace(backup / target.name, target)
+            elif existed:
+                target.mkdir(exist_ok=True)  # the empty directory it was given
+            _remove_empty(created)
+        if backup is not None:
+            shutil.rmtree(backup, ignore_errors=True)
+
+    return undo
 
 
 def command_line(configs: Sequence[str], community: str | None, n_seeds: int, seed_start: int,
@@ -892,129 +1020,6 @@ def command_line(configs: Sequence[str], community: str | None, n_seeds: int, se
     return shlex.join(parts)
 
 
-# --------------------------------------------------------------------------- writing
-
-
-def manifest(comp: Comparison, files: Sequence[str]) -> dict[str, Any]:
-    """Return the content of ``manifest.json``: everything needed to redo the comparison."""
-    from sim.model import package_version
-
-    community = comp.reference.scenario.community
-    first, last = comp.window_months
-    return {
-        "command": COMMAND,
-        "command_line": comp.command,
-        "created": comp.created,
-        "package_version": package_version(),
-        "versions": comp.versions,
-        "community": {"name": community.name, "label_zh": community.label_zh,
-                      "label_en": community.label_en, "households": community.n_households,
-                      "compounds": community.n_compounds, "given": comp.community_source},
-        "reference": comp.reference.key,
-        "seeds": comp.seeds,
-        "steps": comp.steps,
-        "statistics": {
-            "outcome_per_run": f"mean over months {first}-{last} (the last {comp.window})",
-            "interval": f"{LEVEL:.0%} t interval over seeds",
-            "difference": "paired by seed: design minus reference, seed by seed; mean with "
-                          f"its {LEVEL:.0%} t interval",
-            "test": "two-sided Wilcoxon signed-rank test of the paired differences "
-                    "(no correction for multiple comparisons)",
-        },
-        "designs": [{"key": arm.key, "config": arm.config,
-                     "label_zh": arm.label("zh"), "label_en": arm.label("en"),
-                     "sets_applied": list(arm.sets_applied),
-                     "sets_skipped": list(arm.sets_skipped),
-                     "scenario": arm.scenario.to_dict()} for arm in comp.arms],
-        "files": list(files),
-    }
-
-
-def _write_files(tmp: Path, comp: Comparison, lang: str, xlsx: bool = False) -> list[str]:
-    """Write every output file of a comparison into ``tmp``; return their names."""
-    from sim.experiments import compare_report
-    from sim.output import write_parquet
-
-    write_parquet(comp.timeseries, tmp / TIMESERIES)
-    comp.timeseries.to_csv(tmp / TIMESERIES_CSV, index=False)
-    comp.summary.to_csv(tmp / SUMMARY, index=False, encoding="utf-8-sig")
-    comp.runs.to_csv(tmp / RUNS, index=False)
-    if xlsx:
-        write_xlsx(comp, tmp / XLSX)
-    (tmp / FIGURES).mkdir()
-    figures = compare_report.make_figures(comp, lang, tmp / FIGURES)
-    html = compare_report.render_report(comp, lang, figures)
-    (tmp / REPORT).write_text(html, encoding="utf-8")
-    files = [REPORT, SUMMARY, RUNS, TIMESERIES, TIMESERIES_CSV, *([XLSX] if xlsx else []),
-             *(f"{FIGURES}/{fig.path.name}" for fig in figures), MANIFEST]
-    text = json.dumps(manifest(comp, files), ensure_ascii=False, indent=2)
-    (tmp / MANIFEST).write_text(text + "\n", encoding="utf-8")
-    return files
-
-
-RUN_SCALAR_UNITS = {"households": "households", "compounds": "compounds",
-                    "firm_entries": "count", "firm_exits": "count",
-                    "petitions_total": "household-months", "gov_spending_total": "yuan"}
-"""Units of :data:`RUN_SCALARS`, for the headers of ``summary.xlsx``."""
-
-
-def write_xlsx(comp: Comparison, path: Path) -> None:
-    """Write the tables of ``summary.csv`` and ``runs.csv`` to one workbook.
-
-    Sheets: ``summary`` (as ``summary.csv``, which has a ``unit`` column),
-    ``runs`` (as ``runs.csv``, each numeric header with its unit in brackets,
-    ``condition [share]``, as the Parquet files record them) and ``columns``
-    (every outcome's key, Chinese and English label, unit and meaning), so a
-    spreadsheet user reads the numbers without the Parquet metadata.
-
-    Args:
-        comp: The finished comparison.
-        path: The ``.xlsx`` file to write.
-    """
-    import pandas as pd
-
-    from sim.metrics import COLUMNS
-
-    units = {**RUN_SCALAR_UNITS, **{name: col.unit for name, col in COLUMNS.items()}}
-    runs = comp.runs.rename(columns={name: f"{name} [{unit}]" for name, unit in units.items()
-                                     if unit})
-    columns = pd.DataFrame([{"column": name, "label_zh": col.zh, "label_en": col.en,
-                             "unit": col.unit, "meaning": col.meaning}
-                            for name, col in COLUMNS.items()])
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for sheet, frame in (("summary", comp.summary), ("runs", runs), ("columns", columns)):
-            frame.to_excel(writer, sheet_name=sheet, index=False, freeze_panes=(1, 0))
-            for cells in writer.sheets[sheet].columns:
-                width = max(len(str(cell.value or "")) for cell in cells[:200])
-                writer.sheets[sheet].column_dimensions[cells[0].column_letter].width = \
-                    min(max(width + 2, 8), 60)
-
-
-def write_comparison(outdir: str | Path, comp: Comparison, lang: str | None = None, *,
-                     force: bool = False, xlsx: bool = False) -> Path:
-    """Write a comparison's directory, all or nothing.
-
-    Args:
-        outdir: The directory to create.
-        comp: The finished comparison.
-        lang: Language of the report and figures; ``comp.lang`` when None.
-        force: Replace ``outdir`` if it is an earlier comparison holding only
-            a comparison's files (see :func:`sim.output.check_outdir`).
-        xlsx: Also write ``summary.xlsx`` (:func:`write_xlsx`).
-
-    Returns:
-        The directory written.
-
-    Raises:
-        ConfigError: (field ``--out``) if ``outdir`` may not be written.
-    """
-    from sim.output import write_directory
-
-    write: Callable[[Path], Any] = lambda tmp: _write_files(tmp, comp, lang or comp.lang,  # noqa: E731
-                                                            xlsx)
-    return write_directory(outdir, write, force=force, output=compare_output())
-
-
 # --------------------------------------------------------------------------- command
 
 
@@ -1025,9 +1030,8 @@ def default_out(community: str) -> Path:
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    """Run ``sim compare``: check every input, run, write, report where."""
+    """Run ``sim compare``: check every input, run, write the report, say where."""
     from sim.fonts import use_cjk_font
-    from sim.output import check_outdir
 
     if args.seeds < 1:
         raise ConfigError("--seeds", f"must be at least 1 (got {args.seeds})")
@@ -1035,6 +1039,9 @@ def compare_command(args: argparse.Namespace) -> int:
         raise ConfigError("--seed-start", f"must be ≥ 0 (got {args.seed_start})")
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers", f"must be at least 1 (got {args.workers})")
+    if args.workers is not None and args.scheduler is not None:
+        raise ConfigError("--workers", "cannot be combined with --scheduler: the cluster's "
+                                       "workers run the comparison")
     arms = resolve_designs(args.configs, args.community, args.set, args.steps)
     scenario = arms[0].scenario
     check_resources(len(arms), args.seeds, scenario.run.steps, scenario.community.n_households,
@@ -1042,16 +1049,19 @@ def compare_command(args: argparse.Namespace) -> int:
     if args.lang == "zh":
         use_cjk_font()  # fail before the runs, not after them
     out = Path(args.out) if args.out is not None else default_out(scenario.community.name)
-    check_outdir(out, args.force, output=compare_output())
-    seeds = range(args.seed_start, args.seed_start + args.seeds)
+    seeds = list(range(args.seed_start, args.seed_start + args.seeds))
     command = command_line(args.configs, args.community, args.seeds, args.seed_start,
                            args.steps, args.set, args.lang, args.out)
-    comp = compare(arms, community=args.community, seeds=seeds, workers=args.workers,
-                   progress=not args.quiet, lang=args.lang, command=command)
-    out = write_comparison(out, comp, args.lang, force=args.force, xlsx=args.xlsx)
+    out = run_comparison(arms, out, seeds=seeds, community=args.community, sets=args.set,
+                         workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                         force=args.force, progress=not args.quiet, lang=args.lang,
+                         command=command, xlsx=args.xlsx)
     if args.quiet:
         print(out)
         return 0
+    from sim.experiments.report import load_comparison
+
+    comp = load_comparison(out, args.lang)
     text = MESSAGES[args.lang]
     print(text["runs"].format(n=len(arms) * args.seeds, designs=len(arms), seeds=args.seeds,
                               steps=comp.steps))
@@ -1114,6 +1124,15 @@ def add_command(subparsers: Any) -> None:
                         help=f"also write {XLSX}: the summary and runs tables (units in the "
                              "headers) and a sheet describing each column, for spreadsheets "
                              "(default: off). 另存 Excel 汇总表")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on a Dask cluster: address of its scheduler, e.g. "
+                             "tcp://127.0.0.1:8786; its workers must see DIR at the same path "
+                             "(default: run locally). Dask 调度器地址")
+    parser.add_argument("--resume", action="store_true",
+                        help="finish the comparison in DIR after it was killed: skip the runs "
+                             "whose part file is complete, run the rest, write the report; "
+                             "the arguments and what the designs resolve to must be unchanged "
+                             "(default: off). 继续被中断的比较")
     add_output_options(parser, "out/compare-<community>")
     for action in parser._actions:
         if action.dest == "force":

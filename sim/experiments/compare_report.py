@@ -434,7 +434,7 @@ def best_reading(comp: Comparison, outcome: str, highest: bool, lang: str) -> st
     already in the sentence comparing it with the reference, so nothing is
     said about a runner-up.
     """
-    from sim.experiments.compare import t_interval
+    from sim.experiments.intervals import t_interval
 
     t = TEXT[lang]
     rows = comp.summary[comp.summary["outcome"] == outcome].sort_values(
@@ -484,15 +484,12 @@ def monthly_bands(timeseries: pd.DataFrame, outcome: str) -> pd.DataFrame:
         equals the mean with a single seed). Undefined values (NaN) are left
         out of a month's mean and band; a month with none defined is NaN.
     """
-    from scipy import stats
+    from sim.experiments.intervals import t_band
 
     g = timeseries.groupby(["design", "month"], sort=False)[outcome]
     out = g.agg(["mean", "std", "count"]).reset_index()
-    n = out["count"].to_numpy(float)
-    tq = np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)), 0.0)
-    half = np.nan_to_num(tq * out["std"].to_numpy(float) / np.sqrt(np.maximum(n, 1)))
-    out["low"] = out["mean"] - half
-    out["high"] = out["mean"] + half
+    out["low"], out["high"] = t_band(out["mean"].to_numpy(float), out["std"].to_numpy(float),
+                                     out["count"].to_numpy(float))
     return out
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,13 +142,38 @@ def build_plan(sweep: Sweep) -> Plan:
             drawn = {p.name: _value(p, x) for p, x in zip(ranges, row, strict=True)}
             params = {p.name: group[p.name] if p.categorical else drawn[p.name]
                       for p in sweep.params}
-            sample = len(samples)
-            samples.append({"sample": sample, "group": g,
-                            "point": [float(x) for x in row], "params": params})
-            for seed in seeds:
-                runs.append({"run_id": f"{len(runs):0{width}d}", "sample": sample,
-                             "seed": int(seed), "group": g, "params": params})
+            _add_sample(samples, runs, g, [float(x) for x in row], params, seeds, width)
     return Plan(problem=salib_problem(ranges), groups=groups, samples=samples, runs=runs)
+
+
+def _add_sample(samples: list[dict[str, Any]], runs: list[dict[str, Any]], group: int,
+                point: list[float], params: dict[str, Any], seeds: Sequence[int],
+                width: int) -> None:
+    """Append one sample and its runs (one per seed), numbered as the module says."""
+    sample = len(samples)
+    samples.append({"sample": sample, "group": group, "point": point, "params": params})
+    for seed in seeds:
+        runs.append({"run_id": f"{len(runs):0{width}d}", "sample": sample, "seed": int(seed),
+                     "group": group, "params": params})
+
+
+def groups_plan(groups: Sequence[dict[str, Any]], seeds: Sequence[int]) -> Plan:
+    """The plan of a sweep whose parameters are all categorical, from its groups directly.
+
+    What :func:`build_plan` gives such a sweep (one sample per group, no SALib problem),
+    for callers that resolve the groups themselves: ``sim compare``, whose one parameter
+    is the design, each with its own ``--set`` values (:mod:`sim.experiments.compare`).
+
+    Args:
+        groups: The value of every parameter in each group (``{"design": "baseline"}``).
+        seeds: The seeds every sample runs with.
+    """
+    width = max(6, len(str(max(len(groups) * len(seeds) - 1, 0))))
+    samples: list[dict[str, Any]] = []
+    runs: list[dict[str, Any]] = []
+    for g, group in enumerate(groups):
+        _add_sample(samples, runs, g, [], dict(group), seeds, width)
+    return Plan(problem=None, groups=[dict(g) for g in groups], samples=samples, runs=runs)
 
 
 def count_runs(sweep: Sweep) -> int:
