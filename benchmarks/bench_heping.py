@@ -4,8 +4,9 @@ Times ``sim.CompoundModel`` on the ``heping_road`` community preset under one go
 design (``--design``, default ``baseline``; ``huli_six_party`` has the most institutions),
 through the public API: construction plus ``run(120)``. Reports the median of several runs
 (target: < 1 s) and, separately, the very first run in the process, which also pays for
-first-call costs (lazy imports, caches). ``--record`` writes the section ``heping-<design>``
-of ``RESULTS.md``, so each design keeps its own section.
+first-call costs (lazy imports, numba's import and the load of its cached kernels, caches).
+``--record`` writes the section ``heping-<design>`` of ``RESULTS.md``, so each design keeps
+its own section.
 
 Run ``.venv/bin/python benchmarks/bench_heping.py --help`` for options.
 """

@@ -21,8 +21,9 @@ compilation.
 **Start-up.** numba is imported, and each kernel compiled or loaded from numba's on-disk
 cache (``cache=True``: ``__pycache__`` next to this file), on the kernel's first call, so
 ``import sim`` and commands that build no model do not pay for it. The first compilation
-on a machine takes several seconds; later processes load the cached machine code (about a
-quarter of a second for a process, mostly importing numba and LLVM).
+on a machine takes several seconds; later processes load the cached machine code, which
+costs a process about a quarter of a second once (≈ 0.09 s to import numba, ≈ 0.16 s for
+numba to set up its compiler target on the first load from the cache, a few ms per kernel).
 
 **Without numba.** numba is a declared dependency. If it is missing anyway, ``import sim``
 still works and building a model (:func:`require`) raises one
