@@ -21,12 +21,21 @@ write), ``model.firms``; another institution's public attribute is
 no declaration. ``tests/test_i_contract.py`` runs every design and fails when an institution
 changes a field in a phase whose ``writes`` do not list it.
 
-Writing a new institution — a complete example (the covenant, ``sim/institutions/covenant.py``,
-is a real one of the same size)::
+Writing a new institution — a complete module (the covenant, ``sim/institutions/covenant.py``,
+is a real one of about the same size; ``tests/test_i_example.py`` runs this one)::
+
+    \"\"\"The notice board (公示栏): the compound posts who paid, so paying is seen.\"\"\"
+
+    from __future__ import annotations
+
+    from typing import TYPE_CHECKING
 
     from pydantic import Field
 
     from sim.institutions.base import Access, Contract, Institution, Params
+
+    if TYPE_CHECKING:
+        from sim.model import CompoundModel
 
 
     class NoticeBoardParams(Params):
@@ -37,14 +46,15 @@ is a real one of the same size)::
 
 
     class NoticeBoard(Institution[NoticeBoardParams]):
-        \"\"\"公示栏: the compound posts who paid, so paying is seen.\"\"\"
+        \"\"\"公示栏: paying the fee becomes more visible in every compound.\"\"\"
 
         name = "notice_board"
         label_zh = "公示栏"
         label_en = "Notice board"
         source = "our example"
         Params = NoticeBoardParams
-        contract = Contract(setup=Access(writes=("compounds.visibility_bonus",)))
+        contract = Contract(setup=Access(reads=("compounds.visibility_bonus",),
+                                         writes=("compounds.visibility_bonus",)))
 
         def setup(self, model: CompoundModel) -> None:
             \"\"\"Make paying more visible in every compound.\"\"\"
