@@ -9,8 +9,8 @@ household *i* scores
           − w_cost·costᵢₐ
           + w_face·sensitivityᵢ·visibilityᵢ·(sᵢₐ − φᵢ)
 
-where sᵢₐ is the share of i's neighbours seen doing *a* last month (one
-sparse product for all four actions), φᵢ the household's threshold, and
+where sᵢₐ is the share of i's neighbours seen doing *a* last month (the four
+actions counted in one pass over the ties), φᵢ the household's threshold, and
 visibility how much its own choice is seen (any ties, stairwell ties, public
 rolls, online groups). A household with no neighbours and no public
 information has nobody to follow: its face gap sᵢₐ − φᵢ is −1, the largest
