@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -73,6 +74,17 @@ def test_every_model_function_is_a_kernel_with_a_plain_python_reference():
         assert callable(k.py_func) and not isinstance(k.py_func, kernels.Kernel)
         assert k.__name__ == k.py_func.__name__ and k.__doc__
     assert not hasattr(kernels, "set_backend") and not hasattr(kernels, "compiled")
+
+
+def test_no_second_implementation_or_backend_switch_is_left_in_the_package():
+    # Issue 10's acceptance: `grep -rn "SIM_KERNELS\|set_backend" sim/` finds nothing, and
+    # the string-keyed cache of the rule's constants is gone (model.rule instead).
+    package = Path(sim.__file__).parent
+    for path in package.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for word in ("SIM_KERNELS", "set_backend", "decision_cache", "_decide_numpy",
+                     "_update_beliefs_numpy", "pairwise_sum"):
+            assert word not in text, f"{path.relative_to(package)} mentions {word}"
 
 
 @pytest.mark.parametrize("design", DESIGNS)
