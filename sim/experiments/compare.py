@@ -936,11 +936,13 @@ def prepare_outdir(out: Path, *, resume: bool, force: bool) -> str:
             used so.
     """
     from sim.experiments import storage
-    from sim.output import check_outdir
+    from sim.output import check_outdir, output_command
 
     if resume and force:
         raise ConfigError("--force", "cannot be combined with --resume: --resume finishes "
                                      "the comparison in DIR, --force replaces it")
+    if (force or resume) and output_command(out) == COMMAND:
+        storage.remove_temporary(out)  # a killed comparison's half-written part files
     check_outdir(out, force or resume, output=compare_output())
     storage.check_path_length(out)
     if not out.is_dir() or not any(out.iterdir()):
