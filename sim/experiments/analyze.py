@@ -53,7 +53,11 @@ import pandas as pd
 
 from sim.errors import ConfigError
 from sim.experiments.storage import (
+    ANALYSIS_PATTERNS,
+    INDICES_CSV,
+    S2_CSV,
     STORED_COMMANDS,
+    SUMMARY_CSV,
     check_parts,
     check_path_length,
     read_manifest,
@@ -69,9 +73,6 @@ INDEX_COLUMNS = {
 
 CONF_LEVEL = 0.95
 NUM_RESAMPLES = 1000
-INDICES_CSV = "indices.csv"
-SUMMARY_CSV = "summary.csv"
-S2_CSV = "indices_s2.csv"
 READ_GROUP = 256
 """Part files read together by :func:`read_parts`."""
 
@@ -81,11 +82,6 @@ AGAIN = "nothing was written: free some space, then run sim analyze again"
 CHECKED = {"sobol": (("S1", "S1_conf", True), ("ST", "ST_conf", True)),
            "morris": (("mu_star", "mu_star_conf", False),)}
 """Indices checked for usable intervals: (index, its interval, a share bounded by [0, 1])."""
-
-ANALYSIS_PATTERNS = (INDICES_CSV, SUMMARY_CSV, S2_CSV, "sobol-*.png", "morris-*.png")
-"""The files :func:`analyze` writes in ``DIR/analysis/`` (glob patterns): ``sim sweep
---force`` deletes them and nothing else there (:func:`sim.experiments.storage.own_files`)."""
-
 
 def is_analysis_file(name: str) -> bool:
     """True for the name of a file :func:`analyze` writes (``sim sweep --force`` deletes it)."""

@@ -14,13 +14,22 @@ comparing what comes out:
    seed, with its 95 % t interval and a two-sided Wilcoxon signed-rank
    p-value.
 
-The directory written (atomically, see :func:`sim.output.write_directory`)
-holds ``timeseries.parquet`` and ``timeseries.csv`` (design × seed × month),
-``runs.csv`` (one row per run), ``summary.csv`` (design × outcome),
-``figures/*.png``, a self-contained ``report.html``, ``manifest.json``
-(``"command": "compare"``, resolved configs, seeds, the ``--set`` values each
-design got, versions) and, with ``--xlsx``, ``summary.xlsx``. Results do not
-depend on the number of worker processes.
+A comparison is a sweep whose one parameter, categorical, is the design: the
+same plan → executor → storage path as ``sim sweep`` (:func:`run_comparison`).
+Its runs are numbered design by design and seed by seed; each is written, as it
+ends, to ``runs/part-<run_id>.parquet`` (``run_id``, ``sample``, ``seed``,
+``month``, ``design`` and every model column, with units) beside a
+``manifest.json`` of the sweep format with ``"command": "compare"`` (resolved
+configs, seeds, the ``--set`` values each design got, versions). So a
+comparison runs on local processes or a Dask cluster (``--scheduler``),
+continues after a kill (``--resume``), and is read by :func:`sim.load_results`.
+Results do not depend on the number of worker processes nor on the cluster.
+
+The report is an analysis step over the stored runs
+(:mod:`sim.experiments.report`, also ``sim report DIR``): ``timeseries.parquet``
+and ``timeseries.csv`` (design × seed × month), ``runs.csv`` (one row per run),
+``summary.csv`` (design × outcome), ``figures/*.png``, a self-contained
+``report.html`` and, with ``--xlsx``, ``summary.xlsx``.
 
 ``--community`` takes whatever :func:`sim.communities.resolve_community` does
 (a preset, a community file) and is applied to every design before the
@@ -33,10 +42,11 @@ checked against the memory available before anything runs
 
 From Python::
 
-    from sim.experiments.compare import compare, write_comparison
+    from sim.experiments.compare import compare
     comp = compare(["baseline", "nanan_131"], community="heping_road", seeds=range(10))
-    comp.summary                     # the table of summary.csv
-    write_comparison("out/cmp", comp)
+    comp.summary                     # the table of summary.csv (nothing kept on disk)
+    compare(["baseline", "nanan_131"], seeds=range(10), out="out/cmp")  # runs and report
+    sim.load_results("out/cmp")      # one row per run and month, with a design column
 """
 
 from __future__ import annotations
@@ -47,57 +57,43 @@ import os
 import re
 import shlex
 from collections.abc import Callable, Iterable, Sequence, Sized
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import ConfigError, InstitutionAbsentError
+from sim.experiments.comparison import (  # noqa: F401  (the names of sim compare's outputs)
+    COMMAND,
+    DESIGN,
+    FIGURES,
+    LEVEL,
+    MANIFEST,
+    OUTPUT_FILES,
+    OWN_FILES,
+    REPORT,
+    REPRODUCE,
+    RUN_SCALARS,
+    RUNS,
+    SUMMARY,
+    SUMMARY_COLUMNS,
+    TIMESERIES,
+    TIMESERIES_CSV,
+    WINDOW,
+    XLSX,
+    Arm,
+    Comparison,
+    compare_output,
+    summarise,
+    window_means,
+)
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from sim.config import Scenario
     from sim.experiments.executors import Job
     from sim.experiments.sampling import Plan
-    from sim.output import Output
 
 DEFAULT_SEEDS = 20
 """Seeds per design unless ``--seeds`` says otherwise."""
-
-WINDOW = 24
-"""Months at the end of each run over which outcomes are averaged."""
-
-LEVEL = 0.95
-"""Confidence level of every interval."""
-
-TIMESERIES = "timeseries.parquet"
-TIMESERIES_CSV = "timeseries.csv"
-RUNS = "runs.csv"
-SUMMARY = "summary.csv"
-XLSX = "summary.xlsx"
-REPORT = "report.html"
-MANIFEST = "manifest.json"
-FIGURES = "figures"
-OUTPUT_FILES = (REPORT, SUMMARY, RUNS, TIMESERIES, TIMESERIES_CSV, f"{FIGURES}/", MANIFEST)
-"""What a comparison directory holds, in the order messages list them (and
-:data:`XLSX` with ``--xlsx``)."""
-
-COMMAND = "compare"
-"""The command recorded in ``manifest.json`` (``"command"``), by which ``--force`` knows its
-own outputs (see :data:`sim.output.OUTPUT_MARKERS`)."""
-
-OWN_FILES = (REPORT, SUMMARY, RUNS, TIMESERIES, TIMESERIES_CSV, XLSX, f"{FIGURES}/*.png",
-             MANIFEST, "runs/part-*.parquet")
-"""The files ``sim compare`` writes (and ``sim report`` rewrites): ``--force`` replaces only
-a directory holding no others."""
-
-DESIGN = "design"
-"""The comparison's one parameter, categorical: a column of every part file and of
-:func:`sim.load_results`."""
-
-REPRODUCE = ("A run's scenario is the design's resolved scenario in group_configs (the "
-             "design with --community, then the --set values it got, then --steps); the "
-             "model is CompoundModel(scenario, rng=seed).")
 
 RUN_BYTES = 40_000
 """Memory a finished run takes in the driver besides its monthly values (frame objects, the
@@ -114,15 +110,6 @@ WORKER_BYTES = 250 * 2**20
 
 HOUSEHOLD_BYTES = 4_000
 """Memory per household of the model a worker runs (arrays, network, agents), generously."""
-
-RUN_SCALARS = ("households", "compounds", "firm_entries", "firm_exits", "petitions_total",
-               "gov_spending_total")
-"""Per-run numbers besides the outcomes (``runs.csv``); totals are over months 1–steps."""
-
-SUMMARY_COLUMNS = ("design", "design_label", "reference", "outcome", "outcome_label", "unit",
-                   "n", "mean", "ci_low", "ci_high", "sd", "diff", "diff_low", "diff_high",
-                   "p_wilcoxon")
-"""Columns of ``summary.csv``, in order."""
 
 DESCRIPTION = """\
 Compare governance designs on one community and write a report with uncertainty.
@@ -179,8 +166,10 @@ outputs in DIR / 输出文件:
                        Excel 汇总表
   figures/*.png        time series with 95 % bands; differences (forest plot) / 图
   manifest.json        "command": "compare", the command line, resolved config of every
-                       design and the --set values it got, seeds, versions /
+                       design and the --set values it got, seeds, versions, every run /
                        各模式完整配置、所用参数、种子、版本
+  runs/part-*.parquet  one file per run (design × seed), as sim sweep writes them /
+                       每次运行一个文件
   The same CONFIG..., --community, --set, --steps, --seeds and --seed-start give
   identical results, whatever --workers is. 相同参数（与 --workers 无关）结果完全相同。
 
@@ -191,9 +180,19 @@ outputs in DIR / 输出文件:
   the files to move), so --force never deletes anything but an old comparison.
   仅覆盖旧的比较结果；目录中若有其他文件则拒绝并列出这些文件。
 
+--resume, --scheduler and the stored runs / 断点续算与集群:
+  every run is written to DIR/runs/part-<run_id>.parquet as it ends, and manifest.json has
+  the format of a sweep's ("command": "compare"): read them with sim.load_results("DIR")
+  (one row per run and month, with a design column). A comparison killed outright (the OOM
+  killer, a lost node) continues with the same command and --resume, which checks that the
+  arguments and what the designs resolve to are unchanged and runs only the missing runs.
+  --scheduler ADDRESS runs on a Dask cluster (its workers must see DIR at the same path);
+  the data are the same as locally. 'sim report DIR [--lang en]' writes the report again.
+  每次运行结束即写入 runs/；被强行终止后用相同命令加 --resume 继续；--scheduler 使用 Dask 集群。
+
 exit status / 退出码: 0 done; 2 invalid input, too large for the memory (--seeds,
   --workers), a full disk or interrupted, reported on one line
-  'sim: error: FIELD: message' with nothing written.
+  'sim: error: FIELD: message' with nothing written (a resumed comparison keeps its runs).
 """
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -209,120 +208,6 @@ MESSAGES: dict[str, dict[str, str]] = {
            "bar": "compare"},
 }
 """Messages printed after a comparison, by language."""
-
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class Arm:
-    """One design in a comparison.
-
-    Attributes:
-        key: Its name in the outputs: the preset name or the file's stem.
-        config: The CONFIG argument as given.
-        scenario: The resolved scenario it runs (community, ``--set`` and
-            ``--steps`` applied).
-        sets_applied: The ``--set`` arguments (``KEY=VALUE``) this design got.
-        sets_skipped: The ``--set`` arguments of an institution this design
-            does not have, which it therefore did not get.
-    """
-
-    key: str
-    config: str
-    scenario: Scenario
-    sets_applied: tuple[str, ...] = ()
-    sets_skipped: tuple[str, ...] = ()
-
-    def label(self, lang: str) -> str:
-        """Return the design's label in ``lang`` (its key when it has none).
-
-        A scenario file that runs a preset design with other settings is told
-        apart from the design itself by its key.
-        """
-        design = self.scenario.design
-        text = (design.label_en if lang == "en" else design.label_zh) or design.label_en \
-            or design.label_zh or design.name
-        return text if self.key == design.name else f"{self.key}: {text}"
-
-    def description(self, lang: str) -> str:
-        """Return what the design does in ``lang`` (the other language if missing)."""
-        design = self.scenario.design
-        first, second = ((design.description, design.description_zh) if lang == "en"
-                         else (design.description_zh, design.description))
-        return " ".join((first or second).split())
-
-
-@dataclass
-class Comparison:
-    """A finished comparison: its inputs, data and statistics.
-
-    Attributes:
-        arms: The designs; the first is the reference.
-        seeds: The seeds, the same for every design.
-        steps: Months per run.
-        window: Months averaged at the end of each run.
-        timeseries: One row per design, seed and month (``design``, ``seed``,
-            ``month`` and every outcome).
-        runs: One row per design and seed: :data:`RUN_SCALARS` and each
-            outcome's mean over the window.
-        summary: One row per design and outcome (:data:`SUMMARY_COLUMNS`).
-        lang: Language of labels in ``summary`` and of the report.
-        command: A command line that reproduces the comparison.
-        created: When it was made (UTC, ISO 8601).
-        versions: Python and library versions.
-        community_source: The ``--community`` argument as given (a preset
-            name or a community file), None if the designs' own was used.
-    """
-
-    arms: list[Arm]
-    seeds: list[int]
-    steps: int
-    window: int
-    timeseries: pd.DataFrame
-    runs: pd.DataFrame
-    summary: pd.DataFrame
-    lang: str = "zh"
-    command: str = ""
-    created: str = ""
-    versions: dict[str, str] = field(default_factory=dict)
-    community_source: str | None = None
-
-    @property
-    def reference(self) -> Arm:
-        """The design the others are compared with."""
-        return self.arms[0]
-
-    @property
-    def partial_sets(self) -> dict[str, list[str]]:
-        """Each ``--set`` that only some designs got, with the keys of the designs that got it.
-
-        A ``--set`` of an institution's parameter applies only to the designs
-        with that institution (see :func:`resolve_designs`); empty when every
-        ``--set`` applied to every design.
-        """
-        partial: dict[str, list[str]] = {}
-        for arm in self.arms:
-            for pair in arm.sets_skipped:
-                partial.setdefault(pair, [])
-        for pair in partial:
-            partial[pair] = [arm.key for arm in self.arms if pair in arm.sets_applied]
-        return partial
-
-    @property
-    def window_months(self) -> tuple[int, int]:
-        """First and last month of the averaging window."""
-        return self.steps - self.window + 1, self.steps
-
-
-def compare_output() -> Output:
-    """Return what ``sim compare`` writes, for :func:`sim.output.check_outdir`.
-
-    (A function, so that listing the command does not import :mod:`sim.output`.)
-    """
-    from sim.output import Output
-
-    return Output(COMMAND, OWN_FILES)
 
 
 # --------------------------------------------------------------------------- designs
@@ -588,71 +473,6 @@ def __getattr__(name: str) -> Any:
 
         return getattr(intervals, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def window_means(timeseries: pd.DataFrame, steps: int, window: int = WINDOW) -> pd.DataFrame:
-    """Return each run's mean of every outcome over its last ``window`` months.
-
-    Args:
-        timeseries: Rows per design, seed and month.
-        steps: Months per run.
-        window: Months to average (month 0, the state before any decision,
-            is never included).
-
-    Returns:
-        One row per design and seed, in the order of ``timeseries``.
-    """
-    from sim.metrics import COLUMNS
-
-    first = steps - min(window, steps) + 1
-    last = timeseries[timeseries["month"] >= first]
-    return (last.groupby(["design", "seed"], sort=False)[list(COLUMNS)].mean()
-            .reset_index())
-
-
-def summarise(runs: pd.DataFrame, arms: Sequence[Arm], lang: str = "zh") -> pd.DataFrame:
-    """Return the table of ``summary.csv``: per design and outcome, means and differences.
-
-    Args:
-        runs: One row per design and seed with each outcome (the window means).
-        arms: The designs; the first is the reference.
-        lang: Language of the label columns.
-
-    Returns:
-        One row per design and outcome (:data:`SUMMARY_COLUMNS`): the mean over
-        seeds with its t interval (``ci_low``, ``ci_high``) and sd; the mean
-        difference from the reference over paired seeds with its t interval
-        (``diff_low``, ``diff_high``) and the Wilcoxon p-value (NaN for the
-        reference itself, whose difference is 0).
-    """
-    import pandas as pd
-
-    from sim.experiments.intervals import t_interval, wilcoxon_p
-    from sim.metrics import COLUMNS, label
-
-    by_design = {key: frame.set_index("seed").sort_index()
-                 for key, frame in runs.groupby("design", sort=False)}
-    ref = by_design[arms[0].key]
-    rows = []
-    for i, arm in enumerate(arms):
-        data = by_design[arm.key]
-        if list(data.index) != list(ref.index):
-            raise ValueError(f"design {arm.key} has other seeds than the reference")
-        for outcome, column in COLUMNS.items():
-            x = data[outcome].to_numpy(dtype=float)
-            mean, low, high, sd = t_interval(x)
-            if i == 0:
-                diff, diff_low, diff_high, p = 0.0, 0.0, 0.0, float("nan")
-            else:
-                d = x - ref[outcome].to_numpy(dtype=float)
-                diff, diff_low, diff_high, _ = t_interval(d)
-                p = wilcoxon_p(d)
-            rows.append({"design": arm.key, "design_label": arm.label(lang), "reference": i == 0,
-                         "outcome": outcome, "outcome_label": label(outcome, lang),
-                         "unit": column.unit, "n": int(x.size), "mean": mean, "ci_low": low,
-                         "ci_high": high, "sd": sd, "diff": diff, "diff_low": diff_low,
-                         "diff_high": diff_high, "p_wilcoxon": p})
-    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 
 def available_memory() -> int | None:

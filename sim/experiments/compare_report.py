@@ -52,7 +52,7 @@ from sim.plots import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from sim.experiments.compare import Arm, Comparison
+    from sim.experiments.comparison import Arm, Comparison
 
 KEY_OUTCOMES = ("condition", "contribution_rate", "participation_rate", "petitions",
                 "dependence", "trust", "satisfaction", "self_funded_share", "gov_spending",

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import ConfigError
-from sim.experiments.compare import (
+from sim.experiments.comparison import (
     COMMAND,
     DESIGN,
     FIGURES,
@@ -44,7 +44,7 @@ from sim.experiments.compare import (
 )
 
 if TYPE_CHECKING:
-    from sim.experiments.compare import Comparison
+    from sim.experiments.comparison import Comparison
 
 DESCRIPTION = """\
 Write (again) the report of a finished comparison from its stored runs.
@@ -128,7 +128,7 @@ def load_comparison(out: str | Path, lang: str | None = None) -> Comparison:
 
     from sim.config import scenario_from_dict
     from sim.experiments.analyze import read_parts
-    from sim.experiments.compare import Arm, Comparison, summarise, window_means
+    from sim.experiments.comparison import Arm, Comparison, summarise, window_means
     from sim.experiments.storage import check_parts, part_run_id, part_run_info
     from sim.metrics import COLUMNS
 
@@ -253,7 +253,7 @@ def write_report(out: str | Path, comp: Comparison, lang: str | None = None, *,
             ``figures/``), or a full disk (nothing is replaced).
     """
     from sim.experiments import storage
-    from sim.experiments.compare import compare_output
+    from sim.experiments.comparison import compare_output
     from sim.output import _write_errno
 
     target = Path(out)

@@ -64,6 +64,12 @@ MANIFEST = "manifest.json"
 RUNS_DIR = "runs"
 ANALYSIS_DIR = "analysis"
 """Where ``sim analyze DIR`` writes by default (see :mod:`sim.experiments.analyze`)."""
+INDICES_CSV = "indices.csv"
+SUMMARY_CSV = "summary.csv"
+S2_CSV = "indices_s2.csv"
+ANALYSIS_PATTERNS = (INDICES_CSV, SUMMARY_CSV, S2_CSV, "sobol-*.png", "morris-*.png")
+"""The files ``sim analyze`` writes in ``DIR/analysis/`` (glob patterns): ``sim sweep
+--force`` deletes them and nothing else there (:func:`own_files`)."""
 FORMAT = "sim-sweep/1"
 """Format tag of the manifest, for readers of old sweeps."""
 COMMAND = "sweep"
@@ -260,7 +266,6 @@ def sweep_output() -> Output:
     ``manifest.json``, ``runs/part-*.parquet`` and, in ``analysis/``, the tables and
     figures of :func:`sim.experiments.analyze.is_analysis_file`.
     """
-    from sim.experiments.analyze import ANALYSIS_PATTERNS
     from sim.output import Output
 
     return Output(COMMAND, (MANIFEST, f"{RUNS_DIR}/part-*.parquet",
