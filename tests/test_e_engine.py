@@ -207,3 +207,40 @@ def test_sweep_and_compare_know_each_others_directories(small, tmp_path, capsys)
     one_line(capsys.readouterr().err, "--out", "compare")
     assert main(["analyze", str(small)]) == 2  # sim analyze reads sweeps only
     one_line(capsys.readouterr().err)
+
+
+def test_full_disk_while_running_leaves_nothing_and_says_so(tmp_path, monkeypatch, capsys):
+    import errno
+
+    import sim.experiments.executors as executors
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(executors, "write_part", full)
+    out = tmp_path / "a" / "cmp"
+    assert main(compare_args(out, 1, 1, "--workers", "1")) == 2
+    line = one_line(capsys.readouterr().err, "--out", "No space left on device",
+                    "nothing was kept")
+    assert "--resume" not in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_force_restores_the_earlier_comparison_when_the_new_one_fails(small, tmp_path,
+                                                                      monkeypatch, capsys):
+    import shutil
+
+    import sim.experiments.compare as compare_module
+
+    out = tmp_path / "cmp"
+    shutil.copytree(small, out)
+    before = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+
+    def interrupted(*args: object, **kwargs: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(compare_module, "simulate", interrupted)
+    assert main(compare_args(out, 2, 2, "--workers", "1", "--force")) == 2
+    one_line(capsys.readouterr().err, "interrupted")
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
+    assert {p.name for p in tmp_path.iterdir()} == {"cmp"}

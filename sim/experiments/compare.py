@@ -724,6 +724,13 @@ def run_comparison(arms: Sequence[Arm], out: str | Path, *, seeds: Sequence[int]
                 storage.mark_finished(target, manifest)
             if report:
                 write_report(target, load_comparison(target, lang), lang, xlsx=xlsx)
+        except ConfigError as exc:
+            if mode == "resume":
+                raise
+            undo(False)  # nothing is kept: say so, not what a sweep would keep
+            raise ConfigError(exc.field, re.sub(r"[;:,]? *finished runs are kept.*$",
+                                                "; nothing was kept: run the comparison again",
+                                                exc.message)) from None
         except KeyboardInterrupt:
             if mode != "resume":
                 undo(False)

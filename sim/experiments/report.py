@@ -267,6 +267,8 @@ def write_report(out: str | Path, comp: Comparison, lang: str | None = None, *,
         raise ConfigError("--out", f"{target} holds files that 'sim compare' does not write "
                                    f"({shown}); the report replaces only its own files, so "
                                    "move them elsewhere")
+    for stale in target.glob(".report.tmp-*"):  # what a killed report left
+        shutil.rmtree(stale, ignore_errors=True)
     tmp: Path | None = None
     try:
         tmp = Path(tempfile.mkdtemp(prefix=".report.tmp-", dir=target))
