@@ -134,11 +134,6 @@ KNOWN_ELSEWHERE: set[tuple[str, str]] = {
     # sim.cli's run_command does `import sim` (sim/__init__ imports the experiments, which
     # import sim.cli). Fix: `from sim.model import CompoundModel`.
     ("sim.cli", "sim"),
-    # Being reworked under issue 10.3 (one experiment engine): storage.sweep_output takes
-    # ANALYSIS_PATTERNS from analyze, which imports storage (fix: the constant moves to storage),
-    # and report and compare import each other.
-    ("sim.experiments.storage", "sim.experiments.analyze"),
-    ("sim.experiments.report", "sim.experiments.compare"),
 }
 """Import edges that close cycles among modules owned elsewhere, known and reported in issue 10.
 With them removed the graph must have no cycle; an entry that no longer closes one must go."""
