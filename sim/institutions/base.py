@@ -74,7 +74,7 @@ it without an import cycle.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sim.strict import Strict
 
@@ -149,7 +149,7 @@ class Contract:
         return isinstance(phase, str) and getattr(self, phase, None) is not None
 
     def __getitem__(self, phase: str) -> Access:
-        access = getattr(self, phase, None)
+        access: Access | None = getattr(self, phase, None) if phase in PHASES else None
         if access is None:
             raise KeyError(phase)
         return access
@@ -203,12 +203,12 @@ class Institution[P: Params]:
         return tuple(phase for phase in PHASES if phase in cls.contract)
 
 
-def acts_in(cls: type[Institution], phase: str) -> bool:
+def acts_in(cls: type[Institution[Any]], phase: str) -> bool:
     """Whether ``cls`` overrides the hook of ``phase``."""
     return getattr(cls, phase) is not getattr(Institution, phase)
 
 
-def check_contract(cls: type[Institution]) -> None:
+def check_contract(cls: type[Institution[Any]]) -> None:
     """Check that ``cls`` declares exactly the phases it acts in, with well-formed field names.
 
     Raises:
