@@ -105,8 +105,16 @@ def read_comparison_manifest(out: str | Path) -> dict[str, Any]:
     try:
         return read_manifest(path, (COMMAND,))
     except ConfigError as exc:
-        raise ConfigError(str(out), f"not a comparison that stored its runs ({exc.message}); "
-                                    "'sim report' reads the output of 'sim compare'") from None
+        from sim.output import output_command
+
+        owner = output_command(path)
+        if owner == COMMAND:
+            raise ConfigError(str(out), "a comparison written by an older sim, before "
+                                        "comparisons stored their runs; run it again with "
+                                        "'sim compare ... --force'") from None
+        what = f"the output of 'sim {owner}'" if owner else exc.message
+        raise ConfigError(str(out), f"not a comparison ({what}); 'sim report' reads the "
+                                    "output of 'sim compare'") from None
 
 
 def load_comparison(out: str | Path, lang: str | None = None) -> Comparison:
