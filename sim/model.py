@@ -39,7 +39,6 @@ from sim import behaviour, firm, kernels
 from sim.compounds import Compounds
 from sim.config import Scenario, load_config
 from sim.errors import ConfigError
-from sim.institutions.base import Institution
 from sim.institutions.government import Government
 from sim.institutions.registry import build as build_institutions
 from sim.ledger import Ledger
@@ -90,7 +89,8 @@ class CompoundModel(mesa.Model):
         network: The neighbour network (sparse).
         government: The Government agent.
         firms: The PropertyFirm agents serving now.
-        institutions: Institutions of the design, in the order they first act.
+        institutions: Institutions of the design, in the order of
+            :data:`sim.institutions.registry.INSTITUTIONS` (which agrees with every phase's).
         phases: Per phase (:data:`sim.institutions.base.PHASES`), the institutions that act
             in it, in the order of :data:`sim.schedule.PHASE_ORDER`.
         rule: Constants of the decision rule, derived once at set-up
@@ -151,9 +151,7 @@ class CompoundModel(mesa.Model):
         self.government = Government(self)
         for c in np.flatnonzero(self.compounds.firm_present):
             firm.PropertyFirm(self, int(c))
-        self.phases = build_institutions(self)
-        self.institutions: list[Institution[Any]] = list(dict.fromkeys(
-            inst for phase in self.phases.values() for inst in phase))
+        self.institutions, self.phases = build_institutions(self)
         self.run_phase("setup")
         self.selfgov.update_efficiency(self)
 

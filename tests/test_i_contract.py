@@ -198,6 +198,17 @@ def test_the_registry_refuses_an_institution_missing_from_the_schedule():
     order = {**schedule.PHASE_ORDER, "month_end": (*schedule.PHASE_ORDER["month_end"], "gone")}
     with pytest.raises(TypeError, match="unknown or repeated"):
         make_registry(INSTITUTIONS, order)
+    swapped = {**schedule.PHASE_ORDER, "month_end": ("deliberation_council", "cobuilding_council",
+                                                    *schedule.PHASE_ORDER["month_end"][2:])}
+    with pytest.raises(TypeError, match="not in the order of the registry"):
+        make_registry(INSTITUTIONS, swapped)
+
+
+def test_model_institutions_are_in_an_order_right_for_every_phase():
+    model = CompoundModel(design=design_of("all"), community="generic_old_compound", rng=1)
+    for phase in PHASES:
+        assert [i for i in model.institutions if phase in type(i).contract] == list(
+            model.phases[phase])
 
 
 def test_a_class_whose_hooks_and_contract_disagree_is_refused():

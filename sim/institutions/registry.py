@@ -48,7 +48,9 @@ INSTITUTIONS: tuple[type[Institution[Any]], ...] = (
     ThreeAffairsTriage, GovernmentService, RenovationCampaign, DynamicAssessment,
     RedPropertyFirm, FirmIntroduction,
 )
-"""Every institution a design can use."""
+"""Every institution a design can use, in an order that agrees with every phase of the
+schedule table (checked by :func:`make_registry`), so ``model.institutions`` is one list whose
+order is right for any phase."""
 
 
 def make_registry(classes: tuple[type[Institution[Any]], ...],
@@ -60,8 +62,8 @@ def make_registry(classes: tuple[type[Institution[Any]], ...],
         order: Per phase, the names in the order they act (:data:`sim.schedule.PHASE_ORDER`).
 
     Raises:
-        TypeError: A name used twice or empty, or a class and the table that disagree on
-            the phases it acts in.
+        TypeError: A name used twice or empty, a class and the table that disagree on
+            the phases it acts in, or a phase whose order is not the order of ``classes``.
     """
     registry: dict[str, type[Institution[Any]]] = {}
     for cls in classes:
@@ -78,6 +80,10 @@ def make_registry(classes: tuple[type[Institution[Any]], ...],
             if acts_in(cls, phase) != (name in listed):
                 where = "is missing from" if acts_in(cls, phase) else "does not act in"
                 raise TypeError(f"{name} {where} sim.schedule.PHASE_ORDER[{phase!r}]")
+        position = [list(registry).index(name) for name in listed]
+        if position != sorted(position):
+            raise TypeError(f"sim.schedule.PHASE_ORDER[{phase!r}] is not in the order of "
+                            f"the registry's classes; reorder one of them")
     return registry
 
 
@@ -102,17 +108,21 @@ def validate_params(name: str, params: Any) -> dict[str, Any]:
         raise ValueError(f"{name}.{err.field}: {err.message}") from None
 
 
-def build(model: CompoundModel) -> dict[str, tuple[Institution[Any], ...]]:
-    """Instantiate the institutions of the model's design.
+def build(model: CompoundModel) -> tuple[list[Institution[Any]],
+                                         dict[str, tuple[Institution[Any], ...]]]:
+    """Instantiate the institutions of the model's design (in the design file's order).
 
     Returns:
-        Per phase (:data:`sim.institutions.base.PHASES`), the design's institutions that act
-        in it, in the order of :data:`sim.schedule.PHASE_ORDER`; every institution is built
-        once, in the order of the design file.
+        ``(institutions, phases)``: the design's institutions in the order of
+        :data:`REGISTRY` (that of :data:`INSTITUTIONS`, which agrees with the order of every
+        phase, so iterating it for one hook gives that phase's order), and per phase
+        (:data:`sim.institutions.base.PHASES`) those that act in it, in the order of
+        :data:`sim.schedule.PHASE_ORDER`.
     """
     built: dict[str, Institution[Any]] = {}
     for name, params in model.config.design.institutions.items():
         cls = REGISTRY[name]
         built[name] = cls(model, cls.Params.model_validate(params))
-    return {phase: tuple(built[name] for name in PHASE_ORDER[phase] if name in built)
-            for phase in PHASES}
+    ordered = [built[name] for name in REGISTRY if name in built]
+    return ordered, {phase: tuple(built[name] for name in PHASE_ORDER[phase] if name in built)
+                     for phase in PHASES}
