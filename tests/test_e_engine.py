@@ -244,3 +244,17 @@ def test_force_restores_the_earlier_comparison_when_the_new_one_fails(small, tmp
     one_line(capsys.readouterr().err, "interrupted")
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
     assert {p.name for p in tmp_path.iterdir()} == {"cmp"}
+
+
+def test_sim_report_keeps_a_users_file_in_figures_by_refusing(small, tmp_path, capsys):
+    import shutil
+
+    out = tmp_path / "cmp"
+    shutil.copytree(small, out)
+    (out / "figures" / "mine.pdf").write_bytes(b"%PDF")
+    (out / "notes.txt").write_text("my notes")  # beside the report: not in its way
+    assert main(["report", str(out)]) == 2
+    one_line(capsys.readouterr().err, "--out", "figures/mine.pdf")
+    (out / "figures" / "mine.pdf").unlink()
+    assert main(["report", str(out), "--quiet"]) == 0
+    assert (out / "notes.txt").read_text() == "my notes"

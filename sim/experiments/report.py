@@ -257,8 +257,8 @@ def write_report(out: str | Path, comp: Comparison, lang: str | None = None, *,
         The files of the comparison, as the manifest lists them.
 
     Raises:
-        ConfigError: (field ``--out``) for a file of the user's among the report's (in
-            ``figures/``), or a full disk (nothing is replaced).
+        ConfigError: (field ``--out``) for a file of the user's in ``figures/`` (which is
+            replaced as a whole), or a full disk (nothing is replaced).
     """
     from sim.experiments import storage
     from sim.experiments.comparison import compare_output
@@ -266,9 +266,8 @@ def write_report(out: str | Path, comp: Comparison, lang: str | None = None, *,
 
     target = Path(out)
     lang = lang or comp.lang
-    foreign = compare_output().foreign(target)
-    hidden = {p.name + "/" for p in target.glob(".report.tmp-*")}
-    foreign = [name for name in foreign if name not in hidden]
+    foreign = [name for name in compare_output().foreign(target)
+               if name.startswith(f"{FIGURES}/")]  # figures/ is replaced as a whole
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5
                                           else "")
