@@ -1,4 +1,4 @@
-"""The institution contract (issue 10, item 4): declared writes, the schedule table, the month.
+"""The institution contract (issue 10, item 4): declared writes and reads, the schedule table.
 
 Every institution declares, per phase, the shared fields it reads and writes
 (:mod:`sim.institutions.base`). Here every design runs on a small community with every
@@ -6,7 +6,8 @@ institution's phase wrapped: the shared state (every public attribute of the mod
 objects — arrays by a hash of their bytes, scalars by value — the generator's state, the
 firms, the other institutions' public attributes) is fingerprinted before the phase and after
 it, and a field that changed without being declared in the phase's ``writes`` fails the test.
-A deliberately wrong declaration shows that the check can fail.
+A deliberately wrong declaration shows that the check can fail. Reads are checked the same
+way, by tracing every attribute read of the state objects while a phase runs.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 import sim
 from sim import behaviour, firm, schedule
 from sim.config import preset_names
-from sim.institutions.base import PHASES, Access, Contract, Institution, expand
+from sim.institutions.base import LAYOUT, PHASES, Access, Contract, Institution, expand
 from sim.institutions.registry import INSTITUTIONS, REGISTRY, make_registry
 from sim.matters import MatterBook
 from sim.model import CompoundModel
@@ -265,3 +266,115 @@ def test_step_runs_the_month_in_the_order_of_the_table(monkeypatch):
     monkeypatch.setattr(model, "run_phase", lambda phase: (seen.append(phase), phases(phase)))
     model.step()
     assert seen == [s.key for s in schedule.MONTH]
+
+
+STATE = ("population", "compounds", "selfgov", "matters", "ledger", "government")
+"""The model's state objects whose attribute reads are traced."""
+
+PRIVATE_READS = {"matters._log": "matters.log"}
+"""Private attributes that stand for a shared field (what ``resolved_in`` reads)."""
+
+
+class Reads:
+    """Records, per ``name.phase``, the shared fields a phase reads and did not declare.
+
+    While a phase runs, the model's state objects (and the other institutions) are given a
+    subclass of their own class whose ``__getattribute__`` records every attribute read —
+    also the reads made inside their methods. Every shared field counts but the layout
+    (:data:`sim.institutions.base.LAYOUT`) and the config, which everyone reads.
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.seen: dict[tuple[type[Institution[Any]], str, str], set[str]] = {}
+        self.log: set[str] | None = None
+        for cls in INSTITUTIONS:
+            for phase in cls.phases():
+                monkeypatch.setattr(cls, phase, self._wrap(getattr(cls, phase), phase))
+
+    def _recording(self, obj: Any, prefix: str) -> None:
+        reads = self
+
+        class Recording(type(obj)):  # type: ignore[misc]
+            def __getattribute__(self, attr: str) -> Any:
+                value = object.__getattribute__(self, attr)
+                if reads.log is not None and not callable(value):
+                    field = f"{prefix}.{attr}"
+                    reads.log.add(PRIVATE_READS.get(field, field))
+                return value
+
+        obj.__class__ = Recording
+
+    def _wrap(self, hook: Any, phase: str) -> Any:
+        def traced(inst: Institution[Any], model: CompoundModel) -> None:
+            outer, self.log = self.log, set()
+            objects = [(getattr(model, name), name) for name in STATE] + [
+                (other, other.name) for other in getattr(model, "institutions", ())
+                if other is not inst]
+            classes = [type(obj) for obj, _ in objects]
+            for obj, prefix in objects:
+                self._recording(obj, prefix)
+            try:
+                hook(inst, model)
+            finally:
+                for (obj, _), cls in zip(objects, classes, strict=True):
+                    obj.__class__ = cls
+                seen, self.log = self.log, outer
+                if outer is not None:
+                    outer |= seen
+            self.seen.setdefault((type(inst), inst.name, phase), set()).update(seen)
+        return traced
+
+    def undeclared(self, fields: set[str]) -> set[str]:
+        """``name.phase: field`` for each read of a shared field the phase did not declare.
+
+        Args:
+            fields: The shared fields (:func:`shared_state`'s names).
+        """
+        found = set()
+        mutable = {f.partition("@")[0] for f in fields} - LAYOUT
+        for (cls, name, phase), seen in self.seen.items():
+            access = cls.contract[phase]
+            declared = expand((*access.reads, *access.writes))
+            bodies = any(f.startswith("selfgov.bodies.") for f in declared)
+            for field in seen:
+                if field == "selfgov.bodies" and not bodies:
+                    found.add(f"{name}.{phase}: selfgov.bodies.<some body>")
+                elif field in mutable - declared and not field.startswith(name + "."):
+                    found.add(f"{name}.{phase}: {field}")
+        return found
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_no_institution_reads_a_changing_field_it_did_not_declare(case, monkeypatch):
+    """Reads are declared too (a field written by an institution counts as changing)."""
+    reads = Reads(monkeypatch)
+    model = CompoundModel(design=design_of(case), community="yimin_compound", rng=1)
+    model.run(60)
+    found = reads.undeclared(set(shared_state(model, model.institutions)))
+    assert not found, "undeclared reads:\n" + "\n".join(sorted(found))
+
+
+def test_the_read_check_fails_on_a_wrong_declaration(monkeypatch):
+    """The council meets as often as coordination allows; hide that read and the check fails."""
+    from sim.institutions.committees import DeliberationCouncil
+
+    right = DeliberationCouncil.contract
+    assert right.after_decisions is not None
+    after = Access(reads=tuple(f for f in right.after_decisions.reads
+                               if f != "selfgov.efficiency"),
+                   writes=right.after_decisions.writes)
+    monkeypatch.setattr(DeliberationCouncil, "contract", Contract(
+        setup=right.setup, after_decisions=after, month_end=right.month_end))
+    reads = Reads(monkeypatch)
+    model = CompoundModel(design="nanan_131", community="yimin_compound", rng=1)
+    model.run(3)
+    found = reads.undeclared(set(shared_state(model, model.institutions)))
+    assert found == {"deliberation_council.after_decisions: selfgov.efficiency"}
+
+
+def test_the_layout_does_not_change_during_a_run():
+    model = CompoundModel(design=design_of("all"), community="heping_road", rng=1)
+    start = shared_state(model, model.institutions)
+    model.run(30)
+    assert not changed_fields(start, shared_state(model, model.institutions)) & LAYOUT
+    assert set(start) >= LAYOUT

@@ -18,8 +18,10 @@ public attributes of the model's state objects, named ``object.attribute``:
 agent), ``model.rng`` (drawing a random number moves the one generator, so every draw is a
 write), ``model.firms``; another institution's public attribute is
 ``<its name>.<attribute>``. An institution's own attributes are its own business and need
-no declaration. ``tests/test_i_contract.py`` runs every design and fails when an institution
-changes a field in a phase whose ``writes`` do not list it.
+no declaration, nor do the fields of :data:`LAYOUT` (who lives where, households' traits:
+fixed when the model is built); :data:`FIELD_GROUPS` names fields that change together.
+``tests/test_i_contract.py`` runs every design and fails when an institution changes a field
+in a phase whose ``writes`` do not list it, or reads one its ``reads`` and ``writes`` do not.
 
 Writing a new institution — a complete module (the covenant, ``sim/institutions/covenant.py``,
 is a real one of about the same size; ``tests/test_i_example.py`` runs this one)::
@@ -100,6 +102,18 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
 one in a project rewrites all their arrays), the month's resolutions and their log (what
 :meth:`~sim.matters.MatterBook.resolved_in` reads), the accounts of the ledger (every deposit
 and payment moves them)."""
+
+
+LAYOUT = frozenset({
+    *(f"population.{a}" for a in ("n", "compound", "building", "unit", "group", "tenure",
+                                  "party", "ability", "cost_per_yuan", "public_spirit",
+                                  "face_sensitivity", "threshold", "committed")),
+    *(f"compounds.{a}" for a in ("n", "group", "households", "households_float",
+                                 "rate_divisor", "first_household", "members")),
+    "selfgov.n", "matters.n_compounds", "matters.type_names", "ledger.n",
+})
+"""Fields fixed when the model is built (who lives where, households' traits, sizes): every
+institution may read them without declaring it, and none may write them."""
 
 
 def expand(fields: tuple[str, ...]) -> set[str]:
