@@ -49,14 +49,16 @@ TEXT = {
 def load_design(design: str) -> Any:
     """The :class:`~sim.config.Design` named by a preset name or a YAML file.
 
-    A file may be a design or a scenario (its design is used).
+    A file, or a scenario preset (``threshold``), may be a design or a scenario (its design
+    is used).
 
     Raises:
         ConfigError: An unknown preset or an invalid file, naming what is allowed.
     """
-    from sim.config import load_config
+    from sim.config import load_config, preset_names
 
-    if Path(design).suffix or Path(design).exists():
+    if Path(design).suffix or Path(design).exists() or (
+            design in preset_names("presets") and design not in preset_names("designs")):
         return load_config(design).design
     return load_config({"design": design}).design
 

@@ -83,3 +83,10 @@ def test_help_in_both_languages(capsys):
     out = capsys.readouterr().out
     assert code == 0
     assert "月度流程" in out and "reads and writes" in out and "--lang" in out
+
+
+def test_a_scenario_preset_shows_its_design(capsys):
+    code, out, _ = schedule(capsys, "threshold", "--lang", "en")
+    assert code == 0
+    assert out.startswith("The month of design none")
+    assert "(no institution of this design acts here)" in out
