@@ -258,3 +258,28 @@ def test_sim_report_keeps_a_users_file_in_figures_by_refusing(small, tmp_path, c
     (out / "figures" / "mine.pdf").unlink()
     assert main(["report", str(out), "--quiet"]) == 0
     assert (out / "notes.txt").read_text() == "my notes"
+
+
+def test_ctrl_c_of_a_resumed_comparison_keeps_its_runs(small, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    import sim.experiments.compare as compare_module
+
+    out = tmp_path / "cmp"
+    shutil.copytree(small, out)
+    for path in [*part_files(out)[-2:], out / "summary.csv", out / "report.html"]:
+        path.unlink()  # as a comparison killed after four of its six runs
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    (out / "manifest.json").write_text(json.dumps({**manifest, "finished": None}))
+    real = compare_module.simulate
+
+    def interrupted(*args: object, **kwargs: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(compare_module, "simulate", interrupted)
+    assert main(compare_args(out, 3, 6, "--workers", "1", "--resume")) == 2
+    one_line(capsys.readouterr().err, "interrupted", "kept", "--resume")
+    assert len(part_files(out)) == 4
+    monkeypatch.setattr(compare_module, "simulate", real)
+    assert main(compare_args(out, 3, 6, "--workers", "1", "--resume")) == 0
+    assert (out / "summary.csv").read_bytes() == (small / "summary.csv").read_bytes()
