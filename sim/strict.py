@@ -72,8 +72,9 @@ def validation_error(exc: ValidationError,
     takes several forms — a number, a list or a distribution — pydantic reports one error
     per form, and "a normal distribution needs mean, sd" says more than "not a number"),
     then any. The field is the dotted location without pydantic's union member names; the
-    message starts in lower case and quotes the value given, unless it is missing or a
-    whole mapping or list. An unknown key names the allowed ones and the closest.
+    message starts in lower case and quotes the value given, unless it is missing, a
+    whole mapping or list, or already quoted in the message ("unknown sampler 'x'"). An
+    unknown key names the allowed ones and the closest.
 
     Args:
         exc: Pydantic's error.
@@ -98,7 +99,7 @@ def validation_error(exc: ValidationError,
     for prefix in MESSAGE_PREFIXES:
         msg = msg.removeprefix(prefix)
     got = err.get("input")
-    if err["type"] != "missing" and not isinstance(got, dict | list):
+    if err["type"] != "missing" and not isinstance(got, dict | list) and repr(got) not in msg:
         msg = f"{msg} (got {got!r})"
     return ConfigError(field, msg[0].lower() + msg[1:] if msg else msg)
 

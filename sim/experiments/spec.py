@@ -46,6 +46,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from sim.config import CONFIG_ROOT, Scenario, Strict, _unknown, load_config, read_yaml
 from sim.errors import ConfigError
 from sim.metrics import COLUMNS
+from sim.strict import validation_error
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 
@@ -632,25 +633,11 @@ def _check_institution(sweep: Sweep, path: str, group: Mapping[str, Any], field:
 
 
 def _spec_error(exc: ValidationError) -> ConfigError:
-    """Turn pydantic's most telling error on a sweep file into a one-line ConfigError."""
-    errors = exc.errors()
-    extra = [e for e in errors if e["type"] == "extra_forbidden"]
-    telling = [e for e in errors if not e["type"].endswith(("_type", "_parsing"))]
-    err = (extra or telling or errors)[0]
-    loc = [str(p) for p in err["loc"]]
-    field = ".".join(loc)
-    if err["type"] == "extra_forbidden":
-        parent = _model_at(loc[:-1])
-        allowed = list(parent.model_fields) if parent is not None else []
-        return ConfigError(field, _unknown(loc[-1], allowed, "key"))
-    msg = str(err["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if msg.startswith(prefix):
-            msg = msg[len(prefix):]
-    got = err.get("input")
-    if err["type"] not in {"missing", "value_error"} and not isinstance(got, dict | list):
-        msg = f"{msg} (got {got!r})"
-    return ConfigError(field, msg[0].lower() + msg[1:] if msg else msg)
+    """Turn pydantic's most telling error on a sweep file into a one-line ConfigError.
+
+    The rule is :func:`sim.strict.validation_error`'s, the same for every schema.
+    """
+    return validation_error(exc, _model_at)
 
 
 def _model_at(loc: list[str]) -> Any:
