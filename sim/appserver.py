@@ -58,7 +58,7 @@ def check_port(port: int) -> None:
     Raises:
         UsageError: Naming ``port`` and what is allowed.
     """
-    from sim.cli import UsageError
+    from sim.cli_base import UsageError
 
     if not 0 <= port <= 65535:
         raise UsageError("port", f"must be between 1 and 65535, or 0 for any free port "
@@ -179,7 +179,7 @@ def stop_server(server: subprocess.Popen[bytes] | None, timeout: float = 10.0) -
 
 def add_command(subparsers: Any) -> None:
     """Add ``sim app``."""
-    from sim.cli import HelpFormatter
+    from sim.cli_base import HelpFormatter
 
     parser = subparsers.add_parser(
         "app", help="serve the interactive classroom page / 课堂交互页面",

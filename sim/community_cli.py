@@ -147,7 +147,7 @@ def import_command(args: argparse.Namespace) -> int:
 
 def add_command(subparsers: Any) -> None:
     """Add ``sim community`` (with its subcommand ``import``) to the ``sim`` command."""
-    from sim.cli import HelpFormatter, Parser
+    from sim.cli_base import HelpFormatter, Parser
 
     parser = subparsers.add_parser(
         "community", help="import a table of one's own compounds / 导入自己的社区",

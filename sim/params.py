@@ -312,7 +312,7 @@ def params_command(args: argparse.Namespace) -> int:
 
 def add_command(subparsers: Any) -> None:
     """Add ``sim params`` to the ``sim`` command."""
-    from sim.cli import HelpFormatter
+    from sim.cli_base import HelpFormatter
 
     parser = subparsers.add_parser(
         "params", help="every parameter: meaning, unit, range, default / 参数说明",

@@ -121,7 +121,7 @@ def schedule_command(args: argparse.Namespace) -> int:
 
 def add_command(subparsers: Any) -> None:
     """Add ``sim schedule`` to the ``sim`` command."""
-    from sim.cli import HelpFormatter
+    from sim.cli_base import HelpFormatter
 
     parser = subparsers.add_parser(
         "schedule", help="print a design's month: phases, order, reads and writes / 打印月度流程",

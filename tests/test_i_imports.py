@@ -21,7 +21,6 @@ import ast
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "sim"
 
@@ -120,25 +119,6 @@ def test_the_graph_counts_import_module():
     assert import_graph().has_edge("sim.cli", "sim.experiments.sweep")  # COMMAND_MODULES
 
 
-COMMAND_MODULES_IMPORTING_CLI = ("sim.appserver", "sim.community_cli", "sim.params",
-                                 "sim.schedule_cli", "sim.experiments.analyze",
-                                 "sim.experiments.compare", "sim.experiments.report",
-                                 "sim.experiments.sweep")
-"""Command modules that take ``HelpFormatter`` (and friends) from ``sim.cli``, which loads them."""
-
-KNOWN_ELSEWHERE: set[tuple[str, str]] = {
-    # sim.cli loads every command module (importlib, COMMAND_MODULES) and each takes its
-    # HelpFormatter/Parser/UsageError/parse_set from sim.cli. Fix (cli.py's owner): move them
-    # to a bottom module (sim/cli_base.py) that sim.cli re-exports and the commands import.
-    *((module, "sim.cli") for module in COMMAND_MODULES_IMPORTING_CLI),
-    # sim.cli's run_command does `import sim` (sim/__init__ imports the experiments, which
-    # import sim.cli). Fix: `from sim.model import CompoundModel`.
-    ("sim.cli", "sim"),
-}
-"""Import edges that close cycles among modules owned elsewhere, known and reported in issue 10.
-With them removed the graph must have no cycle; an entry that no longer closes one must go."""
-
-
 def cycles_of(graph: nx.DiGraph) -> list[str]:
     """Each cycle of the graph, as ``a → b → … → a`` (one per strongly connected part)."""
     out = []
@@ -151,17 +131,5 @@ def cycles_of(graph: nx.DiGraph) -> list[str]:
 
 def test_no_import_cycles_at_run_time():
     graph = import_graph()
-    graph.remove_edges_from(KNOWN_ELSEWHERE)
     cycles = cycles_of(graph)
     assert not cycles, "import cycles:\n" + "\n".join(cycles)
-
-
-def test_known_cycles_are_not_stale():
-    """A listed edge that no longer closes a cycle is removed from :data:`KNOWN_ELSEWHERE`."""
-    graph = import_graph()
-    parts = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
-    stale = sorted(edge for edge in KNOWN_ELSEWHERE if not graph.has_edge(*edge)
-                   or not any(edge[0] in c and edge[1] in c for c in parts))
-    if stale:
-        pytest.fail(f"these edges close no cycle any more; delete them from KNOWN_ELSEWHERE: "
-                    f"{stale}")

@@ -577,7 +577,7 @@ def _method(indices: pd.DataFrame) -> str:
 
 def add_command(subparsers: Any) -> None:
     """Add ``sim analyze`` to the ``sim`` command."""
-    from sim.cli import HelpFormatter
+    from sim.cli_base import HelpFormatter
 
     parser = subparsers.add_parser(
         "analyze", help="Sobol / Morris indices of a sweep / 敏感性分析",

@@ -274,7 +274,7 @@ def resolve_designs(configs: Sequence[str], community: str | None = None,
             would run on different communities or for different numbers of
             months.
     """
-    from sim.cli import parse_set
+    from sim.cli_base import parse_set
     from sim.communities import resolve_community
 
     if len(configs) < 2:
@@ -340,7 +340,7 @@ def _design_scenario(config: str, community: str | dict[str, Any] | None,
     run`` applies them; ``--steps`` is applied last as in
     :func:`sim.cli.build_scenario`.
     """
-    from sim.cli import build_scenario
+    from sim.cli_base import build_scenario
 
     scenario = build_scenario(config)
     if community is not None:
@@ -917,7 +917,7 @@ def _presets_help() -> str:
 
 def add_command(subparsers: Any) -> None:
     """Add ``sim compare``."""
-    from sim.cli import SET_HELP, HelpFormatter, add_output_options
+    from sim.cli_base import SET_HELP, HelpFormatter, add_output_options
 
     parser = subparsers.add_parser(
         "compare", help="compare designs on one community, with a report / 比较治理模式",

@@ -331,7 +331,7 @@ def report_command(args: argparse.Namespace) -> int:
 
 def add_command(subparsers: Any) -> None:
     """Add ``sim report``."""
-    from sim.cli import HelpFormatter
+    from sim.cli_base import HelpFormatter
 
     parser = subparsers.add_parser(
         "report", help="write the report of a finished comparison again / 重新生成比较报告",

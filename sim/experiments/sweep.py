@@ -234,7 +234,7 @@ def sweep_command(args: argparse.Namespace) -> int:
 
 def add_command(subparsers: Any) -> None:
     """Add ``sim sweep`` to the ``sim`` command."""
-    from sim.cli import HelpFormatter
+    from sim.cli_base import HelpFormatter
 
     parser = subparsers.add_parser(
         "sweep", help="run a parameter sweep (Latin, Sobol, Morris…) / 参数扫描",
