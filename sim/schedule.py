@@ -11,8 +11,8 @@ before ``online_tools``).
 
 Where to put a new institution: in each phase it acts in, after the institutions whose
 writes it reads this month and before those that read its writes (``sim schedule DESIGN``
-prints every institution's reads and writes per phase). ``tests/test_i_contract.py`` checks
-that the table and the institutions' hooks agree and that :meth:`CompoundModel.step` runs the
+prints every institution's reads and writes per phase). ``tests/test_institution_contract.py``
+checks that the table and the institutions' hooks agree and that :meth:`CompoundModel.step` runs the
 steps of :data:`MONTH` in this order.
 
 This module imports nothing of the package: everything may read it.

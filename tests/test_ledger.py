@@ -1,7 +1,7 @@
 """The ledger (sim.ledger): every yuan accounted for, no overdraft, 12-month shares.
 
 The checks that corrupt a ledger and the shortfall of refused payments are in
-``tests/test_h6_ledger_check.py``.
+``tests/test_ledger_check.py``.
 """
 
 from __future__ import annotations

@@ -20,11 +20,11 @@ write), ``model.firms``; another institution's public attribute is
 ``<its name>.<attribute>``. An institution's own attributes are its own business and need
 no declaration, nor do the fields of :data:`LAYOUT` (who lives where, households' traits:
 fixed when the model is built); :data:`FIELD_GROUPS` names fields that change together.
-``tests/test_i_contract.py`` runs every design and fails when an institution changes a field
-in a phase whose ``writes`` do not list it, or reads one its ``reads`` and ``writes`` do not.
+``tests/test_institution_contract.py`` runs every design and fails when an institution changes a
+field in a phase whose ``writes`` do not list it, or reads one its ``reads`` and ``writes`` do not.
 
 Writing a new institution — a complete module (the covenant, ``sim/institutions/covenant.py``,
-is a real one of about the same size; ``tests/test_i_example.py`` runs this one)::
+is a real one of about the same size; ``tests/test_institution_example.py`` runs this one)::
 
     \"\"\"The notice board (公示栏): the compound posts who paid, so paying is seen.\"\"\"
 

@@ -219,7 +219,7 @@ def test_a_forced_write_killed_between_renames_leaves_the_old_output_restored(tm
     script = textwrap.dedent("""
         import os, signal, sys
         import sim.output
-        from tests.test_h3_outputs import FakeModel
+        from tests.test_output_dirs import FakeModel
         real = os.replace
         def replace(src, dst):
             real(src, dst)

@@ -3,7 +3,7 @@
 A newcomer adds an institution by reading one base class and one example; this test takes the
 example's code from the docstring, defines it as a module, follows the three steps the
 docstring lists (registry, schedule table, design) and runs it, with the contract check of
-``tests/test_i_contract.py`` watching.
+``tests/test_institution_contract.py`` watching.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sim.institutions.base as base
 from sim import schedule
 from sim.institutions import registry
 from sim.model import CompoundModel
-from tests.test_i_contract import Breaches
+from tests.test_institution_contract import Breaches
 
 
 def example_module() -> types.ModuleType:
