@@ -8,6 +8,16 @@ script or font, so the report can be mailed or opened offline. All text comes
 in Chinese or English; labels come from :mod:`sim.metrics` and the designs'
 ``label_zh``/``label_en``/``description``/``description_zh``.
 
+Python computes, templates lay out: this module makes every number, interval,
+sentence and label of the report, in the chosen language (:func:`report_context`),
+and the Jinja2 templates in ``sim/templates`` (``report.html.j2``, its macros in
+``macros.html.j2`` and the style sheet ``report.css``, package data) place them on
+the page (:func:`render_report`). The templates escape every value, except HTML
+that this module built from escaped parts and marked :class:`markupsafe.Markup`
+(the readings, config prose, the command line, the figures' ``data:`` URIs), and
+a value a template names but the context lacks is an error
+(:class:`jinja2.StrictUndefined`).
+
 The plain-language reading is generated from the numbers: a change is named
 ("raises condition by 0.29 [0.28, 0.30]") only when its 95 % interval
 excludes zero; the others are listed as "no clear difference".
@@ -23,16 +33,19 @@ markdown, shows its `code` spans as ``<code>`` (:func:`prose`).
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import math
 import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import jinja2
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -630,66 +643,36 @@ def make_figures(comp: Comparison, lang: str, folder: Path) -> list[FigureFile]:
 
 # --------------------------------------------------------------------------- HTML
 
-CSS = """
-body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
-  "Microsoft YaHei", "WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif;
-  color: #222; background: #fff; margin: 0; line-height: 1.6; font-size: 15px; }
-main { max-width: 1120px; margin: 0 auto; padding: 24px 32px 48px; }
-h1 { font-size: 26px; margin: 8px 0 2px; }
-h2 { font-size: 19px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 2px solid #e4e4e4; }
-.subtitle { color: #666; margin: 0 0 16px; }
-.findings { background: #f5f8fc; border-left: 4px solid #1f77b4; padding: 10px 18px;
-  margin: 12px 0; }
-.findings li { margin: 6px 0; }
-.caveat { color: #666; font-size: 13px; }
-.good { color: #1a7f37; font-weight: 600; }
-.bad { color: #c0392b; font-weight: 600; }
-.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px;
-  margin-right: 6px; vertical-align: baseline; }
-.design { margin: 10px 0 16px; }
-.design h3 { font-size: 16px; margin: 0 0 2px; }
-.design p { margin: 2px 0; }
-.badge { font-size: 12px; background: #444; color: #fff; border-radius: 3px; padding: 0 6px;
-  margin-left: 6px; font-weight: normal; }
-.source { color: #777; font-size: 12.5px; }
-code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px;
-  background: #f3f3f3; padding: 0 3px; border-radius: 3px; }
-table.results { border-collapse: collapse; width: 100%; font-size: 13px; }
-table.results th, table.results td { border-bottom: 1px solid #e4e4e4; padding: 5px 6px 5px 14px;
-  vertical-align: top; text-align: right; }
-table.results th { background: #fafafa; position: sticky; top: 0; font-weight: 600; }
-table.results th:first-child, table.results td:first-child { text-align: left; }
-table.results td:first-child { white-space: nowrap; }
-table.results tr:nth-child(even) td { background: #fcfcfc; }
-.mean { font-weight: 600; }
-.ci, .p { color: #777; font-size: 12px; white-space: nowrap; }
-.diff { font-size: 12px; white-space: nowrap; }
-.unit { color: #888; font-size: 12px; }
-.note { color: #666; font-size: 13px; }
-figure { margin: 12px 0 20px; }
-figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
-figcaption { color: #555; font-size: 13px; margin-top: 2px; }
-.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 10px 18px; }
-details summary { cursor: pointer; color: #1f4f7a; margin: 8px 0; }
-table.meta { border-collapse: collapse; font-size: 13px; }
-table.meta th { text-align: left; padding: 3px 14px 3px 0; color: #555; font-weight: 600;
-  vertical-align: top; white-space: nowrap; }
-table.meta td { padding: 3px 0; }
-.arg, .num { white-space: nowrap; }
-@media print { .grid { grid-template-columns: 1fr 1fr; } details { display: block; } }
-"""
-"""Inline style sheet of the report (system fonts only, nothing loaded)."""
+TEMPLATES = "templates"
+"""Folder of the report's Jinja2 templates inside the :mod:`sim` package (package data)."""
 
 
-def _img(fig: FigureFile) -> str:
-    """Return an ``<img>`` with the PNG embedded as a data URI."""
+@functools.cache
+def environment() -> jinja2.Environment:
+    """Return the Jinja2 environment of the report's templates (``sim/templates``).
+
+    Every value is escaped (autoescape) unless the Python side escaped it and
+    marked it :class:`markupsafe.Markup`; a variable the template names but the
+    context lacks is an error (:class:`jinja2.StrictUndefined`), not an empty
+    string, so a renamed key cannot silently drop a part of the report.
+    """
+    return jinja2.Environment(loader=jinja2.PackageLoader("sim", TEMPLATES),
+                              autoescape=jinja2.select_autoescape(("html", "j2")),
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def _macros() -> Any:
+    """The macros of ``macros.html.j2`` as Python callables (each returns ``Markup``)."""
+    return environment().get_template("macros.html.j2").module
+
+
+def _figure(fig: FigureFile) -> dict[str, object]:
+    """What the template needs of a figure: its PNG as a data URI, and its caption.
+
+    The URI is base64 (letters, digits, ``+/=``), so it is marked safe as it is.
+    """
     data = base64.b64encode(fig.data).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(fig.caption)}">'
-
-
-def _figure(fig: FigureFile) -> str:
-    """Return a ``<figure>`` with the embedded image and its caption."""
-    return f"<figure>{_img(fig)}<figcaption>{html.escape(fig.caption)}</figcaption></figure>"
+    return {"src": Markup(f"data:image/png;base64,{data}"), "caption": fig.caption}
 
 
 def _when(created: str) -> str:
@@ -709,29 +692,20 @@ def _seed_range(seeds: list[int]) -> str:
     return ", ".join(str(s) for s in seeds)
 
 
-def _designs_html(comp: Comparison, lang: str) -> str:
-    """The section describing every design: label, name, description, source."""
-    t = TEXT[lang]
-    parts = []
-    for i, (arm, colour) in enumerate(zip(comp.arms, colours(len(comp.arms)), strict=True)):
-        badge = f'<span class="badge">{t["reference"]}</span>' if i == 0 else ""
-        source = arm.scenario.design.source
-        parts.append(
-            f'<div class="design"><h3><span class="swatch" style="background:{colour}"></span>'
-            f"{html.escape(arm.label(lang))}{badge}</h3>"
-            f'<p class="source">{t["key"]}: <code>{html.escape(arm.key)}</code></p>'
-            f"<p>{prose(arm.description(lang))}</p>"
-            + (f'<p class="source">{t["source"]}: {prose(source)}</p>' if source.strip() else "")
-            + "</div>")
-    return "\n".join(parts)
+def _designs(comp: Comparison, lang: str) -> list[dict[str, object]]:
+    """Every design: colour, label, whether it is the reference, name, description, source."""
+    return [{"colour": colour, "label": arm.label(lang), "reference": i == 0, "key": arm.key,
+             "description": Markup(prose(arm.description(lang))),
+             "source": Markup(prose(arm.scenario.design.source))}
+            for i, (arm, colour) in enumerate(zip(comp.arms, colours(len(comp.arms)),
+                                                  strict=True))]
 
 
-def _community_html(comp: Comparison, lang: str) -> str:
-    """The section on the community: label, size, kinds of compound."""
+def _community(comp: Comparison, lang: str) -> dict[str, object]:
+    """The community: label, name, size, kinds of compound (unless described), source."""
     t = TEXT[lang]
     c = comp.reference.scenario.community
     name = (c.label_en if lang == "en" else c.label_zh) or c.label_en or c.label_zh or c.name
-    size = say(t["size"], households=c.n_households, compounds=c.n_compounds)
     groups = t["list_sep"].join(
         say(t["group"], label=(g.label_zh if lang == "zh" and g.label_zh
                                  else g.name.replace("_", " ")),
@@ -742,17 +716,15 @@ def _community_html(comp: Comparison, lang: str) -> str:
     description = c.description.strip() if lang == "en" else ""
     if description:
         groups = ""  # the English description already tells the kinds of compound
-    source = c.source.strip()
     colon, stop = ("：", "。") if lang == "zh" else (": ", ".")
-    return (f"<p><b>{html.escape(name)}</b> (<code>{html.escape(c.name)}</code>){colon}"
-            f"{html.escape(size)}{stop}</p>"
-            + (f"<p>{prose(description)}</p>" if description else "")
-            + (f"<p>{html.escape(groups)}</p>" if groups else "")
-            + (f'<p class="source">{t["source"]}: {prose(source)}</p>' if source else ""))
+    return {"name": name, "key": c.name, "colon": colon, "stop": stop,
+            "size": say(t["size"], households=c.n_households, compounds=c.n_compounds),
+            "description": Markup(prose(description)), "groups": groups,
+            "source": Markup(prose(c.source))}
 
 
-def _method_html(comp: Comparison, lang: str) -> str:
-    """The method section, with this comparison's numbers."""
+def _method(comp: Comparison, lang: str) -> list[str]:
+    """The items of the method section, with this comparison's numbers."""
     t = TEXT[lang]
     first, last = comp.window_months
     n = len(comp.seeds)
@@ -767,56 +739,61 @@ def _method_html(comp: Comparison, lang: str) -> str:
         items.append(t["m_one_seed"])
     elif n <= 50:  # scipy's exact test; the smallest p is 2 / 2^n
         items.insert(4, say(t["m_pmin"], seeds=n, pmin=f"{2.0 / 2**n:.2g}"))
-    return "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>"
+    return items
 
 
-def _table_html(comp: Comparison, lang: str) -> str:
-    """The results table: outcomes as rows, designs as columns."""
-    t = TEXT[lang]
-    head = [f"<th>{t['outcome']}</th>"]
-    for i, (arm, colour) in enumerate(zip(comp.arms, colours(len(comp.arms)), strict=True)):
-        badge = f'<br><span class="unit">{t["reference"]}</span>' if i == 0 else ""
-        head.append(f'<th><span class="swatch" style="background:{colour}"></span>'
-                    f"{html.escape(arm.label(lang))}{badge}</th>")
+def _method_html(comp: Comparison, lang: str) -> str:
+    """The method section as HTML (the ``method`` macro of the templates)."""
+    return str(_macros().method(_method(comp, lang)))
+
+
+def _table(comp: Comparison, lang: str) -> dict[str, object]:
+    """The results table: outcomes as rows, designs as columns, numbers formatted.
+
+    A cell of a design other than the reference also has its difference from
+    the reference, the class that colours it (:func:`direction`) and its p-value;
+    the reference's cells have ``diff`` None.
+    """
+    head = [{"colour": colour, "label": arm.label(lang), "reference": i == 0}
+            for i, (arm, colour) in enumerate(zip(comp.arms, colours(len(comp.arms)),
+                                                  strict=True))]
     rows = []
     summary = comp.summary.set_index(["outcome", "design"])
     for outcome in COLUMNS:
         dec = decimals_for(comp.summary, outcome)
-        cells = [f"<td>{html.escape(label(outcome, lang))}"
-                 f'<br><span class="unit">{html.escape(_unit_cell(outcome, lang))}</span></td>']
+        cells = []
         for i, arm in enumerate(comp.arms):
             r = summary.loc[(outcome, arm.key)]
-            cell = (f'<span class="mean">{fmt(r["mean"], dec)}</span> '
-                    f'<span class="ci">{fmt_interval(r["ci_low"], r["ci_high"], dec)}</span>')
+            cell: dict[str, object] = {
+                "mean": fmt(r["mean"], dec), "ci": fmt_interval(r["ci_low"], r["ci_high"], dec),
+                "diff": None, "diff_class": "", "diff_ci": "", "p": ""}
             if i > 0:
                 kind = direction(outcome, r["diff"], r["diff_low"], r["diff_high"])
-                cls = f"diff {kind}" if kind else "diff"
-                cell += (f'<br><span class="{cls}">Δ {fmt(r["diff"], dec, sign=True)} '
-                         f'{fmt_interval(r["diff_low"], r["diff_high"], dec, sign=True)}</span>'
-                         f'<br><span class="p">{fmt_p(r["p_wilcoxon"])}</span>')
-            cells.append(f"<td>{cell}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<p class="note">{html.escape(t["table_note"])}</p>'
-            f'<table class="results"><thead><tr>{"".join(head)}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+                cell.update(diff=fmt(r["diff"], dec, sign=True),
+                            diff_class=f"diff {kind}" if kind else "diff",
+                            diff_ci=fmt_interval(r["diff_low"], r["diff_high"], dec, sign=True),
+                            p=fmt_p(r["p_wilcoxon"]))
+            cells.append(cell)
+        rows.append({"label": label(outcome, lang), "unit": unit_of(outcome, lang),
+                     "cells": cells})
+    return {"head": head, "rows": rows}
 
 
-def _unit_cell(outcome: str, lang: str) -> str:
-    """Unit text under an outcome's name in the table (:func:`sim.plots.unit_of`)."""
-    return unit_of(outcome, lang)
+def _findings(comp: Comparison, lang: str) -> dict[str, object]:
+    """The key findings: one sentence per design, the leaders, and the caveat.
 
-
-def _findings_html(comp: Comparison, lang: str) -> str:
-    """The key findings: one sentence per design, the leaders, and the caveat."""
+    The sentences are HTML built from escaped parts (:func:`design_reading`,
+    :func:`best_reading`), hence ``Markup``. With one seed there are none:
+    ``one_seed`` says why.
+    """
     t = TEXT[lang]
     if len(comp.seeds) < 2:
-        return f'<div class="findings"><p>{html.escape(t["m_one_seed"])}</p></div>'
+        return {"one_seed": t["m_one_seed"], "readings": [], "caveat": ""}
     items = [design_reading(comp, arm, lang) for arm in comp.arms[1:]]
     items.append(best_reading(comp, "condition", True, lang))
     items.append(best_reading(comp, "petitions", False, lang))
-    lis = "".join(f"<li>{item}</li>" for item in items)
-    return (f'<div class="findings"><ul>{lis}</ul></div>'
-            f'<p class="caveat">{html.escape(t["caveat"])}</p>')
+    return {"one_seed": "", "readings": [Markup(item) for item in items],
+            "caveat": t["caveat"]}
 
 
 def _command_html(command: str) -> str:
@@ -830,8 +807,8 @@ def _command_html(command: str) -> str:
     return " ".join(f'<span class="arg">{html.escape(shlex.quote(w))}</span>' for w in words)
 
 
-def _meta_html(comp: Comparison, lang: str) -> str:
-    """Run information: versions, seeds, command, date, files."""
+def _meta(comp: Comparison, lang: str) -> dict[str, object]:
+    """Run information: versions, seeds, months, date, files, and the command (HTML)."""
     from sim.model import package_version
 
     t = TEXT[lang]
@@ -842,11 +819,47 @@ def _meta_html(comp: Comparison, lang: str) -> str:
             (t["m_steps"], str(comp.steps)),
             (t["m_created"], _when(comp.created)),
             (t["m_files"], t["m_files_text"])]
-    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-                   for k, v in rows)
-    command = (f"<tr><th>{html.escape(t['m_command'])}</th>"
-               f"<td><code>{_command_html(comp.command)}</code></td></tr>")
-    return f'<table class="meta">{body}{command}</table>'
+    return {"rows": rows, "command": Markup(_command_html(comp.command))}
+
+
+def report_context(comp: Comparison, lang: str,
+                   figures: list[FigureFile]) -> dict[str, object]:
+    """Return everything ``report.html.j2`` shows, computed, formatted and in ``lang``.
+
+    Plain strings are escaped by the template; only HTML this module built
+    from escaped parts is ``Markup``.
+
+    Args:
+        comp: The comparison.
+        lang: ``"zh"`` or ``"en"``.
+        figures: From :func:`make_figures`: the forest plot, then time series.
+    """
+    t = TEXT[lang]
+    c = comp.reference.scenario.community
+    community = (c.label_en if lang == "en" else c.label_zh) or c.name
+    series = [f for f in figures if f.outcome]
+    return {
+        "html_lang": "zh-CN" if lang == "zh" else "en",
+        "text": t,
+        "title": say(t["title"], community=community),
+        "subtitle": say(t["subtitle"], designs=len(comp.arms), seeds=len(comp.seeds),
+                        steps=comp.steps),
+        "created": _when(comp.created),
+        "findings": _findings(comp, lang),
+        "designs": _designs(comp, lang),
+        "community": _community(comp, lang),
+        "method": _method(comp, lang),
+        "table": _table(comp, lang),
+        "figures": {"forest": [_figure(f) for f in figures if not f.outcome],
+                    "key": [_figure(f) for f in series if f.outcome in KEY_OUTCOMES],
+                    "rest": [_figure(f) for f in series if f.outcome not in KEY_OUTCOMES]},
+        "meta": _meta(comp, lang),
+    }
+
+
+def render(context: dict[str, object], template: str = "report.html.j2") -> str:
+    """Render a report template with a context from :func:`report_context`."""
+    return environment().get_template(template).render(context)
 
 
 def render_report(comp: Comparison, lang: str, figures: list[FigureFile]) -> str:
@@ -859,50 +872,6 @@ def render_report(comp: Comparison, lang: str, figures: list[FigureFile]) -> str
 
     Returns:
         HTML with inline CSS and figures embedded as base64 PNG; it links,
-        loads and runs nothing.
+        loads and runs nothing (layout: ``sim/templates/report.html.j2``).
     """
-    t = TEXT[lang]
-    c = comp.reference.scenario.community
-    community = (c.label_en if lang == "en" else c.label_zh) or c.name
-    title = say(t["title"], community=community)
-    subtitle = say(t["subtitle"], designs=len(comp.arms), seeds=len(comp.seeds),
-                                    steps=comp.steps)
-    forest = [f for f in figures if not f.outcome]
-    series = [f for f in figures if f.outcome]
-    key = [f for f in series if f.outcome in KEY_OUTCOMES]
-    rest = [f for f in series if f.outcome not in KEY_OUTCOMES]
-    grid = lambda figs: '<div class="grid">' + "".join(map(_figure, figs)) + "</div>"  # noqa: E731
-    more = (f"<details><summary>{t['more_figures']}</summary>{grid(rest)}</details>"
-            if rest else "")
-    return f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<main>
-<h1>{html.escape(title)}</h1>
-<p class="subtitle">{html.escape(subtitle)} · {html.escape(_when(comp.created))}</p>
-<h2>{t['findings']}</h2>
-{_findings_html(comp, lang)}
-<h2>{t['designs']}</h2>
-{_designs_html(comp, lang)}
-<h2>{t['community']}</h2>
-{_community_html(comp, lang)}
-<h2>{t['method']}</h2>
-{_method_html(comp, lang)}
-<h2>{t['results']}</h2>
-{_table_html(comp, lang)}
-<h2>{t['figures']}</h2>
-{"".join(map(_figure, forest))}
-{grid(key)}
-{more}
-<h2>{t['meta']}</h2>
-{_meta_html(comp, lang)}
-</main>
-</body>
-</html>
-"""
+    return render(report_context(comp, lang, figures))
