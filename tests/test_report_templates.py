@@ -10,6 +10,7 @@ an error (StrictUndefined), not an empty string; the templates ship as package d
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import tomllib
 from html.parser import HTMLParser
@@ -187,3 +188,14 @@ def test_the_templates_are_package_data():
     assert "jinja2" in " ".join(config["project"]["dependencies"])
     for name in names:
         assert any(fnmatch.fnmatch(f"templates/{name}", p) for p in patterns), name
+
+
+def test_one_seed_says_why_there_are_no_findings(comp):
+    one = dataclasses.replace(comp, seeds=comp.seeds[:1])
+    text = compare_report.render_report(one, "en", [])
+    parsed = Page()
+    parsed.feed(text)
+    assert parsed.errors == [] and parsed.stack == []
+    note = compare_report.TEXT["en"]["m_one_seed"]
+    assert f'<div class="findings"><p>{note}</p></div>' in text
+    assert 'class="caveat"' not in text
