@@ -31,6 +31,7 @@ from mesa.visualization.utils import update_counter
 
 from sim.config import preset_path, read_yaml
 from sim.model import CompoundModel
+from sim.text import section
 from sim.views import compound_figure, outcomes_figure
 
 LANG_ENV = "SIM_APP_LANG"
@@ -120,54 +121,7 @@ CONTROLS: tuple[Control, ...] = (
 )
 """The page's inputs, in the order shown."""
 
-TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "title": "小区治理仿真 · 课堂页面",
-        "compound": "选择小区",
-        "design": "当前治理模式",
-        "institutions": "组成机构",
-        "source": "出处",
-        "guide": "使用说明",
-        "guide_body": (
-            "1. 在左侧选择**社区**与**治理模式**，移动滑块，然后按 **Reset（重置）**："
-            "模型按新的参数重建。\n"
-            "2. **Step（单步）** 前进一个月；**▶（播放）/❚❚（暂停）** 连续运行。"
-            "Play Interval 为每月间隔（毫秒），Render Interval 为每隔几个月刷新一次图。\n"
-            "3. 小区视图中每个方块是一户，按楼栋和楼层排列，颜色表示本月的行动；"
-            "黑框表示本月不守规。右侧小图是全社区各小区的状况。\n"
-            "4. 下方为主要结果的月度曲线。可与同学比较：同样的社区，换一种治理模式会怎样？"
-        ),
-        "none": "（无）",
-        "in_use": "本次运行使用的参数（按 Reset 后生效）",
-        "parameters": "模型参数",
-        "parameters_note": "按 Reset 后生效",
-        "lang": "English",
-    },
-    "en": {
-        "title": "Compound governance simulation · classroom page",
-        "compound": "Compound to show",
-        "design": "Current governance design",
-        "institutions": "Institutions",
-        "source": "Source",
-        "guide": "How to use",
-        "guide_body": (
-            "1. Choose a **community** and a **governance design** on the left, move the "
-            "sliders, then press **Reset**: the model is rebuilt with the new values.\n"
-            "2. **Step** advances one month; **▶ / ❚❚** plays and pauses. Play Interval is "
-            "the pause between months (ms); Render Interval redraws every so many months.\n"
-            "3. In the compound view each square is a household, placed by building and "
-            "floor and coloured by what it did this month; a black edge means it broke a rule. "
-            "The small map shows every compound's condition.\n"
-            "4. Below, the main outcomes month by month. Ask the class: same community, "
-            "another design — what changes, and why?"
-        ),
-        "none": "(none)",
-        "in_use": "Values the running model uses (changed by Reset)",
-        "parameters": "Model parameters",
-        "parameters_note": "used from the next Reset",
-        "lang": "中文",
-    },
-}
+TEXT: dict[str, dict[str, str]] = section("app")
 """Text of the page by language."""
 
 

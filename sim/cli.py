@@ -36,6 +36,7 @@ from sim.cli_base import (  # noqa: F401  (re-exported for callers of sim.cli)
 )
 from sim.errors import ConfigError
 from sim.fonts import CJKFontError
+from sim.text import section
 
 if TYPE_CHECKING:
     from sim.config import Scenario
@@ -79,12 +80,7 @@ exit status / 退出码: 0 done; 2 invalid input or interrupted, reported on one
   情景所需内存超过本机内存时，运行前即报错，并指出决定规模的参数。
 """
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "zh": {"wrote": "结果已写入 {out}/（{files}）",
-           "seed": "随机种子：{seed}（加 --seed {seed} 可复现本次结果）"},
-    "en": {"wrote": "Wrote {out}/ ({files})",
-           "seed": "Seed: {seed} (pass --seed {seed} to reproduce this run)"},
-}
+MESSAGES: dict[str, dict[str, str]] = section("cli")
 """Messages printed after a run, by language."""
 
 

@@ -31,6 +31,7 @@ import yaml
 
 from sim.errors import ConfigError
 from sim.schema import INSTITUTIONS_PATH, Param, Section, sections
+from sim.text import section
 
 SECTION_ZH = {
     "scenario": "情景",
@@ -65,26 +66,7 @@ UNIT_ZH = {
 }
 """Chinese names of the units :func:`sim.schema.infer_unit` gives."""
 
-TEXT = {
-    "zh": {"meaning": "含义", "section": "所属", "type": "类型", "unit": "单位",
-           "range": "范围", "default": "默认值", "prior": "先验",
-           "no_prior": "尚未声明（假设）/ not declared yet (assumption)",
-           "change": "修改", "institution": "机构", "any": "不限",
-           "list_entry": "列表项：0 为第一项，1 为第二项……",
-           "needs": "仅当治理模式包含 {name} 时有效；添加该机构：{add}",
-           "no_params": "没有参数",
-           "count": "共 {n} 个参数。查看某个参数：sim params NAME（如 sim params noise）",
-           "matches": "“{name}” 匹配 {n} 个参数："},
-    "en": {"meaning": "meaning", "section": "section", "type": "type", "unit": "unit",
-           "range": "range", "default": "default", "prior": "prior",
-           "no_prior": "not declared yet (assumption)",
-           "change": "change", "institution": "institution", "any": "any",
-           "list_entry": "a list entry: 0 is the first, 1 the second…",
-           "needs": "only in designs that have {name}; to add it: {add}",
-           "no_params": "no parameters",
-           "count": "{n} parameters. For one of them: sim params NAME (e.g. sim params noise)",
-           "matches": "'{name}' matches {n} parameters:"},
-}
+TEXT: dict[str, dict[str, str]] = section("params")
 """Labels of the output, by language."""
 
 PARAMS_DESCRIPTION = """\

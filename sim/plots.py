@@ -26,6 +26,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.fonts import CJKFontError, use_cjk_font
 from sim.metrics import COLUMNS, label
+from sim.text import section
 
 LANGS = ("zh", "en")
 """Languages of figure text."""
@@ -84,11 +85,7 @@ UNITS: dict[str, tuple[str, str]] = {
 PER_MONTH = ("/月", "/month")
 """What follows the unit of a flow (:attr:`sim.metrics.Column.flow`), as (Chinese, English)."""
 
-TEXT: dict[str, dict[str, str]] = {
-    "zh": {"month": "月", "title": "小区治理仿真：月度指标", "none": "本次运行无"},
-    "en": {"month": "month", "title": "Compound governance simulation: monthly indicators",
-           "none": "none in this run"},
-}
+TEXT: dict[str, dict[str, str]] = section("plots")
 """Other figure text by language."""
 
 UNDEFINED_AT_MONTH_0 = tuple(name for name, c in COLUMNS.items() if c.aggregate == "money")

@@ -17,6 +17,7 @@ from typing import Any
 
 from sim.institutions.base import FIELD_GROUPS
 from sim.schedule import MONTH, PHASE_ORDER, SETUP, Step
+from sim.text import section
 
 DESCRIPTION = """\
 Print the month of a governance design: the steps of a month in order, the institutions
@@ -31,18 +32,7 @@ examples / 示例:
   sim schedule configs/designs/kunming_red_courtyard.yaml
 """
 
-TEXT = {
-    "zh": {"title": "治理模式 {name}（{label}）的月度流程", "setup": "建立阶段",
-           "month": "每月（依次）", "reads": "读取", "writes": "写入", "none": "（无）",
-           "no_one": "（本模式中没有机构在此阶段行动）", "groups": "字段组",
-           "own": "机构自身的属性不必声明；另一个机构的属性写作 <机构名>.<属性>。"},
-    "en": {"title": "The month of design {name} ({label})", "setup": "Setup",
-           "month": "Each month, in order", "reads": "reads", "writes": "writes",
-           "none": "(none)", "no_one": "(no institution of this design acts here)",
-           "groups": "field groups",
-           "own": "An institution's own attributes need no declaration; another institution's "
-                  "are written <name>.<attribute>."},
-}
+TEXT: dict[str, dict[str, str]] = section("schedule")
 """User-facing text of ``sim schedule``, in both languages."""
 
 

@@ -24,6 +24,7 @@ from matplotlib.patches import Rectangle
 
 from sim.fonts import use_cjk_font
 from sim.plots import PANELS, Panel, draw_panel
+from sim.text import section
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -53,28 +54,7 @@ FONT_SIZE = 10.0
 """Smallest text of these figures, in points: the page shows them at their own size
 (:data:`sim.app.FIGURE_DPI`), so every label reads as at least 10 pt text."""
 
-TEXT = {
-    "zh": {
-        "compound": "第 {i} 个小区（共 {n} 个）· {group}",
-        "month": "第 {m} 月",
-        "floor": "楼层",
-        "building": "楼栋",
-        "violates": "不守规（黑框）",
-        "condition": "小区状况",
-        "overview": "全社区各小区状况\n（黑框：当前小区）",
-        "outcomes": "主要结果",
-    },
-    "en": {
-        "compound": "Compound {i} of {n} · {group}",
-        "month": "month {m}",
-        "floor": "floor",
-        "building": "building",
-        "violates": "breaks a rule (black edge)",
-        "condition": "condition",
-        "overview": "Every compound's\ncondition\n(box: this one)",
-        "outcomes": "Main outcomes",
-    },
-}
+TEXT: dict[str, dict[str, str]] = section("views")
 """Figure text by language."""
 
 OUTCOME_PANELS: tuple[Panel, ...] = tuple(

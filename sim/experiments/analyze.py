@@ -64,6 +64,7 @@ from sim.experiments.storage import (
     write_error,
 )
 from sim.metrics import COLUMNS, label
+from sim.text import section
 
 INDEX_COLUMNS = {
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
@@ -339,29 +340,7 @@ def _analyse(method: str, problem: dict[str, Any], x: np.ndarray, y: np.ndarray,
 
 # --------------------------------------------------------------------------- figures
 
-TEXT: dict[str, dict[str, str]] = {
-    "zh": {"sobol": "Sobol 敏感性指数：{label}", "morris": "Morris 筛选：{label}",
-           "S1": "一阶指数 S1", "ST": "总效应指数 ST", "mu_star": "μ*（平均绝对效应）",
-           "sigma": "σ（效应的标准差）", "sobol_y": "方差占比", "morris_y": "效应（{unit}）",
-           "note": "误差线：{level:.0%} 置信区间（自助法）", "all": "全部",
-           "flagged": "⚠ 斜线柱：置信区间宽于指数本身（与 0 无法区分）或超出 [0, 1]，"
-                      "不可读作方差占比；要更窄的区间请增大 sampler.n（约按 1/√n 缩小）",
-           "warn": "⚠ {n}/{total} 个指数的置信区间宽于指数本身（与 0 无法区分）或超出 "
-                   "[0, 1] 多于其区间（见 indices.csv 的 warning 列）；要更窄的区间请增大 "
-                   "sampler.n（约按 1/√n 缩小）"},
-    "en": {"sobol": "Sobol sensitivity indices: {label}", "morris": "Morris screening: {label}",
-           "S1": "first order S1", "ST": "total ST", "mu_star": "μ* (mean absolute effect)",
-           "sigma": "σ (spread of effects)", "sobol_y": "share of variance",
-           "morris_y": "effect ({unit})", "note": "error bars: {level:.0%} confidence interval "
-           "(bootstrap)", "all": "all",
-           "flagged": "⚠ hatched bars: interval wider than the index (it cannot be told from "
-                      "0) or outside [0, 1]; for narrower intervals increase sampler.n "
-                      "(about as 1/√n)",
-           "warn": "⚠ {n} of {total} indices have an interval wider than the index (they "
-                   "cannot be told from 0) or lie outside [0, 1] by more than it (see the "
-                   "warning column of indices.csv); for narrower intervals increase "
-                   "sampler.n (they shrink about as 1/√n)"},
-}
+TEXT: dict[str, dict[str, str]] = section("analyze")
 """Figure text by language; outcome labels come from :mod:`sim.metrics`."""
 
 

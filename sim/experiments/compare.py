@@ -85,6 +85,7 @@ from sim.experiments.comparison import (  # noqa: F401  (the names of sim compar
     summarise,
     window_means,
 )
+from sim.text import section
 
 if TYPE_CHECKING:
 
@@ -195,18 +196,7 @@ exit status / 退出码: 0 done; 2 invalid input, too large for the memory (--se
   'sim: error: FIELD: message' with nothing written (a resumed comparison keeps its runs).
 """
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "zh": {"wrote": "比较结果已写入 {out}/（{files}）",
-           "partial": "--set {pair} 只用于有该机构的模式：{designs}",
-           "open": "用浏览器打开 {report} 查看报告",
-           "runs": "{n} 次运行（{designs} 种模式 × {seeds} 个种子，每次 {steps} 个月）",
-           "bar": "比较"},
-    "en": {"wrote": "Wrote {out}/ ({files})",
-           "partial": "--set {pair} applied only to the designs with that institution: {designs}",
-           "open": "Open {report} in a browser to read the report",
-           "runs": "{n} runs ({designs} designs × {seeds} seeds, {steps} months each)",
-           "bar": "compare"},
-}
+MESSAGES: dict[str, dict[str, str]] = section("compare")
 """Messages printed after a comparison, by language."""
 
 

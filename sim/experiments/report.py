@@ -42,6 +42,7 @@ from sim.experiments.comparison import (
     TIMESERIES_CSV,
     XLSX,
 )
+from sim.text import section
 
 if TYPE_CHECKING:
     from sim.experiments.comparison import Comparison
@@ -70,12 +71,7 @@ exit status / 退出码: 0 done; 2 not a comparison, an unfinished one (finish i
   reported on one line 'sim: error: FIELD: message'.
 """
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "zh": {"wrote": "报告已写入 {out}/（{files}）",
-           "open": "用浏览器打开 {report} 查看报告"},
-    "en": {"wrote": "Wrote the report in {out}/ ({files})",
-           "open": "Open {report} in a browser to read the report"},
-}
+MESSAGES: dict[str, dict[str, str]] = section("report")
 """Messages printed by ``sim report``, by language."""
 
 REPORT_FILES = (REPORT, SUMMARY, RUNS, TIMESERIES, TIMESERIES_CSV)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ConfigError
+from sim.text import section
 
 DESCRIPTION = """\
 Run a parameter sweep: every sample of the parameters in SWEEP.yaml × every seed,
@@ -86,28 +87,7 @@ exit status / 退出码: 0 done; 2 invalid input or interrupted, reported on one
   keeps its finished runs: continue it with --resume. 中断后用 --resume 继续。
 """
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "zh": {"start": "扫描 {name}：{runs} 次运行（{samples} 个样本 × {seeds} 个种子），"
-                    "{how} → {out}/",
-           "resume": "继续：已完成 {done} 次，剩余 {todo} 次",
-           "workers": "{n} 个本地进程", "scheduler": "Dask 集群 {address}",
-           "wrote": "结果已写入 {out}/（manifest.json，runs/ 下 {runs} 个文件，"
-                    "用时 {secs:.1f} 秒）",
-           "next": "分析：sim analyze {out}    读取：sim.load_results(\"{out}\")",
-           "next_data": "{method} 抽样不计算敏感性指数（需要 sobol 或 morris）；读取数据："
-                        "sim.load_results(\"{out}\")，例如按参数分组比较各指标",
-           "redo": "输入已改变：重新运行 {changed} 次（预设或文件在中断后被修改）"},
-    "en": {"start": "Sweep {name}: {runs} runs ({samples} samples × {seeds} seeds), {how} → {out}/",
-           "resume": "Resuming: {done} runs done, {todo} to go",
-           "workers": "{n} local process(es)", "scheduler": "Dask cluster {address}",
-           "wrote": "Wrote {out}/ (manifest.json, {runs} files in runs/, {secs:.1f} s)",
-           "next": "Analyse: sim analyze {out}    Load: sim.load_results(\"{out}\")",
-           "next_data": "A {method} sweep gives no sensitivity indices (they need sobol or "
-                        "morris); load the data with sim.load_results(\"{out}\") and compare "
-                        "outcomes across parameter values",
-           "redo": "Inputs changed: redoing {changed} runs (a preset or file was edited since "
-                   "the sweep started)"},
-}
+MESSAGES: dict[str, dict[str, str]] = section("sweep")
 """Messages printed by ``sim sweep``, by language."""
 
 
