@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -256,7 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments without the program name; ``sys.argv[1:]`` when None.
 
     Returns:
-        0 on success, 2 for invalid input or Ctrl-C (reported on one line).
+        0 on success (also when the reader of a pipe stops early, as ``| head`` does), 2 for
+        invalid input or Ctrl-C (reported on one line).
         Unexpected exceptions propagate with their traceback: they are bugs.
     """
     parser = build_parser()
@@ -264,7 +266,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args, extras = parser.parse_known_args(argv)
         if extras:
             raise _unrecognized(parser, args.command, extras)
-        return int(args.handler(args))
+        status = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe is reported here, not at interpreter exit
+        return status
+    except BrokenPipeError:  # `sim params | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except SystemExit as exc:  # --help and --version exit through argparse
         return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     except UsageError as exc:

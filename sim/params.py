@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import shlex
-import sys
 import unicodedata
 from typing import Any
 
@@ -284,11 +282,7 @@ def explain(name: str, lang: str = "zh") -> list[str]:
 def params_command(args: argparse.Namespace) -> int:
     """Handle ``sim params [NAME]``."""
     lines = explain(args.name, args.lang) if args.name else listing(sections(), args.lang)
-    try:
-        print("\n".join(lines))
-        sys.stdout.flush()
-    except BrokenPipeError:  # `sim params | head`: the reader has what it wanted
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaces the closed stream
+    print("\n".join(lines))  # a reader that stops early (`| head`) is handled by sim.cli.main
     return 0
 
 

@@ -9,8 +9,6 @@ an institution, where it must go.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -102,10 +100,7 @@ def render(design: Any, lang: str = "zh") -> str:
 def schedule_command(args: argparse.Namespace) -> int:
     """Print the schedule of ``args.design``; 0 on success."""
     design = load_design(args.design)
-    try:
-        print(render(design, args.lang), flush=True)
-    except BrokenPipeError:  # `sim schedule X | head`: the reader stopped; that is fine
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    print(render(design, args.lang))  # a reader that stops early (`| head`): see sim.cli.main
     return 0
 
 

@@ -460,3 +460,16 @@ def test_figure_title_names_design_community_and_seed():
     assert not zh.startswith(scn.name)  # the scenario is named after the design: no repeat
     en = figure_title(scn, 42, "en")
     assert scn.community.label_en in en and en.endswith("(seed 42)")
+
+
+@pytest.mark.parametrize("args", [["params"], ["schedule", "nanan_131"], ["compare", "--help"]])
+def test_a_reader_that_stops_early_is_no_error(args):
+    """``sim … | head``: exit 0 and nothing on stderr, for every command (one rule in main)."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert err == ""
