@@ -39,7 +39,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -259,11 +259,16 @@ def _check_replaceable(out: Path, output: Output) -> None:
                                    f"'sim {command}' output, so choose another directory")
     foreign = output.foreign(out)
     if foreign:
-        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5
-                                          else "")
+        shown = listed(foreign)
         raise ConfigError("--out", f"{out} holds files that 'sim {command}' does not write "
                                    f"({shown}); --force replaces only its own files, so move "
                                    "them elsewhere or choose another directory")
+
+
+def listed(names: Sequence[str], limit: int = 5) -> str:
+    """Names for a one-line message: the first ``limit``, then how many more (``a and 3 more``)."""
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
 
 
 def _tmp_prefix(name: str, kind: str, command: str) -> str:

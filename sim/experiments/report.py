@@ -258,15 +258,14 @@ def write_report(out: str | Path, comp: Comparison, lang: str | None = None, *,
     """
     from sim.experiments import storage
     from sim.experiments.comparison import compare_output
-    from sim.output import _write_errno
+    from sim.output import _write_errno, listed
 
     target = Path(out)
     lang = lang or comp.lang
     foreign = [name for name in compare_output().foreign(target)
                if name.startswith(f"{FIGURES}/")]  # figures/ is replaced as a whole
     if foreign:
-        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5
-                                          else "")
+        shown = listed(foreign)
         raise ConfigError("--out", f"{target} holds files that 'sim compare' does not write "
                                    f"({shown}); the report replaces only its own files, so "
                                    "move them elsewhere")

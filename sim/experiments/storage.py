@@ -720,8 +720,9 @@ def prepare_outdir(out: Path, *, resume: bool, force: bool) -> str:
         return "resume"
     if force:
         if foreign:
-            shown = ", ".join(foreign[:8]) + (f" and {len(foreign) - 8} more"
-                                              if len(foreign) > 8 else "")
+            from sim.output import listed
+
+            shown = listed(foreign, limit=8)
             raise ConfigError("--out", f"{out} holds files a sweep does not write ({shown}); "
                                        "--force deletes only a sweep's own files: move them, "
                                        "or choose another directory")
