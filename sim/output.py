@@ -524,11 +524,7 @@ def write_directory(
             os.replace(tmp, target)
             tmp = None
         except OSError as exc:
-            code = _write_errno(exc)
-            if code is None:
-                raise
-            raise ConfigError("--out", f"cannot write {out}: {os.strerror(code)}; nothing was "
-                                       "written") from None
+            raise refused_write(exc, out, "nothing was written") from None
     except BaseException:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -543,7 +539,25 @@ def write_directory(
     return out
 
 
-def _write_errno(exc: OSError) -> int | None:
+def refused_write(exc: OSError, path: str | Path, consequence: str) -> ConfigError:
+    """Return the one-line error of a failed write the user can act on; re-raise any other.
+
+    Args:
+        exc: The error raised while writing.
+        path: What could not be written, as the user named it.
+        consequence: What this means for the output (``nothing was written``).
+
+    Raises:
+        OSError: ``exc`` itself when it is not a file-system condition the user can act on
+            (:data:`_WRITE_ERRNOS`): that is a bug and keeps its traceback.
+    """
+    code = write_errno(exc)
+    if code is None:
+        raise exc
+    return ConfigError("--out", f"cannot write {path}: {os.strerror(code)}; {consequence}")
+
+
+def write_errno(exc: OSError) -> int | None:
     """Return the errno of a write error the user can act on (:data:`_WRITE_ERRNOS`), or None.
 
     Libraries that write through their own I/O layer (Arrow) raise an

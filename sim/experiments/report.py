@@ -258,7 +258,7 @@ def write_report(out: str | Path, comp: Comparison, lang: str | None = None, *,
     """
     from sim.experiments import storage
     from sim.experiments.comparison import compare_output
-    from sim.output import _write_errno, listed
+    from sim.output import listed, refused_write
 
     target = Path(out)
     lang = lang or comp.lang
@@ -287,11 +287,7 @@ def write_report(out: str | Path, comp: Comparison, lang: str | None = None, *,
             (target / XLSX).unlink(missing_ok=True)
         storage.write_manifest(target, manifest)
     except OSError as exc:
-        code = _write_errno(exc)
-        if code is None:
-            raise
-        raise ConfigError("--out", f"cannot write {target}: {os.strerror(code)}; the "
-                                   "report was not written") from None
+        raise refused_write(exc, target, "the report was not written") from None
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -333,8 +333,11 @@ def write_error(path: Path, exc: OSError,
     A full disk (or quota) says so, followed by ``then`` (by default: the finished runs
     are kept, so ``--resume`` continues once there is room).
     """
-    reason = exc.strerror or str(exc)
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+    from sim.output import write_errno  # one reading of the errno (Arrow's errors carry it in text)
+
+    code = write_errno(exc) or exc.errno
+    reason = exc.strerror or (os.strerror(code) if code else str(exc))
+    if code in (errno.ENOSPC, errno.EDQUOT):
         return f"cannot write {path}: {reason} (disk full); {then}"
     return f"cannot write {path}: {reason}"
 
