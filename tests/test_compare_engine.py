@@ -25,6 +25,7 @@ import sim
 from sim.cli import main
 from sim.experiments.storage import part_files
 from sim.metrics import COLUMNS
+from tests.test_output_dirs import one_line
 from tests.test_sweep import dask_cluster  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,15 +36,6 @@ WAIT = 120.0
 def compare_args(out: Path, seeds: int, steps: int, *extra: str) -> list[str]:
     return ["compare", *DESIGNS, "--seeds", str(seeds), "--steps", str(steps), "--lang", "en",
             "--quiet", "--out", str(out), *extra]
-
-
-def one_line(err: str, *needles: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("sim: error: "), err
-    assert "Traceback" not in err
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
