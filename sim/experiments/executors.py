@@ -66,6 +66,9 @@ class Job:
             ``set`` and the group's categorical values applied.
         ranges: Names of the sampled parameters, applied to the group's scenario per run.
         params: ``(name, kind)`` of every parameter, in column order.
+        uncertain: Whether ``ranges`` are drawn from the priors (:mod:`sim.priors`) for
+            groups with different institutions: a group then skips the values of
+            institutions it lacks (:func:`sim.priors.apply`) instead of refusing them.
     """
 
     key: str
@@ -74,6 +77,7 @@ class Job:
     groups: tuple[dict[str, Any], ...]
     ranges: tuple[str, ...]
     params: tuple[tuple[str, str], ...]
+    uncertain: bool = False
 
 
 class RunFailedError(Exception):
@@ -136,6 +140,10 @@ def run_scenario(job: Job, run: dict[str, Any]) -> Scenario:
     """The scenario of one run: its group's scenario with the run's sampled values."""
     scn = _group_scenario(job, run["group"])
     sampled = {name: run["params"][name] for name in job.ranges}
+    if job.uncertain:
+        from sim.priors import apply
+
+        return apply(scn, sampled)
     return scn.override(sampled) if sampled else scn
 
 

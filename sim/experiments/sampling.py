@@ -176,6 +176,34 @@ def groups_plan(groups: Sequence[dict[str, Any]], seeds: Sequence[int]) -> Plan:
     return Plan(problem=None, groups=[dict(g) for g in groups], samples=samples, runs=runs)
 
 
+def crossed_plan(groups: Sequence[dict[str, Any]], param_sets: Sequence[dict[str, Any]],
+                 seeds: Sequence[int], *, index: str = "param_set") -> Plan:
+    """Every group crossed with every parameter set, each run with every seed.
+
+    The plan of a study under parameter uncertainty (``sim compare --uncertainty``,
+    ``sim explain``): every group (a design, or a coalition of institutions) gets the same
+    parameter sets (:func:`sim.priors.sample`) and the same seeds, so differences between
+    groups are paired by parameter set and seed (common random numbers). Samples are
+    numbered group by group, parameter set by parameter set; a sample's ``params`` holds the
+    group's values, ``index`` (the parameter set's number) and the set's values.
+
+    Args:
+        groups: The value of every categorical parameter in each group.
+        param_sets: The sampled values (dotted path → value), one mapping per set.
+        seeds: The seeds every sample runs with.
+        index: Name of the parameter-set number in each sample's ``params``.
+    """
+    n = len(groups) * max(len(param_sets), 1) * len(seeds)
+    width = max(6, len(str(max(n - 1, 0))))
+    samples: list[dict[str, Any]] = []
+    runs: list[dict[str, Any]] = []
+    for g, group in enumerate(groups):
+        for k, values in enumerate(param_sets):
+            params = {**group, index: k, **values}
+            _add_sample(samples, runs, g, [], params, seeds, width)
+    return Plan(problem=None, groups=[dict(g) for g in groups], samples=samples, runs=runs)
+
+
 def count_runs(sweep: Sweep) -> int:
     """Number of runs of a sweep, without sampling.
 

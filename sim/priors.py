@@ -1,0 +1,207 @@
+"""Priors: what we do not know about the world, as ranges of the assumed parameters.
+
+Most parameters of the model are the authors' assumptions (docs/parameters.md shows which
+cite a source). A comparison at the defaults answers "what if every assumption were
+exactly right"; seed noise says nothing about whether they are. So every assumed parameter
+declares a *prior* beside its default, in the one schema::
+
+    face: float = Field(0.8, ge=0, le=10,
+                        json_schema_extra={"prior": {"low": 0.4, "high": 1.2,
+                                                     "source": "assumption"}})
+
+A prior is a plausible range, uniform between ``low`` and ``high`` (inside the validity
+range, which only says what the code accepts). This module is the one reader of those
+declarations:
+
+- :func:`uncertainties` lists the parameters with a prior that apply to some scenarios (an
+  institution's only when one of them has that institution), as :class:`Uncertainty`;
+- :func:`sample` draws ``n`` parameter sets from them with a scrambled Sobol' sequence or a
+  Latin hypercube (:mod:`scipy.stats.qmc`), the same sets for the same seed;
+- :func:`apply` sets one parameter set in a scenario, skipping the parameters of
+  institutions it does not have (so every design of a comparison gets the same sets).
+
+``sim compare --uncertainty N``, ``sim explain`` and ``sim discover`` draw their parameter
+sets here, so "the same prior" means the same thing in each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from sim.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sim.config import Scenario
+    from sim.schema import Param
+
+METHODS = ("sobol", "lhs")
+"""How :func:`sample` spreads the parameter sets over the priors."""
+
+Method = Literal["sobol", "lhs"]
+
+INSTITUTION_PREFIX = "design.institutions."
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """One uncertain parameter: its dotted path and its prior.
+
+    Attributes:
+        path: The dotted path ``--set`` and :meth:`Scenario.override` take
+            (``behaviour.weights.face``, ``design.institutions.party_branch.visits``).
+        low: Lower end of the prior.
+        high: Upper end of the prior.
+        default: The schema's default.
+        integer: Whether the parameter takes whole numbers (values are rounded).
+        source: ``"assumption"`` or where the range comes from.
+        institution: The registered institution it belongs to, or ``""``.
+        unit: Its unit as :mod:`sim.schema` infers it.
+        description: What it means (English).
+    """
+
+    path: str
+    low: float
+    high: float
+    default: float
+    integer: bool
+    source: str
+    institution: str = ""
+    unit: str = "—"
+    description: str = ""
+
+    def value(self, u: float) -> float | int:
+        """The parameter's value at ``u`` in [0, 1) of its prior (uniform)."""
+        x = self.low + (self.high - self.low) * float(u)
+        if self.integer:
+            return int(min(max(round(x), self.low), self.high))
+        return x
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for a manifest."""
+        return {"path": self.path, "low": self.low, "high": self.high,
+                "default": self.default, "integer": self.integer, "source": self.source,
+                "institution": self.institution, "unit": self.unit}
+
+
+def _from_param(param: Param) -> Uncertainty | None:
+    """The :class:`Uncertainty` of a schema parameter that declares a prior, else None."""
+    prior = param.prior
+    if not isinstance(prior, Mapping):
+        return None
+    try:
+        low, high = float(prior["low"]), float(prior["high"])
+    except (KeyError, TypeError, ValueError):
+        raise ConfigError(param.path, f"its prior must be a mapping with numbers 'low' and "
+                                      f"'high' (got {prior!r})") from None
+    if not low < high:
+        raise ConfigError(param.path, f"its prior needs low < high (got {low}, {high})")
+    return Uncertainty(path=param.path, low=low, high=high, default=param.value,
+                       integer=param.type == "integer",
+                       source=str(prior.get("source", "assumption")),
+                       institution=param.institution, unit=param.unit,
+                       description=param.description)
+
+
+def declared() -> tuple[Uncertainty, ...]:
+    """Every parameter of the schema that declares a prior, in the order of the schema."""
+    from sim.schema import parameters
+
+    out = (_from_param(p) for p in parameters() if "[]" not in p.path)
+    return tuple(u for u in out if u is not None)
+
+
+def uncertainties(scenarios: Sequence[Scenario] = (), *,
+                  only: Sequence[str] | None = None) -> tuple[Uncertainty, ...]:
+    """The uncertain parameters that apply to any of ``scenarios``.
+
+    Args:
+        scenarios: The scenarios a study runs (designs, or an explanation's coalitions);
+            an institution's parameters are included when one of them has the institution.
+            With none, every declared prior.
+        only: Keep just these paths (in this order); an unknown path, or one without a
+            prior, is a :class:`~sim.errors.ConfigError` naming it.
+
+    Returns:
+        The parameters, in schema order (or ``only``'s order).
+    """
+    every = declared()
+    present = {name for s in scenarios for name in s.design.institutions}
+    applies = [u for u in every
+               if not scenarios or not u.institution or u.institution in present]
+    if only is None:
+        return tuple(applies)
+    by_path = {u.path: u for u in applies}
+    missing = [p for p in only if p not in by_path]
+    if missing:
+        known = {u.path for u in every}
+        name = missing[0]
+        why = ("its institution is in none of the designs" if name in known
+               else "it has no prior (see `sim params` and docs/parameters.md)")
+        raise ConfigError("--uncertain", f"'{name}': {why}")
+    return tuple(by_path[p] for p in only)
+
+
+def unit_sample(d: int, n: int, *, seed: int, method: Method = "sobol") -> Any:
+    """``n`` points in [0, 1)^d: scrambled Sobol' or a Latin hypercube, seeded.
+
+    Sobol' sequences are balanced at powers of two; another ``n`` is allowed (scipy warns,
+    we do not: the first ``n`` points of the scrambled sequence are still a sound design).
+    """
+    import warnings
+
+    from scipy.stats import qmc
+
+    if method not in METHODS:
+        raise ConfigError("--uncertainty-method", f"must be one of {', '.join(METHODS)} "
+                                                  f"(got {method!r})")
+    if d == 0:
+        import numpy as np
+
+        return np.zeros((n, 0))
+    if method == "sobol":
+        engine: Any = qmc.Sobol(d, scramble=True, seed=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # balance at powers of 2
+            return engine.random(n)
+    return qmc.LatinHypercube(d, seed=seed).random(n)
+
+
+def sample(params: Sequence[Uncertainty], n: int, *, seed: int,
+           method: Method = "sobol") -> list[dict[str, float | int]]:
+    """Draw ``n`` parameter sets from the priors of ``params``.
+
+    Args:
+        params: The uncertain parameters (:func:`uncertainties`).
+        n: Number of parameter sets, ≥ 1.
+        seed: Seed of the sequence's scrambling: the same seed gives the same sets.
+        method: ``"sobol"`` (scrambled Sobol') or ``"lhs"`` (Latin hypercube).
+
+    Returns:
+        One mapping ``path → value`` per parameter set.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ConfigError("--uncertainty", f"must be a whole number ≥ 1 (got {n!r})")
+    points = unit_sample(len(params), n, seed=seed, method=method)
+    return [{u.path: u.value(x) for u, x in zip(params, row, strict=True)} for row in points]
+
+
+def apply(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """Set one parameter set in ``scenario``.
+
+    Parameters of an institution the scenario's design does not have are skipped (a prior
+    never adds an institution); every other path must exist.
+
+    Returns:
+        The new scenario (``scenario`` itself when nothing applies).
+    """
+    present = set(scenario.design.institutions)
+    kept = {}
+    for path, value in values.items():
+        if path.startswith(INSTITUTION_PREFIX):
+            name = path[len(INSTITUTION_PREFIX):].split(".", 1)[0]
+            if name not in present:
+                continue
+        kept[path] = value
+    return scenario.override(kept) if kept else scenario
