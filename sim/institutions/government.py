@@ -241,6 +241,12 @@ class RenovationCampaignParams(Params):
                                      "part in compounds not yet renovated while a competition "
                                      "is announced: the prospect of 优先获得资金投入整治 "
                                      "(seed 000). Size is our assumption; 0 switches it off.")
+    incentive_everywhere: bool = Field(
+        False, description="Announce the incentive under every allocation rule, not only "
+                           "under `competition`: a control that separates competition's "
+                           "choice of ready compounds (selection) from its incentive "
+                           "(`need` with the incentive). Default: only a competition "
+                           "announces it.")
 
 
 class RenovationCampaign(Institution[RenovationCampaignParams]):
@@ -337,9 +343,10 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
         self.incentive_added = np.zeros((n, 4))
 
     def setup(self, model: CompoundModel) -> None:
-        """Announce a competition: the incentive applies from month 0."""
+        """Announce a competition (or, with ``incentive_everywhere``, any campaign): the
+        incentive applies from month 0."""
         p = self.params
-        if p.allocation == "competition" and p.incentive > 0:
+        if (p.allocation == "competition" or p.incentive_everywhere) and p.incentive > 0:
             self.incentive_added[:, INCENTIVE_ACTIONS] = p.incentive
             model.compounds.norm += self.incentive_added
 
