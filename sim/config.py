@@ -184,26 +184,46 @@ class Weights(Strict):
     """
 
     face: Weight = Field(1.5, description="Face: weight of (share of neighbours seen acting "
-                                          "− own threshold) × visibility × sensitivity.")
+                                          "− own threshold) × visibility × sensitivity.",
+                         json_schema_extra={"prior": {"low": 0.75, "high": 2.25,
+                                                      "source": "assumption"}})
     cost: Weight = Field(1.0, description="Weight of the money cost, per `burden_unit` of "
-                                          "income.")
-    public_spirit: Weight = Field(1.0, description="Weight of public spirit (centred at 0.5).")
+                                          "income.",
+                         json_schema_extra={"prior": {"low": 0.5, "high": 1.5,
+                                                      "source": "assumption"}})
+    public_spirit: Weight = Field(1.0, description="Weight of public spirit (centred at 0.5).",
+                                  json_schema_extra={"prior": {"low": 0.5, "high": 1.5,
+                                                               "source": "assumption"}})
     trust: Weight = Field(1.0, description="Weight of trust that money is used well "
-                                           "(centred at 0.5).")
+                                           "(centred at 0.5).",
+                          json_schema_extra={"prior": {"low": 0.5, "high": 1.5,
+                                                       "source": "assumption"}})
     dependence: Weight = Field(1.0, description="Weight of dependence on government (等靠要), "
-                                                "centred at 0.5.")
+                                                "centred at 0.5.",
+                               json_schema_extra={"prior": {"low": 0.5, "high": 1.5,
+                                                            "source": "assumption"}})
     mobilisation: Weight = Field(1.0, description="Weight of recent mobilisation "
-                                                  "(door-to-door visits).")
+                                                  "(door-to-door visits).",
+                                 json_schema_extra={"prior": {"low": 0.5, "high": 1.5,
+                                                              "source": "assumption"}})
 
 
 class ActionBase(Strict):
     """Intercept of each cooperative action (utility units); lower = costlier in effort."""
 
-    contribute: float = Field(0.55, ge=-20, le=20, description="Paying the fee asked.")
-    comply: float = Field(0.4, ge=-20, le=20, description="Committing no violation.")
-    volunteer: float = Field(-1.35, ge=-20, le=20, description="Giving volunteer labour.")
+    contribute: float = Field(0.55, ge=-20, le=20, description="Paying the fee asked.",
+                              json_schema_extra={"prior": {"low": 0.25, "high": 0.85,
+                                                           "source": "assumption"}})
+    comply: float = Field(0.4, ge=-20, le=20, description="Committing no violation.",
+                          json_schema_extra={"prior": {"low": 0.1, "high": 0.7,
+                                                       "source": "assumption"}})
+    volunteer: float = Field(-1.35, ge=-20, le=20, description="Giving volunteer labour.",
+                             json_schema_extra={"prior": {"low": -1.65, "high": -1.05,
+                                                          "source": "assumption"}})
     participate: float = Field(-1.3, ge=-20, le=20, description="Taking part in deliberation "
-                                                               "or consultation.")
+                                                               "or consultation.",
+                               json_schema_extra={"prior": {"low": -1.6, "high": -1.0,
+                                                            "source": "assumption"}})
 
 
 class Visibility(Strict):
@@ -214,37 +234,61 @@ class Visibility(Strict):
     household nobody knows is seen only through ``base`` and the bonuses.
     """
 
-    base: Share = Field(0.0, description="Visibility everyone has, neighbours or not.")
-    ties: Share = Field(0.2, description="Added for a household with at least one neighbour.")
+    base: Share = Field(0.0, description="Visibility everyone has, neighbours or not.",
+                        json_schema_extra={"prior": {"low": 0.0, "high": 0.1,
+                                                     "source": "assumption"}})
+    ties: Share = Field(0.2, description="Added for a household with at least one neighbour.",
+                        json_schema_extra={"prior": {"low": 0.1, "high": 0.3,
+                                                     "source": "assumption"}})
     stairwell: Share = Field(0.6, description="Added in proportion to the share of one's "
-                                              "stairwell unit one knows.")
+                                              "stairwell unit one knows.",
+                             json_schema_extra={"prior": {"low": 0.4, "high": 0.8,
+                                                          "source": "assumption"}})
 
 
 class PetitionRule(Strict):
     """Petitioning (上访): escalation driven by grievance, damped by trust."""
 
-    base: float = Field(-2.5, ge=-20, le=20, description="Intercept (utility).")
-    grievance: Weight = Field(3.0, description="Weight of grievance above `threshold`.")
-    threshold: Share = Field(0.5, description="Grievance at which the grievance term is zero.")
+    base: float = Field(-2.5, ge=-20, le=20, description="Intercept (utility).",
+                        json_schema_extra={"prior": {"low": -3.0, "high": -2.0,
+                                                     "source": "assumption"}})
+    grievance: Weight = Field(3.0, description="Weight of grievance above `threshold`.",
+                              json_schema_extra={"prior": {"low": 1.5, "high": 4.5,
+                                                           "source": "assumption"}})
+    threshold: Share = Field(0.5, description="Grievance at which the grievance term is zero.",
+                             json_schema_extra={"prior": {"low": 0.35, "high": 0.65,
+                                                          "source": "assumption"}})
     trust: Weight = Field(1.0, description="Weight of trust (centred at 0.5); trust absorbs "
-                                           "grievance locally.")
+                                           "grievance locally.",
+                          json_schema_extra={"prior": {"low": 0.5, "high": 1.5,
+                                                       "source": "assumption"}})
 
 
 class Learning(Strict):
     """Monthly adjustment rates of beliefs (share per month)."""
 
-    trust: Share = Field(0.08, description="Trust moves toward satisfaction at this rate.")
+    trust: Share = Field(0.08, description="Trust moves toward satisfaction at this rate.",
+                         json_schema_extra={"prior": {"low": 0.04, "high": 0.12,
+                                                      "source": "assumption"}})
     dependence: Share = Field(0.04, description="Dependence moves toward the government share "
-                                                "of the compound's money at this rate.")
+                                                "of the compound's money at this rate.",
+                              json_schema_extra={"prior": {"low": 0.02, "high": 0.06,
+                                                           "source": "assumption"}})
     reputation: Share = Field(0.2, description="Reputation moves toward one's visible "
-                                               "cooperation at this rate.")
-    mobilisation_decay: Share = Field(0.3, description="Share of mobilisation lost per month.")
+                                               "cooperation at this rate.",
+                              json_schema_extra={"prior": {"low": 0.1, "high": 0.3,
+                                                           "source": "assumption"}})
+    mobilisation_decay: Share = Field(0.3, description="Share of mobilisation lost per month.",
+                                      json_schema_extra={"prior": {"low": 0.15, "high": 0.45,
+                                                                   "source": "assumption"}})
 
 
 class Behaviour(Strict):
     """The household decision rule (logit choice; linear threshold rule at zero noise)."""
 
-    noise: NonNeg = Field(0.5, le=100, description="Logit temperature; 0 = deterministic.")
+    noise: NonNeg = Field(0.5, le=100, description="Logit temperature; 0 = deterministic.",
+                          json_schema_extra={"prior": {"low": 0.25, "high": 1.0,
+                                                       "source": "assumption"}})
     tolerance: float = Field(1e-9, gt=0, le=1e-3, description="Ties within this tolerance "
                                                              "count as reaching the "
                                                              "threshold.")
@@ -254,7 +298,9 @@ class Behaviour(Strict):
                                         "distribution, in [0, 1].")
     burden_unit: Positive = Field(0.02, le=1, description="Share of monthly income whose "
                                                           "payment counts as one utility "
-                                                          "unit of cost.")
+                                                          "unit of cost.",
+                                  json_schema_extra={"prior": {"low": 0.01, "high": 0.03,
+                                                               "source": "assumption"}})
     weights: Weights = Weights()
     base: ActionBase = ActionBase()
     visibility: Visibility = Visibility()
@@ -273,18 +319,26 @@ class Population(Strict):
     face_sensitivity: Spec = Field(Dist(dist="uniform", low=0.5, high=1.5),
                                    description="Multiplies the face term; in [0, 10].")
     ability_sigma: NonNeg = Field(0.5, le=3, description="Log-scale spread of income around "
-                                                         "the group's median.")
+                                                         "the group's median.",
+                                  json_schema_extra={"prior": {"low": 0.3, "high": 0.7,
+                                                               "source": "assumption"}})
     trust: Spec = Field(Dist(dist="normal", mean=0.5, sd=0.15, clip=(0.0, 1.0)),
                         description="Initial trust in [0, 1].")
     dependence: Spec = Field(Dist(dist="normal", mean=0.3, sd=0.1, clip=(0.0, 1.0)),
                              description="Initial dependence on government in [0, 1].")
     floating_spirit_shift: float = Field(-0.15, ge=-1, le=1, description="Added to the public "
                                                                         "spirit of floating "
-                                                                        "households.")
+                                                                        "households.",
+                                         json_schema_extra={"prior": {"low": -0.25, "high": -0.05,
+                                                                      "source": "assumption"}})
     party_spirit_shift: float = Field(0.2, ge=-1, le=1, description="Added to the public spirit "
-                                                                    "of party members.")
+                                                                    "of party members.",
+                                      json_schema_extra={"prior": {"low": 0.1, "high": 0.3,
+                                                                   "source": "assumption"}})
     party_registered_share: Share = Field(0.5, description="Share of party members registered "
-                                                           "in their home compound (双报到).")
+                                                           "in their home compound (双报到).",
+                                          json_schema_extra={"prior": {"low": 0.3, "high": 0.7,
+                                                                       "source": "assumption"}})
 
 
 # --------------------------------------------------------------------------- economy
@@ -294,29 +348,47 @@ class Economy(Strict):
     """Fees, the property firm and the physical condition of compounds."""
 
     firm_fee: NonNeg = Field(30.0, le=10_000, description="Property fee, yuan per household "
-                                                          "per month.")
+                                                          "per month.",
+                             json_schema_extra={"prior": {"low": 20.0, "high": 40.0,
+                                                          "source": "assumption"}})
     cleaning_fee: NonNeg = Field(6.0, le=10_000, description="Cleaning fee (保洁费) collected "
                                                              "by the residents' committee where "
                                                              "no firm serves, yuan per "
-                                                             "household per month.")
+                                                             "household per month.",
+                                 json_schema_extra={"prior": {"low": 3.0, "high": 10.0,
+                                                              "source": "assumption"}})
     firm_fixed_cost: NonNeg = Field(8.0, le=10_000, description="Firm's staff and overhead, "
                                                                  "yuan per household per "
-                                                                 "month, paid before upkeep.")
+                                                                 "month, paid before upkeep.",
+                                    json_schema_extra={"prior": {"low": 4.0, "high": 12.0,
+                                                                 "source": "assumption"}})
     firm_exit_collection: Share = Field(0.5, description="Collection rate below which a month "
-                                                         "counts as a loss month.")
+                                                         "counts as a loss month.",
+                                        json_schema_extra={"prior": {"low": 0.4, "high": 0.6,
+                                                                     "source": "assumption"}})
     firm_exit_patience: int = Field(12, ge=1, le=600, description="Consecutive loss months "
                                                                   "after which the firm exits "
-                                                                  "(弃管).")
-    decay: Share = Field(0.012, description="Share of condition lost per month.")
+                                                                  "(弃管).",
+                                    json_schema_extra={"prior": {"low": 6, "high": 18,
+                                                                 "source": "assumption"}})
+    decay: Share = Field(0.012, description="Share of condition lost per month.",
+                         json_schema_extra={"prior": {"low": 0.006, "high": 0.018,
+                                                      "source": "assumption"}})
     violation_decay: NonNeg = Field(0.03, le=1, description="Extra monthly decay per unit of "
-                                                            "violation rate.")
+                                                            "violation rate.",
+                                    json_schema_extra={"prior": {"low": 0.015, "high": 0.045,
+                                                                 "source": "assumption"}})
     restore_scale: Positive = Field(400.0, le=1e6, description="Yuan per household that "
                                                               "restores 63 % of the gap to "
                                                               "perfect condition (diminishing "
-                                                              "returns).")
+                                                              "returns).",
+                                    json_schema_extra={"prior": {"low": 200.0, "high": 600.0,
+                                                                 "source": "assumption"}})
     volunteer_value: NonNeg = Field(10.0, le=10_000, description="Upkeep value of one "
                                                                  "household's volunteer month, "
-                                                                 "yuan.")
+                                                                 "yuan.",
+                                    json_schema_extra={"prior": {"low": 5.0, "high": 15.0,
+                                                                 "source": "assumption"}})
 
 
 # --------------------------------------------------------------------------- matters
@@ -371,18 +443,30 @@ class Matters(Strict):
 
     types: list[MatterType] = Field(default_factory=lambda: list(DEFAULT_MATTERS))
     arrival_scale: NonNeg = Field(1.0, le=100, description="Multiplies every rate; 0 turns "
-                                                           "matters off.")
+                                                           "matters off.",
+                                  json_schema_extra={"prior": {"low": 0.5, "high": 1.5,
+                                                               "source": "assumption"}})
     condition_sensitivity: NonNeg = Field(2.0, le=100, description="Arrival rises by this "
-                                                                   "factor × (0.5 − Q).")
+                                                                   "factor × (0.5 − Q).",
+                                          json_schema_extra={"prior": {"low": 1.0, "high": 3.0,
+                                                                       "source": "assumption"}})
     grace_months: int = Field(2, ge=0, le=600, description="Months a matter can stay open "
-                                                           "before it causes grievance.")
+                                                           "before it causes grievance.",
+                              json_schema_extra={"prior": {"low": 1, "high": 3,
+                                                           "source": "assumption"}})
     grievance_rate: Share = Field(0.1, description="Monthly growth of grievance under full "
                                                    "pressure; pressure = 1 − exp(−open "
                                                    "matters touching the household, after "
-                                                   "grace / 3).")
-    grievance_decay: Share = Field(0.05, description="Share of grievance that fades per month.")
+                                                   "grace / 3).",
+                                  json_schema_extra={"prior": {"low": 0.05, "high": 0.15,
+                                                               "source": "assumption"}})
+    grievance_decay: Share = Field(0.05, description="Share of grievance that fades per month.",
+                                   json_schema_extra={"prior": {"low": 0.025, "high": 0.075,
+                                                                "source": "assumption"}})
     private_fix_rate: Share = Field(0.3, description="Monthly probability that a household "
-                                                     "fixes its own private matter.")
+                                                     "fixes its own private matter.",
+                                    json_schema_extra={"prior": {"low": 0.15, "high": 0.45,
+                                                                 "source": "assumption"}})
 
 
 # --------------------------------------------------------------------------- coordination
@@ -395,10 +479,14 @@ class Coordination(Strict):
                                                            "bodies: efficiency = 1 / (1 + cost "
                                                            "× links); links = k(k−1)/2 for k "
                                                            "bodies, k − 1 when a hub joins "
-                                                           "them.")
+                                                           "them.",
+                                  json_schema_extra={"prior": {"low": 0.0, "high": 0.12,
+                                                               "source": "assumption"}})
     friction: Share = Field(0.25, description="Efficiency lost where a party branch and an "
                                               "owners' committee both exist but are not led by "
-                                              "one person (no 一肩挑).")
+                                              "one person (no 一肩挑).",
+                            json_schema_extra={"prior": {"low": 0.1, "high": 0.4,
+                                                         "source": "assumption"}})
 
 
 # --------------------------------------------------------------------------- initial & run

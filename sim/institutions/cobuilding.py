@@ -37,11 +37,15 @@ class CobuildingCouncilParams(Params):
                                                            "open before the council can put "
                                                            "it to the vote (consult, propose "
                                                            "and review take time); our "
-                                                           "assumption.")
+                                                           "assumption.",
+                              json_schema_extra={"prior": {"low": 1, "high": 3,
+                                                           "source": "assumption"}})
     quorum: float = Field(0.05, ge=0, le=1, description="Share of households taking part in "
                                                         "the month needed for the owners' "
                                                         "congress representatives to adopt a "
-                                                        "proposal; our assumption.")
+                                                        "proposal; our assumption.",
+                          json_schema_extra={"prior": {"low": 0.025, "high": 0.1,
+                                                       "source": "assumption"}})
     categories: list[Category] = Field(["big", "small"], description="Categories of matters "
                                                                      "the council takes up "
                                                                      "(seed 003: 重大事项, "
@@ -51,7 +55,9 @@ class CobuildingCouncilParams(Params):
                                                                     "household when the "
                                                                     "council publishes the "
                                                                     "accounts of a completed "
-                                                                    "project; our assumption.")
+                                                                    "project; our assumption.",
+                                      json_schema_extra={"prior": {"low": 0.025, "high": 0.075,
+                                                                   "source": "assumption"}})
     council_deterrence: float = Field(0.5, ge=0, le=1, description="Share by which the "
                                                                    "council's supervision "
                                                                    "lowers the chance that "
@@ -59,7 +65,9 @@ class CobuildingCouncilParams(Params):
                                                                    "misuses money (the larger "
                                                                    "of this and a supervisory "
                                                                    "committee's applies); our "
-                                                                   "assumption.")
+                                                                   "assumption.",
+                                      json_schema_extra={"prior": {"low": 0.25, "high": 0.75,
+                                                                   "source": "assumption"}})
 
 
 class CobuildingCouncil(Institution[CobuildingCouncilParams]):
@@ -137,7 +145,9 @@ class SixPartyLinkageParams(Params):
                                                                  "firm's fixed cost where a "
                                                                  "branch joins it in joint "
                                                                  "meetings (a responsive "
-                                                                 "firm); our assumption.")
+                                                                 "firm); our assumption.",
+                                    json_schema_extra={"prior": {"low": 0.8, "high": 1.0,
+                                                                 "source": "assumption"}})
 
 
 class SixPartyLinkage(Institution[SixPartyLinkageParams]):

@@ -58,15 +58,21 @@ class CouncilParams(Params):
     """Parameters of ``deliberation_council``."""
 
     quorum: float = Field(0.08, ge=0, le=1, description="Share of households that must take "
-                                                        "part for the council to decide.")
+                                                        "part for the council to decide.",
+                          json_schema_extra={"prior": {"low": 0.04, "high": 0.12,
+                                                       "source": "assumption"}})
     majority: float = Field(0.5, ge=0, le=1, description="Share of those taking part who must "
-                                                         "be paying households to approve.")
+                                                         "be paying households to approve.",
+                            json_schema_extra={"prior": {"low": 0.5, "high": 0.67,
+                                                         "source": "assumption"}})
     categories: list[Category] = Field(["small"], description="Categories of matters the "
                                                               "council takes up.")
     legitimacy_trust: float = Field(0.03, ge=0, le=1, description="Share of the gap to full "
                                                                   "trust closed for everyone "
                                                                   "when a decision is made in "
-                                                                  "the open.")
+                                                                  "the open.",
+                                    json_schema_extra={"prior": {"low": 0.015, "high": 0.045,
+                                                                 "source": "assumption"}})
 
 
 class DeliberationCouncil(Institution[CouncilParams]):
@@ -131,33 +137,57 @@ class CommitteeParams(Params):
                            "`formation_participation` for `formation_months` months.")
     formation_participation: float = Field(0.1, ge=0, le=1, description="Participation rate "
                                                                         "that forms a "
-                                                                        "committee.")
+                                                                        "committee.",
+                                           json_schema_extra={"prior": {"low": 0.05, "high": 0.15,
+                                                                        "source": "assumption"}})
     formation_months: int = Field(3, ge=1, le=120, description="Consecutive months of that "
-                                                               "participation needed.")
+                                                               "participation needed.",
+                                  json_schema_extra={"prior": {"low": 2, "high": 6,
+                                                               "source": "assumption"}})
     categories: list[Category] = Field(["small"], description="Categories it takes up "
                                                               "without a council.")
     self_approve: float = Field(0.2, ge=0, le=1, description="Monthly chance it takes up a "
                                                              "matter itself where no council "
-                                                             "decides.")
+                                                             "decides.",
+                                json_schema_extra={"prior": {"low": 0.1, "high": 0.3,
+                                                             "source": "assumption"}})
     price_saving: float = Field(0.1, ge=0, le=1, description="Share of the cost saved by "
-                                                             "comparing prices (货比三家).")
+                                                             "comparing prices (货比三家).",
+                                json_schema_extra={"prior": {"low": 0.05, "high": 0.2,
+                                                             "source": "assumption"}})
     skill_rarity: float = Field(20.0, gt=0, le=1e6, description="Volunteering households for "
                                                                 "a 63 % chance that one can do "
-                                                                "the labour for free.")
+                                                                "the labour for free.",
+                                json_schema_extra={"prior": {"low": 10.0, "high": 40.0,
+                                                             "source": "assumption"}})
     target_rate: float = Field(0.8, gt=0, le=1, description="Share of households whose equal "
                                                             "shares are meant to cover the "
-                                                            "cost.")
+                                                            "cost.",
+                               json_schema_extra={"prior": {"low": 0.6, "high": 0.95,
+                                                            "source": "assumption"}})
     max_months: int = Field(12, ge=1, le=600, description="Months after which an unfinished "
-                                                          "project is abandoned.")
+                                                          "project is abandoned.",
+                            json_schema_extra={"prior": {"low": 6, "high": 18,
+                                                         "source": "assumption"}})
     fund_upkeep: float = Field(0.1, ge=0, le=1, description="Share of the compound fund spent "
-                                                            "on upkeep each month (以院养院).")
+                                                            "on upkeep each month (以院养院).",
+                               json_schema_extra={"prior": {"low": 0.05, "high": 0.15,
+                                                            "source": "assumption"}})
     misuse_prob: float = Field(0.02, ge=0, le=1, description="Monthly chance an unsupervised "
-                                                             "committee diverts money.")
-    misuse_share: float = Field(0.3, ge=0, le=1, description="Share of the balance diverted.")
+                                                             "committee diverts money.",
+                               json_schema_extra={"prior": {"low": 0.005, "high": 0.05,
+                                                            "source": "assumption"}})
+    misuse_share: float = Field(0.3, ge=0, le=1, description="Share of the balance diverted.",
+                                json_schema_extra={"prior": {"low": 0.1, "high": 0.5,
+                                                             "source": "assumption"}})
     rumour_prob: float = Field(0.1, ge=0, le=1, description="Monthly chance undetected misuse "
-                                                            "becomes known.")
+                                                            "becomes known.",
+                               json_schema_extra={"prior": {"low": 0.05, "high": 0.2,
+                                                            "source": "assumption"}})
     rumour_trust_loss: float = Field(0.2, ge=0, le=1, description="Share of trust lost when "
-                                                                  "misuse becomes known.")
+                                                                  "misuse becomes known.",
+                                     json_schema_extra={"prior": {"low": 0.1, "high": 0.3,
+                                                                  "source": "assumption"}})
 
 
 class OwnersCommittee(Institution[CommitteeParams]):
@@ -326,17 +356,25 @@ class SupervisoryParams(Params):
     """Parameters of ``supervisory_committee``."""
 
     deterrence: float = Field(0.7, ge=0, le=1, description="Share by which supervision lowers "
-                                                           "the chance of misuse.")
+                                                           "the chance of misuse.",
+                              json_schema_extra={"prior": {"low": 0.5, "high": 0.9,
+                                                           "source": "assumption"}})
     detect_prob: float = Field(0.5, ge=0, le=1, description="Monthly chance that pending "
-                                                            "misuse is found and published.")
+                                                            "misuse is found and published.",
+                               json_schema_extra={"prior": {"low": 0.25, "high": 0.75,
+                                                            "source": "assumption"}})
     detect_trust_loss: float = Field(0.05, ge=0, le=1, description="Share of trust lost when "
                                                                    "supervision finds misuse "
                                                                    "and publishes it (the "
-                                                                   "money is not recovered).")
+                                                                   "money is not recovered).",
+                                     json_schema_extra={"prior": {"low": 0.025, "high": 0.075,
+                                                                  "source": "assumption"}})
     publish_trust_gain: float = Field(0.05, ge=0, le=1, description="Share of the gap to full "
                                                                     "trust closed when a "
                                                                     "project's accounts are "
-                                                                    "published.")
+                                                                    "published.",
+                                      json_schema_extra={"prior": {"low": 0.025, "high": 0.075,
+                                                                   "source": "assumption"}})
 
 
 class SupervisoryCommittee(Institution[SupervisoryParams]):

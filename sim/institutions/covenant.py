@@ -31,11 +31,17 @@ class CovenantParams(Params):
 
     recurrence_cut: float = Field(0.5, ge=0, le=1, description="Share by which a rule lowers "
                                                                "the arrival rate of its matter "
-                                                               "type in the compound.")
+                                                               "type in the compound.",
+                                  json_schema_extra={"prior": {"low": 0.25, "high": 0.75,
+                                                               "source": "assumption"}})
     norm_step: float = Field(0.15, ge=0, le=5, description="Utility added to the rule's action "
-                                                           "per rule adopted.")
+                                                           "per rule adopted.",
+                             json_schema_extra={"prior": {"low": 0.075, "high": 0.225,
+                                                          "source": "assumption"}})
     norm_max: float = Field(0.6, ge=0, le=10, description="Largest total utility rules add to "
-                                                          "one action.")
+                                                          "one action.",
+                            json_schema_extra={"prior": {"low": 0.3, "high": 0.9,
+                                                         "source": "assumption"}})
 
 
 class Covenant(Institution[CovenantParams]):

@@ -30,10 +30,14 @@ class RedPropertyFirmParams(Params):
 
     cost_factor: float = Field(0.8, gt=0, le=2, description="Multiplies the firm's fixed cost "
                                                             "(party-building support lowers "
-                                                            "overhead); our assumption.")
+                                                            "overhead); our assumption.",
+                               json_schema_extra={"prior": {"low": 0.6, "high": 1.0,
+                                                            "source": "assumption"}})
     patience_bonus: int = Field(12, ge=0, le=600, description="Extra consecutive loss months "
                                                               "a red firm bears before it "
-                                                              "exits; our assumption.")
+                                                              "exits; our assumption.",
+                                json_schema_extra={"prior": {"low": 6, "high": 18,
+                                                             "source": "assumption"}})
 
 
 class RedPropertyFirm(Institution[RedPropertyFirmParams]):
@@ -87,7 +91,9 @@ class FirmIntroductionParams(Params):
                                                                "owners' committee hires a firm "
                                                                "once collection is high "
                                                                "enough, at full coordination "
-                                                               "efficiency; our assumption.")
+                                                               "efficiency; our assumption.",
+                                  json_schema_extra={"prior": {"low": 0.05, "high": 0.15,
+                                                               "source": "assumption"}})
     committee_min_collection: float = Field(0.8, ge=0, le=1, description="Share of households "
                                                                          "paying, averaged "
                                                                          "over the last 6 "
@@ -95,18 +101,24 @@ class FirmIntroductionParams(Params):
                                                                          "committee needs "
                                                                          "before it hires a "
                                                                          "firm; our "
-                                                                         "assumption.")
+                                                                         "assumption.",
+                                            json_schema_extra={"prior": {"low": 0.7, "high": 0.9,
+                                                                         "source": "assumption"}})
     work_unit_rate: float = Field(0.03, ge=0, le=1, description="Monthly probability that a "
                                                                 "former work-unit owner brings "
                                                                 "a firm into its compound; our "
-                                                                "assumption.")
+                                                                "assumption.",
+                                  json_schema_extra={"prior": {"low": 0.015, "high": 0.045,
+                                                               "source": "assumption"}})
     work_unit_min_collection: float = Field(0.5, ge=0, le=1, description="Share of households "
                                                                          "paying, averaged "
                                                                          "over the last 6 "
                                                                          "months, a work-unit "
                                                                          "owner needs before "
                                                                          "it brings a firm in; "
-                                                                         "our assumption.")
+                                                                         "our assumption.",
+                                            json_schema_extra={"prior": {"low": 0.4, "high": 0.6,
+                                                                         "source": "assumption"}})
 
 
 class FirmIntroduction(Institution[FirmIntroductionParams]):

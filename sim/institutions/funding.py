@@ -113,13 +113,23 @@ class AssessmentParams(Params):
     interval: int = Field(6, ge=1, le=120, description="Months between assessments; the "
                                                        "first is at this month. The seed "
                                                        "gives no frequency: half-yearly is "
-                                                       "our assumption.")
+                                                       "our assumption.",
+                          json_schema_extra={"prior": {"low": 3, "high": 12,
+                                                       "source": "assumption"}})
     pass_score: float = Field(90.0, ge=0, le=100, description="Score (0–100) a compliant "
                                                               "compound must reach (seed 000: "
-                                                              "低于90分).")
+                                                              "低于90分).",
+                              json_schema_extra={"prior": {"low": 85.0, "high": 92.0,
+                                                           "source": "seed 000: "
+                                                                     "连续两次考核低于90分 "
+                                                                     "(the model's own score)"}})
     plaque_score: float = Field(95.0, ge=0, le=100, description="Score (0–100) a "
                                                                 "demonstration compound must "
-                                                                "reach (seed 000: 低于95分).")
+                                                                "reach (seed 000: 低于95分).",
+                                json_schema_extra={"prior": {"low": 93.0, "high": 98.0,
+                                                             "source": "seed 000: "
+                                                                       "连续两次考核低于95分 "
+                                                                       "(the model's own score)"}})
     times: int = Field(2, ge=1, le=20, description="Consecutive assessments below a "
                                                    "threshold that cost the status, or at or "
                                                    "above it that earn the next (seed 000: "
@@ -127,30 +137,42 @@ class AssessmentParams(Params):
     weight_condition: float = Field(0.3, ge=0, le=10, description="Relative weight of the "
                                                                   "condition Q in the score; "
                                                                   "the four are normalised "
-                                                                  "to sum 1 (assumption).")
+                                                                  "to sum 1 (assumption).",
+                                    json_schema_extra={"prior": {"low": 0.15, "high": 0.45,
+                                                                 "source": "assumption"}})
     weight_compliance: float = Field(0.3, ge=0, le=10, description="Relative weight of the "
                                                                    "compliance rate (no "
                                                                    "violations, seed 000's "
                                                                    "违章) in the score "
-                                                                   "(assumption).")
+                                                                   "(assumption).",
+                                     json_schema_extra={"prior": {"low": 0.15, "high": 0.45,
+                                                                  "source": "assumption"}})
     weight_contribution: float = Field(0.3, ge=0, le=10, description="Relative weight of the "
                                                                      "contribution rate (fee "
                                                                      "payment, seed 000's "
                                                                      "诚信榜) in the score "
-                                                                     "(assumption).")
+                                                                     "(assumption).",
+                                       json_schema_extra={"prior": {"low": 0.15, "high": 0.45,
+                                                                    "source": "assumption"}})
     weight_participation: float = Field(0.1, ge=0, le=10, description="Relative weight of "
                                                                       "participation in the "
-                                                                      "score (assumption).")
+                                                                      "score (assumption).",
+                                        json_schema_extra={"prior": {"low": 0.05, "high": 0.15,
+                                                                     "source": "assumption"}})
     participation_full: float = Field(0.2, gt=0, le=1, description="Share of households "
                                                                    "taking part that earns "
                                                                    "the full participation "
-                                                                   "part (assumption).")
+                                                                   "part (assumption).",
+                                      json_schema_extra={"prior": {"low": 0.1, "high": 0.3,
+                                                                   "source": "assumption"}})
     status_norm: float = Field(0.2, ge=0, le=5, description="Utility added to contributing "
                                                             "and complying in a compound that "
                                                             "holds a status: pride and face "
                                                             "of the plaque that 予以摘牌 takes "
                                                             "away (seed 000); size is our "
-                                                            "assumption.")
+                                                            "assumption.",
+                               json_schema_extra={"prior": {"low": 0.1, "high": 0.3,
+                                                            "source": "assumption"}})
     renovation_status: bool = Field(True, description="A compound renovated in full by "
                                                       "``renovation_campaign`` becomes "
                                                       "compliant (it passed acceptance, "
@@ -267,7 +289,9 @@ class RewardParams(Params):
     reward_share: float = Field(0.3, ge=0, le=1, description="Share of a residents' project's "
                                                              "cost government pays once the "
                                                              "project is done (小额 grants; "
-                                                             "size is our assumption).")
+                                                             "size is our assumption).",
+                                json_schema_extra={"prior": {"low": 0.15, "high": 0.45,
+                                                             "source": "assumption"}})
 
 
 class RewardInsteadOfSubsidy(Institution[RewardParams]):

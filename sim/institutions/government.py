@@ -65,15 +65,23 @@ class GovernmentServiceParams(Params):
     """Parameters of ``government_service``."""
 
     months_big: float = Field(6.0, ge=1, le=1200, description="Mean months to take up a big "
-                                                               "matter (大事).")
+                                                               "matter (大事).",
+                              json_schema_extra={"prior": {"low": 3.0, "high": 12.0,
+                                                           "source": "assumption"}})
     months_small: float = Field(36.0, ge=1, le=1200, description="Mean months to take up a "
-                                                                  "small matter (小事).")
+                                                                  "small matter (小事).",
+                                json_schema_extra={"prior": {"low": 18.0, "high": 60.0,
+                                                             "source": "assumption"}})
     petition_boost: float = Field(4.0, ge=0, le=100, description="Speed-up per unit of the "
                                                                  "compound's petition rate "
-                                                                 "(share of households).")
+                                                                 "(share of households).",
+                                  json_schema_extra={"prior": {"low": 2.0, "high": 6.0,
+                                                               "source": "assumption"}})
     participation_boost: float = Field(1.0, ge=0, le=100, description="Speed-up per unit of "
                                                                       "the compound's "
-                                                                      "participation rate.")
+                                                                      "participation rate.",
+                                       json_schema_extra={"prior": {"low": 0.5, "high": 1.5,
+                                                                    "source": "assumption"}})
 
 
 class GovernmentService(Institution[GovernmentServiceParams]):
@@ -192,9 +200,13 @@ class RenovationCampaignParams(Params):
                                                        "first (a fraction rounded at random); "
                                                        "under the other rules the budget per "
                                                        "campaign is spend × share × all "
-                                                       "households.")
+                                                       "households.",
+                         json_schema_extra={"prior": {"low": 0.15, "high": 0.35,
+                                                      "source": "assumption"}})
     spend: float = Field(600.0, ge=0, le=1e6, description="Yuan per household spent on "
-                                                          "upkeep in a renovated compound.")
+                                                          "upkeep in a renovated compound.",
+                         json_schema_extra={"prior": {"low": 300.0, "high": 900.0,
+                                                      "source": "assumption"}})
     clear_matters: bool = Field(True, description="A renovation also resolves the compound's "
                                                   "open big and small matters.")
     invite_firm: bool = Field(True, description="Bring a property firm into a renovated "
@@ -205,7 +217,9 @@ class RenovationCampaignParams(Params):
                                                                       "the cleaning fee) needed "
                                                                       "to invite a firm; the "
                                                                       "firm then charges the "
-                                                                      "property fee.")
+                                                                      "property fee.",
+                                         json_schema_extra={"prior": {"low": 0.6, "high": 0.8,
+                                                                      "source": "assumption"}})
     allocation: Allocation = Field(
         "need", description="Who gets the money. 'need': the worst condition first (the "
                             "administrative rule of seed 001's 整治 → 反弹 cycle); 'equal': "
@@ -216,31 +230,38 @@ class RenovationCampaignParams(Params):
                             "引入了竞争机制); 'need_and_will': ranked by need × readiness "
                             "(seed 001: 环境改造愿望迫切且自治意愿强烈的小区).")
     window: int = Field(6, ge=1, le=120, description="Months of action rates averaged for the "
-                                                     "readiness criteria (assumption).")
+                                                     "readiness criteria (assumption).",
+                        json_schema_extra={"prior": {"low": 3, "high": 12, "source": "assumption"}})
     consensus_participation: float = Field(
         0.1, ge=0, le=1, description="Share of households taking part in consultation, over "
                                      "the window, that counts as a management consensus "
                                      "(criterion a, seed 000 取得管理共识; a deliberation "
                                      "council's decision also counts). Assumption: the "
-                                     "participation that forms an owners' committee.")
+                                     "participation that forms an owners' committee.",
+        json_schema_extra={"prior": {"low": 0.05, "high": 0.15, "source": "assumption"}})
     compliance_needed: float = Field(
         0.85, ge=0, le=1, description="Share of households complying over the window for "
                                       "criterion b (seed 000: 先拆完小区内现有违章). "
-                                      "Assumption.")
+                                      "Assumption.",
+        json_schema_extra={"prior": {"low": 0.75, "high": 0.95, "source": "assumption"}})
     plan_contribution: float = Field(
         0.8, ge=0, le=1, description="Share of households paying over the window that counts "
                                      "as a long-term management plan where no covenant rule "
                                      "exists (criterion d, seed 000: 长效管理方案). "
-                                     "Assumption.")
+                                     "Assumption.",
+        json_schema_extra={"prior": {"low": 0.7, "high": 0.9, "source": "assumption"}})
     min_criteria: int = Field(4, ge=1, le=4, description="Criteria (of the four, a–d) a "
                                                          "compound must meet to qualify under "
                                                          "`competition`; 4 reads seed 000's "
-                                                         "list as cumulative (assumption).")
+                                                         "list as cumulative (assumption).",
+                              json_schema_extra={"prior": {"low": 3, "high": 4,
+                                                           "source": "assumption"}})
     incentive: float = Field(
         0.4, ge=0, le=5, description="Utility added to contributing, complying and taking "
                                      "part in compounds not yet renovated while a competition "
                                      "is announced: the prospect of 优先获得资金投入整治 "
-                                     "(seed 000). Size is our assumption; 0 switches it off.")
+                                     "(seed 000). Size is our assumption; 0 switches it off.",
+        json_schema_extra={"prior": {"low": 0.2, "high": 0.6, "source": "assumption"}})
     incentive_everywhere: bool = Field(
         False, description="Announce the incentive under every allocation rule, not only "
                            "under `competition`: a control that separates competition's "

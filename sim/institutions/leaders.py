@@ -25,16 +25,22 @@ class StairwellLeadersParams(Params):
     visibility: float = Field(0.15, ge=0, le=1, description="Share added to the visibility of "
                                                             "every action of every household "
                                                             "(the leader knows who does "
-                                                            "what); our assumption.")
+                                                            "what); our assumption.",
+                              json_schema_extra={"prior": {"low": 0.075, "high": 0.225,
+                                                           "source": "assumption"}})
     visits_per_leader: float = Field(1.0, ge=0, le=1000, description="Households visited "
                                                                      "per stairwell unit (by "
                                                                      "its leader) per month, "
                                                                      "at full coordination "
                                                                      "efficiency; our "
-                                                                     "assumption.")
+                                                                     "assumption.",
+                                     json_schema_extra={"prior": {"low": 0.5, "high": 1.5,
+                                                                  "source": "assumption"}})
     trust_gain: float = Field(0.02, ge=0, le=1, description="Share of the gap to full trust a "
                                                             "leader's visit closes; our "
-                                                            "assumption.")
+                                                            "assumption.",
+                              json_schema_extra={"prior": {"low": 0.01, "high": 0.03,
+                                                           "source": "assumption"}})
 
 
 class StairwellLeaders(Institution[StairwellLeadersParams]):

@@ -26,7 +26,9 @@ class DualReportParams(Params):
     """Parameters of ``dual_report``."""
 
     share: float = Field(0.9, ge=0, le=1, description="Share of party-member households "
-                                                      "registered at their home compound.")
+                                                      "registered at their home compound.",
+                         json_schema_extra={"prior": {"low": 0.7, "high": 1.0,
+                                                      "source": "assumption"}})
 
 
 class DualReport(Institution[DualReportParams]):
@@ -79,20 +81,32 @@ class PartyBranchParams(Params):
 
     min_members: int = Field(3, ge=1, le=1000, description="Registered member households a "
                                                            "compound needs to form a branch "
-                                                           "(seed 003: 3).")
+                                                           "(seed 003: 3).",
+                             json_schema_extra={"prior": {"low": 2, "high": 4,
+                                                          "source": "seed 003: 在册正式党员达3名以上 "
+                                                                    "(members; the model counts "
+                                                                    "households)"}})
     grid_branch: bool = Field(False, description="A grid or functional branch serves every "
                                                  "compound, whatever its members (seeds 001 "
                                                  "网格党支部, 002 红邻党支部).")
     visits_per_member: float = Field(4.0, ge=0, le=1000, description="Households visited per "
                                                                      "registered member per "
-                                                                     "month (入户).")
+                                                                     "month (入户).",
+                                     json_schema_extra={"prior": {"low": 2.0, "high": 6.0,
+                                                                  "source": "assumption"}})
     trust_gain: float = Field(0.05, ge=0, le=1, description="Share of the gap to full trust "
-                                                            "a visit closes.")
+                                                            "a visit closes.",
+                              json_schema_extra={"prior": {"low": 0.025, "high": 0.075,
+                                                           "source": "assumption"}})
     dependence_cut: float = Field(0.05, ge=0, le=1, description="Share of dependence a visit "
-                                                                "removes.")
+                                                                "removes.",
+                                  json_schema_extra={"prior": {"low": 0.025, "high": 0.075,
+                                                               "source": "assumption"}})
     agenda_grace: int = Field(4, ge=0, le=120, description="Extra months an open matter may "
                                                            "wait before it causes grievance: "
-                                                           "the branch puts it on the agenda.")
+                                                           "the branch puts it on the agenda.",
+                              json_schema_extra={"prior": {"low": 2, "high": 6,
+                                                           "source": "assumption"}})
 
 
 class PartyBranch(Institution[PartyBranchParams]):

@@ -39,21 +39,32 @@ class SocialOrganisationParams(Params):
                                                           "household's private matter is "
                                                           "settled (小区调解员), at full "
                                                           "coordination efficiency; our "
-                                                          "assumption.")
+                                                          "assumption.",
+                             json_schema_extra={"prior": {"low": 0.05, "high": 0.15,
+                                                          "source": "assumption"}})
     relief: float = Field(0.02, ge=0, le=1, description="Extra share of grievance that fades "
                                                         "per month (disputes settled inside "
                                                         "the compound), at full coordination "
-                                                        "efficiency; our assumption.")
+                                                        "efficiency; our assumption.",
+                          json_schema_extra={"prior": {"low": 0.01, "high": 0.03,
+                                                       "source": "assumption"}})
     volunteer_norm: float = Field(0.3, ge=0, le=5, description="Utility added to volunteering "
                                                                "by organised volunteer teams "
                                                                "(《小区志愿者章程》); our "
-                                                               "assumption.")
+                                                               "assumption.",
+                                  json_schema_extra={"prior": {"low": 0.15, "high": 0.45,
+                                                               "source": "assumption"}})
     effective_share: float = Field(1.0, ge=0, le=1, description="Share of compounds whose "
                                                                 "organisation actually works "
                                                                 "(drawn at setup); 1 for a "
                                                                 "design that cultivates them; "
                                                                 "seed 004 reports under 0.1 "
-                                                                "(不足10%).")
+                                                                "(不足10%).",
+                                   json_schema_extra={"prior": {"low": 0.1, "high": 1.0,
+                                                                "source": "seed 004: "
+                                                                          "能有效參與社區治理的社會組織不足10% "
+                                                                          "(the low end: no "
+                                                                          "cultivation)"}})
 
 
 class SocialOrganisation(Institution[SocialOrganisationParams]):
@@ -116,14 +127,18 @@ class CobuildingUnitsParams(Params):
 
     share: float = Field(0.3, ge=0, le=1, description="Share of the cost of a residents' "
                                                       "project that co-building units pay on "
-                                                      "completion; our assumption.")
+                                                      "completion; our assumption.",
+                         json_schema_extra={"prior": {"low": 0.15, "high": 0.45,
+                                                      "source": "assumption"}})
     adopt_rate: float = Field(0.05, ge=0, le=1, description="Monthly probability that a unit "
                                                             "adopts (认领) an open big or small "
                                                             "matter of the compound, at full "
                                                             "coordination efficiency; our "
                                                             "assumption (seed 003: 892 "
                                                             "projects adopted by 492 units "
-                                                            "over several years).")
+                                                            "over several years).",
+                              json_schema_extra={"prior": {"low": 0.025, "high": 0.075,
+                                                           "source": "assumption"}})
 
 
 class CobuildingUnits(Institution[CobuildingUnitsParams]):

@@ -28,14 +28,22 @@ class TriageParams(Params):
     """Parameters of ``three_affairs_triage``."""
 
     relief: float = Field(0.5, ge=0, le=10, description="Extra speed of government on big "
-                                                        "matters (staff freed by 社区减负).")
+                                                        "matters (staff freed by 社区减负).",
+                          json_schema_extra={"prior": {"low": 0.25, "high": 0.75,
+                                                       "source": "assumption"}})
     guide_private: float = Field(0.1, ge=0, le=1, description="Extra monthly probability that "
                                                               "a household settles a private "
-                                                              "matter (社区引导).")
+                                                              "matter (社区引导).",
+                                 json_schema_extra={"prior": {"low": 0.05, "high": 0.15,
+                                                              "source": "assumption"}})
     visit_share: float = Field(0.03, ge=0, le=1, description="Share of households community "
-                                                             "staff visit each month (入户).")
+                                                             "staff visit each month (入户).",
+                               json_schema_extra={"prior": {"low": 0.015, "high": 0.045,
+                                                            "source": "assumption"}})
     trust_gain: float = Field(0.03, ge=0, le=1, description="Share of the gap to full trust a "
-                                                           "staff visit closes.")
+                                                           "staff visit closes.",
+                              json_schema_extra={"prior": {"low": 0.015, "high": 0.045,
+                                                           "source": "assumption"}})
 
 
 class ThreeAffairsTriage(Institution[TriageParams]):

@@ -35,27 +35,37 @@ class PublicRollsParams(Params):
                                                                   "visibility of paying the "
                                                                   "fee (the credit roll lists "
                                                                   "who pays); our "
-                                                                  "assumption.")
+                                                                  "assumption.",
+                                     json_schema_extra={"prior": {"low": 0.15, "high": 0.45,
+                                                                  "source": "assumption"}})
     good_people_visibility: float = Field(0.2, ge=0, le=1, description="Share added to the "
                                                                        "visibility of "
                                                                        "volunteering (the "
                                                                        "good-people roll "
                                                                        "honours exemplary "
                                                                        "residents); our "
-                                                                       "assumption.")
+                                                                       "assumption.",
+                                          json_schema_extra={"prior": {"low": 0.1, "high": 0.3,
+                                                                       "source": "assumption"}})
     credit_reach: float = Field(0.5, ge=0, le=1, description="Share of what a household sees "
                                                              "about paying that comes from "
                                                              "the roll (the compound's "
                                                              "payment rate last month); our "
-                                                             "assumption.")
+                                                             "assumption.",
+                                json_schema_extra={"prior": {"low": 0.25, "high": 0.75,
+                                                             "source": "assumption"}})
     good_people_reach: float = Field(0.3, ge=0, le=1, description="Share of what a household "
                                                                   "sees about volunteering "
                                                                   "that comes from the roll; "
-                                                                  "our assumption.")
+                                                                  "our assumption.",
+                                     json_schema_extra={"prior": {"low": 0.15, "high": 0.45,
+                                                                  "source": "assumption"}})
     honour: float = Field(0.2, ge=0, le=5, description="Utility of being named on the "
                                                        "good-people roll for volunteering "
                                                        "(表彰: praise, not only visibility); "
-                                                       "our assumption.")
+                                                       "our assumption.",
+                          json_schema_extra={"prior": {"low": 0.1, "high": 0.3,
+                                                       "source": "assumption"}})
 
 
 class PublicRolls(Institution[PublicRollsParams]):
@@ -101,17 +111,25 @@ class OnlineToolsParams(Params):
     participation_gain: float = Field(0.5, ge=0, le=5, description="Utility added to taking "
                                                                    "part (online deliberation "
                                                                    "and e-voting cost less "
-                                                                   "effort); our assumption.")
+                                                                   "effort); our assumption.",
+                                      json_schema_extra={"prior": {"low": 0.25, "high": 0.75,
+                                                                   "source": "assumption"}})
     payment_gain: float = Field(0.1, ge=0, le=5, description="Utility added to paying the fee "
                                                              "(e-payment is easier); our "
-                                                             "assumption.")
+                                                             "assumption.",
+                                json_schema_extra={"prior": {"low": 0.05, "high": 0.15,
+                                                             "source": "assumption"}})
     visibility: float = Field(0.1, ge=0, le=1, description="Share added to the visibility of "
                                                            "every action (WeChat groups); our "
-                                                           "assumption.")
+                                                           "assumption.",
+                              json_schema_extra={"prior": {"low": 0.05, "high": 0.15,
+                                                           "source": "assumption"}})
     reach: float = Field(0.2, ge=0, le=1, description="Share of what a household sees about "
                                                       "every action that comes from the "
                                                       "compound's group (the compound's rate "
-                                                      "last month); our assumption.")
+                                                      "last month); our assumption.",
+                         json_schema_extra={"prior": {"low": 0.1, "high": 0.3,
+                                                      "source": "assumption"}})
 
 
 class OnlineTools(Institution[OnlineToolsParams]):
