@@ -4,8 +4,10 @@ The parameters, their ranges, units and defaults come from
 :func:`sim.schema.sections` (the one walk over ``Scenario``, every nested
 section and every registered institution, also used by ``sim params``); this
 script only lays them out as markdown: one table per section with dotted
-name, type, default, range, unit and description, then the default matter
-types and how a household trait is written.
+name, type, default, range, prior, unit and description, then the default
+matter types and how a household trait is written. The introduction counts the
+parameters that declare a prior and lists, from :data:`sim.schema.PRIOR_EXEMPT`,
+the numeric ones that do not and why.
 
 Usage, from the repository root::
 
@@ -24,7 +26,17 @@ from pathlib import Path
 
 from sim import config
 from sim.distributions import _REQUIRED
-from sim.schema import Param, Section, fmt_number, sections
+from sim.schema import (
+    PRIOR_EXEMPT,
+    PRIOR_TEXT,
+    Param,
+    Section,
+    fmt_number,
+    fmt_prior,
+    is_numeric,
+    parameters,
+    sections,
+)
 
 OUT = Path(__file__).resolve().parent / "parameters.md"
 """The generated file, beside this script."""
@@ -44,6 +56,17 @@ the logit decision rule (docs/ODD.md §7.2); *months* are model steps.
 Ranges are enforced when a scenario is loaded. Where a default comes from
 (seed text or our assumption) is discussed in docs/mechanisms.md; the
 community presets (configs/communities/) set the `community` section.
+
+**Priors.** Most defaults are our assumptions, so each assumed parameter also
+declares a *prior*: the range of values we find plausible, uniform between its
+ends, with its source — a seed text or the word *assumption*. It is not the
+range: the range says what the code accepts (a value outside it is refused),
+the prior what the world might be (it lies inside the range and contains the
+default). `sim compare --uncertainty N`, `sim explain` and `sim discover` draw
+parameter sets from the priors (sim/priors.py), so their intervals cover what
+we do not know as well as seed noise.
+
+{counts}
 """
 
 
@@ -57,13 +80,13 @@ def cell(text: str) -> str:
 
 def row(param: Param) -> list[str]:
     """The table row of one parameter."""
-    return [f"`{param.path}`", param.type, param.default, param.range, param.unit,
-            param.description]
+    return [f"`{param.path}`", param.type, param.default, param.range, fmt_prior(param),
+            param.unit, param.description]
 
 
 def table(params: tuple[Param, ...]) -> list[str]:
     """A markdown table with the standard columns."""
-    head = ["name", "type", "default", "range", "unit", "description"]
+    head = ["name", "type", "default", "range", "prior", "unit", "description"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(cell(c) for c in row(p)) + " |" for p in params]
     return lines
@@ -119,9 +142,27 @@ def distributions() -> list[str]:
     return [*lines, ""]
 
 
+def prior_counts() -> str:
+    """How many numeric parameters declare a prior and cite a source, and which do not.
+
+    The exempt ones are listed with their reason, in English, from
+    :data:`sim.schema.PRIOR_EXEMPT` (the rule ``tests/test_priors_declared.py`` checks).
+    """
+    numeric = [p for p in parameters() if is_numeric(p)]
+    with_prior = [p for p in numeric if isinstance(p.prior, dict)]
+    cited = [p for p in with_prior if p.prior.get("source", "assumption") != "assumption"]
+    reasons = PRIOR_TEXT["en"]
+    exempt = [f"- `{path}`: {reasons[key].removeprefix('none: ')}."
+              for path, key in PRIOR_EXEMPT.items()]
+    return "\n".join([f"**{len(with_prior)} of {len(numeric)} numeric parameters have a "
+                       f"prior; {len(cited)} of them cite a source.** The numeric "
+                       "parameters without one, and why:", "", *exempt])
+
+
 def render() -> str:
     """The whole markdown document."""
-    lines = [HEADER, *(line for sec in sections() for line in section(sec)), *matter_types(),
+    lines = [HEADER.replace("{counts}", prior_counts()),
+             *(line for sec in sections() for line in section(sec)), *matter_types(),
              *distributions()]
     return "\n".join(lines).rstrip() + "\n"
 

@@ -10,11 +10,13 @@ what it means, its unit, range, prior, default and the exact ``--set`` line
 that changes it. An unknown NAME is an error naming the nearest parameters.
 
 Everything shown comes from :func:`sim.schema.sections`, the same walk that
-writes ``docs/parameters.md``. The schema has no priors yet: a parameter
-shows "not declared yet (assumption)" unless its field declares
-``json_schema_extra={"prior": ...}``, which is then printed; likewise a
-``label_zh`` there is shown instead of the English description with
-``--lang zh``.
+writes ``docs/parameters.md``. The prior is the plausible range a field
+declares in ``json_schema_extra={"prior": {"low": …, "high": …, "source": …}}``
+(what ``sim compare --uncertainty``, ``sim explain`` and ``sim discover`` draw
+from), shown as "0.75 to 2.25 (uniform); source: assumption"; a parameter
+without one says why (an input, a switch or one of
+:data:`sim.schema.PRIOR_EXEMPT`). A ``label_zh`` there is shown instead of the
+English description with ``--lang zh``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,15 @@ from typing import Any
 import yaml
 
 from sim.errors import ConfigError
-from sim.schema import INSTITUTIONS_PATH, Param, Section, sections
+from sim.schema import (
+    INSTITUTIONS_PATH,
+    PRIOR_TEXT,
+    Param,
+    Section,
+    fmt_number,
+    no_prior_reason,
+    sections,
+)
 from sim.text import section
 
 SECTION_ZH = {
@@ -202,10 +212,22 @@ def unit_text(unit: str, lang: str) -> str:
 
 
 def prior_text(param: Param, lang: str) -> str:
-    """The declared prior, or that none is declared yet."""
-    if param.prior is None:
-        return TEXT[lang]["no_prior"]
-    return param.prior if isinstance(param.prior, str) else yaml_value(param.prior)
+    """The declared prior (low to high, and its source), or why the parameter has none.
+
+    A prior in the schema's format (``low``, ``high``, ``source``) reads "0.75 to 2.25
+    (uniform); source: assumption"; a parameter without one says why (an input, a switch,
+    one of :data:`sim.schema.PRIOR_EXEMPT`), or "not declared yet" for a numeric
+    parameter that lacks one.
+    """
+    prior, t = param.prior, PRIOR_TEXT[lang]
+    if isinstance(prior, dict) and {"low", "high"} <= set(prior):
+        source = str(prior.get("source", "assumption"))
+        return t["prior"].format(low=fmt_number(prior["low"]), high=fmt_number(prior["high"]),
+                                 source=t["assumption"] if source == "assumption" else source)
+    if prior is not None:
+        return prior if isinstance(prior, str) else yaml_value(prior)
+    reason = no_prior_reason(param)
+    return t[reason] if reason else TEXT[lang]["no_prior"]
 
 
 def describe(param: Param, sec: Section, lang: str) -> list[str]:

@@ -15,9 +15,14 @@ institution registered in :data:`sim.institutions.REGISTRY`, in name order.
   the wording of the description and of the section's docstring; see
   :func:`infer_unit`. A field whose unit cannot be inferred shows "—".
 * A field may carry extra data in ``json_schema_extra``: ``label_zh`` (a
-  Chinese label) and ``prior`` (the prior of an uncertain parameter). None
-  declares them yet; :class:`Param` reads them when present, so adding them is
-  a change of data only.
+  Chinese label) and ``prior``, the plausible range of an uncertain parameter,
+  ``{"low": A, "high": B, "source": "assumption"}`` (or a short citation of the
+  seed or paper that supports it). Every numeric parameter declares a prior
+  except those :data:`PRIOR_EXEMPT` names (inputs such as the community, the
+  initial state and the run, and a few borderline cases, each with its
+  reason); :func:`needs_prior` is that rule and :func:`no_prior_reason` says
+  why a parameter has none. :mod:`sim.priors` samples from the priors;
+  ``docs/parameters.md`` and ``sim params`` show them (:func:`fmt_prior`).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from pydantic.fields import FieldInfo
 
 from sim import config
 from sim.distributions import _REQUIRED, Dist
+from sim.text import section as text_section
 
 GENERIC = {
     "kind": "Type of the YAML document; fixed.",
@@ -47,6 +53,30 @@ GENERIC = {
 
 INSTITUTIONS_PATH = "design.institutions"
 """Dotted path of the mapping of institutions in a scenario."""
+
+PRIOR_EXEMPT: dict[str, str] = {
+    "community": "community",
+    "initial": "initial",
+    "run": "run",
+    "behaviour.tolerance": "tolerance",
+    "matters.types[]": "matter_type",
+    f"{INSTITUTIONS_PATH}.renovation_campaign.first": "campaign_timing",
+    f"{INSTITUTIONS_PATH}.renovation_campaign.interval": "campaign_timing",
+    f"{INSTITUTIONS_PATH}.dynamic_assessment.times": "seed_rule",
+}
+"""Numeric parameters that declare no prior: a path, or a section (every path below it),
+mapped to the key of the reason in the catalogue's ``schema`` section.
+
+A prior is for what we do not know about the world. The community's sizes and make-up,
+the initial state and the run are inputs the user chooses; a numerical tolerance is no
+assumption about households; each matter type has its own rate and cost (no one default
+to put a range around; ``matters.arrival_scale`` carries their uncertainty); campaign
+timing fixes the summary windows; and ``dynamic_assessment.times`` is the seed's own rule
+(连续两次) in the model's own units.
+"""
+
+PRIOR_TEXT: dict[str, dict[str, str]] = text_section("schema")
+"""How a prior, or the reason a parameter has none, reads, by language."""
 
 
 # --------------------------------------------------------------------------- records
@@ -69,7 +99,8 @@ class Param:
         description: What the parameter means (English).
         section: Path of the section the parameter belongs to.
         label_zh: Chinese label from the field's ``json_schema_extra``, or ``""``.
-        prior: The ``prior`` from the field's ``json_schema_extra``, or ``None``.
+        prior: The ``prior`` from the field's ``json_schema_extra``
+            (``{"low": …, "high": …, "source": …}``), or ``None``.
         institution: The registered institution it belongs to, or ``""``.
     """
 
@@ -407,3 +438,48 @@ def sections() -> list[Section]:
 def parameters() -> list[Param]:
     """Every leaf parameter of a scenario, institutions' included, in section order."""
     return [p for s in sections() for p in s.params]
+
+
+# --------------------------------------------------------------------------- priors
+
+
+def is_numeric(param: Param) -> bool:
+    """Whether a parameter is one number (``number`` or ``integer``, not a list or trait)."""
+    return param.type in ("number", "integer")
+
+
+def exempt_reason(param: Param) -> str:
+    """The key of :data:`PRIOR_EXEMPT` that covers a parameter's path, or ``""``."""
+    for path, reason in PRIOR_EXEMPT.items():
+        if param.path == path or param.path.startswith(path + "."):
+            return reason
+    return ""
+
+
+def needs_prior(param: Param) -> bool:
+    """Whether a parameter must declare a prior: numeric and not exempt."""
+    return is_numeric(param) and not exempt_reason(param)
+
+
+def no_prior_reason(param: Param) -> str:
+    """Why a parameter has no prior: a key of the catalogue's ``schema`` section.
+
+    ``""`` when it has one, or when it needs one and lacks it (a gap that
+    ``tests/test_priors_declared.py`` reports).
+    """
+    if param.prior is not None:
+        return ""
+    if reason := exempt_reason(param):
+        return reason
+    if is_numeric(param):
+        return ""
+    return "trait" if param.type.startswith("number, list") else "not_uncertain"
+
+
+def fmt_prior(param: Param) -> str:
+    """A declared prior as ``[0.5, 1.5] (assumption)``, or ``""`` when there is none."""
+    prior = param.prior
+    if not isinstance(prior, dict):
+        return ""
+    return (f"[{fmt_number(prior['low'])}, {fmt_number(prior['high'])}] "
+            f"({prior.get('source', 'assumption')})")
