@@ -96,28 +96,33 @@ class Control:
     values: tuple[str, ...] = ()
 
 
+CONTROL_TEXT: dict[str, dict[str, str]] = section("app_controls")
+"""Label of each control by language, keyed by :attr:`Control.key` (from the catalogue)."""
+
+CONTROL_ABOUT: dict[str, dict[str, str]] = section("app_about")
+"""What each slider's value means by language, keyed by :attr:`Control.key` (the selects
+of community and design have none)."""
+
+
+def _control(key: str, kind: str, low: float = 0.0, high: float = 1.0, step: float = 0.1,
+             values: tuple[str, ...] = ()) -> Control:
+    """Define a control, its text taken from :data:`CONTROL_TEXT` and :data:`CONTROL_ABOUT`."""
+    return Control(key, CONTROL_TEXT["zh"][key], CONTROL_TEXT["en"][key], kind, low, high, step,
+                   CONTROL_ABOUT["zh"].get(key, ""), CONTROL_ABOUT["en"].get(key, ""), values)
+
+
 CONTROLS: tuple[Control, ...] = (
-    Control("community", "社区", "Community", "Select", values=COMMUNITIES),
-    Control("design", "治理模式", "Design", "Select", values=DESIGNS),
-    Control("behaviour__weights__face", "面子压力", "Face pressure", "SliderFloat", 0.0, 4.0,
-            0.1, "面子项的权重：看到邻居行动而自己不行动的压力",
-            "weight of face: the pressure of being seen not acting when neighbours act"),
-    Control("community__network__acquaintance", "熟人程度", "Acquaintance", "SliderFloat",
-            0.0, 1.0, 0.05, "0 = 陌生人小区，1 = 熟人小区（邻里关系的多少）",
-            "0 = strangers, 1 = acquaintances (how many neighbour ties)"),
-    Control("economy__cleaning_fee", "保洁费", "Cleaning fee", "SliderFloat", 0.0, 30.0, 1.0,
-            "无物业小区的保洁费，元/户/月", "in compounds without a firm, yuan/household/month"),
-    Control("economy__firm_fee", "物业费", "Property fee", "SliderFloat", 0.0, 100.0, 5.0,
-            "物业公司收费，元/户/月", "charged by a property firm, yuan/household/month"),
-    Control("design__institutions__renovation_campaign__spend", "整治预算", "Renovation budget",
-            "SliderFloat", 0.0, 2000.0, 100.0, "政府每次运动式整治的投入，元/户",
-            "government spending per renovation campaign, yuan/household"),
-    Control("behaviour__noise", "随机性", "Noise", "SliderFloat", 0.0, 2.0, 0.05,
-            "选择的随机程度；0 = 严格按阈值规则", "randomness of choices; 0 = the threshold rule"),
-    Control("initial__committed", "积极分子", "Activists", "SliderInt", 0, 200, 5,
-            "始终行动的户数（随机抽取）", "households that always act (drawn at random)"),
-    Control("rng", "随机种子", "Seed", "SliderInt", 0, 99, 1,
-            "同一种子、同一参数，结果完全相同", "same seed and values, same run"),
+    _control("community", "Select", values=COMMUNITIES),
+    _control("design", "Select", values=DESIGNS),
+    _control("behaviour__weights__face", "SliderFloat", 0.0, 4.0, 0.1),
+    _control("community__network__acquaintance", "SliderFloat", 0.0, 1.0, 0.05),
+    _control("economy__cleaning_fee", "SliderFloat", 0.0, 30.0, 1.0),
+    _control("economy__firm_fee", "SliderFloat", 0.0, 100.0, 5.0),
+    _control("design__institutions__renovation_campaign__spend", "SliderFloat", 0.0, 2000.0,
+             100.0),
+    _control("behaviour__noise", "SliderFloat", 0.0, 2.0, 0.05),
+    _control("initial__committed", "SliderInt", 0, 200, 5),
+    _control("rng", "SliderInt", 0, 99, 1),
 )
 """The page's inputs, in the order shown."""
 
@@ -287,8 +292,7 @@ def institution_labels(model: CompoundModel, lang: str) -> list[str]:
 
 def run_table(model: CompoundModel, lang: str) -> str:
     """Return a Markdown table of the values the running model uses for every control."""
-    head = ("| 参数 | 取值 | 含义 |" if lang == "zh" else "| parameter | value | meaning |")
-    rows = [head, "|---|---|---|"]
+    rows = [TEXT[lang]["table_head"], "|---|---|---|"]
     for c in CONTROLS[2:]:
         value = current_value(model, c.key)
         shown = f"{value:g}" if isinstance(value, float) else str(value)

@@ -1,6 +1,7 @@
 """Output columns: the one place where every reported quantity is defined.
 
-Each column has a unit, a Chinese and an English label and a one-line
+Each column has a unit, a Chinese and an English label (in the bilingual
+catalogue, ``sim/catalogue.yaml``, section ``metrics``) and a one-line
 meaning. The model computes all columns once per month in
 :func:`compute_metrics` (vectorised over households and compounds); Mesa's
 ``DataCollector`` reads them through named reporter functions so that a model
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from sim.text import section
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -49,47 +52,61 @@ class Column:
     flow: bool = False
 
 
+LABELS: dict[str, dict[str, str]] = section("metrics")
+"""Every column's label by language (``{"zh": {name: label}, "en": …}``), from the catalogue."""
+
+
+def _column(name: str, unit: str, meaning: str, aggregate: str = "households",
+            flow: bool = False) -> Column:
+    """Define a column, its labels taken from :data:`LABELS` (text lives in the catalogue).
+
+    Raises:
+        KeyError: If the catalogue's ``metrics`` section has no label for ``name``.
+    """
+    return Column(name, unit, LABELS["zh"][name], LABELS["en"][name], meaning, aggregate, flow)
+
+
 COLUMNS: dict[str, Column] = {
     c.name: c
     for c in [
-        Column("contribution_rate", "share", "缴费/出资率", "Contribution rate",
-               "Share of households that paid their fee or pooled share this month."),
-        Column("compliance_rate", "share", "守规率", "Compliance rate",
-               "Share of households committing no violation (illegal structure, "
-               "dumping, occupying common space) this month."),
-        Column("volunteer_rate", "share", "志愿参与率", "Volunteer rate",
-               "Share of households giving volunteer labour this month."),
-        Column("participation_rate", "share", "议事参与率", "Participation rate",
-               "Share of households taking part in deliberation or consultation this month."),
-        Column("condition", "share", "小区环境状况", "Condition",
-               "Physical condition Q of the compound's public goods, 0 = derelict, 1 = as new."),
-        Column("violations", "households", "违规户数", "Violations",
-               "Number of households violating the rules this month.", "sum", flow=True),
-        Column("matters_open", "matters", "未解决事项", "Open matters",
-               "Number of matters (lights, drains, …) open at the end of the month.", "sum"),
-        Column("matters_resolved", "matters", "每月解决事项", "Matters resolved per month",
-               "Number of matters resolved during the month.", "sum", flow=True),
-        Column("petitions", "households", "上访户数", "Petitions",
-               "Number of households petitioning higher government this month.", "sum",
-               flow=True),
-        Column("trust", "share", "信任度", "Trust",
-               "Mean trust of households that money and effort will be used well."),
-        Column("dependence", "share", "等靠要依赖", "Dependence",
-               "Mean expectation that government will pay anyway (等、靠、要)."),
-        Column("grievance", "share", "不满情绪", "Grievance",
-               "Mean grievance from unresolved matters that touch the household."),
-        Column("satisfaction", "share", "满意度", "Satisfaction",
-               "Mean satisfaction: condition of one's compound discounted by grievance."),
-        Column("firm_present_share", "share", "有物业小区比例", "Firm present",
-               "Share of compounds served by a property firm at the end of the month.",
-               "compounds"),
-        Column("gov_spending", "yuan", "政府投入", "Government spending",
-               "Government money paid into the compounds this month, rewards "
-               "(以奖代补) included.", "sum", flow=True),
-        Column("self_funded_share", "share", "自筹资金占比", "Self-funded share",
-               "Share of the last 12 months' money that came from residents "
-               "(fees and pooled funds); 0 when no money came in (a share of nothing, "
-               "which figures show as a gap at month 0).", "money"),
+        _column("contribution_rate", "share",
+                "Share of households that paid their fee or pooled share this month."),
+        _column("compliance_rate", "share",
+                "Share of households committing no violation (illegal structure, "
+                "dumping, occupying common space) this month."),
+        _column("volunteer_rate", "share",
+                "Share of households giving volunteer labour this month."),
+        _column("participation_rate", "share",
+                "Share of households taking part in deliberation or consultation this month."),
+        _column("condition", "share",
+                "Physical condition Q of the compound's public goods, 0 = derelict, 1 = as new."),
+        _column("violations", "households",
+                "Number of households violating the rules this month.", "sum", flow=True),
+        _column("matters_open", "matters",
+                "Number of matters (lights, drains, …) open at the end of the month.", "sum"),
+        _column("matters_resolved", "matters",
+                "Number of matters resolved during the month.", "sum", flow=True),
+        _column("petitions", "households",
+                "Number of households petitioning higher government this month.", "sum",
+                flow=True),
+        _column("trust", "share",
+                "Mean trust of households that money and effort will be used well."),
+        _column("dependence", "share",
+                "Mean expectation that government will pay anyway (等、靠、要)."),
+        _column("grievance", "share",
+                "Mean grievance from unresolved matters that touch the household."),
+        _column("satisfaction", "share",
+                "Mean satisfaction: condition of one's compound discounted by grievance."),
+        _column("firm_present_share", "share",
+                "Share of compounds served by a property firm at the end of the month.",
+                "compounds"),
+        _column("gov_spending", "yuan",
+                "Government money paid into the compounds this month, rewards "
+                "(以奖代补) included.", "sum", flow=True),
+        _column("self_funded_share", "share",
+                "Share of the last 12 months' money that came from residents "
+                "(fees and pooled funds); 0 when no money came in (a share of nothing, "
+                "which figures show as a gap at month 0).", "money"),
     ]
 }
 """All model-level columns, in the order they appear in outputs."""

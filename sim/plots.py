@@ -3,8 +3,9 @@
 :func:`plot_timeseries` draws one small panel per group of related columns
 (action rates; condition and attitudes; matters; petitions; firm and
 money shares; government spending), so that a reader can
-see at a glance what happened over the months. Labels and units come from
-:mod:`sim.metrics`, the single place where columns are defined. Figures are
+see at a glance what happened over the months. Columns' labels and units come from
+:mod:`sim.metrics`, the single place where columns are defined; all text (labels, unit
+words, panel titles) is in the bilingual catalogue, ``sim/catalogue.yaml``. Figures are
 drawn with matplotlib's Agg canvas directly (no ``pyplot``), so plotting
 works without a display and never changes the caller's pyplot backend.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,23 +41,37 @@ class Panel:
         zh: Panel title in Chinese.
         en: Panel title in English.
         columns: Column names drawn in this panel, in legend order.
+        key: Name of the panel's title in the catalogue's ``plot_panels`` section
+            (``""`` for the extra panels of :func:`panels_for`), so code picks panels by
+            name, not by their text.
     """
 
     zh: str
     en: str
     columns: tuple[str, ...]
+    key: str = ""
+
+
+TEXT: dict[str, dict[str, str]] = section("plots")
+"""Other figure text by language."""
+
+PANEL_TITLES: dict[str, dict[str, str]] = section("plot_panels")
+"""Title of each panel of :data:`PANELS` by language, from the catalogue."""
+
+
+def _panel(key: str, columns: tuple[str, ...]) -> Panel:
+    """Define a panel, its titles taken from :data:`PANEL_TITLES` by ``key``."""
+    return Panel(PANEL_TITLES["zh"][key], PANEL_TITLES["en"][key], columns, key)
 
 
 PANELS: tuple[Panel, ...] = (
-    Panel("行动比例", "Action rates",
-          ("contribution_rate", "compliance_rate", "volunteer_rate", "participation_rate")),
-    Panel("环境与民情", "Condition and attitudes",
-          ("condition", "satisfaction", "trust", "dependence", "grievance")),
-    Panel("事项", "Matters", ("matters_open", "matters_resolved")),
-    Panel("上访", "Petitions", ("petitions",)),
-    Panel("物业与自筹", "Property firm and self-funding",
-          ("firm_present_share", "self_funded_share")),
-    Panel("政府投入", "Government spending", ("gov_spending",)),
+    _panel("actions",
+           ("contribution_rate", "compliance_rate", "volunteer_rate", "participation_rate")),
+    _panel("attitudes", ("condition", "satisfaction", "trust", "dependence", "grievance")),
+    _panel("matters", ("matters_open", "matters_resolved")),
+    _panel("petitions", ("petitions",)),
+    _panel("firm_money", ("firm_present_share", "self_funded_share")),
+    _panel("government", ("gov_spending",)),
 )
 """Default grouping of :data:`sim.metrics.COLUMNS` into panels.
 
@@ -74,19 +89,16 @@ Violations are households × (1 − compliance rate): the compliance line
 already shows them, and as a count they would dwarf petitions.
 """
 
-UNITS: dict[str, tuple[str, str]] = {
-    "share": ("比例（0–1）", "share (0–1)"),
-    "households": ("户", "households"),
-    "matters": ("件", "matters"),
-    "yuan": ("元", "yuan"),
-}
-"""Axis text of each unit used in :mod:`sim.metrics`, as (Chinese, English)."""
+_UNIT_TEXT = section("plot_units")
+UNITS: dict[str, tuple[str, str]] = {unit: (zh, _UNIT_TEXT["en"][unit])
+                                     for unit, zh in _UNIT_TEXT["zh"].items()}
+"""Axis text of each unit used in :mod:`sim.metrics`, as (Chinese, English), from the catalogue."""
 
-PER_MONTH = ("/月", "/month")
+PER_MONTH = (TEXT["zh"]["per_month"], TEXT["en"]["per_month"])
 """What follows the unit of a flow (:attr:`sim.metrics.Column.flow`), as (Chinese, English)."""
 
-TEXT: dict[str, dict[str, str]] = section("plots")
-"""Other figure text by language."""
+MONTHLY = (TEXT["zh"]["monthly"], TEXT["en"]["monthly"])
+"""Words by which a label already says "per month" (:func:`axis_label`), as (Chinese, English)."""
 
 UNDEFINED_AT_MONTH_0 = tuple(name for name, c in COLUMNS.items() if c.aggregate == "money")
 """Shares of money: at month 0, before any decision, no money has come in.
@@ -130,7 +142,7 @@ def axis_label(name: str, lang: str) -> str:
     text = label(name, lang)
     unit = unit_of(name, lang)
     word = unit_text(COLUMNS[name].unit, lang)
-    monthly = not COLUMNS[name].flow or any(w in text for w in ("每月", "per month"))
+    monthly = not COLUMNS[name].flow or any(w in text for w in MONTHLY)
     if unit in text or (COLUMNS[name].unit != "share" and word.lower() in text.lower()
                         and monthly):
         return text
@@ -256,14 +268,15 @@ def panels_for(columns: Sequence[str]) -> list[Panel]:
     for panel in PANELS:
         cols = tuple(c for c in panel.columns if c in present)
         if cols:
-            panels.append(Panel(panel.zh, panel.en, cols))
+            panels.append(replace(panel, columns=cols))
     placed = {c for panel in PANELS for c in panel.columns} | set(NOT_DRAWN)
     by_unit: dict[str, list[str]] = {}
     for name in present:
         if name not in placed:
             by_unit.setdefault(COLUMNS[name].unit, []).append(name)
     for unit, cols in by_unit.items():
-        panels.append(Panel(f"其他（{unit_text(unit, 'zh')}）", f"Other ({unit})", tuple(cols)))
+        panels.append(Panel(TEXT["zh"]["other"].format(unit=unit_text(unit, "zh")),
+                            TEXT["en"]["other"].format(unit=unit), tuple(cols)))
     return panels
 
 

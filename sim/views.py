@@ -32,13 +32,18 @@ if TYPE_CHECKING:
 FLATS_PER_FLOOR = 2
 """Flats per floor of a stairwell unit (一梯两户), used only to place households in the view."""
 
-STATES: tuple[tuple[str, str, str], ...] = (
-    ("未出力", "does nothing for the compound", "#d9d9d9"),
-    ("缴费", "pays the fee", "#6baed6"),
-    ("志愿或议事", "volunteers or deliberates", "#31a354"),
-    ("上访", "petitions", "#de2d26"),
-)
-"""What a household did this month, as (Chinese, English, colour), from least to most visible.
+STATE_COLOURS: dict[str, str] = {
+    "nothing": "#d9d9d9", "pays": "#6baed6", "volunteers": "#31a354", "petitions": "#de2d26",
+}
+"""Colour of each state a household can be shown in, by its key in the catalogue's
+``view_states`` section, from least to most visible."""
+
+_STATE_TEXT = section("view_states")
+STATES: tuple[tuple[str, str, str], ...] = tuple(
+    (_STATE_TEXT["zh"][key], _STATE_TEXT["en"][key], colour)
+    for key, colour in STATE_COLOURS.items())
+"""What a household did this month, as (Chinese, English, colour), from least to most visible
+(text from the catalogue).
 
 A household that petitions is shown as petitioning whatever else it did; one that volunteers
 or takes part in deliberation is shown so even if it did not pay.
@@ -58,8 +63,7 @@ TEXT: dict[str, dict[str, str]] = section("views")
 """Figure text by language."""
 
 OUTCOME_PANELS: tuple[Panel, ...] = tuple(
-    p for p in PANELS if p.en in ("Action rates", "Condition and attitudes", "Petitions",
-                                  "Property firm and self-funding"))
+    p for p in PANELS if p.key in ("actions", "attitudes", "petitions", "firm_money"))
 """The four panels of :func:`outcomes_figure`, taken from the run figure's
 :data:`sim.plots.PANELS`: actions, condition and attitudes, petitions, firm and self-funding."""
 

@@ -3,8 +3,10 @@
 An institution is a body or rule of a governance design (a party branch, a covenant, a
 renovation campaign). It is one class, generic over its parameters, that
 
-* names itself (``name``, ``label_zh``, ``label_en``, ``source``) and its pydantic
-  ``Params`` (unit, range and default of every parameter);
+* names itself (``name``, ``source``) and its pydantic ``Params`` (unit, range and default
+  of every parameter); its Chinese and English names (``label_zh``, ``label_en``) are the
+  entry of its ``name`` in the ``institutions`` section of the bilingual catalogue
+  (``sim/catalogue.yaml``), set on the class when it is defined;
 * acts in one or more **phases** of a month — ``setup`` (once, after every institution of
   the design is built), ``before_decisions``, ``after_decisions`` and ``month_end`` — by
   overriding the method of that name;
@@ -51,8 +53,6 @@ is a real one of about the same size; ``tests/test_institution_example.py`` runs
         \"\"\"公示栏: paying the fee becomes more visible in every compound.\"\"\"
 
         name = "notice_board"
-        label_zh = "公示栏"
-        label_en = "Notice board"
         source = "our example"
         Params = NoticeBoardParams
         contract = Contract(setup=Access(reads=("compounds.visibility_bonus",),
@@ -64,13 +64,16 @@ is a real one of about the same size; ``tests/test_institution_example.py`` runs
 
 Then (1) add the class to :data:`sim.institutions.registry.INSTITUTIONS`, (2) put its name in
 each phase it acts in of :data:`sim.schedule.PHASE_ORDER`, where in the month it belongs, and
-(3) use it in a design's ``institutions:``. ``self.params`` is typed as ``NoticeBoardParams``
+(3) use it in a design's ``institutions:``; (4) give it a Chinese and an English name under
+``institutions:`` in ``sim/catalogue.yaml`` (``notice_board: {zh: 公示栏, en: Notice board}``),
+which ``sim schedule``, ``sim params``, reports and the page show (``tests/test_catalogue.py``
+fails for a registered institution without one). ``self.params`` is typed as ``NoticeBoardParams``
 (no cast). A class whose hooks and ``contract`` disagree, or that declares a field name of no
 known object, is refused when the class is defined; one missing from the schedule table, when
 the registry is built.
 
-This module imports nothing of the package above :mod:`sim.strict`, so any module can build on
-it without an import cycle.
+This module imports nothing of the package above :mod:`sim.strict` and :mod:`sim.text` (which
+import nothing of it), so any module can build on it without an import cycle.
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sim.strict import Strict
+from sim.text import section
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -114,6 +118,10 @@ LAYOUT = frozenset({
 })
 """Fields fixed when the model is built (who lives where, households' traits, sizes): every
 institution may read them without declaring it, and none may write them."""
+
+
+NAMES: dict[str, dict[str, str]] = section("institutions")
+"""Chinese and English name of every registered institution by language, from the catalogue."""
 
 
 def expand(fields: tuple[str, ...]) -> set[str]:
@@ -174,8 +182,8 @@ class Institution[P: Params]:
 
     Attributes:
         name: Registered name used in design files.
-        label_zh: Chinese name.
-        label_en: English name.
+        label_zh: Chinese name, from the catalogue (:data:`NAMES`; ``""`` if it has none).
+        label_en: English name, from the catalogue (:data:`NAMES`; ``""`` if it has none).
         source: Seed file the institution comes from.
         Params: The pydantic model of its parameters.
         contract: Per phase it acts in, the shared fields it reads and writes.
@@ -195,8 +203,13 @@ class Institution[P: Params]:
         self.params: P = params
 
     def __init_subclass__(cls, **kwargs: object) -> None:
-        """Refuse a class whose hooks and contract disagree (checked once, at definition)."""
+        """Name the class from the catalogue and refuse one whose hooks and contract disagree.
+
+        Both happen once, when the class is defined (:func:`name_from_catalogue`,
+        :func:`check_contract`).
+        """
         super().__init_subclass__(**kwargs)
+        name_from_catalogue(cls)
         check_contract(cls)
 
     def setup(self, model: CompoundModel) -> None:
@@ -215,6 +228,27 @@ class Institution[P: Params]:
     def phases(cls) -> tuple[str, ...]:
         """The phases this institution acts in, in month order."""
         return tuple(phase for phase in PHASES if phase in cls.contract)
+
+
+def name_from_catalogue(cls: type[Institution[Any]]) -> None:
+    """Set ``cls.label_zh`` and ``cls.label_en`` from the catalogue entry of ``cls.name``.
+
+    The names of institutions live in one place, the ``institutions`` section of
+    ``sim/catalogue.yaml`` (:data:`NAMES`); a class whose name has no entry (one defined
+    outside the package, as in a test) keeps the labels it sets itself, or none.
+
+    Raises:
+        TypeError: If the class sets a label itself although the catalogue has its name
+            (two places for one text).
+    """
+    if cls.name not in NAMES["zh"]:
+        return
+    own = [attr for attr in ("label_zh", "label_en") if attr in vars(cls)]
+    if own:
+        raise TypeError(f"{cls.__name__} sets {own[0]}, but the name of {cls.name!r} is in "
+                        "sim/catalogue.yaml (section institutions); remove it from the class")
+    cls.label_zh = NAMES["zh"][cls.name]
+    cls.label_en = NAMES["en"][cls.name]
 
 
 def acts_in(cls: type[Institution[Any]], phase: str) -> bool:

@@ -84,8 +84,6 @@ class CobuildingCouncil(Institution[CobuildingCouncilParams]):
     """
 
     name = "cobuilding_council"
-    label_zh = "共建理事会"
-    label_en = "Co-building council"
     source = "003 (Huli): 以党支部、业委会、物业公司、居民小组和社会组织为核心的“共建理事会”"
     Params = CobuildingCouncilParams
     contract = Contract(
@@ -164,8 +162,6 @@ class SixPartyLinkage(Institution[SixPartyLinkageParams]):
     """
 
     name = "six_party_linkage"
-    label_zh = "六方联动"
-    label_en = "Six-party linkage"
     source = "003 (Huli): “六方联动”是小区党支部提出的创新小区治理的工作方法"
     Params = SixPartyLinkageParams
     contract = Contract(

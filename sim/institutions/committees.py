@@ -79,8 +79,6 @@ class DeliberationCouncil(Institution[CouncilParams]):
     """议事会: decides *whether* a matter is taken up (quorum, one household one vote)."""
 
     name = "deliberation_council"
-    label_zh = "议事会"
-    label_en = "Deliberation council"
     source = "001 (Nan'an): 议事会民主商议决定'办不办'"
     Params = CouncilParams
     contract = Contract(
@@ -194,8 +192,6 @@ class OwnersCommittee(Institution[CommitteeParams]):
     """业委会: decides *how* and executes with pooled money (打平伙)."""
 
     name = "owners_committee"
-    label_zh = "业主委员会"
-    label_en = "Owners' committee"
     source = "001 (Nan'an): 业委会决策执行确定'怎么办'; 打平伙; 货比三家"
     Params = CommitteeParams
     contract = Contract(
@@ -381,8 +377,6 @@ class SupervisoryCommittee(Institution[SupervisoryParams]):
     """监委会: checks *how well*: deters and finds misuse, publishes accounts."""
 
     name = "supervisory_committee"
-    label_zh = "监督委员会"
-    label_en = "Supervisory committee"
     source = "001 (Nan'an): 监委会全程监督'办得怎么样'"
     Params = SupervisoryParams
     contract = Contract(

@@ -48,8 +48,6 @@ class Covenant(Institution[CovenantParams]):
     """居民公约: 一事一议、一议一制、一制管一事."""
 
     name = "covenant"
-    label_zh = "居民公约"
-    label_en = "Residents' covenant"
     source = "001 (Nan'an): 一事一议、一议一制、一制管一事; 000 (Chongchuan): 居民公约"
     Params = CovenantParams
     contract = Contract(

@@ -50,8 +50,6 @@ class RedPropertyFirm(Institution[RedPropertyFirmParams]):
     """
 
     name = "red_property_firm"
-    label_zh = "红色物业"
-    label_en = "Red property firm"
     source = "003 (Huli): 打造“红色物业”“红色业委会”"
     Params = RedPropertyFirmParams
     contract = Contract(
@@ -138,8 +136,6 @@ class FirmIntroduction(Institution[FirmIntroductionParams]):
     """
 
     name = "firm_introduction"
-    label_zh = "引入物业"
-    label_en = "Firm introduction"
     source = ("002 (Heping Road): 聯系社區樓院產權單位結合“三供一業”改造,引入物業管理公司; "
               "003 (Huli): 业委会")
     Params = FirmIntroductionParams

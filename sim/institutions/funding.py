@@ -212,8 +212,6 @@ class DynamicAssessment(Institution[AssessmentParams]):
     """
 
     name = "dynamic_assessment"
-    label_zh = "动态考核"
-    label_en = "Dynamic assessment"
     source = "000 (Chongchuan): 连续两次考核低于90分 … 取消达标小区资格; 低于95分 … 予以摘牌"
     Params = AssessmentParams
     contract = Contract(
@@ -306,8 +304,6 @@ class RewardInsteadOfSubsidy(Institution[RewardParams]):
     """
 
     name = "reward_instead_of_subsidy"
-    label_zh = "以奖代补"
-    label_en = "Reward instead of subsidy"
     source = "003 (Huli): 小额“以奖代补”项目"
     Params = RewardParams
     contract = Contract(

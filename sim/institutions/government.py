@@ -88,8 +88,6 @@ class GovernmentService(Institution[GovernmentServiceParams]):
     """Government takes up big and small matters with delay and pays for them."""
 
     name = "government_service"
-    label_zh = "政府兜底处理"
-    label_en = "Government handling of matters"
     source = "001 (Nan'an), 003 (Huli): the 大社区 administrative mode"
     Params = GovernmentServiceParams
     contract = Contract(
@@ -322,8 +320,6 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
     """
 
     name = "renovation_campaign"
-    label_zh = "运动式整治"
-    label_en = "Renovation campaign"
     source = ("001 (Nan'an): 整治 → 反弹 → 再整治; 愿望迫切且自治意愿强烈; "
               "000 (Chongchuan): 2 亿元/年 on old compounds, 引入了竞争机制")
     Params = RenovationCampaignParams

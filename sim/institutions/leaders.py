@@ -54,8 +54,6 @@ class StairwellLeaders(Institution[StairwellLeadersParams]):
     """
 
     name = "stairwell_leaders"
-    label_zh = "楼道长/梯长"
-    label_en = "Stairwell leaders"
     source = "003 (Huli): 广泛推行小区梯长制; 000 (Chongchuan): 通过群众评议出楼道长"
     Params = StairwellLeadersParams
     contract = Contract(

@@ -35,8 +35,6 @@ class DualReport(Institution[DualReportParams]):
     """双报到: in-service party members register with the compound they live in."""
 
     name = "dual_report"
-    label_zh = "双报到"
-    label_en = "Dual report"
     source = "003 (Huli): 在职党员到居住小区报到"
     Params = DualReportParams
     contract = Contract(
@@ -61,8 +59,6 @@ class OneShoulder(Institution[OneShoulderParams]):
     """一肩挑: the branch secretary also chairs the owners' committee (no friction)."""
 
     name = "one_shoulder"
-    label_zh = "一肩挑"
-    label_en = "One shoulder"
     source = "003 (Huli): 小区支部书记直接兼任业委会主任"
     Params = OneShoulderParams
     contract = Contract(
@@ -120,8 +116,6 @@ class PartyBranch(Institution[PartyBranchParams]):
     """
 
     name = "party_branch"
-    label_zh = "小区党支部"
-    label_en = "Party branch"
     source = "003 (Huli): 支部建在小区上; 001 (Nan'an): 网格党支部"
     Params = PartyBranchParams
     contract = Contract(

@@ -81,8 +81,6 @@ class SocialOrganisation(Institution[SocialOrganisationParams]):
     """
 
     name = "social_organisation"
-    label_zh = "社会组织"
-    label_en = "Social organisation"
     source = "003 (Huli): 小区律师和小区调解员; 004 (Pujiang): 有效參與社區治理的社會組織不足10%"
     Params = SocialOrganisationParams
     contract = Contract(
@@ -156,8 +154,6 @@ class CobuildingUnits(Institution[CobuildingUnitsParams]):
     """
 
     name = "cobuilding_units"
-    label_zh = "共建单位"
-    label_en = "Co-building units"
     source = "003 (Huli): 签订共建协议,认领小区服务项目892个"
     Params = CobuildingUnitsParams
     contract = Contract(

@@ -50,8 +50,6 @@ class ThreeAffairsTriage(Institution[TriageParams]):
     """三事分流: route matters by category; free community staff to visit households."""
 
     name = "three_affairs_triage"
-    label_zh = "三事分流"
-    label_en = "Three-affairs triage"
     source = "001 (Nan'an): 政府“兜底”解决“大事”、居民自治解决“小事”、社区引导解决“私事”"
     Params = TriageParams
     contract = Contract(

@@ -81,8 +81,6 @@ class PublicRolls(Institution[PublicRollsParams]):
     """
 
     name = "public_rolls"
-    label_zh = "好人榜/诚信榜"
-    label_en = "Public rolls (good people, credit)"
     source = "000 (Chongchuan): 设置小区好人榜、诚信榜,公示新风典型和包括物业费缴纳情况的诚信案例"
     Params = PublicRollsParams
     contract = Contract(
@@ -144,8 +142,6 @@ class OnlineTools(Institution[OnlineToolsParams]):
     """
 
     name = "online_tools"
-    label_zh = "线上议事、电子投票、电子缴费"
-    label_en = "Online deliberation, e-voting and e-payment"
     source = "003 (Huli): 通过技术赋权小区居民的公共参与; 推行“电子支付”“电子投票”"
     Params = OnlineToolsParams
     contract = Contract(
