@@ -22,23 +22,58 @@ def wide(model: CompoundModel, column: str) -> pd.DataFrame:
     return model.compound_dataframe().pivot(index="month", columns="compound", values=column)
 
 
+def _renovation_changes(model: CompoundModel, month: int, horizon: int,
+                        min_lift: float) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Lift in the campaign ``month``, change over ``horizon`` months, renovated compounds.
+
+    Renovated compounds are those whose condition jumped by more than ``min_lift`` in
+    ``month``; both changes are measured from the month before it.
+    """
+    q = wide(model, "condition")
+    lift = q.loc[month] - q.loc[month - 1]
+    kept = q.loc[month + horizon] - q.loc[month - 1]
+    return lift, kept, lift > min_lift
+
+
 def retained_after_renovation(model: CompoundModel, month: int = 24, horizon: int = 47,
                               min_lift: float = 0.15) -> float:
     """Mean share of a renovation's lift in condition still there ``horizon`` months later.
 
     Renovated compounds are those whose condition jumped by more than ``min_lift`` in the
-    campaign ``month``; the lift is measured from the month before.
+    campaign ``month``; the lift is measured from the month before. This share ignores the
+    common trend: where every compound drifts down (the baseline) it understates what
+    the renovation left, where every compound rises (131) it overstates it — see
+    :func:`retained_lift_did`.
 
     Returns:
         The mean retained share, or NaN when no compound was renovated.
     """
-    q = wide(model, "condition")
-    lift = q.loc[month] - q.loc[month - 1]
-    chosen = lift > min_lift
+    lift, kept, chosen = _renovation_changes(model, month, horizon, min_lift)
     if not chosen.any():
         return float("nan")
-    kept = q.loc[month + horizon] - q.loc[month - 1]
     return float((kept[chosen] / lift[chosen]).mean())
+
+
+def retained_lift_did(model: CompoundModel, month: int = 24, horizon: int = 47,
+                      min_lift: float = 0.15) -> float:
+    """Retained share of a renovation's lift net of the common trend (difference in differences).
+
+    As :func:`retained_after_renovation`, but from each renovated compound's change over
+    ``horizon`` months the mean change of the untreated compounds of the same run over the
+    same months is subtracted: (ΔQ_treated − mean ΔQ_untreated) / lift. Untreated compounds
+    are those whose condition did not jump by more than ``min_lift`` in the campaign month
+    (with the default horizon the next campaign, at month 72, is after the window). The
+    share is what the renovation itself left, whatever happened to every compound.
+
+    Returns:
+        The mean retained share net of the trend, or NaN when no compound was renovated or
+        none was left untreated.
+    """
+    lift, kept, chosen = _renovation_changes(model, month, horizon, min_lift)
+    if not chosen.any() or chosen.all():
+        return float("nan")
+    trend = float(kept[~chosen].mean())
+    return float(((kept[chosen] - trend) / lift[chosen]).mean())
 
 
 def firm_exit_events(model: CompoundModel, window: int = 24) -> pd.DataFrame:
@@ -116,26 +151,39 @@ renovation campaign differs between arms, with the same budget.
 """
 
 
-def allocation_run(allocation: str, seed: int, incentive: float = 0.4) -> dict[str, float]:
+def allocation_run(allocation: str, seed: int, incentive: float = 0.4,
+                   incentive_everywhere: bool = False) -> dict[str, float]:
     """One Heping Road run of the allocation experiment (pattern 5).
+
+    Competition does two things: it *selects* (money to the compounds that meet the
+    readiness criteria) and it *motivates* (the ``incentive`` added to contributing,
+    complying and taking part in every compound not yet renovated). The arms separate them:
+    ``competition`` with ``incentive=0`` selects only; ``need`` with
+    ``incentive_everywhere=True`` motivates only.
 
     Returns:
         Self-organisation before the first campaign (share of compounds with a committee at
-        month 23; participation and compliance over months 1–23) and the share of the
-        month-24 renovation's lift retained 47 months later.
+        month 23; participation and compliance over months 1–23), the share of the
+        month-24 renovation's lift retained 47 months later (``retained``) and the same net
+        of the untreated compounds' trend (``retained_did``), and whole-community condition
+        over the last two years (``condition``).
     """
     design = {"name": f"allocation_{allocation}", "institutions": {
         **ALLOCATION_INSTITUTIONS,
-        "renovation_campaign": {"allocation": allocation, "incentive": incentive}}}
+        "renovation_campaign": {"allocation": allocation, "incentive": incentive,
+                                "incentive_everywhere": incentive_everywhere}}}
     model = CompoundModel(load_config({"community": "heping_road", "design": design}), rng=seed)
     model.run(23)
     committees = float(model.selfgov.bodies["committee"].mean())
     before = model.datacollector.get_model_vars_dataframe().iloc[1:24]
     model.run(97)
+    frame = model.datacollector.get_model_vars_dataframe()
     return {"committees": committees,
             "participation": float(before["participation_rate"].mean()),
             "compliance": float(before["compliance_rate"].mean()),
-            "retained": retained_after_renovation(model)}
+            "retained": retained_after_renovation(model),
+            "retained_did": retained_lift_did(model),
+            "condition": float(frame["condition"].iloc[-24:].mean())}
 
 
 _BASE = {"government_service": {}, "renovation_campaign": {}}
@@ -148,14 +196,18 @@ STACKS = {"base": _BASE, "few": _FEW, "many": _MANY, "hub": {**_MANY, "six_party
 committee; + six more bodies without a hub; the same joined by six-party linkage."""
 
 
-def stacked_condition(institutions: dict[str, Any],
-                      seeds: Iterable[int] = range(20)) -> np.ndarray:
-    """Per seed: mean condition over the last two years on Heping Road (pattern 6)."""
+def stacked_condition(institutions: dict[str, Any], seeds: Iterable[int] = range(20),
+                      changes: dict[str, Any] | None = None) -> np.ndarray:
+    """Per seed: mean condition over the last two years on Heping Road (pattern 6).
+
+    ``changes`` are applied with :meth:`Scenario.override`, e.g.
+    ``{"coordination.cost_per_link": 0.0}`` to switch the link-counting cost off.
+    """
     out = []
     for seed in seeds:
-        model = CompoundModel(load_config({
-            "community": "heping_road",
-            "design": {"name": "stack", "institutions": institutions}}), rng=seed)
+        scn = load_config({"community": "heping_road",
+                           "design": {"name": "stack", "institutions": institutions}})
+        model = CompoundModel(scn.override(changes or {}), rng=seed)
         model.run(120)
         out.append(model.datacollector.get_model_vars_dataframe()["condition"].iloc[-24:].mean())
     return np.array(out)
