@@ -56,12 +56,16 @@ import difflib
 import os
 import re
 import shlex
-from collections.abc import Callable, Iterable, Sequence, Sized
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import ConfigError, InstitutionAbsentError
 from sim.experiments.comparison import (  # noqa: F401  (the names of sim compare's outputs)
+    BETTER_HIGHER,
+    BETTER_LOWER,
+    CAMPAIGN,
     COMMAND,
     DESIGN,
     FIGURES,
@@ -69,6 +73,7 @@ from sim.experiments.comparison import (  # noqa: F401  (the names of sim compar
     MANIFEST,
     OUTPUT_FILES,
     OWN_FILES,
+    PARAM_SET,
     REPORT,
     REPRODUCE,
     RUN_SCALARS,
@@ -77,10 +82,13 @@ from sim.experiments.comparison import (  # noqa: F401  (the names of sim compar
     SUMMARY_COLUMNS,
     TIMESERIES,
     TIMESERIES_CSV,
+    UNCERTAINTY_COLUMNS,
     WINDOW,
     XLSX,
     Arm,
     Comparison,
+    averaged_months,
+    campaign_months,
     compare_output,
     summarise,
     window_means,
@@ -92,6 +100,7 @@ if TYPE_CHECKING:
     from sim.config import Scenario
     from sim.experiments.executors import Job
     from sim.experiments.sampling import Plan
+    from sim.priors import Uncertainty
 
 DEFAULT_SEEDS = 20
 """Seeds per design unless ``--seeds`` says otherwise."""
@@ -359,6 +368,175 @@ def _design_scenario(config: str, community: str | dict[str, Any] | None,
     return scenario, skipped
 
 
+# --------------------------------------------------------------------------- uncertainty
+
+
+@dataclass(frozen=True)
+class UncertaintySpec:
+    """The parameter uncertainty of a comparison (``--uncertainty N``).
+
+    Attributes:
+        n: Parameter sets drawn, the same for every design.
+        method: ``"sobol"`` (scrambled Sobol') or ``"lhs"`` (Latin hypercube).
+        seed: Seed of the sequence (the same seed gives the same sets).
+        params: The uncertain parameters with their priors (:mod:`sim.priors`).
+        only: The ``--uncertain`` paths as given, or None for every prior that applies.
+        thresholds: Outcome → the value a design should meet (``--threshold``).
+    """
+
+    n: int
+    method: str
+    seed: int
+    params: tuple[Uncertainty, ...]
+    only: tuple[str, ...] | None = None
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def sets(self) -> list[dict[str, float | int]]:
+        """The parameter sets (:func:`sim.priors.sample`)."""
+        from sim.priors import sample
+
+        return sample(self.params, self.n, seed=self.seed, method=self.method)  # type: ignore[arg-type]
+
+    def record(self) -> dict[str, Any]:
+        """What the manifest records (``"uncertainty"``; also in ``spec``)."""
+        return {"n": self.n, "method": self.method, "seed": self.seed,
+                "parameters": [u.as_dict() for u in self.params],
+                "uncertain": list(self.only) if self.only is not None else None,
+                "thresholds": dict(self.thresholds)}
+
+
+def parse_thresholds(values: Sequence[str] | Mapping[str, float]) -> dict[str, float]:
+    """Read ``--threshold OUTCOME=VALUE`` arguments.
+
+    Raises:
+        ConfigError: (field ``--threshold``) for a missing ``=``, an unknown outcome, one
+            whose better direction is not known (it cannot be "met"), a value that is not
+            a finite number, or an outcome given twice.
+    """
+    import math
+
+    from sim.metrics import COLUMNS
+
+    pairs = (list(values.items()) if isinstance(values, Mapping)
+             else [tuple(v.partition("=")[::2]) if "=" in v else (v, None) for v in values])
+    out: dict[str, float] = {}
+    judged = sorted(BETTER_HIGHER | BETTER_LOWER)
+    for name, raw in pairs:
+        name = str(name).strip()
+        if raw is None:
+            raise ConfigError("--threshold", f"'{name}': give OUTCOME=VALUE, e.g. "
+                                             "condition=0.6")
+        if name not in COLUMNS:
+            near = difflib.get_close_matches(name, list(COLUMNS), n=1, cutoff=0.6)
+            hint = f"did you mean '{near[0]}'? " if near else ""
+            raise ConfigError("--threshold", f"unknown outcome '{name}'; {hint}outcomes with "
+                                             f"a better direction: {', '.join(judged)}")
+        if name not in judged:
+            raise ConfigError("--threshold", f"'{name}' has no better direction, so it cannot "
+                                             f"be met; outcomes with one: {', '.join(judged)}")
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not math.isfinite(value):
+            raise ConfigError("--threshold", f"{name}: the value must be a finite number "
+                                             f"(got {raw!r})")
+        if name in out:
+            raise ConfigError("--threshold", f"'{name}' is given twice; give each outcome once")
+        out[name] = value
+    return out
+
+
+def resolve_uncertainty(arms: Sequence[Arm], n: int | None, *, method: str | None = None,
+                        seed: int | None = None,
+                        uncertain: Sequence[str | Uncertainty] | None = None,
+                        thresholds: Sequence[str] | Mapping[str, float] = (),
+                        sets: Sequence[str] = ()) -> UncertaintySpec | None:
+    """Check the uncertainty arguments of a comparison and find its uncertain parameters.
+
+    The parameters are those with a prior that apply to any compared design
+    (:func:`sim.priors.uncertainties`), or only the ``uncertain`` ones (paths, or
+    :class:`~sim.priors.Uncertainty` objects taken as they are).
+
+    Returns:
+        None when ``n`` is None (a comparison at the designs' values).
+
+    Raises:
+        ConfigError: (field ``--uncertainty``, ``--uncertainty-method``,
+            ``--uncertainty-seed``, ``--uncertain`` or ``--threshold``) for a count below
+            1, an unknown method, a negative seed, an unknown path or one without a prior,
+            a path also given with ``--set``, no parameter with a prior at all, a bad
+            threshold, or any of these without ``--uncertainty``.
+    """
+    from sim.priors import METHODS, Uncertainty, uncertainties
+
+    if n is None:
+        for given, name in ((method, "--uncertainty-method"), (seed, "--uncertainty-seed"),
+                            (uncertain, "--uncertain"), (list(thresholds) or None,
+                                                         "--threshold")):
+            if given is not None:
+                raise ConfigError(name, "needs --uncertainty N (the number of parameter sets "
+                                        "to draw from the priors)")
+        return None
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ConfigError("--uncertainty", f"must be a whole number ≥ 1 (got {n!r}): the "
+                                           "number of parameter sets drawn from the priors")
+    method = method or "sobol"
+    if method not in METHODS:
+        raise ConfigError("--uncertainty-method", f"must be one of {', '.join(METHODS)} "
+                                                  f"(got {method!r})")
+    seed = 0 if seed is None else seed
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConfigError("--uncertainty-seed", f"must be a whole number ≥ 0 (got {seed!r})")
+    scenarios = [arm.scenario for arm in arms]
+    only: tuple[str, ...] | None = None
+    if uncertain is None:
+        params = uncertainties(scenarios)
+    else:
+        given = [u for u in uncertain if isinstance(u, Uncertainty)]
+        paths = [p.strip() for u in uncertain if not isinstance(u, Uncertainty)
+                 for p in str(u).split(",") if p.strip()]
+        if not given and not paths:
+            raise ConfigError("--uncertain", "give at least one parameter path "
+                                             "(see sim params)")
+        found = {u.path: u for u in uncertainties(scenarios, only=paths)} if paths else {}
+        by_path = {**found, **{u.path: u for u in given}}
+        only = tuple(dict.fromkeys([*(u.path for u in given), *paths]))
+        params = tuple(by_path[p] for p in only)
+    if not params:
+        raise ConfigError("--uncertainty", "none of the compared designs' parameters "
+                                           "declares a prior (docs/parameters.md), so there "
+                                           "is nothing to draw")
+    set_keys = {pair.partition("=")[0].strip().replace("__", ".") for pair in sets}
+    clash = [u.path for u in params if u.path in set_keys]
+    if clash:
+        raise ConfigError("--uncertain", f"'{clash[0]}' is also fixed with --set; the prior "
+                                         "would override it: drop one (list the others with "
+                                         "--uncertain PATH,...)")
+    return UncertaintySpec(n=n, method=method, seed=seed, params=tuple(params), only=only,
+                           thresholds=parse_thresholds(thresholds))
+
+
+def comparison_months(arms: Sequence[Arm], steps: int, window: int,
+                      uncertainty: UncertaintySpec | None = None
+                      ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The campaign months of any run, and the months averaged (:func:`averaged_months`).
+
+    The campaign months are read from each design's resolved scenario (with each parameter
+    set applied, under ``--uncertainty``, in case a prior moves the campaigns).
+
+    Returns:
+        ``(campaigns, months)``.
+    """
+    from sim.priors import apply
+
+    scenarios = [arm.scenario for arm in arms]
+    if uncertainty is not None and any(u.institution == CAMPAIGN for u in uncertainty.params):
+        scenarios = [apply(s, values) for s in scenarios for values in uncertainty.sets()]
+    campaigns = tuple(sorted({m for s in scenarios for m in campaign_months(s, steps)}))
+    return campaigns, averaged_months(steps, window, campaigns)
+
+
 # --------------------------------------------------------------------------- running
 
 
@@ -380,35 +558,55 @@ def simulate(job: Job, run: dict[str, Any]) -> str:
     return run_one(job, run)
 
 
-def comparison_plan(arms: Sequence[Arm], seeds: Sequence[int]) -> Plan:
+def comparison_plan(arms: Sequence[Arm], seeds: Sequence[int],
+                    uncertainty: UncertaintySpec | None = None) -> Plan:
     """The runs of a comparison: a sweep whose one (categorical) parameter is the design.
 
     Design by design, seed by seed (``run_id`` 000000 is the reference's first seed), as
-    :func:`sim.experiments.sampling.build_plan` numbers a sweep's runs.
+    :func:`sim.experiments.sampling.build_plan` numbers a sweep's runs. Under
+    ``--uncertainty``, design by design, parameter set by parameter set, seed by seed
+    (:func:`sim.experiments.sampling.crossed_plan`): every design gets the same sets and
+    the same seeds.
     """
-    from sim.experiments.sampling import groups_plan
+    from sim.experiments.sampling import crossed_plan, groups_plan
 
-    return groups_plan([{DESIGN: arm.key} for arm in arms], seeds)
+    groups = [{DESIGN: arm.key} for arm in arms]
+    if uncertainty is None:
+        return groups_plan(groups, seeds)
+    return crossed_plan(groups, uncertainty.sets(), seeds, index=PARAM_SET)
 
 
-def comparison_job(arms: Sequence[Arm], out: str | Path) -> Job:
+def comparison_job(arms: Sequence[Arm], out: str | Path,
+                   uncertainty: UncertaintySpec | None = None) -> Job:
     """The :class:`~sim.experiments.executors.Job` of a comparison.
 
     Each group is a design's resolved scenario (community, ``--set`` and ``--steps``
     applied), which every worker rebuilds with :func:`sim.config.scenario_from_dict`.
+    Under ``--uncertainty`` each run also applies its parameter set
+    (:func:`sim.priors.apply`, which skips the parameters of institutions a design lacks),
+    and its part file has the columns ``param_set`` and one per uncertain parameter.
     """
     from sim.experiments.executors import Job, fingerprint
 
     groups = tuple(arm.scenario.to_dict() for arm in arms)
     steps = arms[0].scenario.run.steps
-    return Job(key=fingerprint(COMMAND, groups, steps), out=os.path.abspath(out), steps=steps,
-               groups=groups, ranges=(), params=((DESIGN, "str"),))
+    if uncertainty is None:
+        return Job(key=fingerprint(COMMAND, groups, steps), out=os.path.abspath(out),
+                   steps=steps, groups=groups, ranges=(), params=((DESIGN, "str"),))
+    paths = tuple(u.path for u in uncertainty.params)
+    return Job(key=fingerprint(COMMAND, groups, steps, paths), out=os.path.abspath(out),
+               steps=steps, groups=groups, ranges=paths,
+               params=((DESIGN, "str"), (PARAM_SET, "int"),
+                       *((u.path, "int" if u.integer else "float")
+                         for u in uncertainty.params)),
+               uncertain=True)
 
 
 def comparison_manifest(arms: Sequence[Arm], plan: Plan, runs: Sequence[dict[str, Any]], *,
                         seeds: Sequence[int], window: int, command: str,
                         community: str | None, sets: Sequence[str], lang: str,
-                        xlsx: bool) -> dict[str, Any]:
+                        xlsx: bool, uncertainty: UncertaintySpec | None = None
+                        ) -> dict[str, Any]:
     """Return the manifest of a comparison: the format of a sweep's, with its designs.
 
     The common keys (:func:`sim.experiments.storage.stored_manifest`) let ``--resume``,
@@ -417,17 +615,69 @@ def comparison_manifest(arms: Sequence[Arm], plan: Plan, runs: Sequence[dict[str
     keys of comparisons before they stored their runs stay: ``command_line``,
     ``community``, ``reference``, ``seeds``, ``statistics``, ``designs`` (each with the
     ``--set`` values it got and its resolved ``scenario``), ``versions``, ``files``.
+    ``campaign_months`` and ``window_months`` say which months are averaged
+    (:func:`comparison_months`). Under ``--uncertainty``, ``uncertainty`` (``n``,
+    ``method``, ``seed``, ``parameters``, ``uncertain``, ``thresholds``), also in ``spec``.
     """
     from sim.experiments.storage import stored_manifest
 
     scenario = arms[0].scenario
     c = scenario.community
     steps = scenario.run.steps
-    first = steps - window + 1
-    spec = {"designs": [arm.config for arm in arms], "community": community,
-            "sets": list(sets), "seeds": list(seeds), "steps": steps, "window": window}
+    campaigns, months = comparison_months(arms, steps, window, uncertainty)
+    inside = [m for m in campaigns if months and months[0] <= m <= months[-1]]
+    averaged = (f"mean over months {months[0]}-{months[-1]} (the last {len(months)} months "
+                "that are no campaign month" +
+                (f"; month {', '.join(map(str, inside))} left out" if inside else "") +
+                f"; campaign months of any design: {', '.join(map(str, campaigns)) or 'none'})")
+    spec: dict[str, Any] = {"designs": [arm.config for arm in arms], "community": community,
+                            "sets": list(sets), "seeds": list(seeds), "steps": steps,
+                            "window": window}
     params = [{"name": DESIGN, "role": "levers", "low": None, "high": None,
                "values": [arm.key for arm in arms], "integer": False, "kind": "str"}]
+    statistics = {
+        "outcome_per_run": averaged,
+        "spending": "gov_spending in summary.csv is the window mean (no campaign month); "
+                    "runs.csv has gov_spending_total over every month 1-steps and "
+                    "gov_spending_no_campaigns_total over the months that are no campaign "
+                    "month",
+        "interval": f"{LEVEL:.0%} t interval over seeds",
+        "difference": "paired by seed: design minus reference, seed by seed; mean with "
+                      f"its {LEVEL:.0%} t interval",
+        "test": "two-sided Wilcoxon signed-rank test of the paired differences; p_holm: "
+                "Holm's step-down correction over every design and outcome of summary.csv",
+    }
+    extra: dict[str, Any] = {}
+    if uncertainty is not None:
+        spec["uncertainty"] = uncertainty.record()
+        extra["uncertainty"] = uncertainty.record()
+        params += [{"name": PARAM_SET, "role": "uncertainties", "low": 0,
+                    "high": uncertainty.n - 1, "values": None, "integer": True, "kind": "int"},
+                   *({"name": u.path, "role": "uncertainties", "low": u.low, "high": u.high,
+                      "values": None, "integer": u.integer,
+                      "kind": "int" if u.integer else "float"} for u in uncertainty.params)]
+        statistics.update({
+            "parameter_sets": f"{uncertainty.n} sets drawn from the priors of "
+                              f"{len(uncertainty.params)} parameters ({uncertainty.method}, "
+                              f"seed {uncertainty.seed}); every design gets the same sets "
+                              "and seeds",
+            "interval": f"{LEVEL:.0%} t interval over parameter sets of the design's "
+                        "per-set means (mean over seeds)",
+            "difference": "d_k = mean over seeds of the paired differences (design minus "
+                          "reference) in parameter set k; diff_params = mean of d_k with "
+                          f"its {LEVEL:.0%} t interval over parameter sets (also diff, "
+                          "diff_low, diff_high); diff_spread_low/high = 2.5 and 97.5 % "
+                          "percentiles of d_k; diff_seeds_low/high = pooled within-set "
+                          "t interval of the seed differences (seed noise only, NOT "
+                          "uncertainty about the world)",
+            "p_better": "share of parameter sets whose d_k is in the outcome's better "
+                        "direction",
+            "regret": "per parameter set, the best design's mean minus this design's (in "
+                      "the better direction); mean and max over sets",
+            "threshold": "share of parameter sets whose per-set mean meets --threshold",
+            "test": "two-sided Wilcoxon signed-rank test of the d_k over parameter sets; "
+                    "p_holm: Holm's step-down correction over every design and outcome",
+        })
     return stored_manifest(
         COMMAND, name=f"compare-{c.name}", spec=spec, steps=steps, outcome_months=window,
         params=params, plan=plan, runs=runs, base_config=scenario.to_dict(),
@@ -437,14 +687,8 @@ def comparison_manifest(arms: Sequence[Arm], plan: Plan, runs: Sequence[dict[str
                    "households": c.n_households, "compounds": c.n_compounds,
                    "given": community},
         reference=arms[0].key, seeds=list(seeds),
-        statistics={
-            "outcome_per_run": f"mean over months {first}-{steps} (the last {window})",
-            "interval": f"{LEVEL:.0%} t interval over seeds",
-            "difference": "paired by seed: design minus reference, seed by seed; mean with "
-                          f"its {LEVEL:.0%} t interval",
-            "test": "two-sided Wilcoxon signed-rank test of the paired differences "
-                    "(no correction for multiple comparisons)",
-        },
+        campaign_months=list(campaigns), window_months=list(months),
+        statistics=statistics, **extra,
         designs=[{"key": arm.key, "config": arm.config,
                   "label_zh": arm.label("zh"), "label_en": arm.label("en"),
                   "sets_applied": list(arm.sets_applied),
@@ -566,7 +810,11 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
             sets: Sequence[str] = (), workers: int | None = 1, progress: bool = False,
             lang: str = "zh", window: int = WINDOW, command: str = "",
             out: str | Path | None = None, scheduler: str | None = None,
-            resume: bool = False, force: bool = False, xlsx: bool = False) -> Comparison:
+            resume: bool = False, force: bool = False, xlsx: bool = False,
+            uncertainty: int | None = None, uncertainty_method: str | None = None,
+            uncertainty_seed: int | None = None,
+            uncertain: Sequence[str | Uncertainty] | None = None,
+            thresholds: Sequence[str] | Mapping[str, float] = ()) -> Comparison:
     """Run every design with every seed and compute the statistics.
 
     The runs go through the sweep engine (:func:`run_comparison`): with ``out`` they stay
@@ -592,9 +840,18 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
         resume: Finish the comparison in ``out`` (see :func:`run_comparison`).
         force: Replace an earlier comparison in ``out``.
         xlsx: Also write ``summary.xlsx`` (with ``out``).
+        uncertainty: Draw this many parameter sets from the priors and give every design
+            the same sets and seeds (``--uncertainty``); None runs at the designs' values.
+        uncertainty_method: ``"sobol"`` (default) or ``"lhs"``.
+        uncertainty_seed: Seed of the parameter sets (default 0).
+        uncertain: Only these parameters (paths, or :class:`~sim.priors.Uncertainty`
+            objects with their own ranges); default: every prior that applies.
+        thresholds: ``OUTCOME=VALUE`` strings or a mapping: the summary gives the share
+            of parameter sets in which each design meets them.
 
     Returns:
-        The finished :class:`Comparison`.
+        The finished :class:`Comparison` (under ``uncertainty``, its summary has the
+        columns :data:`~sim.experiments.comparison.UNCERTAINTY_COLUMNS`).
 
     Raises:
         ConfigError: For invalid designs or arguments, or a comparison too
@@ -606,20 +863,24 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
     given = list(configs)
     arms = ([c for c in given if isinstance(c, Arm)] if given and isinstance(given[0], Arm)
             else resolve_designs([str(c) for c in given], community, sets, steps))
+    spec = resolve_uncertainty(arms, uncertainty, method=uncertainty_method,
+                               seed=uncertainty_seed, uncertain=uncertain,
+                               thresholds=thresholds, sets=sets)
+    n_sets = spec.n if spec is not None else 1
     n_steps = arms[0].scenario.run.steps
     households = arms[0].scenario.community.n_households
     if isinstance(seeds, Sized):  # before a range of 10^9 seeds is made into a list
-        check_resources(len(arms), len(seeds), n_steps, households, workers)
+        check_resources(len(arms), len(seeds) * n_sets, n_steps, households, workers)
     seed_list = sorted(set(int(s) for s in seeds))
     if not seed_list:
         raise ConfigError("--seeds", "must be at least 1 (got 0)")
     if seed_list[0] < 0:
         raise ConfigError("--seed-start", f"seeds must be ≥ 0 (got {seed_list[0]})")
     if not isinstance(seeds, Sized):
-        check_resources(len(arms), len(seed_list), n_steps, households, workers)
+        check_resources(len(arms), len(seed_list) * n_sets, n_steps, households, workers)
     if not command:
         command = command_line([a.config for a in arms], community, len(seed_list),
-                               seed_list[0], steps, sets, lang)
+                               seed_list[0], steps, sets, lang, uncertainty=spec)
         if seed_list != list(range(seed_list[0], seed_list[0] + len(seed_list))):
             command += f"  # but with the seeds {seed_list}, which the command cannot give"
     keep = out is not None
@@ -629,7 +890,7 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
         run_comparison(arms, target, seeds=seed_list, community=community, sets=sets,
                        workers=workers, scheduler=scheduler, resume=resume, force=force,
                        progress=progress, lang=lang, window=window, command=command,
-                       xlsx=xlsx, report=keep)
+                       xlsx=xlsx, report=keep, uncertainty=spec)
         from sim.experiments.report import load_comparison
 
         return load_comparison(target, lang)
@@ -643,7 +904,8 @@ def run_comparison(arms: Sequence[Arm], out: str | Path, *, seeds: Sequence[int]
                    workers: int | None = None, scheduler: str | None = None,
                    resume: bool = False, force: bool = False, progress: bool = True,
                    lang: str = "zh", window: int = WINDOW, command: str = "",
-                   xlsx: bool = False, report: bool = True) -> Path:
+                   xlsx: bool = False, report: bool = True,
+                   uncertainty: UncertaintySpec | None = None) -> Path:
     """Run a comparison into ``out`` by the sweep engine, then write its report.
 
     Plan (:func:`comparison_plan`), executor (:class:`~sim.experiments.executors.Executor`:
@@ -675,6 +937,8 @@ def run_comparison(arms: Sequence[Arm], out: str | Path, *, seeds: Sequence[int]
         command: The command line that reproduces the comparison.
         xlsx: Also write ``summary.xlsx``.
         report: Write the report files (``sim report`` can write them later).
+        uncertainty: The parameter sets every design runs with (:func:`resolve_uncertainty`),
+            or None to run at the designs' values.
 
     Returns:
         ``out``.
@@ -691,12 +955,12 @@ def run_comparison(arms: Sequence[Arm], out: str | Path, *, seeds: Sequence[int]
     mode = prepare_outdir(target, resume=resume, force=force)
     steps = arms[0].scenario.run.steps
     used_window = min(window, steps)
-    plan = comparison_plan(arms, seeds)
-    job = comparison_job(arms, target)
+    plan = comparison_plan(arms, seeds, uncertainty)
+    job = comparison_job(arms, target, uncertainty)
     runs = fingerprint_runs(job, plan.runs)
     manifest = comparison_manifest(arms, plan, runs, seeds=seeds, window=used_window,
                                    command=command, community=community, sets=sets,
-                                   lang=lang, xlsx=xlsx)
+                                   lang=lang, xlsx=xlsx, uncertainty=uncertainty)
     if mode == "resume":
         recorded = storage.read_manifest(target, (COMMAND,))
         storage.check_same_sweep(recorded, manifest)
@@ -818,7 +1082,8 @@ def _start(out: Path, mode: str) -> Callable[[bool], None]:
 
 def command_line(configs: Sequence[str], community: str | None, n_seeds: int, seed_start: int,
                  steps: int | None, sets: Sequence[str], lang: str,
-                 out: str | Path | None = None) -> str:
+                 out: str | Path | None = None,
+                 uncertainty: UncertaintySpec | None = None) -> str:
     """Return a ``sim compare`` command line that reproduces a comparison.
 
     ``--workers`` is left out: it does not change the results.
@@ -833,6 +1098,13 @@ def command_line(configs: Sequence[str], community: str | None, n_seeds: int, se
         parts += ["--steps", str(steps)]
     for pair in sets:
         parts += ["--set", pair]
+    if uncertainty is not None:
+        parts += ["--uncertainty", str(uncertainty.n), "--uncertainty-method",
+                  uncertainty.method, "--uncertainty-seed", str(uncertainty.seed)]
+        if uncertainty.only is not None:
+            parts += ["--uncertain", ",".join(uncertainty.only)]
+        for name, value in uncertainty.thresholds.items():
+            parts += ["--threshold", f"{name}={value:g}"]
     parts += ["--lang", lang]
     if out is not None:
         parts += ["--out", str(out)]
@@ -862,19 +1134,23 @@ def compare_command(args: argparse.Namespace) -> int:
         raise ConfigError("--workers", "cannot be combined with --scheduler: the cluster's "
                                        "workers run the comparison")
     arms = resolve_designs(args.configs, args.community, args.set, args.steps)
+    spec = resolve_uncertainty(arms, args.uncertainty, method=args.uncertainty_method,
+                               seed=args.uncertainty_seed, uncertain=args.uncertain,
+                               thresholds=args.threshold or (), sets=args.set)
+    n_sets = spec.n if spec is not None else 1
     scenario = arms[0].scenario
-    check_resources(len(arms), args.seeds, scenario.run.steps, scenario.community.n_households,
-                    args.workers)
+    check_resources(len(arms), args.seeds * n_sets, scenario.run.steps,
+                    scenario.community.n_households, args.workers)
     if args.lang == "zh":
         use_cjk_font()  # fail before the runs, not after them
     out = Path(args.out) if args.out is not None else default_out(scenario.community.name)
     seeds = list(range(args.seed_start, args.seed_start + args.seeds))
     command = command_line(args.configs, args.community, args.seeds, args.seed_start,
-                           args.steps, args.set, args.lang, args.out)
+                           args.steps, args.set, args.lang, args.out, uncertainty=spec)
     out = run_comparison(arms, out, seeds=seeds, community=args.community, sets=args.set,
                          workers=args.workers, scheduler=args.scheduler, resume=args.resume,
                          force=args.force, progress=not args.quiet, lang=args.lang,
-                         command=command, xlsx=args.xlsx)
+                         command=command, xlsx=args.xlsx, uncertainty=spec)
     if args.quiet:
         print(out)
         return 0
@@ -882,8 +1158,13 @@ def compare_command(args: argparse.Namespace) -> int:
 
     comp = load_comparison(out, args.lang)
     text = MESSAGES[args.lang]
-    print(text["runs"].format(n=len(arms) * args.seeds, designs=len(arms), seeds=args.seeds,
-                              steps=comp.steps))
+    if spec is None:
+        print(text["runs"].format(n=len(arms) * args.seeds, designs=len(arms),
+                                  seeds=args.seeds, steps=comp.steps))
+    else:
+        print(text["runs_uncertain"].format(n=len(arms) * args.seeds * spec.n,
+                                            designs=len(arms), sets=spec.n, seeds=args.seeds,
+                                            steps=comp.steps, params=len(spec.params)))
     for pair, designs in comp.partial_sets.items():
         print(text["partial"].format(pair=pair, designs=", ".join(designs)))
     files = [*OUTPUT_FILES, *([XLSX] if args.xlsx else [])]
@@ -952,6 +1233,28 @@ def add_command(subparsers: Any) -> None:
                              "whose part file is complete, run the rest, write the report; "
                              "the arguments and what the designs resolve to must be unchanged "
                              "(default: off). 继续被中断的比较")
+    parser.add_argument("--uncertainty", metavar="N", type=int,
+                        help="draw N parameter sets from the priors of the parameters that "
+                             "apply to any compared design (docs/parameters.md) and run every "
+                             "design with the same sets and the same seeds (N × seeds runs per "
+                             "design); the report then separates the interval over parameter "
+                             "sets from the seed noise (default: off, the designs' values). "
+                             "参数不确定性：从先验分布抽取 N 组参数，各模式使用相同的参数组与种子")
+    parser.add_argument("--uncertainty-method", metavar="METHOD", choices=("sobol", "lhs"),
+                        help="how the sets spread over the priors: sobol (scrambled Sobol') or "
+                             "lhs (Latin hypercube) (default: sobol). 抽样方法")
+    parser.add_argument("--uncertainty-seed", metavar="S", type=int,
+                        help="seed of the parameter sets; the same seed gives the same sets "
+                             "(default: 0). 参数抽样的随机种子")
+    parser.add_argument("--uncertain", metavar="PATH,...", action="append",
+                        help="only these parameters are uncertain (dotted paths as for --set, "
+                             "comma-separated, repeatable; each must declare a prior) "
+                             "(default: every prior that applies). 只对这些参数抽样")
+    parser.add_argument("--threshold", metavar="OUTCOME=VALUE", action="append",
+                        help="with --uncertainty: report the share of parameter sets in which "
+                             "each design meets VALUE (≥ for outcomes where more is better, ≤ "
+                             "where less is, e.g. condition=0.6, petitions=5); repeatable "
+                             "(default: none). 达标阈值：报告各模式达标的参数组比例")
     add_output_options(parser, "out/compare-<community>")
     for action in parser._actions:
         if action.dest == "force":

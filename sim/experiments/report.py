@@ -34,6 +34,7 @@ from sim.experiments.comparison import (
     DESIGN,
     FIGURES,
     MANIFEST,
+    PARAM_SET,
     REPORT,
     RUN_SCALARS,
     RUNS,
@@ -79,7 +80,8 @@ REPORT_FILES = (REPORT, SUMMARY, RUNS, TIMESERIES, TIMESERIES_CSV)
 
 RUN_SCALAR_UNITS = {"households": "households", "compounds": "compounds",
                     "firm_entries": "count", "firm_exits": "count",
-                    "petitions_total": "household-months", "gov_spending_total": "yuan"}
+                    "petitions_total": "household-months", "gov_spending_total": "yuan",
+                    "gov_spending_no_campaigns_total": "yuan"}
 """Units of :data:`~sim.experiments.compare.RUN_SCALARS`, for the headers of ``summary.xlsx``."""
 
 
@@ -148,11 +150,16 @@ def load_comparison(out: str | Path, lang: str | None = None) -> Comparison:
                 sets_applied=tuple(d["sets_applied"]), sets_skipped=tuple(d["sets_skipped"]))
             for d, config in zip(manifest["designs"], manifest["group_configs"], strict=True)]
     steps, window = int(manifest["steps"]), int(manifest["outcome_months"])
-    table = read_parts(files, columns=[DESIGN, "seed", "month", *COLUMNS]).to_pandas()
+    uncertainty = manifest.get("uncertainty")
+    keys = [DESIGN, *([PARAM_SET] if uncertainty else []), "seed"]
+    paths = [u["path"] for u in uncertainty["parameters"]] if uncertainty else []
+    table = read_parts(files, columns=[*keys, "month", *COLUMNS]).to_pandas()
     timeseries = table.reset_index(drop=True)
-    timeseries["seed"] = timeseries["seed"].astype("int64")
-    timeseries["month"] = timeseries["month"].astype("int64")
+    for name in (*keys[1:], "month"):
+        timeseries[name] = timeseries[name].astype("int64")
     by_id = {run["run_id"]: run for run in manifest["runs"]}
+    campaigns = tuple(int(m) for m in manifest.get("campaign_months", ()))
+    months = tuple(int(m) for m in manifest.get("window_months", ()))
     scalars = []
     versions: dict[str, str] = {}
     rows = steps + 1
@@ -162,23 +169,34 @@ def load_comparison(out: str | Path, lang: str | None = None) -> Comparison:
         versions = versions or dict(info.get("versions", {}))
         frame = timeseries.iloc[i * rows:(i + 1) * rows]
         after = frame[frame["month"] > 0]
-        scalars.append({DESIGN: run["params"][DESIGN], "seed": int(run["seed"]),
+        quiet = after[~after["month"].isin(campaigns)]
+        scalars.append({DESIGN: run["params"][DESIGN],
+                        **({PARAM_SET: int(run["params"][PARAM_SET])} if uncertainty else {}),
+                        "seed": int(run["seed"]),
+                        **{path_: run["params"].get(path_, float("nan")) for path_ in paths},
                         "households": float(info.get("households", float("nan"))),
                         "compounds": float(info.get("compounds", float("nan"))),
                         "firm_entries": float(info.get("firm_entries", float("nan"))),
                         "firm_exits": float(info.get("firm_exits", float("nan"))),
                         "petitions_total": float(after["petitions"].sum()),
-                        "gov_spending_total": float(after["gov_spending"].sum())})
-    means = window_means(timeseries, steps, window)
-    runs = pd.DataFrame(scalars).merge(means, on=[DESIGN, "seed"], how="left",
-                                       validate="one_to_one")
-    runs = runs[[DESIGN, "seed", *RUN_SCALARS, *COLUMNS]]
+                        "gov_spending_total": float(after["gov_spending"].sum()),
+                        "gov_spending_no_campaigns_total": float(quiet["gov_spending"].sum())})
+    means = window_means(timeseries, steps, window, months)
+    runs = pd.DataFrame(scalars).merge(means, on=keys, how="left", validate="one_to_one")
+    runs = runs[[*keys, *paths, *RUN_SCALARS, *COLUMNS]]
+    param_sets: list[dict[str, Any]] = []
+    if uncertainty:
+        firsts = runs.drop_duplicates(PARAM_SET).sort_values(PARAM_SET)
+        param_sets = [{p: row[p] for p in paths} for _, row in firsts.iterrows()]
+    thresholds = dict((uncertainty or {}).get("thresholds") or {})
     return Comparison(arms=arms, seeds=[int(s) for s in manifest["seeds"]], steps=steps,
                       window=window, timeseries=timeseries, runs=runs,
-                      summary=summarise(runs, arms, lang), lang=lang,
+                      summary=summarise(runs, arms, lang, thresholds), lang=lang,
                       command=manifest.get("command_line", ""),
                       created=manifest.get("created", ""), versions=versions,
-                      community_source=manifest.get("community", {}).get("given"))
+                      community_source=manifest.get("community", {}).get("given"),
+                      months=months, campaigns=campaigns, uncertainty=uncertainty,
+                      param_sets=param_sets)
 
 
 # --------------------------------------------------------------------------- writing
