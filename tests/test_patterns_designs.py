@@ -3,26 +3,34 @@
 Each pattern test runs designs on the same community over 20 seeds (paired by seed: the
 same seed gives the same households and network) and applies a one-sided Wilcoxon
 signed-rank test at α = 0.01 to per-seed statistics; the effect size printed is the
-median paired difference. Nothing in the code writes these outcomes: they come from the
-institutions' mechanisms under the documented defaults.
+median paired difference. Nothing in the code writes these outcomes. Each test's
+docstring says what it is: a **Finding** (it emerges from interaction, and a negative
+control that switches off the mechanism credited with it removes it) or a **Consistency
+check** (it follows from an assumed form or an input, named there). Where the model
+credits a different mechanism than the design's own account, the test says so.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from scipy import stats
 
 import sim
+from sim.institutions.committees import CommitteeParams
 from sim.patterns import (
     STACKS,
     allocation_run,
     face_effect,
     retained_after_renovation,
+    retained_lift_did,
     stacked_condition,
 )
-from tests.conftest import SEEDS, tracked_runs
+from tests.conftest import SEEDS, Tracked, tracked_runs
 
 ALPHA = 0.01
 pytestmark = pytest.mark.slow
@@ -39,67 +47,177 @@ def frames(design: str) -> list[pd.DataFrame]:
 
 # ----------------------------------------------------------------------------- pattern 3
 
+NAN_AN = yaml.safe_load(Path("configs/designs/nanan_131.yaml").read_text(encoding="utf-8"))
+THREE_BODIES = ("deliberation_council", "owners_committee", "supervisory_committee")
+NO_MOBILISATION = {"behaviour.weights.mobilisation": 0.0}
+"""Negative control of the branch's door-to-door mobilisation: visits no longer move choices."""
+
+_VARIANTS: dict[str, list[Tracked]] = {}
+
+
+def without_three_bodies() -> list[Tracked]:
+    """131 without its council, owners' committee and supervisory committee (Heping Road)."""
+    if "no_bodies" not in _VARIANTS:
+        institutions = {k: v for k, v in NAN_AN["institutions"].items()
+                        if k not in THREE_BODIES}
+        scn = sim.load_config({"community": "heping_road", "design": {
+            "name": "nanan_131_without_bodies", "institutions": institutions}})
+        _VARIANTS["no_bodies"] = [Tracked(sim.CompoundModel(scn, rng=seed), 120)
+                                  for seed in SEEDS]
+    return _VARIANTS["no_bodies"]
+
 
 def test_pattern3_131_sustains_condition_after_renovation():
-    """131: four years after a campaign more of the lift remains than under the baseline."""
-    base = np.array([retained_after_renovation(r.model) for r in tracked_runs("baseline")])
-    n131 = np.array([retained_after_renovation(r.model) for r in tracked_runs("nanan_131")])
-    p, effect = paired(n131, base, "greater")
-    print(f"retained share of lift: 131 {np.median(n131):.2f} vs baseline "
-          f"{np.median(base):.2f}, median difference {effect:.2f}, p = {p:.2g}")
+    """131: four years after a campaign more of the lift remains than under the baseline.
+
+    Finding, measured net of the common trend: untreated compounds rise under 131 and fall
+    under the baseline, so the plain retained share (0.61 vs 0.18) overstates the gap; the
+    difference in differences is 0.43 vs 0.31. The plain share's "more than half kept" is
+    not supported net of trend. What the model credits (the control below): the branch's
+    mobilisation, not the three bodies.
+    """
+    base = tracked_runs("baseline")
+    n131 = tracked_runs("nanan_131")
+    plain = [np.median([retained_after_renovation(r.model) for r in runs])
+             for runs in (n131, base)]
+    did_base = np.array([retained_lift_did(r.model) for r in base])
+    did_131 = np.array([retained_lift_did(r.model) for r in n131])
+    p, effect = paired(did_131, did_base, "greater")
+    print(f"retained share of lift: plain 131 {plain[0]:.2f} vs baseline {plain[1]:.2f}; "
+          f"net of trend 131 {np.median(did_131):.2f} vs baseline {np.median(did_base):.2f}, "
+          f"median difference {effect:.2f}, p = {p:.2g}")
     assert p < ALPHA
-    assert np.median(n131) >= 0.5
+
+
+def test_pattern3_retention_comes_from_mobilisation_not_the_three_bodies():
+    """Negative controls of the retention gain: switch off mobilisation, remove the bodies.
+
+    Finding: with ``behaviour.weights.mobilisation = 0`` (party members still visit, but
+    visits no longer move choices) 131's gain over the baseline net of trend is gone
+    (0.34 vs 0.31, not significant); without the council, owners' committee and
+    supervisory committee it is not smaller (0.59). So the model does not support the
+    account that the three bodies and pooled money keep the renovation: the branch does.
+    """
+    base = np.array([retained_lift_did(r.model) for r in tracked_runs("baseline")])
+    n131 = np.array([retained_lift_did(r.model) for r in tracked_runs("nanan_131")])
+    no_mob = np.array([retained_lift_did(r.model)
+                       for r in tracked_runs("nanan_131", changes=NO_MOBILISATION)])
+    no_bodies = np.array([retained_lift_did(r.model) for r in without_three_bodies()])
+    p_gone, gap = paired(no_mob, base, "greater")
+    p_mob, _ = paired(n131, no_mob, "greater")
+    p_bodies, _ = paired(no_bodies, n131, "less")
+    print(f"retained net of trend: 131 {np.median(n131):.2f}, without mobilisation "
+          f"{np.median(no_mob):.2f} (vs baseline {np.median(base):.2f}: {gap:+.2f}, "
+          f"p = {p_gone:.2g}), without the three bodies {np.median(no_bodies):.2f} "
+          f"(smaller? p = {p_bodies:.2g})")
+    assert p_mob < ALPHA
+    assert p_gone > ALPHA
+    assert p_bodies > ALPHA
 
 
 def test_pattern3_131_lowers_petitions():
-    """Petitions over ten years are fewer under 131 than under the baseline."""
+    """Petitions over ten years are fewer under 131 than under the baseline.
+
+    Finding; negative control: 131 without its three bodies (council, owners' committee,
+    supervisory committee; triage, branch and covenant kept). Most of the reduction is
+    gone: the bodies account for a median 86 % of the gap (petitions 516 with them, 2,427
+    without, 2,692 under the baseline). The bodies settle small matters that triage takes
+    away from government; without them those matters wait and grievance turns to petitions.
+    """
     base = np.array([f["petitions"].sum() for f in frames("baseline")])
     n131 = np.array([f["petitions"].sum() for f in frames("nanan_131")])
+    no_bodies = np.array([r.model.datacollector.get_model_vars_dataframe()["petitions"].sum()
+                          for r in without_three_bodies()])
     p, effect = paired(n131, base, "less")
+    p_ctrl, _ = paired(no_bodies, n131, "greater")
+    share = np.median((no_bodies - n131) / (base - n131))
     print(f"petitions in 120 months: 131 {np.median(n131):.0f} vs baseline "
-          f"{np.median(base):.0f}, median difference {effect:.0f}, p = {p:.2g}")
+          f"{np.median(base):.0f}, median difference {effect:.0f}, p = {p:.2g}; without "
+          f"the three bodies {np.median(no_bodies):.0f} (p = {p_ctrl:.2g}), share of the "
+          f"gap {share:.2f}")
     assert p < ALPHA
+    assert p_ctrl < ALPHA
+    assert share > 0.5
 
 
 def test_pattern3_131_self_funded_share_rises():
     """以院养院: under 131 the self-funded share of years 8–10 exceeds that of years 2–4,
-    and exceeds the baseline's."""
-    early = np.array([f["self_funded_share"].iloc[12:48].mean() for f in frames("nanan_131")])
-    late = np.array([f["self_funded_share"].iloc[84:120].mean() for f in frames("nanan_131")])
-    base = np.array([f["self_funded_share"].iloc[84:120].mean() for f in frames("baseline")])
+    and exceeds the baseline's.
+
+    Finding; what the model credits is the branch's mobilisation (more households pay
+    their fees), not pooled money: with ``behaviour.weights.mobilisation = 0`` the rise
+    halves (0.21 → 0.11), while 131 without its three bodies (no projects, no 打平伙)
+    rises as much (0.54 → 0.78).
+    """
+    def shares(runs: list) -> tuple[np.ndarray, np.ndarray]:
+        fs = [r.model.datacollector.get_model_vars_dataframe()["self_funded_share"]
+              for r in runs]
+        return (np.array([f.iloc[12:48].mean() for f in fs]),
+                np.array([f.iloc[84:120].mean() for f in fs]))
+
+    early, late = shares(tracked_runs("nanan_131"))
+    _, base = shares(tracked_runs("baseline"))
+    mob_early, mob_late = shares(tracked_runs("nanan_131", changes=NO_MOBILISATION))
+    _, bodies_late = shares(without_three_bodies())
     p_rise, rise = paired(late, early, "greater")
     p_base, gap = paired(late, base, "greater")
+    p_mob, _ = paired(late - early, mob_late - mob_early, "greater")
+    p_bodies, _ = paired(late, bodies_late, "greater")
     print(f"self-funded share under 131: {np.median(early):.2f} → {np.median(late):.2f} "
           f"(+{rise:.2f}, p = {p_rise:.2g}); baseline late {np.median(base):.2f} "
-          f"(gap {gap:.2f}, p = {p_base:.2g})")
+          f"(gap {gap:.2f}, p = {p_base:.2g}); without mobilisation "
+          f"{np.median(mob_early):.2f} → {np.median(mob_late):.2f} (smaller rise: "
+          f"p = {p_mob:.2g}); without the three bodies late {np.median(bodies_late):.2f} "
+          f"(131 higher? p = {p_bodies:.2g})")
     assert p_rise < ALPHA
     assert p_base < ALPHA
+    assert p_mob < ALPHA
+    assert p_bodies > ALPHA
 
 
 def test_pattern3_former_petitioners_become_participants():
     """"不断上访的骨干分子…主动参加矛盾纠纷调解": households that petitioned in the first three
     years take part in deliberation more in the next three under 131 than under the baseline.
-    """
-    def rate(design: str) -> np.ndarray:
-        return np.array([run.participation_later[run.petitioned_early].mean() / 36
-                         for run in tracked_runs(design)])
 
-    base, n131 = rate("baseline"), rate("nanan_131")
+    Finding; negative control ``behaviour.weights.mobilisation = 0``: most of the gain is
+    gone (0.217 → 0.070; baseline 0.045) — the branch's visits, which go first to those
+    who lag, are what turns them.
+    """
+    def rate(runs: list[Tracked]) -> np.ndarray:
+        return np.array([run.participation_later[run.petitioned_early].mean() / 36
+                         for run in runs])
+
+    base, n131 = rate(tracked_runs("baseline")), rate(tracked_runs("nanan_131"))
+    no_mob = rate(tracked_runs("nanan_131", changes=NO_MOBILISATION))
     p, effect = paired(n131, base, "greater")
+    p_ctrl, _ = paired(n131, no_mob, "greater")
+    left = np.median(no_mob - base) / effect
     print(f"participation of former petitioners: 131 {np.median(n131):.3f} vs baseline "
-          f"{np.median(base):.3f}, median difference {effect:.3f}, p = {p:.2g}")
+          f"{np.median(base):.3f}, median difference {effect:.3f}, p = {p:.2g}; without "
+          f"mobilisation {np.median(no_mob):.3f} (p = {p_ctrl:.2g}, {left:.0%} of the gain "
+          f"left)")
     assert p < ALPHA
+    assert p_ctrl < ALPHA
+    assert left < 0.25
 
 
 # ----------------------------------------------------------------------------- 移民小区
 
 
-def lights_outcome(design: str) -> pd.DataFrame:
-    """When and how the lights broken at month 0 (matter id 0) were repaired, per seed."""
+def lights_outcome(design: str, institutions: dict | None = None) -> pd.DataFrame:
+    """When and how the lights broken at month 0 (matter id 0) were repaired, per seed.
+
+    ``institutions``, if given, replace the design's (a control without some of them).
+    """
     rows = []
     for seed in SEEDS:
-        model = sim.CompoundModel(sim.load_config(f"configs/designs/{design}.yaml")
-                                  .override({"community": "yimin_compound"}), rng=seed)
+        if institutions is None:
+            scn = sim.load_config(f"configs/designs/{design}.yaml").override(
+                {"community": "yimin_compound"})
+        else:
+            scn = sim.load_config({"community": "yimin_compound", "design": {
+                "name": design, "institutions": institutions}})
+        model = sim.CompoundModel(scn, rng=seed)
         model.run(72)
         log = model.matters.log_frame()
         lights = log[log["id"] == 0]
@@ -111,20 +229,43 @@ def lights_outcome(design: str) -> pd.DataFrame:
 
 
 def test_yimin_lights_pooled_within_months_under_131():
-    """Seed 001: the lights were fixed by pooled money, 3,000 yuan of materials for the
-    compound, after several council meetings — within months, not years."""
+    """Seed 001: the lights were fixed by pooled money after several council meetings —
+    within months, not years.
+
+    Finding (the timing): it takes a council quorum, an approval and enough paying
+    households, each emerging month by month. Negative control: 131 without the body that
+    pools the money (owners' committee, and the supervisory committee that needs it) —
+    residents never fix the lights. Consistency check (the price): the cost paid is the
+    input cost of lights (5,000 yuan) times fixed factors, (1 − ``price_saving``) and, when
+    a volunteer electrician is found, (1 − ``labour_share``): 2,700 or 4,500 yuan. That
+    it is near the seed's 3,000 is a choice of inputs, not a result.
+    """
     out = lights_outcome("nanan_131")
     print(out.describe().round(1).to_string())
     assert (out["handler"] == "residents").all()
     assert out["month"].median() <= 6
     assert (out["month"] <= 12).all()
-    # Of the order the seed reports: 3,000 yuan for the compound (within a factor of two).
-    assert 1500 <= out["paid"].median() <= 6000
-    assert (out["paid"] / out["households"]).median() < 20
+    scn = sim.load_config("configs/designs/nanan_131.yaml")
+    lights = next(t for t in scn.matters.types if t.name == "lights")
+    saving = CommitteeParams.model_validate(
+        scn.design.institutions["owners_committee"]).price_saving
+    by_form = {round(lights.cost * (1 - saving) * (1 - lights.labour_share), 6),
+               round(lights.cost * (1 - saving), 6)}
+    assert set(out["paid"].round(6)) <= by_form
+    no_committee = {k: v for k, v in NAN_AN["institutions"].items()
+                    if k not in ("owners_committee", "supervisory_committee")}
+    control = lights_outcome("nanan_131_without_committee", no_committee)
+    print(control["handler"].value_counts().to_string())
+    assert (control["handler"] != "residents").all()
 
 
 def test_yimin_lights_stay_open_for_years_under_baseline():
-    """Under the baseline the same lights wait for government for years."""
+    """Under the baseline the same lights wait for government for years.
+
+    Consistency check: government takes up a small matter with probability (about)
+    1 / ``months_small`` = 1/36 a month — a median wait near two years by the assumed
+    rate — unless the month-24 campaign (a quarter of campaigns, on one compound) clears it.
+    """
     out = lights_outcome("baseline")
     print(out.describe().round(1).to_string())
     assert (out["handler"] != "residents").all()
