@@ -146,7 +146,7 @@ def axis_label(name: str, lang: str) -> str:
     if unit in text or (COLUMNS[name].unit != "share" and word.lower() in text.lower()
                         and monthly):
         return text
-    return f"{text}（{unit}）" if lang == "zh" else f"{text} ({unit})"
+    return TEXT[lang]["with_unit"].format(label=text, unit=unit)
 
 
 def text_width(text: str) -> int:
