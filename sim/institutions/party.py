@@ -79,7 +79,8 @@ class PartyBranchParams(Params):
                                                            "compound needs to form a branch "
                                                            "(seed 003: 3).",
                              json_schema_extra={"prior": {"low": 2, "high": 4,
-                                                          "source": "seed 003: 在册正式党员达3名以上 "
+                                                          "source": "seed 003: "
+                                                                    "在册正式党员达3名以上 "
                                                                     "(members; the model counts "
                                                                     "households)"}})
     grid_branch: bool = Field(False, description="A grid or functional branch serves every "

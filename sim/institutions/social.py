@@ -62,7 +62,8 @@ class SocialOrganisationParams(Params):
                                                                 "(不足10%).",
                                    json_schema_extra={"prior": {"low": 0.1, "high": 1.0,
                                                                 "source": "seed 004: "
-                                                                          "能有效參與社區治理的社會組織不足10% "
+                                                                          "能有效參與社區治理"
+                                                                          "的社會組織不足10% "
                                                                           "(the low end: no "
                                                                           "cultivation)"}})
 
