@@ -26,6 +26,7 @@ sets here, so "the same prior" means the same thing in each.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -72,11 +73,15 @@ class Uncertainty:
     description: str = ""
 
     def value(self, u: float) -> float | int:
-        """The parameter's value at ``u`` in [0, 1) of its prior (uniform)."""
-        x = self.low + (self.high - self.low) * float(u)
+        """The parameter's value at ``u`` in [0, 1) of its prior.
+
+        Uniform on [low, high]; an integer parameter is uniform on the whole numbers from
+        low to high (each equally likely, the two ends included).
+        """
         if self.integer:
-            return int(min(max(round(x), self.low), self.high))
-        return x
+            k = math.floor((self.high - self.low + 1) * float(u))
+            return int(self.low + min(max(k, 0), self.high - self.low))
+        return self.low + (self.high - self.low) * float(u)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for a manifest."""

@@ -1,4 +1,4 @@
-"""The priors' reader (sim.priors): sampling is stratified and seeded, apply skips absent institutions."""
+"""sim.priors: sampling is stratified and seeded; apply skips absent institutions."""
 
 from __future__ import annotations
 
@@ -55,3 +55,10 @@ def test_crossed_plan_pairs_every_group_with_the_same_sets_and_seeds():
                  for r in plan.runs if r["group"] == g] for g in (0, 1)]
     assert by_group[0] == by_group[1]
     assert len({r["run_id"] for r in plan.runs}) == len(plan.runs)
+
+
+def test_an_integer_prior_gives_each_whole_number_the_same_weight():
+    """[1, 5] at 10 stratified sets: each of 1…5 twice (rounding would give the ends half)."""
+    sets = sample([VISITS], 10, seed=2, method="lhs")
+    values = sorted(s[VISITS.path] for s in sets)
+    assert values == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
