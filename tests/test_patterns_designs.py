@@ -278,7 +278,17 @@ def test_yimin_lights_stay_open_for_years_under_baseline():
 
 def test_pattern4_face_needs_visibility():
     """Face pressure raises contributions where neighbours can see (dense stairwell ties, or
-    public rolls and online groups) and does little in a compound of strangers without them.
+    public rolls and online groups) and does nothing in a compound of strangers without them.
+
+    Consistency check: the face term is w_face · sensitivity · visibility · (share seen
+    acting − threshold), and visibility = ``behaviour.visibility.base`` (0) + ties +
+    stairwell + the institutions' bonuses. Among strangers there are no ties and the base is
+    0, so the term is 0 for every household and face on or off gives the same run: the
+    "exactly 0.00" is the form, checked here exactly (every seed). Where households are
+    seen, most see more neighbours paying than their threshold (start 0.7, mean threshold
+    0.35), so face helps (+0.12 among acquaintances, +0.08 for strangers with public rolls
+    and online groups): the sign follows from the form and the inputs; the sizes are
+    measured, not predicted.
     """
     acquainted = face_effect(0.9, seeds=SEEDS)
     strangers = face_effect(0.0, seeds=SEEDS)
@@ -286,25 +296,28 @@ def test_pattern4_face_needs_visibility():
     zero = np.zeros(len(SEEDS))
     p_acq, eff_acq = paired(acquainted, zero, "greater")
     p_rolls, eff_rolls = paired(rolls, zero, "greater")
-    p_gap, _ = paired(acquainted, strangers, "greater")
     print(f"effect of face on contribution: acquaintances {eff_acq:+.3f} (p = {p_acq:.2g}), "
           f"strangers {np.median(strangers):+.3f}, strangers with rolls and online groups "
           f"{eff_rolls:+.3f} (p = {p_rolls:.2g})")
-    assert p_acq < ALPHA and p_rolls < ALPHA and p_gap < ALPHA
-    assert abs(np.median(strangers)) < 0.25 * eff_acq
+    assert p_acq < ALPHA and p_rolls < ALPHA
+    np.testing.assert_array_equal(strangers, zero)
 
 
 # ----------------------------------------------------------------------------- pattern 5
 
-_ALLOC: dict[tuple[str, float], list[dict[str, float]]] = {}
+_ALLOC: dict[tuple[str, float, bool], list[dict[str, float]]] = {}
 
 
-def allocation_runs(allocation: str, incentive: float = 0.4) -> list[dict[str, float]]:
-    """Per seed: self-organisation before the first campaign (month 24) and rebound after."""
-    key = (allocation, incentive)
-    if key in _ALLOC:
-        return _ALLOC[key]
-    _ALLOC[key] = [allocation_run(allocation, seed, incentive) for seed in SEEDS]
+def allocation_runs(allocation: str, incentive: float = 0.4,
+                    everywhere: bool = False) -> list[dict[str, float]]:
+    """Per seed: self-organisation before the first campaign (month 24) and rebound after.
+
+    ``everywhere`` announces the incentive under any rule (``incentive_everywhere``).
+    """
+    key = (allocation, incentive, everywhere)
+    if key not in _ALLOC:
+        _ALLOC[key] = [allocation_run(allocation, seed, incentive, everywhere)
+                       for seed in SEEDS]
     return _ALLOC[key]
 
 
@@ -312,10 +325,22 @@ def column(rows: list[dict[str, float]], name: str) -> np.ndarray:
     return np.array([row[name] for row in rows])
 
 
+SELECTION_ONLY = ("competition", 0.0, False)
+"""Competition's choice of ready compounds without its incentive."""
+INCENTIVE_ONLY = ("need", 0.4, True)
+"""Need-based allocation with competition's incentive announced everywhere."""
+
+
 @pytest.mark.parametrize("other", ["need", "equal"])
 def test_pattern5_competition_self_organises_before_the_money(other):
     """Seed 000: money first to compounds that reach consensus, remove illegal structures,
-    form a self-governance body and agree a plan — they organise before money arrives."""
+    form a self-governance body and agree a plan — they organise before money arrives.
+
+    Finding of the incentive, not of selection: the +0.4 utility on contributing, complying
+    and taking part in every unrenovated compound raises participation until committees form
+    (committees 1.00 vs 0.48 at month 23). The control below shows that choosing ready
+    compounds contributes nothing to it (no money has moved before month 24).
+    """
     comp, rival = allocation_runs("competition"), allocation_runs(other)
     for name in ("committees", "participation", "compliance"):
         p, effect = paired(column(comp, name), column(rival, name), "greater")
@@ -325,23 +350,66 @@ def test_pattern5_competition_self_organises_before_the_money(other):
         assert p < ALPHA
 
 
-def test_pattern5_competition_rebounds_less_than_need():
-    """The compounds competition funds keep more of their renovation than those need funds."""
-    comp, need = allocation_runs("competition"), allocation_runs("need")
-    p, effect = paired(column(comp, "retained"), column(need, "retained"), "greater")
-    print(f"retained share of lift: competition {np.median(column(comp, 'retained')):.2f} vs "
-          f"need {np.median(column(need, 'retained')):.2f} (difference {effect:+.2f}, "
-          f"p = {p:.2g})")
-    assert p < ALPHA
-
-
 def test_pattern5_without_the_incentive_there_is_no_head_start():
-    """Negative control: with no incentive before the money, the competition arm is the
-    need arm until the first campaign, seed for seed (the head start is the incentive's
-    doing: nothing else differs before money moves)."""
-    comp, need = allocation_runs("competition", incentive=0.0), allocation_runs("need")
+    """Negative controls of the head start, each way, seed for seed until month 24.
+
+    Competition without its incentive (selection only) is the need arm; need with the
+    incentive (``incentive_everywhere``) is the competition arm. So the head start is the
+    incentive's doing, entirely.
+    """
+    need, comp = allocation_runs("need"), allocation_runs("competition")
+    selection, incentive = allocation_runs(*SELECTION_ONLY), allocation_runs(*INCENTIVE_ONLY)
     for name in ("committees", "participation", "compliance"):
-        np.testing.assert_array_equal(column(comp, name), column(need, name))
+        np.testing.assert_array_equal(column(selection, name), column(need, name))
+        np.testing.assert_array_equal(column(incentive, name), column(comp, name))
+
+
+def test_pattern5_competition_rebounds_less_than_need():
+    """The compounds competition funds keep more of their renovation than those need funds.
+
+    Finding of selection, net of the trend. Plain retained share: competition 0.47 vs need
+    0.22 — but the incentive lifts untreated compounds too. Net of their trend (difference
+    in differences) competition keeps 0.34 vs 0.28. Controls: selection alone (incentive
+    0) keeps 0.54, more than need; the incentive alone (need with it) keeps 0.27, not more
+    than need. So choosing ready compounds is what keeps the lift; the incentive does not.
+    """
+    comp, need = allocation_runs("competition"), allocation_runs("need")
+    selection, incentive = allocation_runs(*SELECTION_ONLY), allocation_runs(*INCENTIVE_ONLY)
+    for measure in ("retained", "retained_did"):
+        p, effect = paired(column(comp, measure), column(need, measure), "greater")
+        print(f"{measure}: competition {np.median(column(comp, measure)):.2f}, need "
+              f"{np.median(column(need, measure)):.2f} (difference {effect:+.2f}, "
+              f"p = {p:.2g}); selection only {np.median(column(selection, measure)):.2f}, "
+              f"incentive only {np.median(column(incentive, measure)):.2f}")
+        assert p < ALPHA
+    p_sel, _ = paired(column(selection, "retained_did"), column(need, "retained_did"),
+                      "greater")
+    p_inc, _ = paired(column(incentive, "retained_did"), column(need, "retained_did"),
+                      "greater")
+    assert p_sel < ALPHA
+    assert p_inc > ALPHA
+
+
+def test_pattern5_whole_community_gain_comes_from_the_incentive():
+    """Whole-community condition over the last two years: competition 0.68 vs need 0.50.
+
+    Finding of the incentive, not of selection. Controls: the incentive alone (need with
+    it) gives 0.65; selection alone (competition without it) gives 0.42, *less* than need
+    (fewer compounds qualify, money is carried over). The claim that competition's choice
+    of ready compounds improves the community is not supported; its announcement does.
+    """
+    comp, need = allocation_runs("competition"), allocation_runs("need")
+    selection, incentive = allocation_runs(*SELECTION_ONLY), allocation_runs(*INCENTIVE_ONLY)
+    p, effect = paired(column(comp, "condition"), column(need, "condition"), "greater")
+    p_inc, _ = paired(column(incentive, "condition"), column(need, "condition"), "greater")
+    p_sel, _ = paired(column(selection, "condition"), column(need, "condition"), "greater")
+    print(f"condition, last two years: competition {np.median(column(comp, 'condition')):.3f}"
+          f", need {np.median(column(need, 'condition')):.3f} ({effect:+.3f}, p = {p:.2g}); "
+          f"incentive only {np.median(column(incentive, 'condition')):.3f} "
+          f"(p = {p_inc:.2g}); selection only "
+          f"{np.median(column(selection, 'condition')):.3f} (p = {p_sel:.2g})")
+    assert p < ALPHA and p_inc < ALPHA
+    assert p_sel > ALPHA
 
 
 # ----------------------------------------------------------------------------- pattern 6
@@ -351,22 +419,66 @@ def stacks() -> dict[str, np.ndarray]:
     return {name: stacked_condition(inst, SEEDS) for name, inst in STACKS.items()}
 
 
-def test_pattern6_same_bodies_do_better_with_a_hub(stacks):
-    """Seed 004's remedy: the same bodies joined by a hub (six-party linkage) beat them stacked."""
+CONTROL_SEEDS = SEEDS[:10]
+"""Seeds of the link-cost controls of pattern 6 (enough for p < 0.01 paired; saves time)."""
+NO_LINK_COST = {"coordination.cost_per_link": 0.0}
+
+
+@pytest.fixture(scope="module")
+def stacks_without_link_cost() -> dict[str, np.ndarray]:
+    return {name: stacked_condition(STACKS[name], CONTROL_SEEDS, NO_LINK_COST)
+            for name in ("few", "many", "hub")}
+
+
+def test_pattern6_same_bodies_do_better_with_a_hub(stacks, stacks_without_link_cost):
+    """Seed 004's remedy: the same bodies joined by a hub (six-party linkage) beat them stacked.
+
+    Consistency check: the hub's only channels are the link-counting formula (k − 1 links
+    instead of k(k − 1)/2, at ``coordination.cost_per_link`` each) and the firm's fixed cost
+    × ``firm_cost_factor`` (0.9). Control: with ``cost_per_link = 0`` the gain (+0.035)
+    shrinks to the firm's part (+0.001); with the firm factor at 1 as well, hub and stacked
+    runs are bit-identical. So "integration beats stacking" is the assumed formula.
+    """
     p, effect = paired(stacks["hub"], stacks["many"], "greater")
+    free = stacks_without_link_cost
+    left = float(np.median(free["hub"] - free["many"]))
     print(f"condition, last two years: hub {np.median(stacks['hub']):.3f} vs stacked "
-          f"{np.median(stacks['many']):.3f} (difference {effect:+.3f}, p = {p:.2g})")
+          f"{np.median(stacks['many']):.3f} (difference {effect:+.3f}, p = {p:.2g}); "
+          f"without link cost {left:+.4f}")
     assert p < ALPHA
+    assert abs(left) < 0.1 * effect
+    hub = {**STACKS["hub"], "six_party_linkage": {"firm_cost_factor": 1.0}}
+    changes = NO_LINK_COST
+    np.testing.assert_array_equal(stacked_condition(hub, SEEDS[:2], changes),
+                                  stacked_condition(STACKS["many"], SEEDS[:2], changes))
 
 
-def test_pattern6_stacking_bodies_without_a_hub_has_diminishing_returns(stacks):
-    """Per body added, six more bodies without a hub gain less than the first two did."""
+def test_pattern6_stacking_bodies_without_a_hub_has_diminishing_returns(
+        stacks, stacks_without_link_cost):
+    """Per body added, six more bodies without a hub gain less than the first two did.
+
+    Finding, but not of coordination cost as claimed (意大利面條效應): with
+    ``cost_per_link = 0`` the returns still diminish (first two +0.079 per body, next six
+    +0.033; seeds 0–9), because the branch and owners' committee already do most of what the others
+    add. The link cost takes the six bodies' gain from +0.033 to +0.011 per body: it is
+    part of the pattern, not its cause. No control that removes the pattern is known.
+    """
     first = (stacks["few"] - stacks["base"]) / 2
     more = (stacks["many"] - stacks["few"]) / 6
     p, _ = paired(more, first, "less")
+    n = len(CONTROL_SEEDS)
+    free = stacks_without_link_cost
+    free_first = (free["few"] - stacks["base"][:n]) / 2
+    free_more = (free["many"] - free["few"]) / 6
+    p_free, _ = paired(free_more, free_first, "less")
+    p_cost, _ = paired(more[:n], free_more, "less")
     print(f"gain in condition per body: first two {np.median(first):+.4f}, next six "
-          f"{np.median(more):+.4f} (p = {p:.2g})")
+          f"{np.median(more):+.4f} (p = {p:.2g}); without link cost {np.median(free_first):+.4f}"
+          f", {np.median(free_more):+.4f} (p = {p_free:.2g}); link cost lowers the six's "
+          f"gain (p = {p_cost:.2g})")
     assert p < ALPHA
+    assert p_free < ALPHA
+    assert p_cost < ALPHA
 
 
 # ----------------------------------------------------------------------------- five designs
@@ -377,7 +489,10 @@ OUTCOMES = ("contribution_rate", "participation_rate", "condition", "trust", "de
 
 
 def test_five_designs_run_on_heping_road_and_differ():
-    """All five seed designs run 120 months on Heping Road; no two give the same outcomes."""
+    """All five seed designs run 120 months on Heping Road; no two give the same outcomes.
+
+    Consistency check (a smoke test): different institutions give different runs.
+    """
     means = {}
     for design in DESIGNS:
         last_years = []

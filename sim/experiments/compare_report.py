@@ -50,6 +50,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim.experiments.comparison import BETTER_HIGHER, BETTER_LOWER, better_sign
 from sim.fonts import CJKFontError, use_cjk_font
 from sim.metrics import COLUMNS, label
 from sim.plots import (
@@ -77,13 +78,12 @@ READING_OUTCOMES = ("condition", "contribution_rate", "participation_rate", "pet
                     "dependence", "self_funded_share", "gov_spending")
 """Outcomes named in the plain-language reading of each design."""
 
-BETTER_HIGHER = frozenset({"contribution_rate", "compliance_rate", "volunteer_rate",
-                           "participation_rate", "condition", "trust", "satisfaction",
-                           "firm_present_share", "self_funded_share"})
-BETTER_LOWER = frozenset({"violations", "matters_open", "petitions", "dependence",
-                          "grievance"})
-"""Desired direction of change, for colouring; other outcomes (government spending,
-matters resolved) are not judged."""
+UNCERTAINTY_FIGURE = "uncertainty"
+""":attr:`FigureFile.outcome` of the figure of the differences across parameter sets."""
+
+UNCERTAIN_OUTCOMES = ("condition", "petitions", "self_funded_share", "contribution_rate",
+                      "participation_rate", "dependence")
+"""Outcomes of the uncertainty figure and reading (the acceptance's three first)."""
 
 PALETTE = ("#4d4d4d", "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
            "#e377c2", "#17becf", "#bcbd22")
@@ -97,6 +97,9 @@ BASE_DECIMALS = {"share": 2, "households": 1, "matters": 1, "yuan": 0}
 
 TEXT: dict[str, dict[str, str]] = section("compare_report")
 """Report and figure text by language."""
+
+UTEXT: dict[str, dict[str, str]] = section("compare_uncertainty")
+"""Text of the uncertainty section (``sim compare --uncertainty``) by language."""
 
 
 
@@ -307,7 +310,8 @@ def best_reading(comp: Comparison, outcome: str, highest: bool, lang: str) -> st
                             value=value.strip() + unit_suffix(outcome, lang))
     if len(comp.arms) < 3:
         return html.escape(text + t["end"]).replace("\x00", "<b>").replace("\x01", "</b>")
-    runs = comp.runs.set_index(["design", "seed"])[outcome]
+    keys = ["design", "param_set"] if comp.uncertainty else ["design", "seed"]
+    runs = comp.runs.groupby(keys, sort=True)[outcome].mean()  # per parameter set or seed
     d = (runs.loc[first["design"]].sort_index() - runs.loc[second["design"]].sort_index())
     mean, low, high, _ = t_interval(d.to_numpy(float))
     lead = mean if highest else -mean
@@ -384,6 +388,8 @@ def plot_outcome(comp: Comparison, outcome: str, lang: str, path: Path, dpi: int
     ax = fig.add_subplot()
     first, last = comp.window_months
     ax.axvspan(first - 0.5, last + 0.5, color="#000000", alpha=0.06, linewidth=0)
+    for month in comp.skipped_months:  # inside the window's span, not averaged
+        ax.axvline(month, color="#888888", linewidth=0.8, linestyle=":")
     ax.text(first, 1.0, " " + say(t["window_text"], window=comp.window), fontsize=8,
             color="#666666", va="top", ha="left", transform=ax.get_xaxis_transform())
     for arm, text, colour in zip(comp.arms, labels, colours(len(comp.arms)), strict=True):
@@ -466,18 +472,95 @@ def plot_differences(comp: Comparison, lang: str, path: Path, dpi: int = 100) ->
     return path
 
 
+def plot_uncertainty(comp: Comparison, lang: str, path: Path, dpi: int = 100) -> Path:
+    """Draw the differences across the parameter sets, with both intervals beside them.
+
+    One panel per outcome of :data:`UNCERTAIN_OUTCOMES`; per design other than the
+    reference, a strip of its ``d_k`` (one dot per parameter set, the mean over seeds of
+    the paired differences, spread sideways so that equal values stay visible), beside it
+    the 95 % interval over parameter sets (black) and the seed-only interval (grey): the
+    reader sees at once that the second is not the uncertainty of the answer.
+
+    Args:
+        comp: A comparison run with ``--uncertainty``.
+        lang: ``"zh"`` or ``"en"``.
+        path: The PNG to write.
+        dpi: Resolution.
+
+    Returns:
+        ``path``.
+    """
+    from sim.experiments.comparison import per_set_differences
+
+    u = UTEXT[lang]
+    others = comp.arms[1:]
+    labels = [wrap_label(arm.label(lang), 18) for arm in others]
+    _font(lang, labels)
+    palette = colours(len(comp.arms))[1:]
+    outcomes = list(UNCERTAIN_OUTCOMES)
+    ncols = 3
+    nrows = math.ceil(len(outcomes) / ncols)
+    width = max(11.0, 1.6 * len(others) * ncols + 2.0)
+    fig = Figure(figsize=(width, 3.6 * nrows + 0.6), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    rows = comp.summary.set_index(["outcome", "design"])
+    jitter = np.random.default_rng(0)  # layout only: the same picture for the same data
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        dk = per_set_differences(comp.runs, comp.arms, outcome)
+        ax.axhline(0, color="#444444", linewidth=0.9)
+        for x, arm, colour in zip(range(len(others)), others, palette, strict=True):
+            values = dk[arm.key]
+            ax.scatter(x - 0.12 + jitter.uniform(-0.08, 0.08, values.size), values, s=12,
+                       color=colour, alpha=0.6, linewidths=0)
+            r = rows.loc[(outcome, arm.key)]
+            for dx, low, high, shade, text in (
+                    (0.14, r["diff_params_low"], r["diff_params_high"], "#000000",
+                     u["legend_params"]),
+                    (0.26, r["diff_seeds_low"], r["diff_seeds_high"], "#999999",
+                     u["legend_seeds"])):
+                if np.isfinite(low) and np.isfinite(high):
+                    ax.errorbar([x + dx], [r["diff_params"]],
+                                yerr=[[r["diff_params"] - low], [high - r["diff_params"]]],
+                                fmt="o", color=shade, markersize=3.5, elinewidth=2.0,
+                                capsize=3, label=text if x == 0 else None)
+        ax.set_xticks(range(len(others)), labels, fontsize=8)
+        ax.set_xlim(-0.6, len(others) - 0.4)
+        ax.set_title(axis_label(outcome, lang), fontsize=9.5)
+        ax.tick_params(axis="y", labelsize=8)
+        if COLUMNS[outcome].unit != "share":
+            ax.yaxis.set_major_formatter(FuncFormatter(tick_text))
+        _style(ax)
+    for ax in axes.flat[len(outcomes):]:
+        ax.set_visible(False)
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, names, loc="outside lower center", ncol=2, fontsize=8.5,
+                   frameon=False)
+    ref = comp.reference.label(lang)
+    fig.suptitle(f"{TEXT[lang]['diff_axis']}：{ref}" if lang == "zh"
+                 else f"{TEXT[lang]['diff_axis']}: {ref}", fontsize=12)
+    fig.savefig(path, dpi=dpi)
+    return path
+
+
 def make_figures(comp: Comparison, lang: str, folder: Path) -> list[FigureFile]:
     """Write every figure of a comparison into ``folder``.
 
     Returns:
-        The forest plot first, then one time series per outcome (key outcomes
-        first, in :data:`KEY_OUTCOMES` order, then the others in column order).
+        The forest plot first, then (under ``--uncertainty``) the differences across the
+        parameter sets, then one time series per outcome (key outcomes first, in
+        :data:`KEY_OUTCOMES` order, then the others in column order).
     """
     t = TEXT[lang]
     ref = comp.reference.label(lang)
     figures = []
     path = plot_differences(comp, lang, folder / "differences.png")
     figures.append(FigureFile(path, path.read_bytes(), say(t["fig_forest"], ref=ref)))
+    if comp.uncertainty:
+        path = plot_uncertainty(comp, lang, folder / "uncertainty.png")
+        figures.append(FigureFile(path, path.read_bytes(), say(UTEXT[lang]["fig"], ref=ref),
+                                  UNCERTAINTY_FIGURE))
     order = [*KEY_OUTCOMES, *(c for c in COLUMNS if c not in KEY_OUTCOMES)]
     for outcome in order:
         path = plot_outcome(comp, outcome, lang, folder / f"timeseries_{outcome}.png")
@@ -574,12 +657,26 @@ def _method(comp: Comparison, lang: str) -> list[str]:
     first, last = comp.window_months
     n = len(comp.seeds)
     ref = comp.reference.label(lang)
+    u = UTEXT[lang]
+    skipped = comp.skipped_months
+    window = len(comp.months) or comp.window
     items = [say(t["m_runs"], seeds=n, seed_range=_seed_range(comp.seeds), steps=comp.steps),
-             say(t["m_window"], window=comp.window, first=first, last=last),
+             say(t["m_window"], window=window, first=first, last=last,
+                 skipped=say(u["skipped"], months=", ".join(map(str, skipped)))
+                 if skipped else ""),
              say(t["m_ci"], seeds=n, df=n - 1),
              say(t["m_diff"], ref=ref),
-             say(t["m_band"], window=comp.window),
+             say(t["m_band"], window=window),
              t["m_colour"]]
+    runs = comp.runs[comp.runs["design"] == comp.reference.key]
+    items.insert(2, say(u["m_spending"], ref=ref,
+                        with_campaigns=fmt(float(runs["gov_spending_total"].mean()), 0),
+                        without=fmt(float(runs["gov_spending_no_campaigns_total"].mean()), 0)))
+    if comp.uncertainty:  # the intervals and tests are over parameter sets, not seeds
+        k = int(comp.uncertainty["n"])
+        items = [*items[:3], say(u["m_uncertain"], sets=k, seeds=n, df=k - 1, ref=ref),
+                 *items[5:]]
+        return items
     if n < 2:
         items.append(t["m_one_seed"])
     elif n <= 50:  # scipy's exact test; the smallest p is 2 / 2^n
@@ -617,11 +714,12 @@ def _table(comp: Comparison, lang: str) -> dict[str, object]:
                 cell.update(diff=fmt(r["diff"], dec, sign=True),
                             diff_class=f"diff {kind}" if kind else "diff",
                             diff_ci=fmt_interval(r["diff_low"], r["diff_high"], dec, sign=True),
-                            p=fmt_p(r["p_wilcoxon"]))
+                            p=fmt_p(r["p_holm"]))
             cells.append(cell)
         rows.append({"label": label(outcome, lang), "unit": unit_of(outcome, lang),
                      "cells": cells})
-    return {"head": head, "rows": rows}
+    note = UTEXT[lang]["results_note"] if comp.uncertainty else TEXT[lang]["table_note"]
+    return {"head": head, "rows": rows, "note": note}
 
 
 def _findings(comp: Comparison, lang: str) -> dict[str, object]:
@@ -632,13 +730,106 @@ def _findings(comp: Comparison, lang: str) -> dict[str, object]:
     ``one_seed`` says why.
     """
     t = TEXT[lang]
-    if len(comp.seeds) < 2:
+    if len(comp.seeds) < 2 and not comp.uncertainty:
         return {"one_seed": t["m_one_seed"], "readings": [], "caveat": ""}
     items = [design_reading(comp, arm, lang) for arm in comp.arms[1:]]
     items.append(best_reading(comp, "condition", True, lang))
     items.append(best_reading(comp, "petitions", False, lang))
-    return {"one_seed": "", "readings": [Markup(item) for item in items],
-            "caveat": t["caveat"]}
+    caveat = UTEXT[lang]["caveat"] if comp.uncertainty else t["caveat"]
+    return {"one_seed": "", "readings": [Markup(item) for item in items], "caveat": caveat}
+
+
+def _share(value: float, lang: str) -> str:
+    """A share as a percentage ("94%", "94 %"); "—" when undefined."""
+    if value is None or not np.isfinite(value):
+        return "—"
+    return f"{100 * value:.0f}%" if lang == "zh" else f"{100 * value:.0f} %"
+
+
+def _uncertainty(comp: Comparison, lang: str,
+                 figures: list[FigureFile]) -> dict[str, object] | None:
+    """The section of a comparison under parameter uncertainty (None without one).
+
+    Its table gives, per outcome and design, the difference and its three intervals —
+    over parameter sets, the spread across the prior, the seed-only one — named so that a
+    reader can tell them apart, with P(better), regret, the share meeting a threshold and
+    the Holm-corrected p-value; the readings say it in words, for the outcomes of
+    :data:`UNCERTAIN_OUTCOMES`.
+    """
+    if not comp.uncertainty:
+        return None
+    u, t = UTEXT[lang], TEXT[lang]
+    info = comp.uncertainty
+    parameters = info.get("parameters", [])
+    summary = comp.summary.set_index(["outcome", "design"])
+    ref = comp.reference.label(lang)
+    order = [*UNCERTAIN_OUTCOMES, *(c for c in COLUMNS if c not in UNCERTAIN_OUTCOMES)]
+    rows = []
+    for outcome in order:
+        dec = decimals_for(comp.summary, outcome)
+        for i, arm in enumerate(comp.arms):
+            r = summary.loc[(outcome, arm.key)]
+            regret = (f"{fmt(r['regret_mean'], dec)} / {fmt(r['regret_max'], dec)}"
+                      if np.isfinite(r["regret_mean"]) else "—")
+            rows.append({
+                "outcome": label(outcome, lang) if i == 0 else "", "design": arm.label(lang),
+                "reference": i == 0,
+                "diff": fmt(r["diff"], dec, sign=True) if i else "",
+                "diff_class": (lambda k: f"diff {k}" if k else "diff")(
+                    direction(outcome, r["diff"], r["diff_low"], r["diff_high"])) if i else "",
+                "params": fmt_interval(r["diff_params_low"], r["diff_params_high"], dec,
+                                       sign=True) if i else "",
+                "spread": fmt_interval(r["diff_spread_low"], r["diff_spread_high"], dec,
+                                       sign=True) if i else "",
+                "seeds": fmt_interval(r["diff_seeds_low"], r["diff_seeds_high"], dec,
+                                      sign=True) if i else "",
+                "better": _share(r["p_better"], lang) if i else "",
+                "regret": regret,
+                "threshold": _share(r["meets_threshold"], lang),
+                "p": fmt_p(r["p_holm"]) if i else ""})
+    readings = []
+    for outcome in UNCERTAIN_OUTCOMES[:3]:
+        name = outcome_name(outcome, lang)
+        for arm in comp.arms[1:]:
+            r = summary.loc[(outcome, arm.key)]
+            dec = decimals_of(outcome, float(r["diff_params_low"]), float(r["diff_params_high"]))
+            readings.append(say(
+                u["better"], design=arm.label(lang), ref=ref, outcome=name,
+                share=_share(r["p_better"], lang),
+                value=fmt(r["diff"], dec, sign=True) + unit_suffix(outcome, lang),
+                params=fmt_interval(r["diff_params_low"], r["diff_params_high"], dec, True),
+                seeds=fmt_interval(r["diff_seeds_low"], r["diff_seeds_high"], dec, True))
+                + t["end"])
+            seed_width = float(r["diff_seeds_high"] - r["diff_seeds_low"])
+            param_width = float(r["diff_params_high"] - r["diff_params_low"])
+            if np.isfinite(seed_width) and seed_width > 0 and np.isfinite(param_width):
+                readings.append(say(u["wider"], outcome=name,
+                                    ratio=f"{param_width / seed_width:.1f}"))
+        rows_o = comp.summary[comp.summary["outcome"] == outcome]
+        best = rows_o.sort_values("regret_mean", kind="stable").iloc[0]
+        dec = decimals_for(comp.summary, outcome)
+        readings.append(say(u["regret"], outcome=name,
+                            design={a.key: a.label(lang) for a in comp.arms}[best["design"]],
+                            value=fmt(best["regret_mean"], dec)) + t["end"])
+    for outcome, value in (info.get("thresholds") or {}).items():
+        op = "≥" if better_sign(outcome) > 0 else "≤"
+        for arm in comp.arms:
+            r = summary.loc[(outcome, arm.key)]
+            readings.append(say(u["threshold"], design=arm.label(lang),
+                                outcome=outcome_name(outcome, lang), op=op,
+                                value=f"{value:g}", share=_share(r["meets_threshold"], lang))
+                            + t["end"])
+    params = [{"path": q["path"], "prior": f"[{q['low']:g}, {q['high']:g}]",
+               "default": f"{q['default']:g}" if isinstance(q.get("default"), int | float)
+               else str(q.get("default", "")), "source": q.get("source", "")}
+              for q in parameters]
+    figure = [_figure(f) for f in figures if f.outcome == UNCERTAINTY_FIGURE]
+    return {"intro": say(u["intro"], sets=int(info["n"]), params=len(parameters),
+                         method=info.get("method", ""), seed=info.get("seed", ""),
+                         seeds=len(comp.seeds), runs=len(comp.runs)),
+            "which": u["which"], "table_note": u["table_note"], "rows": rows,
+            "readings": readings, "params": params, "figures": figure,
+            "has_threshold": bool(info.get("thresholds"))}
 
 
 def _command_html(command: str) -> str:
@@ -682,7 +873,7 @@ def report_context(comp: Comparison, lang: str,
     t = TEXT[lang]
     c = comp.reference.scenario.community
     community = (c.label_en if lang == "en" else c.label_zh) or c.name
-    series = [f for f in figures if f.outcome]
+    series = [f for f in figures if f.outcome and f.outcome != UNCERTAINTY_FIGURE]
     return {
         "html_lang": "zh-CN" if lang == "zh" else "en",
         "text": t,
@@ -699,6 +890,8 @@ def report_context(comp: Comparison, lang: str,
                     "key": [_figure(f) for f in series if f.outcome in KEY_OUTCOMES],
                     "rest": [_figure(f) for f in series if f.outcome not in KEY_OUTCOMES]},
         "meta": _meta(comp, lang),
+        "uncertainty": _uncertainty(comp, lang, figures),
+        "utext": UTEXT[lang],
     }
 
 
