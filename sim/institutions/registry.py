@@ -63,7 +63,8 @@ def make_registry(classes: tuple[type[Institution[Any]], ...],
 
     Raises:
         TypeError: A name used twice or empty, a class and the table that disagree on
-            the phases it acts in, or a phase whose order is not the order of ``classes``.
+            the phases it acts in, a phase whose order is not the order of ``classes``, or a
+            class without a Chinese and an English name (the catalogue's ``institutions``).
     """
     registry: dict[str, type[Institution[Any]]] = {}
     for cls in classes:
@@ -84,6 +85,10 @@ def make_registry(classes: tuple[type[Institution[Any]], ...],
         if position != sorted(position):
             raise TypeError(f"sim.schedule.PHASE_ORDER[{phase!r}] is not in the order of "
                             f"the registry's classes; reorder one of them")
+    for name, cls in registry.items():
+        if not (cls.label_zh and cls.label_en):
+            raise TypeError(f"{name} has no Chinese or English name: add it under "
+                            f"'institutions:' in sim/catalogue.yaml ({name}: {{zh: …, en: …}})")
     return registry
 
 
