@@ -202,6 +202,18 @@ def test_institution_names_come_from_the_catalogue() -> None:
         assert (cls.label_zh, cls.label_en) == (names["zh"][name], names["en"][name]), name
 
 
+def test_sim_schedule_prints_the_names_it_printed() -> None:
+    """Frozen lines of ``sim schedule nanan_131`` (both languages) before the names moved."""
+    from sim.schedule_cli import load_design, render
+
+    design = load_design("nanan_131")
+    zh, en = render(design, "zh").splitlines(), render(design, "en").splitlines()
+    assert zh[3] == "    1. party_branch — 小区党支部"
+    assert "    2. deliberation_council — 议事会" in zh
+    assert en[3] == "    1. party_branch — Party branch"
+    assert "    5. three_affairs_triage — Three-affairs triage" in en
+
+
 def test_an_institution_naming_itself_beside_the_catalogue_is_refused() -> None:
     """A label in the class of a name the catalogue has is two places for one text."""
     from sim.institutions.base import Institution, Params
