@@ -12,7 +12,20 @@ comparing what comes out:
 3. per design and outcome: the mean over seeds with a 95 % t interval; and
    the difference from the reference (the first design), computed seed by
    seed, with its 95 % t interval and a two-sided Wilcoxon signed-rank
-   p-value.
+   p-value, Holm-corrected over the table (``p_holm``).
+
+The window leaves out campaign months (:func:`comparison_months`): the months of any
+design's ``renovation_campaign`` (from its resolved ``first`` and ``interval``) are
+skipped when counting back the last 24 months, so a campaign's one-month spending and
+its lift on the day are not averaged into the state a design reaches, and every design
+is averaged over the same months. Government spending is also given over every month
+and over the months without campaigns (``runs.csv``).
+
+Under parameter uncertainty (``--uncertainty N``, :func:`resolve_uncertainty`), N
+parameter sets are drawn once from the priors (:mod:`sim.priors`) and every design runs
+with every set and every seed (:func:`sim.experiments.sampling.crossed_plan`); the
+statistics are over parameter sets, with the seed noise given separately
+(:func:`sim.experiments.comparison.summarise_uncertain`).
 
 A comparison is a sweep whose one parameter, categorical, is the design: the
 same plan → executor → storage path as ``sim sweep`` (:func:`run_comparison`).
@@ -136,14 +149,36 @@ CONFIG... 为治理模式（或情景）YAML 文件或预设名称；第一个�
 
 EPILOG = f"""\
 how the numbers are made / 计算方法:
-  1. each run is summarised by each outcome's mean over its last {WINDOW} months
-     (all months after month 0 if fewer are run);
-     每次运行取各指标最后 {WINDOW} 个月的平均值；
+  1. each run is summarised by each outcome's mean over its last {WINDOW} months that are
+     no campaign month (the months of any design's renovation_campaign, from its first
+     and interval, are skipped: with 120 months and campaigns at 24, 72, 120 the window
+     is months 96-119); runs.csv gives government spending over every month
+     (gov_spending_total) and without the campaign months (gov_spending_no_campaigns_total);
+     每次运行取各指标最后 {WINDOW} 个非整治月的平均值（整治月份由各模式的 first、interval 得出）；
   2. per design: the mean over seeds with a 95 % t interval;
      每种模式：各种子结果的平均值及 95% t 置信区间；
   3. per other design: the difference from the reference seed by seed, its mean with
-     a 95 % t interval, and a two-sided Wilcoxon signed-rank p-value.
-     其他模式：与参照模式按种子配对的差值、其平均值与 95% 置信区间，以及 Wilcoxon 符号秩检验 p 值。
+     a 95 % t interval, a two-sided Wilcoxon signed-rank p-value and its Holm correction
+     over every design and outcome (p_holm).
+     其他模式：与参照模式按种子配对的差值、其平均值与 95% 置信区间、Wilcoxon p 值及 Holm 校正。
+
+--uncertainty N / 参数不确定性:
+  draws N parameter sets once from the priors (docs/parameters.md) of the parameters that
+  apply to any compared design (or only --uncertain PATH,...), by scrambled Sobol' or a
+  Latin hypercube (--uncertainty-method, --uncertainty-seed), and runs every design with
+  the same sets and the same seeds (designs × N × seeds runs). With d_k the mean over seeds
+  of the paired differences in parameter set k, summary.csv adds per design and outcome:
+    diff_params, diff_params_low/high  mean of d_k, 95 % t interval over parameter sets
+                                       (also in diff, diff_low, diff_high)
+    diff_spread_low/high               2.5-97.5 % percentiles of d_k (across the prior)
+    diff_seeds_low/high                pooled within-set interval: seed noise ONLY,
+                                       not uncertainty about the world
+    p_better                           share of parameter sets with d_k in the better direction
+    regret_mean, regret_max            shortfall from the best design of each parameter set
+    threshold, meets_threshold         with --threshold OUTCOME=VALUE: share of sets meeting it
+    p_wilcoxon, p_holm                 Wilcoxon test of the d_k, Holm-corrected
+  从先验中抽取 N 组参数，各模式使用相同的参数组与种子；summary.csv 分列参数区间、分布范围、
+  仅种子噪声的区间（不是对世界的不确定性）、P(更好)、遗憾值与达标比例。
 
 examples / 示例:
   sim compare baseline nanan_131 huli_six_party chongchuan_plus kunming_red_courtyard \\
@@ -1162,9 +1197,9 @@ def compare_command(args: argparse.Namespace) -> int:
         print(text["runs"].format(n=len(arms) * args.seeds, designs=len(arms),
                                   seeds=args.seeds, steps=comp.steps))
     else:
-        print(text["runs_uncertain"].format(n=len(arms) * args.seeds * spec.n,
-                                            designs=len(arms), sets=spec.n, seeds=args.seeds,
-                                            steps=comp.steps, params=len(spec.params)))
+        line = section("compare_uncertainty")[args.lang]["runs_uncertain"]
+        print(line.format(n=len(arms) * args.seeds * spec.n, designs=len(arms), sets=spec.n,
+                          seeds=args.seeds, steps=comp.steps, params=len(spec.params)))
     for pair, designs in comp.partial_sets.items():
         print(text["partial"].format(pair=pair, designs=", ".join(designs)))
     files = [*OUTPUT_FILES, *([XLSX] if args.xlsx else [])]
