@@ -190,9 +190,10 @@ def add_run(subparsers: Any) -> None:
 
 # --------------------------------------------------------------------------- entry point
 
-COMMAND_MODULES = ("sim.experiments.compare", "sim.experiments.report", "sim.experiments.sweep",
+COMMAND_MODULES = ("sim.experiments.compare", "sim.experiments.explain", "sim.experiments.report",
+                   "sim.experiments.sweep",
                    "sim.experiments.analyze", "sim.appserver", "sim.community_cli", "sim.params",
-                   "sim.schedule_cli")
+                   "sim.schedule_cli", "sim.experiments.discover")
 """Modules that each add one subcommand through their ``add_command(subparsers)``."""
 
 

@@ -12,10 +12,12 @@ library implementations, as scenario discovery does (Bryant & Lempert 2010; Kwak
   of the sets in the box that fail); the workbench gives, per box, its mass (the share of
   all sets inside) and the quasi-p value of each restricted limit (a one-sided binomial
   test of whether the limit raises density; Bryant & Lempert 2010). The box reported is
-  chosen by :func:`choose_box`'s rule: the densest box with coverage ≥ ``min_coverage``
-  (0.5 unless the user says) whose every restricted limit has quasi-p < ``alpha`` (0.05),
-  ties to fewer restricted dimensions; when no box has only significant limits, the
-  densest with that coverage, its insignificant limits flagged.
+  chosen by a fixed rule: start from the densest box with coverage ≥ ``min_coverage``
+  (0.5 unless the user says; :func:`choose_box`), then drop its restriction with the
+  largest quasi-p, one at a time, while any has quasi-p ≥ ``alpha`` (0.05), with the
+  workbench's ``drop_restriction`` (:func:`drop_insignificant`), as Bryant & Lempert
+  advise: a limit that does not raise density significantly is noise the peeling picked
+  up. A box none of whose limits is significant is kept whole and flagged.
 - **CART**, scikit-learn's :class:`~sklearn.tree.DecisionTreeClassifier` (small depth,
   seeded, pruned by cost complexity so that no split leaves both sides with the same
   answer), as a second view: its rules as text and as JSON.
@@ -66,8 +68,11 @@ BOXES_COLUMNS = ("box", "step", "dimension", "low", "high", "prior_low", "prior_
                  "qp_low", "qp_high", "qp", "significant", "coverage", "density", "mass")
 """Columns of ``boxes.csv``: one row per restricted dimension of the chosen box."""
 
-TRAJECTORY_COLUMNS = ("step", "coverage", "density", "mass", "res_dim", "n", "k", "chosen")
-"""Columns of ``trajectory.csv``: one row per box of PRIM's peeling and pasting."""
+TRAJECTORY_COLUMNS = ("step", "coverage", "density", "mass", "res_dim", "n", "k", "origin",
+                      "chosen")
+"""Columns of ``trajectory.csv``: one row per box of PRIM's peeling and pasting
+(``origin`` ``peel``), then one per restriction dropped from the starting box
+(``dropped``, :func:`drop_insignificant`); ``chosen`` marks the box reported."""
 
 TEXT: dict[str, dict[str, str]] = section("discovery")
 """Readings, figure labels and messages by language."""
@@ -103,6 +108,8 @@ class PrimResult:
     Attributes:
         trajectory: :data:`TRAJECTORY_COLUMNS`, one row per box of the trajectory.
         step: The chosen box's row in ``trajectory``.
+        start: The row it was reached from by dropping insignificant limits (``step``
+            itself when none was dropped).
         limits: :data:`BOXES_COLUMNS`, one row per restricted dimension of the chosen box.
         coverage: Share of all failing sets inside the chosen box.
         density: Share of the sets inside the chosen box that fail.
@@ -115,6 +122,7 @@ class PrimResult:
 
     trajectory: pd.DataFrame
     step: int
+    start: int
     limits: pd.DataFrame
     coverage: float
     density: float
@@ -251,36 +259,58 @@ def trajectory_frame(box: Any) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def choose_box(trajectory: pd.DataFrame, qps: Sequence[Mapping[str, Sequence[float]]], *,
-               min_coverage: float = MIN_COVERAGE, alpha: float = ALPHA) -> tuple[int, bool]:
-    """Choose a box on the peeling trajectory, by the rule of the module docstring.
+def choose_box(trajectory: pd.DataFrame, *, min_coverage: float = MIN_COVERAGE) -> int:
+    """The box to start from on the peeling trajectory: the densest with enough coverage.
 
     Among the boxes with coverage ≥ ``min_coverage`` (the first box, all of the space,
-    always qualifies) that restrict at least one dimension: the densest whose every
-    restricted limit has quasi-p < ``alpha``; ties go to fewer restricted dimensions,
-    then to higher coverage. Without such a box, the densest with that coverage.
-
-    Returns:
-        The chosen row and whether all its limits are significant.
+    always qualifies), the densest; ties go to fewer restricted dimensions, then to higher
+    coverage, then to the earlier box.
     """
     cov = trajectory["coverage"].to_numpy(float)
     dens = trajectory["density"].to_numpy(float)
     dims = trajectory["res_dim"].to_numpy(int)
     eligible = [i for i in range(len(trajectory)) if cov[i] >= min_coverage - 1e-12]
-    restricted = [i for i in eligible if dims[i] > 0] or eligible
-    significant = [i for i in restricted if _worst_qp(qps[i]) < alpha]
-    pool = significant or restricted
 
     def rank(i: int) -> tuple[float, int, float, int]:
         return (round(dens[i], 12), -dims[i], round(cov[i], 12), -i)
 
-    best = max(pool, key=rank)
-    return best, bool(significant)
+    return max(eligible, key=rank)
+
+
+def drop_insignificant(box: Any, step: int, *, alpha: float = ALPHA) -> tuple[int, bool]:
+    """Drop, one at a time, the restriction of the box at ``step`` with the largest quasi-p.
+
+    The workbench's own :meth:`PrimBox.drop_restriction` does it: each dropped restriction
+    adds a box to the trajectory (its limits widened to the prior's on that dimension,
+    its statistics and quasi-p values computed again). It stops when every remaining limit
+    has quasi-p < ``alpha``. A box none of whose limits is significant is kept as it was
+    (dropping all would leave the whole space), and flagged.
+
+    Returns:
+        The row of the box reached, and whether its every limit is significant.
+    """
+    box.select(step)
+    current = step
+    while True:
+        qp = box.p_values[current]
+        worst = {d: max((v for v in _qp_pair(qp, d) if not math.isnan(v)), default=0.0)
+                 for d in qp}
+        weak = {d: v for d, v in worst.items() if v >= alpha}
+        if not weak:
+            return current, True
+        if len(weak) == len(worst):
+            box.select(step)
+            return step, False
+        box.drop_restriction(max(weak, key=lambda d: (weak[d], d)))
+        current = len(box.peeling_trajectory) - 1
 
 
 def prim_result(x: pd.DataFrame, y: np.ndarray, bounds: Mapping[str, tuple[float, float]], *,
                 min_coverage: float = MIN_COVERAGE, alpha: float = ALPHA) -> PrimResult:
-    """Run PRIM, choose a box (:func:`choose_box`) and tabulate its limits.
+    """Run PRIM, choose a box by the module's rule and tabulate its limits.
+
+    The densest box with enough coverage (:func:`choose_box`), with its insignificant
+    restrictions dropped (:func:`drop_insignificant`).
 
     Args:
         x: The parameter sets, checked (:func:`check_data`).
@@ -290,9 +320,12 @@ def prim_result(x: pd.DataFrame, y: np.ndarray, bounds: Mapping[str, tuple[float
         alpha: Significance level of its limits.
     """
     box = run_prim(x, y)
+    peeled = len(box.box_lims)
+    start = choose_box(trajectory_frame(box), min_coverage=min_coverage)
+    with quiet():
+        step, significant_only = drop_insignificant(box, start, alpha=alpha)
     trajectory = trajectory_frame(box)
-    step, significant_only = choose_box(trajectory, box.p_values, min_coverage=min_coverage,
-                                        alpha=alpha)
+    trajectory["origin"] = ["peel" if i < peeled else "dropped" for i in range(len(trajectory))]
     trajectory.loc[step, "chosen"] = True
     lims: pd.DataFrame = box.box_lims[step]
     first: pd.DataFrame = box.box_lims[0]
@@ -314,9 +347,10 @@ def prim_result(x: pd.DataFrame, y: np.ndarray, bounds: Mapping[str, tuple[float
                      "significant": bool(worst < alpha), "coverage": float(row["coverage"]),
                      "density": float(row["density"]), "mass": float(row["mass"])})
     limits = pd.DataFrame(rows, columns=list(BOXES_COLUMNS))
-    return PrimResult(trajectory=trajectory, step=step, limits=limits,
-                      coverage=float(row["coverage"]), density=float(row["density"]),
-                      mass=float(row["mass"]), significant_only=significant_only,
+    return PrimResult(trajectory=trajectory[list(TRAJECTORY_COLUMNS)], step=step,
+                      limits=limits, coverage=float(row["coverage"]),
+                      density=float(row["density"]), mass=float(row["mass"]),
+                      significant_only=significant_only, start=start,
                       min_coverage=min_coverage, alpha=alpha)
 
 
@@ -532,19 +566,27 @@ def _font(lang: str) -> None:
 def plot_trajectory(found: Discovery, lang: str, path: Path, dpi: int = 110) -> Path:
     """Draw PRIM's trade-off: coverage against density of every box on the trajectory.
 
-    Points are coloured by the number of restricted dimensions; the chosen box is ringed
-    and the least coverage asked for is a dotted line.
+    Points are coloured by the number of restricted dimensions; boxes reached by dropping
+    insignificant limits are diamonds; the chosen box is ringed and the least coverage asked
+    for is a dotted line.
     """
     from matplotlib.ticker import MaxNLocator
 
     t = TEXT[lang]
     _font(lang)
     traj = found.prim.trajectory
+    peel = traj[traj["origin"] == "peel"]
+    dropped = traj[traj["origin"] == "dropped"]
     fig = _figure(6.0, 4.4)
     ax = fig.add_subplot()
-    points = ax.scatter(traj["coverage"], traj["density"], c=traj["res_dim"], cmap="viridis",
-                        s=22, zorder=2)
-    ax.plot(traj["coverage"], traj["density"], color="#999999", linewidth=0.8, zorder=1)
+    top = max(int(traj["res_dim"].max()), 1)
+    points = ax.scatter(peel["coverage"], peel["density"], c=peel["res_dim"], cmap="viridis",
+                        vmin=0, vmax=top, s=22, zorder=2)
+    ax.plot(peel["coverage"], peel["density"], color="#999999", linewidth=0.8, zorder=1)
+    if len(dropped):
+        ax.scatter(dropped["coverage"], dropped["density"], c=dropped["res_dim"],
+                   cmap="viridis", vmin=0, vmax=top, marker="D", s=30, zorder=2,
+                   label=t["dropped"])
     chosen = traj.loc[found.prim.step]
     ax.scatter([chosen["coverage"]], [chosen["density"]], s=160, facecolors="none",
                edgecolors="#d62728", linewidths=2, zorder=3, label=t["chosen"])
@@ -566,11 +608,15 @@ def plot_trajectory(found: Discovery, lang: str, path: Path, dpi: int = 110) -> 
 
 
 def plot_limits(found: Discovery, lang: str, path: Path, dpi: int = 110) -> Path:
-    """The chosen box's limits against each parameter's prior range (scaled to 0–1)."""
+    """The chosen box's limits against each restricted parameter's prior range (scaled to 0–1).
+
+    Only the restricted parameters are drawn (a comparison has a hundred uncertain ones);
+    a box without restriction is drawn as the first parameter's whole range.
+    """
     t = TEXT[lang]
     _font(lang)
     limits = found.prim.limits
-    names = list(found.x.columns)
+    names = list(limits["dimension"]) or list(found.x.columns[:1])
     fig = _figure(6.4, 1.2 + 0.42 * len(names))
     ax = fig.add_subplot()
     by_dim = {r.dimension: r for r in limits.itertuples(index=False)}
