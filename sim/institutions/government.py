@@ -360,8 +360,7 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
         self.incentive_added = np.zeros((n, 4))
 
     def setup(self, model: CompoundModel) -> None:
-        """Announce a competition (or, with ``incentive_everywhere``, any campaign): the
-        incentive applies from month 0."""
+        """Announce the incentive from month 0: under competition, or any rule if told to."""
         p = self.params
         if (p.allocation == "competition" or p.incentive_everywhere) and p.incentive > 0:
             self.incentive_added[:, INCENTIVE_ACTIONS] = p.incentive
