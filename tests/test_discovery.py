@@ -65,6 +65,10 @@ def test_cart_root_split_is_the_planted_threshold(seed: int) -> None:
     nodes = found.tree.nodes
     assert nodes["feature"] == "x2" and nodes["le"]["density"] > 0.8 > nodes["gt"]["density"]
     assert "x2 <=" in found.tree.text.splitlines()[0]
+    x, y = planted(seed)
+    assert nodes["sets"] == len(y) and nodes["failing"] == int(y.sum())  # counted, unweighted
+    assert nodes["le"]["failing"] == int(y[x["x2"] <= threshold].sum())
+    assert nodes["le"]["leaf"] and nodes["le"]["fails"] and not nodes["gt"]["fails"]
 
 
 def test_a_planted_conjunction_gives_both_limits() -> None:
@@ -129,7 +133,7 @@ def test_tables_and_figures_are_written(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("y", "field"), [
     (np.zeros(64, dtype=bool), "y"), (np.ones(64, dtype=bool), "y"),
-    (np.zeros(10, dtype=bool), "y")])
+    (np.arange(64) < 2, "y"), (np.arange(64) >= 2, "y")])
 def test_no_region_to_find_is_refused(y: np.ndarray, field: str) -> None:
     x = pd.DataFrame(np.random.default_rng(0).uniform(size=(64, 2)), columns=["a", "b"])
     with pytest.raises(ConfigError) as err:
@@ -291,3 +295,18 @@ def test_a_comparison_without_uncertainty_is_refused(tmp_path: Path,
     capsys.readouterr()
     _refused(["nanan_131", "--vs", "baseline", "--from", str(cmp_dir), "--out",
               str(tmp_path / "d")], capsys, "--from", "without parameter uncertainty")
+
+
+def test_force_replaces_an_earlier_discovery_and_keeps_its_comparison(
+        ran: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Reading DIR/comparison back into DIR itself: --force replaces the discovery only."""
+    runs = sorted((ran / COMPARISON_DIR / "runs").iterdir())
+    args = ["discover", "nanan_131", "--vs", "baseline", "--from", str(ran / COMPARISON_DIR),
+            "--threshold", f"{_median_threshold(ran)!r}", "--lang", "en", "--quiet",
+            "--out", str(ran)]
+    first = main([*args, "--force"])
+    assert first == 0 and (ran / "discover.html").is_file()
+    _refused(args[1:], capsys, "--out", "already exists")
+    assert main([*args, "--force"]) == 0
+    assert sorted((ran / COMPARISON_DIR / "runs").iterdir()) == runs
+    assert not [p for p in ran.parent.iterdir() if p.name.startswith(".")]

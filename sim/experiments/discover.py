@@ -249,9 +249,13 @@ def failing_sets(comp: Comparison, design: str, reference: str, outcome: str,
 # --------------------------------------------------------------------------- the directory
 
 
-def _own(out: Path, with_comparison: bool) -> tuple[list[str], list[str]]:
-    """Entries of ``out`` this command writes, and the others (``figures/``, ``notes.txt``)."""
-    own_names = {HTML, *TABLES, JSON, FIGURES} | ({COMPARISON_DIR} if with_comparison else set())
+def _own(out: Path) -> tuple[list[str], list[str]]:
+    """Entries of ``out`` this command writes, and the others (``notes.txt``).
+
+    ``comparison/`` is the command's too (it runs its comparison there), also when a
+    discovery reads it back with ``--from DIR/comparison``.
+    """
+    own_names = {HTML, *TABLES, JSON, FIGURES, COMPARISON_DIR}
     own, other = [], []
     for path in sorted(out.iterdir()):
         name = path.name
@@ -291,7 +295,7 @@ def check_out(out: Path, *, force: bool, resume: bool, with_comparison: bool) ->
             raise ConfigError("--resume", f"{out} holds no comparison to continue; leave "
                                           "--resume out")
         return
-    own, other = _own(out, with_comparison)
+    own, other = _own(out)
     if other:
         raise ConfigError("--out", f"{out} holds files that 'sim discover' does not write "
                                    f"({listed(other)}); move them elsewhere or choose another "
@@ -491,9 +495,17 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
     Raises:
         ConfigError: For bad input (checked before anything runs), a comparison that was not
             made with ``--uncertainty`` or lacks a design, or a case of interest that holds in
-            no parameter set or in all (nothing to find: said plainly, no file written).
+            no parameter set, in all, or in (or outside) fewer than
+            :data:`~sim.experiments.discovery.MIN_CASES` (nothing to find: said plainly, no
+            file written).
     """
-    from sim.experiments.discovery import MIN_COVERAGE, discover, reading, write_figures
+    from sim.experiments.discovery import (
+        MIN_CASES,
+        MIN_COVERAGE,
+        discover,
+        reading,
+        write_figures,
+    )
     from sim.experiments.discovery import write_tables as write_discovery_tables
     from sim.experiments.report import load_comparison
 
@@ -543,13 +555,13 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
     y, values = failing_sets(comp, d_key, r_key, outcome, threshold)
     what = subject(comp, d_key, r_key, outcome, threshold, lang)
     k, n = int(y.sum()), int(y.size)
-    if k == 0 or k == n:
+    if min(k, n - k) < MIN_CASES:
         t = MESSAGES["en"]
-        key = "none_fail" if k == 0 else "all_fail"
+        key = "none_fail" if k == 0 else "all_fail" if k == n else "too_few"
         kept = (t["kept"].format(where=where) if source is None else "")
         clause = subject(comp, d_key, r_key, outcome, threshold, "en", keys=True)
         raise ConfigError("--threshold" if threshold is not None else "--outcome",
-                          t[key].format(subject=clause, n=n) + kept)
+                          t[key].format(subject=clause, n=n, k=k, least=MIN_CASES) + kept)
     found = discover(x, y, bounds=bounds, min_coverage=coverage)
     text = reading(found, lang, subject=what)
     record = {

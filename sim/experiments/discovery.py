@@ -64,6 +64,11 @@ lower the impurity by this much are pruned, so no split leaves both sides with o
 MIN_SETS = 8
 """Fewest parameter sets discovery accepts: below that no box or split means anything."""
 
+MIN_CASES = 3
+"""Fewest sets on each side (failing, and not failing) discovery accepts: with fewer, no
+limit can be significant (a box holding all of two cases among 32 sets has quasi-p above
+0.05 unless it holds nothing else) and a box or a split would describe single points."""
+
 BOXES_COLUMNS = ("box", "step", "dimension", "low", "high", "prior_low", "prior_high",
                  "qp_low", "qp_high", "qp", "significant", "coverage", "density", "mass")
 """Columns of ``boxes.csv``: one row per restricted dimension of the chosen box."""
@@ -186,8 +191,8 @@ def check_data(x: pd.DataFrame, y: Sequence[bool] | np.ndarray) -> tuple[pd.Data
 
     Raises:
         ConfigError: (field ``x`` or ``y``) for no columns, a non-numeric or undefined
-            value, lengths that differ, fewer than :data:`MIN_SETS` sets, or a ``y`` that
-            is all True or all False (there is then no region to find).
+            value, lengths that differ, fewer than :data:`MIN_SETS` sets, or a ``y`` with
+            fewer than :data:`MIN_CASES` True or False values (no region to find).
     """
     if not isinstance(x, pd.DataFrame) or x.shape[1] == 0:
         raise ConfigError("x", "needs one column per uncertain parameter (got none)")
@@ -212,9 +217,10 @@ def check_data(x: pd.DataFrame, y: Sequence[bool] | np.ndarray) -> tuple[pd.Data
         raise ConfigError("x", f"needs at least {MIN_SETS} parameter sets (got "
                                f"{len(values)})")
     k = int(target.sum())
-    if k == 0 or k == len(target):
+    if min(k, len(target) - k) < MIN_CASES:
         raise ConfigError("y", f"the case of interest holds in {k} of {len(target)} sets; "
-                               "with none or all there is no region to find")
+                               f"at least {MIN_CASES} sets must hold it and {MIN_CASES} not, "
+                               "or there is no region to find")
     return values, target
 
 
@@ -357,23 +363,26 @@ def prim_result(x: pd.DataFrame, y: np.ndarray, bounds: Mapping[str, tuple[float
 # --------------------------------------------------------------------------- CART
 
 
-def tree_json(model: Any, features: Sequence[str]) -> dict[str, Any]:
+def tree_json(model: Any, x: pd.DataFrame, y: np.ndarray) -> dict[str, Any]:
     """A fitted tree as nested mappings, for ``tree.json``.
 
     A split names its feature and threshold and holds ``le`` (feature ≤ threshold) and
-    ``gt``; every node gives its sets, failing sets and density, a leaf its answer.
+    ``gt``; every node gives its sets, failing sets and density counted on the data (not
+    the class-weighted values scikit-learn keeps), a leaf the tree's answer.
     """
     t = model.tree_
-    classes = list(model.classes_)
-    fail = classes.index(True) if True in classes else None
+    paths = model.decision_path(x.to_numpy(float)).toarray().astype(bool)  # set × node
+    features = list(x.columns)
+    fails = list(model.classes_).index(True)
 
     def node(i: int) -> dict[str, Any]:
-        counts = t.value[i][0]
-        total = int(t.n_node_samples[i])
-        share = float(counts[fail] / counts.sum()) if fail is not None else 0.0
-        base = {"sets": total, "failing": round(share * total), "density": share}
+        inside = paths[:, i]
+        total = int(inside.sum())
+        failing = int(y[inside].sum())
+        base = {"sets": total, "failing": failing,
+                "density": failing / total if total else 0.0}
         if t.children_left[i] == t.children_right[i]:
-            return {**base, "leaf": True, "fails": bool(share > 0.5)}
+            return {**base, "leaf": True, "fails": bool(np.argmax(t.value[i][0]) == fails)}
         return {**base, "leaf": False, "feature": features[t.feature[i]],
                 "threshold": float(t.threshold[i]),
                 "le": node(int(t.children_left[i])), "gt": node(int(t.children_right[i]))}
@@ -386,18 +395,21 @@ def tree_result(x: pd.DataFrame, y: np.ndarray, *, depth: int = TREE_DEPTH,
     """Fit the CART tree (scikit-learn) and give its rules as text and JSON.
 
     Leaves hold at least 5 % of the sets (and 3); cost-complexity pruning
-    (:data:`TREE_CCP_ALPHA`) removes splits that change nothing.
+    (:data:`TREE_CCP_ALPHA`) removes splits that change little. The classes are weighted
+    by their inverse frequency (``class_weight="balanced"``): failures are often rare, and
+    an unweighted tree would then answer "does not fail" in every leaf.
     """
     with quiet():
         from sklearn.tree import DecisionTreeClassifier, export_text
 
         leaf = max(3, math.ceil(0.05 * len(x)))
         model = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=leaf,
-                                       ccp_alpha=TREE_CCP_ALPHA, random_state=seed)
+                                       ccp_alpha=TREE_CCP_ALPHA, class_weight="balanced",
+                                       random_state=seed)
         model.fit(x.to_numpy(float), y)
         text = export_text(model, feature_names=list(x.columns), decimals=3)
         accuracy = float(model.score(x.to_numpy(float), y))
-    nodes = tree_json(model, list(x.columns))
+    nodes = tree_json(model, x, y)
     root = None if nodes["leaf"] else (nodes["feature"], nodes["threshold"])
     return TreeResult(text=text, nodes=nodes, root=root, depth=depth, seed=seed,
                       accuracy=accuracy, model=model)
@@ -515,7 +527,10 @@ def reading(found: Discovery, lang: str, *, subject: str) -> str:
     if root is None:
         parts.append(t["no_tree"])
     else:
+        nodes = found.tree.nodes
         parts.append(t["tree"].format(name=short_name(root[0]), value=fmt_value(root[1]),
+                                      below=percent(nodes["le"]["density"]),
+                                      above=percent(nodes["gt"]["density"]),
                                       accuracy=percent(found.tree.accuracy)))
     return "".join(parts)
 
