@@ -22,6 +22,7 @@ import pytest
 from scipy import stats
 
 import sim
+from sim.mechanisms import mechanism
 from sim.patterns import firm_exit_events, retained_after_renovation, retained_lift_did
 from tests.conftest import SEEDS, tracked_runs
 
@@ -43,8 +44,9 @@ def baseline_heping() -> list[sim.CompoundModel]:
     return [run.model for run in tracked_runs("baseline")]
 
 
-NO_DEPENDENCE_LEARNING = {"behaviour.learning.dependence": 0.0}
-"""Negative control of 等靠要: dependence stays where it starts (0.3 on average)."""
+NO_DEPENDENCE_LEARNING = dict(mechanism("dependence_learning").switch)
+"""Negative control of 等靠要 (the off switch of :mod:`sim.mechanisms`, as ``sim explain``
+uses it): ``behaviour.learning.dependence = 0``, dependence stays where it starts."""
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from scipy import stats
 
 import sim
 from sim.institutions.committees import CommitteeParams
+from sim.mechanisms import mechanism
 from sim.patterns import (
     STACKS,
     allocation_run,
@@ -49,8 +50,10 @@ def frames(design: str) -> list[pd.DataFrame]:
 
 NAN_AN = yaml.safe_load(Path("configs/designs/nanan_131.yaml").read_text(encoding="utf-8"))
 THREE_BODIES = ("deliberation_council", "owners_committee", "supervisory_committee")
-NO_MOBILISATION = {"behaviour.weights.mobilisation": 0.0}
-"""Negative control of the branch's door-to-door mobilisation: visits no longer move choices."""
+NO_MOBILISATION = dict(mechanism("mobilisation").switch)
+"""Negative control of the branch's door-to-door mobilisation (the off switch of
+:mod:`sim.mechanisms`: ``behaviour.weights.mobilisation = 0``): visits no longer move
+choices."""
 
 _VARIANTS: dict[str, list[Tracked]] = {}
 
@@ -422,6 +425,8 @@ def stacks() -> dict[str, np.ndarray]:
 CONTROL_SEEDS = SEEDS[:10]
 """Seeds of the link-cost controls of pattern 6 (enough for p < 0.01 paired; saves time)."""
 NO_LINK_COST = {"coordination.cost_per_link": 0.0}
+"""The link-counting cost alone: the hub's claim. (The ``coordination_cost`` switch of
+:mod:`sim.mechanisms` also sets ``friction`` 0, which is about 一肩挑, not the hub.)"""
 
 
 @pytest.fixture(scope="module")
