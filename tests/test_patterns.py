@@ -81,7 +81,10 @@ def test_pattern1_rebound_after_renovation(baseline_heping):
 
 
 def test_pattern1_negative_control_without_decay_there_is_no_rebound():
-    """Consistency check (control of the one above): with no decay the lift stays."""
+    """Negative control of the decay form: with no decay the lift stays.
+
+    Consistency check: the control of the test above (economy.decay = violation_decay = 0).
+    """
     scn = sim.load_config("configs/designs/baseline.yaml").override({
         "community": "heping_road", "economy.decay": 0.0, "economy.violation_decay": 0.0})
     retained = np.array([retained_after_renovation(m) for m in run_all(scn)])
@@ -207,8 +210,10 @@ def test_pattern2_abandoned_compounds_petition_more(exit_events):
 
 
 def test_pattern2_negative_control_affordable_fees_keep_firms():
-    """Consistency check (control of the exit rule): if the fee covers the firm's costs at
-    low collection and the exit level is low, firms (almost) never exit."""
+    """If the fee covers the firm's costs at low collection, firms (almost) never exit.
+
+    Consistency check: the control of the exit rule (fee 12, no fixed cost, exit level 0.2).
+    """
     scn = sim.load_config("configs/designs/baseline.yaml").override({
         "community": "heping_road", "economy.firm_fee": 12.0, "economy.firm_fixed_cost": 0.0,
         "economy.firm_exit_collection": 0.2})

@@ -73,7 +73,7 @@ def without_three_bodies() -> list[Tracked]:
 def test_pattern3_131_sustains_condition_after_renovation():
     """131: four years after a campaign more of the lift remains than under the baseline.
 
-    Finding, measured net of the common trend: untreated compounds rise under 131 and fall
+    Finding: measured net of the common trend. Untreated compounds rise under 131 and fall
     under the baseline, so the plain retained share (0.61 vs 0.18) overstates the gap; the
     difference in differences is 0.43 vs 0.31. The plain share's "more than half kept" is
     not supported net of trend. Whole-community condition of the last two years: 0.72 vs
@@ -128,7 +128,7 @@ def test_pattern3_retention_comes_from_mobilisation_not_the_three_bodies():
 def test_pattern3_131_lowers_petitions():
     """Petitions over ten years are fewer under 131 than under the baseline.
 
-    Finding; negative control: 131 without its three bodies (council, owners' committee,
+    Finding: negative control, 131 without its three bodies (council, owners' committee,
     supervisory committee; triage, branch and covenant kept). Most of the reduction is
     gone: the bodies account for a median 86 % of the gap (petitions 516 with them, 2,427
     without, 2,692 under the baseline). The bodies settle small matters that triage takes
@@ -154,7 +154,7 @@ def test_pattern3_131_self_funded_share_rises():
     """以院养院: under 131 the self-funded share of years 8–10 exceeds that of years 2–4,
     and exceeds the baseline's.
 
-    Finding; what the model credits is the branch's mobilisation (more households pay
+    Finding: what the model credits is the branch's mobilisation (more households pay
     their fees), not pooled money: with ``behaviour.weights.mobilisation = 0`` the rise
     halves (0.21 → 0.11), while 131 without its three bodies (no projects, no 打平伙)
     rises as much (0.54 → 0.78).
@@ -189,7 +189,7 @@ def test_pattern3_former_petitioners_become_participants():
     """"不断上访的骨干分子…主动参加矛盾纠纷调解": households that petitioned in the first three
     years take part in deliberation more in the next three under 131 than under the baseline.
 
-    Finding; negative control ``behaviour.weights.mobilisation = 0``: most of the gain is
+    Finding: negative control ``behaviour.weights.mobilisation = 0``; most of the gain is
     gone (0.217 → 0.070; baseline 0.045) — the branch's visits, which go first to those
     who lag, are what turns them.
     """
@@ -242,7 +242,7 @@ def test_yimin_lights_pooled_within_months_under_131():
     """Seed 001: the lights were fixed by pooled money after several council meetings —
     within months, not years.
 
-    Finding (the timing): it takes a council quorum, an approval and enough paying
+    Finding: the timing. It takes a council quorum, an approval and enough paying
     households, each emerging month by month. Negative control: 131 without the body that
     pools the money (owners' committee, and the supervisory committee that needs it) —
     residents never fix the lights. Consistency check (the price): the cost paid is the
@@ -346,7 +346,7 @@ def test_pattern5_competition_self_organises_before_the_money(other):
     """Seed 000: money first to compounds that reach consensus, remove illegal structures,
     form a self-governance body and agree a plan — they organise before money arrives.
 
-    Finding of the incentive, not of selection: the +0.4 utility on contributing, complying
+    Finding: of the incentive, not of selection. The +0.4 utility on contributing, complying
     and taking part in every unrenovated compound raises participation until committees form
     (committees 1.00 vs 0.48 at month 23). The control below shows that choosing ready
     compounds contributes nothing to it (no money has moved before month 24).
@@ -366,6 +366,8 @@ def test_pattern5_without_the_incentive_there_is_no_head_start():
     Competition without its incentive (selection only) is the need arm; need with the
     incentive (``incentive_everywhere``) is the competition arm. So the head start is the
     incentive's doing, entirely.
+
+    Finding: the negative controls of the head start (equality, seed for seed).
     """
     need, comp = allocation_runs("need"), allocation_runs("competition")
     selection, incentive = allocation_runs(*SELECTION_ONLY), allocation_runs(*INCENTIVE_ONLY)
@@ -377,7 +379,7 @@ def test_pattern5_without_the_incentive_there_is_no_head_start():
 def test_pattern5_competition_rebounds_less_than_need():
     """The compounds competition funds keep more of their renovation than those need funds.
 
-    Finding of selection, net of the trend. Plain retained share: competition 0.47 vs need
+    Finding: of selection, net of the trend. Plain retained share: competition 0.47 vs need
     0.22 — but the incentive lifts untreated compounds too. Net of their trend (difference
     in differences) competition keeps 0.34 vs 0.28. Controls: selection alone (incentive
     0) keeps 0.54, more than need; the incentive alone (need with it) keeps 0.27, not more
@@ -403,7 +405,7 @@ def test_pattern5_competition_rebounds_less_than_need():
 def test_pattern5_whole_community_gain_comes_from_the_incentive():
     """Whole-community condition over the last two years: competition 0.68 vs need 0.50.
 
-    Finding of the incentive, not of selection. Controls: the incentive alone (need with
+    Finding: of the incentive, not of selection. Controls: the incentive alone (need with
     it) gives 0.65; selection alone (competition without it) gives 0.42, *less* than need
     (fewer compounds qualify, money is carried over). The claim that competition's choice
     of ready compounds improves the community is not supported; its announcement does.
@@ -469,7 +471,7 @@ def test_pattern6_stacking_bodies_without_a_hub_has_diminishing_returns(
         stacks, stacks_without_link_cost):
     """Per body added, six more bodies without a hub gain less than the first two did.
 
-    Finding, but not of coordination cost as claimed (意大利面條效應): with
+    Finding: but not of coordination cost as claimed (意大利面條效應). With
     ``cost_per_link = 0`` the returns still diminish (first two +0.079 per body, next six
     +0.033; seeds 0–9), because the branch and owners' committee already do most of what the others
     add. The link cost takes the six bodies' gain from +0.033 to +0.011 per body: it is
@@ -503,7 +505,7 @@ OUTCOMES = ("contribution_rate", "participation_rate", "condition", "trust", "de
 def test_five_designs_run_on_heping_road_and_differ():
     """All five seed designs run 120 months on Heping Road; no two give the same outcomes.
 
-    Consistency check (a smoke test): different institutions give different runs.
+    Consistency check: a smoke test; different institutions give different runs.
     """
     means = {}
     for design in DESIGNS:
