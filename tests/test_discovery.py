@@ -310,3 +310,32 @@ def test_force_replaces_an_earlier_discovery_and_keeps_its_comparison(
     assert main([*args, "--force"]) == 0
     assert sorted((ran / COMPARISON_DIR / "runs").iterdir()) == runs
     assert not [p for p in ran.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_failing_sets_follow_the_better_direction_and_the_threshold() -> None:
+    """By construction: d_k = design − reference per set, averaged over two seeds."""
+    from types import SimpleNamespace
+
+    from sim.experiments.discover import failing_sets
+
+    # per set k, the design's condition over seeds 0, 1, and the reference's
+    design = {0: (0.6, 0.8), 1: (0.5, 0.5), 2: (0.4, 0.5), 3: (0.7, 0.3)}
+    reference = {0: (0.5, 0.5), 1: (0.5, 0.5), 2: (0.5, 0.5), 3: (0.5, 0.4)}
+    rows = []
+    for key, table in (("d", design), ("ref", reference)):
+        for k, values in table.items():
+            for seed, v in enumerate(values):
+                rows.append({"design": key, "param_set": k, "seed": seed, "condition": v,
+                             "petitions": v})
+    comp = SimpleNamespace(runs=pd.DataFrame(rows),
+                           arms=[SimpleNamespace(key="ref"), SimpleNamespace(key="d")])
+    y, d = failing_sets(comp, "d", "ref", "condition")  # type: ignore[arg-type]
+    np.testing.assert_allclose(d, [0.2, 0.0, -0.05, 0.05])
+    assert y.tolist() == [False, True, True, False]  # a tie fails to beat
+    y, _ = failing_sets(comp, "d", "ref", "petitions")  # type: ignore[arg-type]
+    assert y.tolist() == [True, True, False, True]  # less is better
+    y, m = failing_sets(comp, "d", "ref", "condition", threshold=0.5)  # type: ignore[arg-type]
+    np.testing.assert_allclose(m, [0.7, 0.5, 0.45, 0.5])
+    assert y.tolist() == [False, False, True, False]  # meeting is ≥ where more is better
+    y, _ = failing_sets(comp, "d", "ref", "petitions", threshold=0.5)  # type: ignore[arg-type]
+    assert y.tolist() == [True, False, False, False]  # and ≤ where less is

@@ -392,8 +392,12 @@ def subject(comp: Comparison, design: str, reference: str, outcome: str,
 
 def page_context(found: Discovery, comp: Comparison, *, design: str, reference: str,
                  outcome: str, threshold: float | None, lang: str, source: str,
-                 command: str, reading: str, figures: Sequence[Path]) -> dict[str, Any]:
-    """Everything ``discover.html.j2`` shows, formatted in ``lang``."""
+                 command: str, reading: str, figures: Sequence[Path],
+                 ties: int = 0) -> dict[str, Any]:
+    """Everything ``discover.html.j2`` shows, formatted in ``lang``.
+
+    ``ties``: failing sets whose difference is exactly 0 (the designs did the same).
+    """
     import base64
     import math
 
@@ -433,6 +437,7 @@ def page_context(found: Discovery, comp: Comparison, *, design: str, reference: 
         (t["q_case"], subject(comp, design, reference, outcome, threshold, lang)),
         (t["q_sets"], t["q_sets_value"].format(n=len(found.y), seeds=len(comp.seeds),
                                                k=found.cases)),
+        *([(t["q_ties"], t["q_ties_value"].format(ties=ties))] if ties else []),
         (t["q_params"], ", ".join(short_name(c) for c in found.x.columns)),
         (t["q_source"], source),
     ]
@@ -562,6 +567,7 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
         clause = subject(comp, d_key, r_key, outcome, threshold, "en", keys=True)
         raise ConfigError("--threshold" if threshold is not None else "--outcome",
                           t[key].format(subject=clause, n=n, k=k, least=MIN_CASES) + kept)
+    ties = int((values == 0).sum()) if threshold is None else 0
     found = discover(x, y, bounds=bounds, min_coverage=coverage)
     text = reading(found, lang, subject=what)
     record = {
@@ -570,7 +576,7 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
         "comparison_command": comp.command,
         "case": "fails to meet the threshold" if threshold is not None
         else "fails to beat the reference",
-        "parameter_sets": n, "seeds": list(comp.seeds), "failing_sets": k,
+        "parameter_sets": n, "seeds": list(comp.seeds), "failing_sets": k, "ties": ties,
         "parameters": list(x.columns),
         "prim": {"chosen_step": found.prim.step, "coverage": found.prim.coverage,
                  "density": found.prim.density, "mass": found.prim.mass,
@@ -590,7 +596,7 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
         figures = write_figures(found, lang, tmp / FIGURES)
         context = page_context(found, comp, design=d_key, reference=r_key, outcome=outcome,
                                threshold=threshold, lang=lang, source=where, command=command,
-                               reading=text, figures=figures)
+                               reading=text, figures=figures, ties=ties)
         (tmp / HTML).write_text(render_page(context), encoding="utf-8")
         (tmp / JSON).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n",
                                 encoding="utf-8")
