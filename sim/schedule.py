@@ -15,12 +15,15 @@ prints every institution's reads and writes per phase). ``tests/test_institution
 checks that the table and the institutions' hooks agree and that :meth:`CompoundModel.step` runs the
 steps of :data:`MONTH` in this order.
 
-This module imports nothing of the package: everything may read it.
+This module imports nothing of the package but :mod:`sim.text` (which imports nothing):
+everything may read it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from sim.text import section
 
 
 @dataclass(frozen=True)
@@ -40,38 +43,31 @@ class Step:
     phase: bool = False
 
 
-SETUP = Step("setup", "第一个月之前一次：所有机构建成后各自执行（成立组织、设定规则）",
-             "once before the first month, after every institution is built (bodies, rules)",
-             phase=True)
+STEP_TEXT: dict[str, dict[str, str]] = section("schedule_steps")
+"""What happens in each step by language, from the catalogue (``sim/catalogue.yaml``)."""
+
+
+def _step(key: str, phase: bool = False) -> Step:
+    """Define a step, its text taken from :data:`STEP_TEXT` by ``key``."""
+    return Step(key, STEP_TEXT["zh"][key], STEP_TEXT["en"][key], phase)
+
+
+SETUP = _step("setup", phase=True)
 """The phase before the first month."""
 
 MONTH: tuple[Step, ...] = (
-    Step("new_month", "账目结清上月收支；按现有组织更新协调效率",
-         "the ledger closes last month; coordination efficiency from the bodies present"),
-    Step("matters_arrive", "新事项出现（状况差、违规多处更多）",
-         "new matters arrive (more where condition is poor or rules are broken)"),
-    Step("before_decisions", "机构在居民决策前行动（动员、入户、公示）",
-         "institutions act before households decide (mobilisation, visits, visibility)",
-         phase=True),
-    Step("decide", "每户决定是否缴费、守规、志愿、参与议事、上访",
-         "every household decides to pay, comply, volunteer, take part, petition"),
-    Step("collect_and_serve", "收取费用；物业支付开支、小事项和维护",
-         "fees are collected; firms pay overhead, small matters and upkeep"),
-    Step("after_decisions", "机构在决策后行动（议事、办事、出钱、整治、引入物业）",
-         "institutions act after decisions (deciding, executing, paying, campaigns, firms)",
-         phase=True),
-    Step("fix_private_matters", "居民自行解决私事", "households fix private matters"),
-    Step("condition", "志愿劳动计入维护；小区状况衰减并恢复",
-         "volunteering counts as upkeep; condition decays and is restored"),
-    Step("beliefs", "更新不满、满意度、信任、依赖、声誉、动员",
-         "grievance, satisfaction, trust, dependence, reputation, mobilisation"),
-    Step("firm_exits", "长期收不抵支的物业退出（弃管）",
-         "firms with sustained low collection exit"),
-    Step("month_end", "机构在月末行动（公示、监督、立规、考核、成立组织）",
-         "institutions act at month end (publishing, detection, rules, assessment, formation)",
-         phase=True),
-    Step("close", "核对账目；计算并记录本月指标",
-         "the ledger is checked; the month's outputs are computed and collected"),
+    _step("new_month"),
+    _step("matters_arrive"),
+    _step("before_decisions", phase=True),
+    _step("decide"),
+    _step("collect_and_serve"),
+    _step("after_decisions", phase=True),
+    _step("fix_private_matters"),
+    _step("condition"),
+    _step("beliefs"),
+    _step("firm_exits"),
+    _step("month_end", phase=True),
+    _step("close"),
 )
 """The steps of one month, in order."""
 
