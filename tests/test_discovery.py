@@ -339,3 +339,23 @@ def test_failing_sets_follow_the_better_direction_and_the_threshold() -> None:
     assert y.tolist() == [False, False, True, False]  # meeting is ≥ where more is better
     y, _ = failing_sets(comp, "d", "ref", "petitions", threshold=0.5)  # type: ignore[arg-type]
     assert y.tolist() == [True, False, False, False]  # and ≤ where less is
+
+
+def test_resume_finishes_a_killed_comparison_then_discovers(
+        ran: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    out = tmp_path / "d"
+    shutil.copytree(ran / COMPARISON_DIR, out / COMPARISON_DIR)
+    parts = sorted((out / COMPARISON_DIR / "runs").iterdir())
+    for part in parts[::3]:  # as if killed: a third of the runs never finished
+        part.unlink()
+    threshold = f"{_median_threshold(ran)!r}"
+    args = ["discover", "nanan_131", "--vs", "baseline", *TINY, "--outcome", "condition",
+            "--threshold", threshold, "--out", str(out)]
+    assert main([*args, "--resume"]) == 0
+    assert sorted(p.name for p in (out / COMPARISON_DIR / "runs").iterdir()) == [
+        p.name for p in parts]
+    assert (out / "discover.html").is_file()
+    record = json.loads((out / "discover.json").read_text())
+    assert record["failing_sets"] == 4
