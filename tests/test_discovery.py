@@ -256,6 +256,8 @@ def test_bad_input_is_one_line(ran: Path, tmp_path: Path,
     _refused(["nanan_131", "--vs", "baseline", "--min-coverage", "1.5", *base], capsys,
              "--min-coverage")
     _refused(["nanan_131", "--vs", "baseline", "--resume", *base], capsys, "--resume")
+    _refused(["nanan_131", "--vs", "baseline", "--uncertainty", "4", "--out", str(out)],
+             capsys, "--uncertainty", "at least 8")
     _refused(["nanan_131", "--vs", "baseline", "--community", "heping_road", *base], capsys,
              "--community", "with --from")
     assert not out.exists()

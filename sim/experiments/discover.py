@@ -507,6 +507,7 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
     from sim.experiments.discovery import (
         MIN_CASES,
         MIN_COVERAGE,
+        MIN_SETS,
         discover,
         reading,
         write_figures,
@@ -522,6 +523,10 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
     if not 0 < coverage <= 1:
         raise ConfigError("--min-coverage", f"must be in (0, 1] (got {coverage})")
     with_comparison = source is None
+    if source is None and uncertainty < MIN_SETS:
+        raise ConfigError("--uncertainty", f"must be at least {MIN_SETS} parameter sets for a "
+                                           f"discovery (got {uncertainty}); 64 or more give "
+                                           "limits that can be significant")
     if source is not None:
         for option, value in (("--community", community), ("--steps", steps)):
             if value is not None:
@@ -557,6 +562,9 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
     if x.shape[1] == 0:
         raise ConfigError("--from", f"none of the uncertain parameters of {where} acts on "
                                     f"{d_key} or {r_key}")
+    if len(x) < MIN_SETS:
+        raise ConfigError("--from", f"{where} has {len(x)} parameter sets; a discovery needs "
+                                    f"at least {MIN_SETS} (sim compare --uncertainty N)")
     y, values = failing_sets(comp, d_key, r_key, outcome, threshold)
     what = subject(comp, d_key, r_key, outcome, threshold, lang)
     k, n = int(y.sum()), int(y.size)
