@@ -129,3 +129,28 @@ def test_switch_without_a_source_changes_nothing(name: str) -> None:
     a = run(base, 60).datacollector.get_model_vars_dataframe()
     b = run(base.override(dict(m.switch)), 60).datacollector.get_model_vars_dataframe()
     assert a.equals(b)
+
+
+@pytest.mark.parametrize("design", ["chongchuan_plus", "huli_six_party"])
+def test_visibility_off_leaves_only_the_networks(design: str) -> None:
+    on, model = run(scenario(design), 1), run(off(design, "visibility"), 1)
+    assert np.any(on.compounds.visibility_bonus > 0)
+    assert np.all(model.compounds.visibility_bonus == 0)
+    assert np.array_equal(behaviour.visibility(model),
+                          np.broadcast_to(np.clip(behaviour.own_visibility(model), 0, 1)[:, None],
+                                          (model.population.n, 4)))
+
+
+def test_visit_trust_off_visits_change_no_belief() -> None:
+    scn = off("nanan_131", "visit_trust")
+    # without learning and the bodies' own trust shifts, only visits could move beliefs
+    scn = switch_off(switch_off(switch_off(switch_off(scn, mechanism("trust_learning")),
+                                           mechanism("dependence_learning")),
+                                mechanism("council_legitimacy")), mechanism("supervision"))
+    model = sim.CompoundModel(scn.override({"design.institutions.owners_committee"
+                                            ".rumour_trust_loss": 0.0}), rng=2)
+    trust, dependence = model.population.trust.copy(), model.population.dependence.copy()
+    model.run(6)
+    assert model.population.mobilisation.any()  # households were visited
+    assert np.array_equal(model.population.trust, trust)
+    assert np.array_equal(model.population.dependence, dependence)

@@ -739,6 +739,10 @@ def outcome_cube(out: Path, study: Study) -> dict[str, np.ndarray]:
     means = window_means(frame, study.steps, months=study.months)
     index = {v.key: i for i, v in enumerate(study.variants)}
     seeds = {s: j for j, s in enumerate(study.seeds)}
+    stray = sorted(set(means["design"]) - set(index))
+    if stray or set(means["seed"]) - set(seeds):
+        raise ConfigError(str(out), f"its runs are not those of this explanation (variant "
+                                    f"{stray[0] if stray else '?'}); run it again with --force")
     shape = (len(study.variants), len(study.param_sets), len(study.seeds))
     cube = {}
     for outcome in study.outcomes:
@@ -881,10 +885,10 @@ def _fmt(x: float, digits: int = 3, sign: bool = False) -> str:
 
 
 def digits_of(outcome: str) -> int:
-    """Decimals for an outcome's numbers: shares 3, counts 1."""
+    """Decimals for an outcome's numbers: shares 3, others (counts, yuan per month) 2."""
     from sim.metrics import COLUMNS
 
-    return 3 if COLUMNS[outcome].unit == "share" else 1
+    return 3 if COLUMNS[outcome].unit == "share" else 2
 
 
 def outcome_label(outcome: str, lang: str) -> str:
@@ -912,7 +916,8 @@ def reading(study: Study, res: OutcomeAnswer, lang: str) -> str:
     scale = max(abs(total["value"]), 1e-12)
     main = [(p, s) for p, s in shap if abs(s["value"]) >= 0.1 * scale][:3]
     if main and abs(total["value"]) > 0:
-        listed = t["sep"].join(t["reading_item"].format(
+        listed = t["sep"].join(t["reading_item" if s["value"] * total["value"] > 0
+                                 else "reading_against"].format(
             player=p.label(lang), value=_fmt(s["value"], d, True),
             share=f"{100 * s['value'] / total['value']:.0f}",
             low=_fmt(s["params_low"], d, True), high=_fmt(s["params_high"], d, True))
@@ -921,13 +926,16 @@ def reading(study: Study, res: OutcomeAnswer, lang: str) -> str:
     small = [p.label(lang) for p, s in shap if abs(s["value"]) < 0.05 * scale]
     if small:
         parts.append(t["reading_small"].format(items=t["sep"].join(small)))
-    if res.mechanisms:
-        mech = sorted(((m, summary(res.mechanisms[m.name])) for m in study.mechanisms),
-                      key=lambda item: -abs(item[1]["value"]))[:2]
-        parts.append(t["reading_mechanisms"].format(items=t["sep"].join(
-            t["reading_mechanism"].format(mechanism=m.label(lang),
-                                          value=_fmt(s["value"], d, True))
-            for m, s in mech)))
+    mechs = sorted(((m, summary(res.mechanisms[m.name])) for m in study.mechanisms),
+                   key=lambda item: -abs(item[1]["value"]))
+    for key, same in (("reading_mechanisms", True), ("reading_mech_against", False)):
+        chosen = [(m, s) for m, s in mechs if abs(s["value"]) >= 0.1 * scale
+                  and (s["value"] * total["value"] > 0) == same][:2]
+        if chosen:
+            parts.append(t[key].format(items=t["sep"].join(
+                t["reading_mechanism"].format(mechanism=m.label(lang),
+                                              value=_fmt(s["value"], d, True))
+                for m, s in chosen)))
     parts.append(t["reading_check"].format(gap=f"{res.gap:.1e}", tol=f"{TOLERANCE:.0e}"))
     return "".join(parts)
 
@@ -954,12 +962,13 @@ def waterfall(study: Study, res: OutcomeAnswer, lang: str, path: Path) -> Path:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from sim.experiments.compare_report import _font
-
     t = TEXT[lang]
     names = [_short(t["ref_bar"], lang), *(_short(p.label(lang), lang) for p in study.players),
              _short(t["design_bar"], lang)]
-    _font(lang, names)
+    if lang == "zh" or not all(name.isascii() for name in names):
+        from sim.fonts import use_cjk_font
+
+        use_cjk_font()
     start = float(np.mean(res.ref))
     steps = [summary(res.attribution.shapley[p.name]) for p in study.players]
     fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(names) + 2), 4.2), dpi=110)
@@ -1152,7 +1161,8 @@ def explain_command(args: argparse.Namespace) -> int:
                                 total=_fmt(total, digits_of(outcome), True),
                                 sum=_fmt(float(rows["shapley"].sum()), digits_of(outcome), True),
                                 tol=f"{TOLERANCE:.0e}"))
-    print(t["wrote"].format(out=out, files=", ".join(OUTPUT_FILES)))
+    sep = "、" if args.lang == "zh" else ", "
+    print(t["wrote"].format(out=out, files=sep.join(OUTPUT_FILES)))
     return 0
 
 
