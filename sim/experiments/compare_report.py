@@ -304,7 +304,9 @@ def best_reading(comp: Comparison, outcome: str, highest: bool, lang: str) -> st
     dec = decimals_of(outcome, float(first["ci_low"]), float(first["ci_high"]))
     labels = {arm.key: arm.label(lang) for arm in comp.arms}
     value = f"{fmt(first['mean'], dec)} {fmt_interval(first['ci_low'], first['ci_high'], dec)}"
-    text = say(t["best"], window=comp.window, label=outcome_name(outcome, lang),
+    first_month, last_month = comp.window_months
+    text = say(t["best"], window=len(comp.months) or comp.window, first=first_month,
+               last=last_month, label=outcome_name(outcome, lang),
                             which=t["highest"] if highest else t["lowest"],
                             design=f"\x00{labels[first['design']]}\x01",
                             value=value.strip() + unit_suffix(outcome, lang))
