@@ -339,3 +339,12 @@ def test_sim_targets_prints_observed_and_simulated_and_the_misses(
     assert "baseline · generic_old_compound: defaults, 2 seeds (0, 1), 6 months" in out
     assert re.search(r"any_rate: observed \[0, 1\] share; simulated median \S+ .*→ hit", out)
     assert "impossible (baseline · generic_old_compound)" in out.splitlines()[-1]
+
+
+def test_docs_describe_every_quantity_and_every_shipped_target() -> None:
+    """docs/targets.md names each quantity (with its unit) and each target of seeds.yaml."""
+    doc = (ROOT / "docs" / "targets.md").read_text(encoding="utf-8")
+    for name, q in tg.QUANTITIES.items():
+        assert f"| `{name}` | {q.unit} |" in doc, name
+    for t in tg.load_targets(SEEDS_FILE).targets:
+        assert f"`{t.name}`" in doc, t.name
