@@ -361,3 +361,12 @@ def test_resume_finishes_a_killed_comparison_then_discovers(
     assert (out / "discover.html").is_file()
     record = json.loads((out / "discover.json").read_text())
     assert record["failing_sets"] == 4
+
+
+def test_a_box_without_a_significant_limit_is_not_read_as_conditions() -> None:
+    found = discovery.discover(*planted(1), bounds=BOUNDS)
+    found.prim.significant_only = False  # as when no limit passes quasi-p < 0.05
+    found.prim.limits["significant"] = False
+    for lang, needle in (("en", "no region with a significant limit"), ("zh", "没有找到边界显著")):
+        text = discovery.reading(found, lang, subject="A")
+        assert needle in text and "x2 ≤" not in text, text

@@ -509,20 +509,24 @@ def reading(found: Discovery, lang: str, *, subject: str) -> str:
 
     Returns:
         One paragraph: how often the case holds, PRIM's box as conditions with its
-        coverage and density, and the tree's first split.
+        coverage and density (or, when none of its limits is significant, that PRIM found
+        no significant region: a box of noise is not read out as conditions), and the
+        tree's first split.
     """
     t = TEXT[lang]
     p = found.prim
     n, k = len(found.y), found.cases
     parts = [t["how_often"].format(subject=subject, k=k, n=n, share=percent(k / n))]
     joined = t["and"].join(conditions(p.limits, lang))
-    if joined:
+    if not joined:
+        parts.append(t["no_box"])
+    elif p.significant_only:
         parts.append(t["box"].format(conditions=joined, coverage=percent(p.coverage),
                                      density=percent(p.density), mass=percent(p.mass)))
-    else:
-        parts.append(t["no_box"])
-    if not p.significant_only:
-        parts.append(t["weak_box"].format(alpha=p.alpha))
+    else:  # a box of noise is not named as conditions
+        parts.append(t["weak_box"].format(alpha=p.alpha, dims=len(p.limits),
+                                          coverage=percent(p.coverage),
+                                          density=percent(p.density)))
     root = found.tree.root
     if root is None:
         parts.append(t["no_tree"])
