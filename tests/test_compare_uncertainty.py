@@ -267,3 +267,31 @@ def test_bad_uncertainty_arguments_are_one_line_errors(tmp_path, capsys, extra, 
     assert main(cli_args(out, *extra)) == 2
     one_line(capsys.readouterr().err, *needles)
     assert not out.exists()
+
+
+def test_three_designs_one_seed_chinese_report_from_the_cli(tmp_path, capsys):
+    """The CLI with schema priors: three designs (the leader sentence compares per
+    parameter set), one seed (no seed-only interval, still intervals over parameter sets),
+    the Chinese report and summary.xlsx."""
+    out = tmp_path / "three"
+    args = ["compare", "baseline", "nanan_131", "huli_six_party", "--community", COMMUNITY,
+            "--steps", "12", "--seeds", "1", "--workers", "1", "--out", str(out), "--xlsx",
+            "--uncertainty", "4", "--uncertainty-method", "lhs", "--uncertainty-seed", "3",
+            "--uncertain", "behaviour.weights.face,behaviour.noise",
+            "--threshold", "petitions=1"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "3 种模式 × 4 组参数 × 1 个种子" in printed
+    s = pd.read_csv(out / "summary.csv")
+    others = s[~s["reference"]]
+    assert others["diff_seeds_low"].isna().all()  # one seed: no seed noise to pool
+    assert others["diff_params_low"].notna().any()
+    assert s[s["outcome"] == "petitions"]["meets_threshold"].between(0, 1).all()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["uncertainty"]["method"] == "lhs"
+    assert manifest["uncertainty"]["uncertain"] == ["behaviour.weights.face", "behaviour.noise"]
+    assert "--uncertain behaviour.weights.face,behaviour.noise" in manifest["command_line"]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "参数不确定性下的比较" in report and "它不是对世界的不确定性" in report
+    assert "不确定参数及其先验" in report and "behaviour.noise" in report
+    assert (out / "summary.xlsx").is_file()
