@@ -189,7 +189,7 @@ examples / 示例:
   sim compare baseline nanan_131 --community my_community.yaml --xlsx
   sim compare baseline nanan_131 --set design.institutions.party_branch.visits_per_member=6
       (only nanan_131 has a party branch: the baseline runs without one / 仅用于有党支部的模式)
-  sim compare baseline nanan_131 --community heping_road --uncertainty 64 --seeds 4 \
+  sim compare baseline nanan_131 --community heping_road --uncertainty 64 --seeds 4 \\
       --threshold condition=0.6      (512 runs, a few minutes on 2 cores / 参数不确定性)
 
 --community and --set / 社区与参数:
