@@ -55,8 +55,16 @@ def select(spec: TargetsFile, community: str | None, design: str | None) -> list
     """The targets of ``spec`` that apply to ``community`` and ``design`` (``None``: any).
 
     Raises:
-        ConfigError: If none does, naming the option and what the file covers.
+        ConfigError: For a name that is not a shipped preset (with the nearest), or if no
+            target applies, naming the option and what the file covers.
     """
+    from sim.config import preset_names
+    from sim.strict import unknown_name
+
+    for option, name, kind, what in (("--community", community, "communities", "community"),
+                                     ("--design", design, "designs", "design")):
+        if name is not None and name not in preset_names(kind):
+            raise ConfigError(option, unknown_name(name, preset_names(kind), what))
     chosen = [t for t in spec.targets
               if (community is None or community in t.communities)
               and (design is None or design in t.designs)]
@@ -129,6 +137,11 @@ def _fmt(x: float) -> str:
     return "—" if pd.isna(x) else f"{x:.4g}"
 
 
+def unit_text(unit: str, lang: str) -> str:
+    """A target's unit in ``lang`` (the catalogue's ``unit_*``; the unit itself if none)."""
+    return TEXT[lang].get("unit_" + unit.replace(" ", "_"), unit)
+
+
 def list_targets(spec: TargetsFile, path: str, lang: str) -> str:
     """The file's targets as text, one block each."""
     text = TEXT[lang]
@@ -136,12 +149,12 @@ def list_targets(spec: TargetsFile, path: str, lang: str) -> str:
     for t in spec.targets:
         label = t.label_zh if lang == "zh" else t.label_en
         lines.append(f"{t.name} — {label}")
-        matter = f" ({t.matter})" if t.matter else ""
-        lines.append(f"    {text['figure']}: {t.observed()} {t.unit}; {text['quantity']}: "
-                     f"{t.quantity}{matter}; {text['kind_' + t.kind]}")
-        lines.append(f"    {text['applies']}: {', '.join(t.communities)} × "
-                     f"{', '.join(t.designs)}")
-        lines.append(f"    {text['source']}: {source_text(t.source)}")
+        lines.append(text["line_target"].format(
+            observed=t.observed(), unit=unit_text(t.unit, lang), quantity=t.quantity,
+            matter=f" ({t.matter})" if t.matter else "", kind=text["kind_" + t.kind]))
+        lines.append(text["line_applies"].format(communities=", ".join(t.communities),
+                                                 designs=", ".join(t.designs)))
+        lines.append(text["line_source"].format(source=source_text(t.source)))
     return "\n".join(lines)
 
 
@@ -153,12 +166,12 @@ def report_pair(table: pd.DataFrame, community: str, design: str, seeds: list[in
     lines = [text["pair"].format(design=design, community=community, k=len(seeds),
                                  seeds=", ".join(map(str, seeds)), steps=steps)]
     for row in table.itertuples():
-        inside = "" if pd.isna(row.inside) else " " + text["inside"].format(
-            inside=row.inside, n=row.n)
-        lines.append(f"  {row.target}: {text['figure']} {row.observed} {row.unit}; "
-                     f"{text['simulated']} {_fmt(row.simulated)} "
-                     f"[{_fmt(row.sim_low)}, {_fmt(row.sim_high)}]{inside} → "
-                     f"{text['verdict_' + row.verdict]}")
+        inside = "" if pd.isna(row.inside) else text["inside"].format(inside=row.inside,
+                                                                      n=row.n)
+        lines.append(text["line_result"].format(
+            target=row.target, observed=row.observed, unit=unit_text(str(row.unit), lang),
+            simulated=_fmt(row.simulated), low=_fmt(row.sim_low), high=_fmt(row.sim_high),
+            inside=inside, verdict=text["verdict_" + str(row.verdict)]))
     return lines
 
 

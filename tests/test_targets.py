@@ -348,3 +348,12 @@ def test_docs_describe_every_quantity_and_every_shipped_target() -> None:
         assert f"| `{name}` | {q.unit} |" in doc, name
     for t in tg.load_targets(SEEDS_FILE).targets:
         assert f"`{t.name}`" in doc, t.name
+
+
+def test_sim_targets_names_the_nearest_preset_for_a_misspelt_one(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """--community yimin: one line naming the option and the preset meant."""
+    assert main(["targets", str(SEEDS_FILE), "--community", "yimin"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("sim: error: --community: unknown community 'yimin'")
+    assert "yimin_compound" in err and len(err.splitlines()) == 1
