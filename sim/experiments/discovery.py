@@ -636,13 +636,15 @@ def plot_limits(found: Discovery, lang: str, path: Path, dpi: int = 110) -> Path
     _font(lang)
     limits = found.prim.limits
     names = list(limits["dimension"]) or list(found.x.columns[:1])
-    fig = _figure(6.4, 1.2 + 0.42 * len(names))
+    fig = _figure(6.4, 1.4 + 0.5 * len(names))
     ax = fig.add_subplot()
     by_dim = {r.dimension: r for r in limits.itertuples(index=False)}
     for i, name in enumerate(names):
         lo, hi = found.bounds[name]
         span = (hi - lo) or 1.0
         ax.plot([0, 1], [i, i], color="#cccccc", linewidth=6, solid_capstyle="butt")
+        ax.text(0, i + 0.22, fmt_value(lo), ha="left", va="top", fontsize=7, color="#888888")
+        ax.text(1, i + 0.22, fmt_value(hi), ha="right", va="top", fontsize=7, color="#888888")
         r = by_dim.get(name)
         if r is None:
             continue
@@ -652,15 +654,17 @@ def plot_limits(found: Discovery, lang: str, path: Path, dpi: int = 110) -> Path
         ax.plot([a, b], [i, i], color=colour, linewidth=6, solid_capstyle="butt")
         for end, value in ((a, r.low), (b, r.high)):
             if not math.isnan(value):
-                ax.text(end, i + 0.28, fmt_value(value), ha="center", va="bottom", fontsize=7.5)
+                ax.text(end, i - 0.2, fmt_value(value), ha="center", va="bottom", fontsize=8,
+                        color=colour)
     ax.set_yticks(range(len(names)), [short_name(n) for n in names], fontsize=8)
-    ax.set_ylim(-0.6, len(names) - 0.2)
+    ax.set_ylim(-0.7, len(names) - 0.4)
     ax.invert_yaxis()
     ax.set_xlim(-0.02, 1.02)
-    ax.set_xticks([0, 1], [t["prior_low"], t["prior_high"]])
+    ax.set_xticks([0, 1], [t["prior_low"], t["prior_high"]], fontsize=8)
     ax.spines[["top", "right", "left"]].set_visible(False)
-    ax.set_title(t["limits_title"].format(coverage=percent(found.prim.coverage),
-                                          density=percent(found.prim.density)), fontsize=11)
+    title = t["limits_title"] + "\n" + t["limits_stats"].format(
+        coverage=percent(found.prim.coverage), density=percent(found.prim.density))
+    ax.set_title(title, fontsize=10)
     fig.savefig(path, dpi=dpi)
     return path
 
