@@ -165,6 +165,8 @@ def petitions_per_100_households_per_year(out: Outputs, window: Window,
                                           matter: str | None) -> float:
     """Petitions in the window per 100 households, scaled to twelve months."""
     rows = _months(out, window)
+    if rows.empty:
+        return math.nan
     households = out.scenario.community.n_households
     return float(rows["petitions"].sum() / households * 100 * 12 / len(rows))
 

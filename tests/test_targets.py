@@ -217,11 +217,14 @@ def test_quantities_give_the_hand_computed_value(quantity: str, window: tuple[in
 
 
 def test_matter_quantities_without_matters_are_nan_or_refused() -> None:
-    """No matter of the type in the window gives NaN; a run without its matter log refuses."""
+    """No matter of the type (or no month) in the window gives NaN; no matter log refuses."""
     out = synthetic(matters=LIGHTS)
     assert math.isnan(tg.QUANTITIES["months_to_resolve"].fn(out, (5, 24), "lights"))
     assert math.isnan(tg.QUANTITIES["resolved_by_residents_share"].fn(out, (5, 24), "lights"))
     assert tg.QUANTITIES["matter_paid_total"].fn(out, (5, 24), "lights") == 0.0
+    for name, q in tg.QUANTITIES.items():
+        if not q.needs_matter:  # a window past the run's months: no value, no error
+            assert math.isnan(q.fn(out, (30, 40), None)), name
     with pytest.raises(ConfigError, match="matter log"):
         tg.QUANTITIES["months_to_resolve"].fn(synthetic(), (0, 24), "lights")
 
