@@ -360,3 +360,20 @@ def test_sim_targets_names_the_nearest_preset_for_a_misspelt_one(
     err = capsys.readouterr().err.strip()
     assert err.startswith("sim: error: --community: unknown community 'yimin'")
     assert "yimin_compound" in err and len(err.splitlines()) == 1
+
+
+def test_a_publication_source_is_accepted_and_cited_in_one_line() -> None:
+    """author, year, title, table_or_page and url: the citation a table shows."""
+    pub = {"author": "Xu Fan", "year": 2009, "title": "Tenants take charge",
+           "table_or_page": "paragraph 9",
+           "url": "https://global.chinadaily.com.cn/metro/2009-11/23/content_9020347.htm"}
+    spec = tg.load_targets(file_with(source={"publication": pub}))
+    text = tg.source_text(spec.targets[0].source)
+    assert text == ("Xu Fan (2009), Tenants take charge, paragraph 9, "
+                    "https://global.chinadaily.com.cn/metro/2009-11/23/content_9020347.htm")
+    with pytest.raises(ConfigError) as err:
+        tg.load_targets(file_with(source={"publication": {**pub, "url": "chinadaily"}}))
+    assert err.value.field == "targets.0.source.publication.url"
+    with pytest.raises(ConfigError) as err:
+        tg.load_targets(file_with(source={"publication": pub, "phrase": "x"}))
+    assert err.value.field == "targets.0.source.phrase"
