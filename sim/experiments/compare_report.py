@@ -712,9 +712,8 @@ def _table(comp: Comparison, lang: str) -> dict[str, object]:
                 "mean": fmt(r["mean"], dec), "ci": fmt_interval(r["ci_low"], r["ci_high"], dec),
                 "diff": None, "diff_class": "", "diff_ci": "", "p": ""}
             if i > 0:
-                kind = direction(outcome, r["diff"], r["diff_low"], r["diff_high"])
                 cell.update(diff=fmt(r["diff"], dec, sign=True),
-                            diff_class=f"diff {kind}" if kind else "diff",
+                            diff_class=_diff_class(outcome, r),
                             diff_ci=fmt_interval(r["diff_low"], r["diff_high"], dec, sign=True),
                             p=fmt_p(r["p_holm"]))
             cells.append(cell)
@@ -748,6 +747,12 @@ def _share(value: float, lang: str) -> str:
     return f"{100 * value:.0f}%" if lang == "zh" else f"{100 * value:.0f} %"
 
 
+def _diff_class(outcome: str, row: pd.Series) -> str:
+    """The CSS class of a difference: ``diff`` plus ``good``/``bad`` (:func:`direction`)."""
+    kind = direction(outcome, row["diff"], row["diff_low"], row["diff_high"])
+    return f"diff {kind}" if kind else "diff"
+
+
 def _uncertainty(comp: Comparison, lang: str,
                  figures: list[FigureFile]) -> dict[str, object] | None:
     """The section of a comparison under parameter uncertainty (None without one).
@@ -777,8 +782,7 @@ def _uncertainty(comp: Comparison, lang: str,
                 "outcome": label(outcome, lang) if i == 0 else "", "design": arm.label(lang),
                 "reference": i == 0,
                 "diff": fmt(r["diff"], dec, sign=True) if i else "",
-                "diff_class": (lambda k: f"diff {k}" if k else "diff")(
-                    direction(outcome, r["diff"], r["diff_low"], r["diff_high"])) if i else "",
+                "diff_class": _diff_class(outcome, r) if i else "",
                 "params": fmt_interval(r["diff_params_low"], r["diff_params_high"], dec,
                                        sign=True) if i else "",
                 "spread": fmt_interval(r["diff_spread_low"], r["diff_spread_high"], dec,
