@@ -78,6 +78,9 @@ class Outputs:
             0 while open); ``None`` when the run's matter log is not at hand (files written
             by ``sim run`` do not carry it), and then the matter quantities refuse.
         steps: Months the run lasted (its last month).
+        history: What each household did each month, which the data frames do not keep,
+            from :func:`run_recorded`; ``None`` for a run recorded otherwise, and then the
+            household quantities refuse.
     """
 
     timeseries: pd.DataFrame
@@ -85,9 +88,26 @@ class Outputs:
     scenario: Scenario
     matters: pd.DataFrame | None
     steps: int
+    history: History | None = None
 
 
-def outputs_of(model: CompoundModel) -> Outputs:
+@dataclass(frozen=True)
+class History:
+    """Each household's petitions, volunteering and participation, month by month.
+
+    Attributes:
+        petitioned: ``(months + 1, households)`` bool: row ``m`` is whether each household
+            petitioned in month ``m`` (row 0, before anyone decided, is all False).
+        volunteered: The same for giving volunteer labour.
+        participated: The same for taking part in deliberation or consultation.
+    """
+
+    petitioned: np.ndarray
+    volunteered: np.ndarray
+    participated: np.ndarray
+
+
+def outputs_of(model: CompoundModel, history: History | None = None) -> Outputs:
     """Collect a finished run's :class:`Outputs` (its data frames and its matter log)."""
     from sim.output import timeseries_frame
 
@@ -103,7 +123,38 @@ def outputs_of(model: CompoundModel) -> Outputs:
                       "resolved": np.nan, "handler": "", "paid": 0.0}),
     ], ignore_index=True)
     return Outputs(timeseries_frame(model), model.compound_dataframe(), model.config, matters,
-                   int(model.steps))
+                   int(model.steps), history)
+
+
+def run_recorded(model: CompoundModel, steps: int) -> Outputs:
+    """Run a new model ``steps`` months, keeping each household's monthly history.
+
+    The months are the model's own (:meth:`CompoundModel.step`, as :meth:`~CompoundModel.run`
+    takes them), so the run and its data frames are the same as without recording; the
+    history adds three booleans per household and month.
+
+    Raises:
+        ConfigError: If the model has already run, or ``steps`` exceeds the scenario's
+            ``run.steps`` (its memory was checked for that many).
+    """
+    from sim.population import ACTIONS
+
+    if model.steps != 0:
+        raise ConfigError("steps", f"the model has already run {model.steps} months; "
+                                   "record a new one")
+    if not 0 <= steps <= model.config.run.steps:
+        raise ConfigError("steps", f"must be between 0 and run.steps = "
+                                   f"{model.config.run.steps} (got {steps})")
+    n = model.population.n
+    petitioned, volunteered, participated = (np.zeros((steps + 1, n), dtype=bool)
+                                             for _ in range(3))
+    volunteer, participate = ACTIONS.index("volunteer"), ACTIONS.index("participate")
+    for month in range(1, steps + 1):
+        model.step()
+        petitioned[month] = model.population.petition
+        volunteered[month] = model.population.acts[:, volunteer]
+        participated[month] = model.population.acts[:, participate]
+    return outputs_of(model, History(petitioned, volunteered, participated))
 
 
 # --------------------------------------------------------------------------- quantities
@@ -123,6 +174,8 @@ class Quantity:
             ``first``–``last`` (both included) of the run; ``matter`` is the matter type for
             the quantities that take one, else ``None``.
         needs_matter: Whether a target must name a matter type (``matter: lights``).
+        needs_history: Whether it reads the households' monthly history, which only a run
+            by :func:`run_recorded` has.
         default_first: First month of the default window (1 for monthly rates: month 0 is
             the initial state, before anyone has acted; 0 for matters, so that the matters
             open at the start count).
@@ -133,6 +186,7 @@ class Quantity:
     unit: str
     fn: QuantityFn
     needs_matter: bool = False
+    needs_history: bool = False
     default_first: int = 1
     doc: str = ""
 
@@ -220,6 +274,32 @@ def matter_paid_total(out: Outputs, window: Window, matter: str | None) -> float
     return float(_matters_opened(out, window, matter)["paid"].sum())
 
 
+def former_petitioners_activity_ratio(out: Outputs, window: Window,
+                                      matter: str | None) -> float:
+    """How often former petitioners volunteer or deliberate, relative to all households.
+
+    The window is split in two halves (the first has the extra month when it is odd);
+    households that petitioned at least once in the first half are the former petitioners,
+    and the value is the share of their household-months in the second half in which they
+    volunteered or took part in deliberation, divided by the same share of all households.
+    NaN without a petitioner or without any such activity.
+    """
+    if out.history is None:
+        raise ConfigError("quantity", "needs the households' monthly history (run with "
+                                      "sim.targets.run_recorded)")
+    first, last = window
+    if last <= first:
+        return math.nan
+    middle = first + (last - first + 1 + 1) // 2 - 1
+    former = out.history.petitioned[first:middle + 1].any(axis=0)
+    later = (out.history.volunteered[middle + 1:last + 1]
+             | out.history.participated[middle + 1:last + 1])
+    overall = later.mean()
+    if not former.any() or overall == 0:
+        return math.nan
+    return float(later[:, former].mean() / overall)
+
+
 QUANTITIES: dict[str, Quantity] = {q.name: q for q in [
     Quantity("contribution_rate_mean", "share", _column_mean("contribution_rate"),
              doc="Mean over the window's months of the share of households that paid their "
@@ -250,6 +330,12 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in [
              doc="Least-squares slope of the monthly mean satisfaction (condition discounted "
                  "by grievance) over the window, times 12 (scipy.stats.linregress); 0.04 is "
                  "four percentage points a year."),
+    Quantity("former_petitioners_activity_ratio", "ratio",
+             former_petitioners_activity_ratio, needs_history=True,
+             doc="Share of months in the second half of the window in which the households "
+                 "that petitioned in its first half volunteered or took part in "
+                 "deliberation, divided by the same share of all households (1: as often "
+                 "as anyone); needs a run recorded by run_recorded."),
     Quantity("months_to_resolve", "months", months_to_resolve, needs_matter=True,
              default_first=0,
              doc="Median months from opening to resolution of the matters of one type "
@@ -618,7 +704,11 @@ def evaluate(targets: TargetsFile | Sequence[Target], model: CompoundModel | Out
                               f"ends at month {last}, after the run's last month "
                               f"{out.steps}; run at least {last} months")
         q = QUANTITIES[t.quantity]
-        simulated = q.fn(out, (first, last), t.matter)
+        try:
+            simulated = q.fn(out, (first, last), t.matter)
+        except ConfigError as exc:
+            raise ConfigError(f"targets.{listed.index(t)}.quantity",
+                              f"{t.quantity} {exc.message}") from None
         low, high = t.bounds
         if math.isnan(simulated):
             inside: bool | None = None

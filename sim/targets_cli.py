@@ -101,14 +101,14 @@ def run_pair(targets: list[Target], community: str, design: str, seeds: list[int
     """
     from sim.config import load_config
     from sim.model import CompoundModel
+    from sim.targets import run_recorded
 
     scn = load_config({"community": community, "design": design})
     steps = steps_needed(targets, scn.run.steps)
     frames = []
     for seed in seeds:
         model = CompoundModel(scn.override({"run.steps": steps}), rng=seed)
-        model.run(steps)
-        frames.append(evaluate(targets, model).assign(seed=seed))
+        frames.append(evaluate(targets, run_recorded(model, steps)).assign(seed=seed))
     runs = pd.concat(frames, ignore_index=True)
     rows = []
     for name, group in runs.groupby("target", sort=False):

@@ -223,7 +223,7 @@ def test_matter_quantities_without_matters_are_nan_or_refused() -> None:
     assert math.isnan(tg.QUANTITIES["resolved_by_residents_share"].fn(out, (5, 24), "lights"))
     assert tg.QUANTITIES["matter_paid_total"].fn(out, (5, 24), "lights") == 0.0
     for name, q in tg.QUANTITIES.items():
-        if not q.needs_matter:  # a window past the run's months: no value, no error
+        if not (q.needs_matter or q.needs_history):  # a window past the run: no value
             assert math.isnan(q.fn(out, (30, 40), None)), name
     with pytest.raises(ConfigError, match="matter log"):
         tg.QUANTITIES["months_to_resolve"].fn(synthetic(), (0, 24), "lights")
@@ -284,16 +284,43 @@ def test_every_seed_phrase_is_verbatim_in_its_seed() -> None:
 # --------------------------------------------------------------------------- on a real run
 
 
+GENERIC = {"community": "generic_old_compound", "design": "baseline"}
+
+
 @pytest.fixture(scope="module")
 def model24() -> CompoundModel:
     """generic_old_compound under the baseline, 24 months, seed 3."""
-    model = CompoundModel(load_config({"community": "generic_old_compound",
-                                       "design": "baseline"}), rng=3)
+    model = CompoundModel(load_config(GENERIC), rng=3)
     model.run(24)
     return model
 
 
-def test_evaluate_on_a_24_month_generic_old_compound_model(model24: CompoundModel) -> None:
+@pytest.fixture(scope="module")
+def recorded24() -> tg.Outputs:
+    """The same run, recorded with the households' history."""
+    return tg.run_recorded(CompoundModel(load_config(GENERIC), rng=3), 24)
+
+
+def test_recording_a_run_leaves_it_unchanged(model24: CompoundModel,
+                                             recorded24: tg.Outputs) -> None:
+    """run_recorded steps the model as run() does: the same frames, bit for bit."""
+    from sim.output import timeseries_frame
+
+    pd.testing.assert_frame_equal(recorded24.timeseries, timeseries_frame(model24))
+    pd.testing.assert_frame_equal(recorded24.compounds, model24.compound_dataframe())
+    h = recorded24.history
+    assert h is not None and h.petitioned.shape == (25, 200)
+    assert not h.petitioned[0].any()
+    assert h.participated[1:].mean(axis=1) == pytest.approx(
+        recorded24.timeseries["participation_rate"].to_numpy()[1:], abs=1e-12)
+    assert h.petitioned[1:].sum(axis=1) == pytest.approx(
+        recorded24.timeseries["petitions"].to_numpy()[1:])
+    with pytest.raises(ConfigError, match="already run"):
+        tg.run_recorded(model24, 1)
+
+
+def test_evaluate_on_a_24_month_generic_old_compound_model(model24: CompoundModel,
+                                                           recorded24: tg.Outputs) -> None:
     """Every kind of quantity runs on a real model and agrees with its own data frames."""
     base = {k: v for k, v in GOOD.items() if k not in ("interval", "name", "months",
                                                         "quantity", "unit")}
@@ -302,7 +329,7 @@ def test_evaluate_on_a_24_month_generic_old_compound_model(model24: CompoundMode
              **({"matter": "lights"} if q.needs_matter else {})}
             for name, q in tg.QUANTITIES.items()]
     spec = tg.load_targets({"kind": "targets", "targets": rows})
-    table = tg.evaluate(spec, model24).set_index("target")
+    table = tg.evaluate(spec, recorded24).set_index("target")
     assert list(table.index) == list(tg.QUANTITIES)
     ts = model24.datacollector.get_model_vars_dataframe().loc[1:24]
     assert table.loc["contribution_rate_mean", "simulated"] == pytest.approx(
@@ -314,6 +341,11 @@ def test_evaluate_on_a_24_month_generic_old_compound_model(model24: CompoundMode
     rates = [n for n, q in tg.QUANTITIES.items() if q.unit == "share" and not q.needs_matter]
     assert table.loc[rates, "simulated"].between(0, 1).all()
     assert table["inside"].fillna(True).all()
+    history = [i for i, q in enumerate(tg.QUANTITIES.values()) if q.name.startswith("former")]
+    with pytest.raises(ConfigError) as err:  # a plain run has no household history
+        tg.evaluate(spec, model24)
+    assert err.value.field == f"targets.{history[0]}.quantity"
+    assert "run_recorded" in err.value.message
 
 
 def test_evaluate_refuses_a_window_past_the_run_and_a_run_no_target_fits(
@@ -377,3 +409,26 @@ def test_a_publication_source_is_accepted_and_cited_in_one_line() -> None:
     with pytest.raises(ConfigError) as err:
         tg.load_targets(file_with(source={"publication": pub, "phrase": "x"}))
     assert err.value.field == "targets.0.source.phrase"
+
+
+def test_former_petitioners_activity_ratio_by_hand() -> None:
+    """Four households, window 1–4: petitioners in months 1–2, activity counted in 3–4.
+
+    Households 0 and 1 petitioned early. Later, household 0 is active both months (volunteers
+    in 3, deliberates in 4), household 2 once (both in month 3 count once), the others never:
+    all households 3 of 8 household-months, former petitioners 2 of 4, ratio (1/2)/(3/8).
+    """
+    shape = (5, 4)
+    petitioned, volunteered, participated = (np.zeros(shape, dtype=bool) for _ in range(3))
+    petitioned[1, 0] = petitioned[2, 1] = True
+    petitioned[3, 3] = True  # in the second half: not a former petitioner
+    volunteered[3, 0] = participated[4, 0] = True
+    volunteered[3, 2] = participated[3, 2] = True
+    out = tg.Outputs(pd.DataFrame({"month": range(5)}), pd.DataFrame(), synthetic().scenario,
+                     None, 4, tg.History(petitioned, volunteered, participated))
+    q = tg.QUANTITIES["former_petitioners_activity_ratio"]
+    assert q.fn(out, (1, 4), None) == pytest.approx(4 / 3, abs=1e-12)
+    assert q.fn(out, (3, 4), None) == 0.0  # month 3's petitioner is not active in month 4
+    assert math.isnan(q.fn(out, (2, 2), None))  # one month has no second half
+    with pytest.raises(ConfigError, match="history"):
+        q.fn(synthetic(), (1, 4), None)
