@@ -18,9 +18,11 @@ fitted to. This module is the one reader of those figures: a *targets file*
 
 :func:`load_targets` validates a file (one-line errors naming the field, as for every
 config); :func:`evaluate` compares the targets that apply to a run with what the run gives
-(observed, simulated, inside, distance). ``sim targets FILE`` (:mod:`sim.targets_cli`)
-prints the same at the current defaults. ``docs/targets.md`` lists every shipped target,
-what each quantity computes and what was searched for but not found.
+(observed, simulated, inside, distance); :func:`run_recorded` runs a model keeping what each
+household did each month, for the quantities that follow households over time.
+``sim targets FILE`` (:mod:`sim.targets_cli`) prints the same at the current defaults.
+``docs/targets.md`` lists every shipped target, what each quantity computes and what was
+searched for but not found.
 """
 
 from __future__ import annotations
