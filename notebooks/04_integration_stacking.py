@@ -143,6 +143,24 @@ pd.Series({name: e[-24:].mean() for name, e in efficiency.items()},
           name="协调效率 efficiency (months 97–120)").round(3)
 
 # %% [markdown]
+# **负对照 · The negative control.** 把每条联系的成本设为 0（`coordination.cost_per_link = 0`），其他不变，再比较 few、many、hub（5 个种子，约 5 秒）。如果枢纽的优势来自"整合"本身，它应该还在；如果只来自数联系的公式，它应该消失。
+#
+# *Set the cost of each link to 0 (`coordination.cost_per_link = 0`), all else unchanged, and compare few, many and hub again (5 seeds, about 5 seconds). If the hub's edge came from integration itself it should remain; if it came only from the link-counting formula it should vanish.*
+
+# %%
+free = compare(files[1:], community="heping_road", seeds=range(5), workers=2,
+               sets=["coordination.cost_per_link=0"])
+free_seed = free.runs.pivot(index="seed", columns="design", values="condition")
+for text, values in (
+        ("枢纽 hub − many，有联系成本 with link cost",
+         per_seed["hub"][:5] - per_seed["many"][:5]),
+        ("枢纽 hub − many，联系成本为 0 link cost 0",
+         free_seed["hub"] - free_seed["many"]),
+        ("再加 6 个，每个，联系成本为 0 next 6, each, cost 0",
+         (free_seed["many"] - free_seed["few"]) / 6)):
+    print(f"{text:44s} {values.mean():+.4f}")
+
+# %% [markdown]
 # ## 4. 图 · Plot
 
 # %%
@@ -187,7 +205,8 @@ c.set_title(f"(c) 环境状况，{len(SEEDS)} 个种子平均 · Condition, mean
 c.legend(frameon=False, fontsize=9)
 for ax in (a, b, c):
     ax.grid(alpha=0.3)
-fig.suptitle("整合胜于叠加：和平路社区 · Integration beats stacking: Heping Road")
+fig.suptitle("枢纽与叠加：和平路社区（枢纽的优势来自数联系的公式）· "
+             "Hub and stacking, Heping Road (the hub's edge is the link-counting formula)")
 fig.tight_layout()
 plt.show()
 
@@ -196,12 +215,16 @@ plt.show()
 #
 # **教师应该看到 · What a teacher should see**
 #
-# - 加上党支部和业委会后，环境状况从约 0.44 升到约 0.59，每个机构约 +0.07；再加 6 个机构只升到约 0.65，每个机构约 +0.011，不到前者的六分之一：收益递减。
+# 每条结论都标明它是**发现**（由互动产生，有一个去掉它的负对照）还是**一致性检验**（由假定的函数形式直接推出）。
 #
-#   *Adding a branch and an owners' committee lifts condition from about 0.44 to about 0.59, some +0.07 per body; six more bodies lift it only to about 0.65, some +0.011 per body, less than a sixth as much: diminishing returns.*
-# - 同样 8 个机构由六方联动的枢纽连起来，环境状况约 0.68，比叠加高约 0.03（配对差值的 95%区间约 0.025–0.040，不含 0）。原因见图 (b)：叠加时各院落平均协调效率约 0.36，有枢纽时约 0.47。
+# *Each result is labelled a **finding** (it emerges from interaction, and a negative control removes it) or a **consistency check** (it follows from an assumed form).*
 #
-#   *The same eight bodies joined by the six-party hub keep condition at about 0.68, about 0.03 above stacking (paired 95 % interval about 0.025–0.040, excluding 0). Panel (b) shows why: stacked, the mean coordination efficiency is about 0.36; with a hub, about 0.47.*
+# - **发现（但不是协调成本的发现）：收益递减。** 加上党支部和业委会后，环境状况从约 0.44 升到约 0.59，每个机构约 +0.07；再加 6 个机构只升到约 0.65，每个机构约 +0.011，不到前者的六分之一。对照（上面的单元格）：把每条联系的成本设为 0（`coordination.cost_per_link = 0`），收益仍然递减（模式检验：前两个每个约 +0.079，后六个约 +0.033）——党支部和业委会已经做了其他机构要做的大部分事情。联系成本让后六个的收益从约 +0.033 降到 +0.011：它是这个模式的一部分，而不是原因。"意大利面条效应"的说法在模型里没有得到支持。
+#
+#   *__A finding, but not of coordination cost: diminishing returns.__ A branch and an owners' committee lift condition from about 0.44 to about 0.59, some +0.07 per body; six more bodies lift it only to about 0.65, some +0.011 per body, less than a sixth as much. Control (the cell above): with each link free (`coordination.cost_per_link = 0`) returns still diminish (pattern test: first two about +0.079 per body, next six about +0.033) — the branch and the committee already do most of what the others add. The link cost takes the six bodies' gain from about +0.033 to +0.011 per body: part of the pattern, not its cause. The "spaghetti-bowl" account is not what the model shows.*
+# - **一致性检验：枢纽胜过叠加。** 同样 8 个机构由六方联动的枢纽连起来，环境状况约 0.68，比叠加高约 0.03（配对差值的 95%区间约 0.025–0.040，不含 0）。但这**不是**"整合"在模型里产生了什么新东西：枢纽的唯一渠道就是数联系的公式——k−1 条而不是 k(k−1)/2 条，每条扣 `cost_per_link`（图 (b) 中叠加时协调效率约 0.36，有枢纽时约 0.47），外加物业固定成本的 0.9 折。把每条联系的成本设为 0，差距几乎消失（上面的对照中约 +0.002，只剩物业那一折；物业系数也设为 1 时，两种运行逐位相同）。所以"整合胜于叠加"是我们假定的公式，不是模型的发现。
+#
+#   *__Consistency check: the hub beats stacking.__ The same eight bodies joined by the six-party hub keep condition at about 0.68, about 0.03 above stacking (paired 95 % interval about 0.025–0.040, excluding 0). But this is **not** something integration produces in the model: the hub's only channel is the link-counting formula — k − 1 links instead of k(k − 1)/2, each costing `cost_per_link` (panel (b): mean efficiency about 0.36 stacked, about 0.47 with a hub) — plus 0.9 × the firm's fixed cost. With the link cost at 0 the gap all but vanishes (about +0.002 in the control above, the firm's share only; with the firm factor at 1 as well, hub and stacked runs are bit-identical). "Integration beats stacking" is the formula we assumed, not a finding of the model.*
 #
 # **课堂讨论 · Questions for the class**
 #
@@ -210,11 +233,11 @@ plt.show()
 #    *Pujiang speaks of "mechanism congestion". Which bodies in communities you know each go their own way? How many coordination meetings do they need?*
 # 2. 模型假定每条联系降低 0.06 的效率，这是一个假设（`coordination.cost_per_link`）。如果把它设为 0，"叠加"和"联动"还有区别吗？这说明了什么？
 #
-#    *The model assumes each link costs 0.06 of efficiency (`coordination.cost_per_link`, an assumption). If it were 0, would stacking and linkage still differ? What does that tell us?*
+#    *The model assumes each link costs 0.06 of efficiency (`coordination.cost_per_link`, an assumption). With it at 0 (the control above) stacking and linkage hardly differ. What does that tell us? What would the model have to represent (how information passes between bodies, say) for integration to be a finding rather than an assumption?*
 # 3. 枢纽需要一个党支部。在没有足够党员（少于 3 名）的院落，"六方联动"还能起作用吗？
 #
 #    *The hub needs a party branch. In courtyards with fewer than three registered members, can six-party linkage work?*
 #
-# **更大的运行 · A bigger run:** 模式检验（`tests/test_patterns_designs.py`）用 20 个种子；`experiments/fig_stacking.py` 画出文档中的同一张图。试试 `compare(files, ..., sets=["coordination.cost_per_link=0"])`。
+# **更大的运行 · A bigger run:** 模式检验（`tests/test_patterns_designs.py`）用 20 个种子；`experiments/fig_stacking.py` 画出文档中的同一张图。对照的完整版本见 `tests/test_patterns_designs.py` 的 pattern 6 两个检验。
 #
-# *The pattern test uses 20 seeds; `experiments/fig_stacking.py` draws the figure in the docs. Try `compare(files, ..., sets=["coordination.cost_per_link=0"])`.*
+# *The pattern test uses 20 seeds; `experiments/fig_stacking.py` draws the figure in the docs. The full controls are the two pattern 6 tests in `tests/test_patterns_designs.py`.*

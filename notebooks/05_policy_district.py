@@ -66,9 +66,9 @@
 # %% [markdown]
 # ## 3. 运行 · Run
 #
-# 2 × 2 种政策组合，每种 8 个种子，每次 120 个月（共约 10 秒）。
+# 2 × 2 种政策组合，每种 8 个种子，每次 120 个月（共约 10 秒）；表中"扣除趋势后"是双重差分：整治院落的变化减去未整治院落同期的平均变化，再除以提升。
 #
-# *2 × 2 policies, 8 seeds each, 120 months per run (about 10 seconds in all).*
+# *2 × 2 policies, 8 seeds each, 120 months per run (about 10 seconds in all); "net of trend" is a difference in differences: a renovated courtyard's change minus the mean change of the untreated ones over the same months, divided by the lift.*
 
 # %%
 import matplotlib.pyplot as plt
@@ -78,7 +78,12 @@ import pandas as pd
 import sim
 from sim.experiments.compare import t_interval
 from sim.fonts import use_cjk_font
-from sim.patterns import ALLOCATION_INSTITUTIONS, retained_after_renovation
+from sim.patterns import (
+    ALLOCATION_INSTITUTIONS,
+    allocation_run,
+    retained_after_renovation,
+    retained_lift_did,
+)
 
 use_cjk_font()  # 图中文字用中文字体 · a Chinese font for the figures
 plt.rcParams["figure.dpi"] = 100
@@ -114,6 +119,7 @@ def run(allocation: str, assessment: bool, seed: int) -> dict:
     result = {
         "committees": committees,
         "retained": retained_after_renovation(model),
+        "retained_did": retained_lift_did(model),
         "condition": df["condition"].iloc[-24:].mean(),
         "dependence": df["dependence"].iloc[-24:].mean(),
         "budget": by_name["renovation_campaign"].allocations[0]["budget"],
@@ -130,6 +136,7 @@ results = {name: [run(*policy, seed) for seed in SEEDS]
            for name, policy in POLICIES.items()}
 FIELDS = {"committees": "业委会(第23月) committees, month 23",
           "retained": "提升保留 lift kept",
+          "retained_did": "扣除趋势后 kept, net of trend",
           "condition": "环境(最后两年) condition, last 2 y",
           "dependence": "等靠要(最后两年) dependence, last 2 y",
           "budget": "每次预算(元) budget per campaign",
@@ -137,6 +144,21 @@ FIELDS = {"committees": "业委会(第23月) committees, month 23",
 pd.DataFrame({text: [np.mean([r[key] for r in rows]) for rows in results.values()]
               for key, text in FIELDS.items()},
              index=[name.replace("\n", " ") for name in results]).round(3)
+
+# %% [markdown]
+# **负对照 · Negative controls.** 竞争做了两件事：*挑选*（钱给准备好了的院落）和*激励*（宣布竞争后，所有尚未整治的院落都多了 +0.4 的积极性）。把两者拆开：竞争但不激励（`incentive = 0`，只有挑选），按需但同样激励（`incentive_everywhere`，只有激励）。`sim.patterns.allocation_run` 就是模式检验用的同一个运行（8 个种子，约 5 秒）。
+#
+# *Competition does two things: it *selects* (money to ready courtyards) and it *motivates* (once a competition is announced every courtyard not yet renovated gets +0.4 of willingness). Take them apart: competition without the incentive (`incentive = 0`: selection only), and need with the same incentive (`incentive_everywhere`: incentive only). `sim.patterns.allocation_run` is the pattern test's own run (8 seeds, about 5 seconds).*
+
+# %%
+ARMS = {"竞争 competition": ("competition", 0.4, False),
+        "按需 need": ("need", 0.4, False),
+        "只有挑选 selection only": ("competition", 0.0, False),
+        "只有激励 incentive only": ("need", 0.4, True)}
+controls = {name: [allocation_run(a, seed, incentive, everywhere) for seed in SEEDS]
+            for name, (a, incentive, everywhere) in ARMS.items()}
+pd.DataFrame({text: [np.mean([r[key] for r in rows]) for rows in controls.values()]
+              for key, text in list(FIELDS.items())[:4]}, index=list(controls)).round(3)
 
 # %% [markdown]
 # ## 4. 图 · Plot
@@ -194,24 +216,34 @@ plt.show()
 #
 # **教师应该看到 · What a teacher should see**
 #
-# - 每次整治的预算完全相同（778,200 元）。
+# 每条结论都标明它是**发现**（由互动产生，有一个去掉它的负对照）还是**一致性检验**（由假定的规则或输入直接推出）；"竞争"的效果要分开看它的*挑选*和它的*激励*（上面的负对照）。
 #
-#   *The budget per campaign is exactly the same (778,200 yuan).*
-# - 竞争性分配下，钱到之前（第 23 个月）几乎所有院落都成立了业委会（按需：约 47%）；第 24 个月整治带来的提升，47 个月后仍保留约一半（0.48；按需：0.22）；最后两年环境状况约 0.68（按需约 0.50），"等靠要"依赖约 0.24（按需约 0.44），十年的政府投入反而更少（约 760 万元，按需约 1,020 万元）。
+# *Each result is labelled a **finding** (it emerges from interaction, and a negative control removes it) or a **consistency check** (it follows from an assumed rule or an input); competition's effect must be split into its *selection* and its *incentive* (the negative controls above).*
 #
-#   *Under competition almost every courtyard has an owners' committee before the money comes (month 23; need: 47 %); about half of the month-24 lift is still there 47 months later (0.48; need: 0.22); condition in the last two years is about 0.68 (need: 0.50), dependence about 0.24 (need: 0.44), and government spends less over ten years (about 7.6 million yuan; need: 10.2 million).*
-# - 动态考核的作用很小：按需分配时，整治带来的"达标"身份在下一次考核（第 30 个月）就全部取消（得分多在 60–80 分）；竞争分配时，约 5–13% 的院落能在两次整治之间保住身份，保留的提升略高（0.50 对 0.48）。
+# - **发现——来自激励，不是来自挑选：钱到之前的"先发优势"。** 竞争性分配下，钱到之前（第 23 个月）几乎所有院落都成立了业委会（按需：约 47%）。但这时一分钱还没发：负对照表明，只有挑选（竞争但 `incentive = 0`）时与按需**逐个种子完全相同**，只有激励（按需 + `incentive_everywhere`）时与竞争完全相同。所以先发优势全部来自假定的 +0.4 激励（它的大小是我们的假设），而不是"竞争性分配"这一规则。
 #
-#   *Dynamic assessment does little here: under need the compliant status that comes with renovation is lost at the next assessment (month 30; most scores are 60–80); under competition some 5–13 % of courtyards keep it between campaigns and a little more of the lift is kept (0.50 against 0.48).*
+#   *__A finding — of the incentive, not of selection: the head start before the money.__ Under competition almost every courtyard has an owners' committee before the money comes (month 23; need: 47 %). But no money has moved yet: the controls show that selection alone (competition with `incentive = 0`) is **identical, seed for seed,** to need, and the incentive alone (need with `incentive_everywhere`) to competition. So the head start is entirely the assumed +0.4 incentive (whose size is our assumption), not the rule of competitive allocation.*
+# - **发现——来自激励：全社区的环境状况。** 最后两年环境状况约 0.68（按需约 0.50），"等靠要"依赖约 0.24（按需约 0.44），十年的政府投入反而更少（约 760 万元，按需约 1,020 万元）。负对照：只有激励时约 0.65，只有挑选时约 0.42，比按需还低（够格的院落少，钱留到下一次）。说"挑选准备好的院落改善了社区"没有得到支持；是"宣布竞争"的激励起了作用。
+#
+#   *__A finding — of the incentive: the whole community's condition.__ Condition in the last two years is about 0.68 (need: 0.50), dependence about 0.24 (need: 0.44), and government spends less over ten years (about 7.6 million yuan; need: 10.2 million). Controls: the incentive alone gives about 0.65; selection alone about 0.42, *less* than need (fewer courtyards qualify, money is carried over). That choosing ready courtyards improves the community is not supported; announcing the competition is what works.*
+# - **发现——来自挑选，扣除趋势后：整治后保留的提升。** 第 24 个月整治带来的提升，47 个月后竞争下仍保留约一半（0.48；按需：0.22）。但激励也让没整治的院落变好，所以要扣除它们的共同趋势（双重差分）：竞争约 0.36，按需约 0.29。负对照：只有挑选时约 0.57，比按需多；只有激励时约 0.26，并不比按需多。所以"钱给准备好了的院落，整治效果保持得更久"来自挑选。
+#
+#   *__A finding — of selection, net of trend: the lift kept after renovation.__ About half of the month-24 lift is still there 47 months later under competition (0.48; need: 0.22). But the incentive lifts untreated courtyards too, so their common trend must be taken out (difference in differences): competition about 0.36, need about 0.29. Controls: selection alone keeps about 0.57, more than need; the incentive alone about 0.26, not more. So "money to ready courtyards lasts longer" comes from selection.*
+# - **一致性检验：** 每次整治的预算完全相同（778,200 元）——这是实验设计本身（每户 600 元 × 25% × 全部住户）。
+#
+#   *__Consistency check:__ the budget per campaign is exactly the same (778,200 yuan) — that is the design of the experiment (600 yuan per household × 25 % × all households).*
+# - **测量值：** 动态考核的作用很小：按需分配时，整治带来的"达标"身份在下一次考核（第 30 个月）就全部取消（得分多在 60–80 分）；竞争分配时，约 5–13% 的院落能在两次整治之间保住身份，保留的提升略高（0.50 对 0.48）。
+#
+#   *__Measured:__ dynamic assessment does little here: under need the compliant status that comes with renovation is lost at the next assessment (month 30; most scores are 60–80); under competition some 5–13 % of courtyards keep it between campaigns and a little more of the lift is kept (0.50 against 0.48).*
 #
 # **课堂讨论 · Questions for the class**
 #
 # 1. 竞争性分配下，最破、最需要钱的院落可能反而拿不到钱。这公平吗？崇川和南岸（"环境改造愿望迫切且自治意愿强烈"，`allocation: need_and_will`）的规则有什么不同？
 #
 #    *Under competition the worst-off courtyards may get nothing. Is that fair? How do Chongchuan's rule and Nan'an's ("urgent need and strong will", `allocation: need_and_will`) differ?*
-# 2. 竞争的效果有多少来自"宣布竞争"本身（居民的积极性 `incentive`）？把它设为 0 再运行一次（`"incentive": 0.0`）。
+# 2. 上面的负对照说明先发优势全部来自"宣布竞争"的激励 `incentive`，而它的大小（0.4）是假设。真实的竞争中，居民的积极性从哪里来？你会怎样测量它？如果只给"准备好了"的院落钱而不宣布竞争，公平吗？
 #
-#    *How much of the effect comes from announcing the competition (the residents' `incentive`)? Run it again with `"incentive": 0.0`.*
+#    *The controls above show the head start is entirely the announcement's `incentive`, whose size (0.4) is assumed. Where would residents' willingness come from in a real competition? How would you measure it? Is giving money only to ready courtyards, without announcing a competition, fair?*
 # 3. 动态考核的门槛（90 分）对老旧院落是不是太高了？把 `dynamic_assessment` 的 `pass_score` 改为 70，会怎样？门槛定多高才能"你追我赶"？
 #
 #    *Is the bar of 90 too high for old courtyards? Set the assessment's `pass_score` to 70. Where should the bar be for courtyards to "race each other"?*
