@@ -119,8 +119,8 @@ def images(nb: nbformat.NotebookNode) -> int:
                for cell in nb.cells for out in cell.get("outputs", []))
 
 
-def test_there_are_six_lessons() -> None:
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06"]
+def test_there_are_seven_lessons() -> None:
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07"]
     assert [p.stem for p in LESSONS] == [p.stem for p in NOTEBOOKS], "a lesson without its pair"
 
 
