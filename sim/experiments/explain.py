@@ -734,8 +734,12 @@ def outcome_cube(out: Path, study: Study) -> dict[str, np.ndarray]:
     if missing:
         raise ConfigError("--resume", f"{len(missing)} of {len(manifest['runs'])} runs have no "
                                       f"part file in {out}; finish them with --resume")
+    import pyarrow.dataset as ds
+
     columns = [VARIANT, PARAM_SET, "seed", "month", *COLUMNS]
-    frame = read_parts(files, columns=columns).to_pandas().rename(columns={VARIANT: "design"})
+    months = ds.field("month").isin(list(study.months))  # only the months averaged are read
+    frame = (read_parts(files, columns=columns, filter=months).to_pandas()
+             .rename(columns={VARIANT: "design"}))
     means = window_means(frame, study.steps, months=study.months)
     index = {v.key: i for i, v in enumerate(study.variants)}
     seeds = {s: j for j, s in enumerate(study.seeds)}
