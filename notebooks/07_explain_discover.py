@@ -184,9 +184,9 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **B. 在什么条件下失效 · Where it fails.** 再用 `compare(..., uncertainty=32)` 比较两个设计：32 组参数 × 2 个种子（约 130 次运行，约 15 秒；`sim discover` 的默认规模是 64 组 × 4 个种子）。为了让 32 组参数也能看出规律，这里只让 6 个与动员、面子、衰减和协调有关的参数变化（`uncertain=`）；默认是全部约 80 个有先验的参数。
+# **B. 在什么条件下失效 · Where it fails.** 再用 `compare(..., uncertainty=32)` 比较两个设计：32 组参数 × 2 个种子（约 130 次运行，约 15 秒；`sim discover` 的默认规模是 64 组 × 4 个种子）。为了让 32 组参数也能看出规律，这里只让 6 个与动员、面子、衰减和协调有关的参数变化（`uncertain=`）；默认是所有作用于这两个设计、有先验的参数（这里 88 个，见上面的 `build_study` 输出）。
 #
-# *Next, `compare(..., uncertainty=32)` compares the two designs over 32 parameter sets × 2 seeds (about 130 runs, about 15 seconds; `sim discover` defaults to 64 sets × 4 seeds). So that 32 sets can show a pattern, only 6 parameters — of mobilisation, face, decay and coordination — vary here (`uncertain=`); by default every parameter with a prior (about 80) does.*
+# *Next, `compare(..., uncertainty=32)` compares the two designs over 32 parameter sets × 2 seeds (about 130 runs, about 15 seconds; `sim discover` defaults to 64 sets × 4 seeds). So that 32 sets can show a pattern, only 6 parameters — of mobilisation, face, decay and coordination — vary here (`uncertain=`); by default every parameter with a prior that acts on either design does (88 here, as `build_study` printed above).*
 
 # %%
 UNCERTAIN = ["behaviour.weights.mobilisation",
