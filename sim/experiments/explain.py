@@ -1078,7 +1078,7 @@ def html_context(study: Study, results: Sequence[OutcomeAnswer], table: pd.DataF
         "players": [{"label": p.label(lang), "kind": t[f"kindname_{p.kind}"],
                      "needs": ", ".join(study.game.needs.get(p.name, ()))}
                     for p in study.players],
-        "mechanisms": [{"label": m.label(lang), "what": m.what_zh if lang == "zh" else m.what_en,
+        "mechanisms": [{"label": m.label(lang), "what": m.what(lang),
                         "switch": ", ".join(f"{k}={json.dumps(v)}" for k, v in m.switch.items())}
                        for m in study.mechanisms],
         "sections": sections,
