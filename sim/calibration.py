@@ -499,8 +499,11 @@ def generations_done(out: Path) -> int:
 
     if not (out / DB).is_file():
         return 0
-    history = pyabc.History(db_url(out), _id=1)
-    return int(history.max_t) + 1 if history.n_populations else 0
+    try:
+        max_t = pyabc.History(db_url(out), _id=1).max_t
+    except Exception:  # a database killed before its tables were written
+        return 0
+    return 0 if max_t is None or max_t < 0 else int(max_t) + 1
 
 
 def _ess(weights: np.ndarray) -> float:
@@ -526,6 +529,9 @@ def run_abc(problem: Problem, out: Path, *, population: int, generations: int,
     quiet_pyabc()
     simulator = Simulator(problem, problem.fitted)
     done = generations_done(out)
+    if not done:  # killed before its first generation was stored: start it again
+        for name in (DB, f"{DB}-journal"):
+            (out / name).unlink(missing_ok=True)
     if done:
         history = pyabc.History(db_url(out), _id=1)
         last = history.get_all_populations()
