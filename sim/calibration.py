@@ -1166,12 +1166,9 @@ def calibrate(problem: Problem, out: str | Path, *, population: int = DEFAULT_PO
                                       False, created))
     client = None
     if scheduler is not None:
-        from distributed import Client
+        from sim.experiments.executors import _connect
 
-        try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as exc:
-            raise ConfigError("--scheduler", f"cannot reach {scheduler}: {exc}") from None
+        client = _connect(scheduler, 20.0)  # the sweeps' rule: probe, connect, a worker
     try:
         def step(gen: Generation) -> None:
             write_manifest(out, make_manifest(problem, settings, command, gen.t + 1, False,

@@ -35,6 +35,7 @@ from sim.errors import ConfigError
 from sim.model import CompoundModel
 from sim.posterior import sample_posterior
 from sim.targets import QUANTITIES, outputs_of
+from tests.test_sweep import dask_cluster  # noqa: F401 (the fixture)
 
 TRUTH = {"behaviour.base.volunteer": -1.2, "behaviour.base.participate": -1.3}
 PARAMS = list(TRUTH)
@@ -269,3 +270,25 @@ def test_bad_input_is_one_line_with_exit_2(args: list[str], field: str, tmp_path
     assert len(lines) == 1 and lines[0].startswith(f"sim: error: {field}: "), captured.err
     assert "Traceback" not in captured.err and captured.out == ""
     assert not out.exists()
+
+
+def test_a_dask_cluster_runs_the_same_calibration(synthetic_file: Path, tmp_path: Path,
+                                                  dask_cluster: str) -> None:  # noqa: F811
+    """--scheduler: the particles and the predictive checks run on a Dask cluster."""
+    out = tmp_path / "dask"
+    assert main(["calibrate", str(synthetic_file), "--params", ",".join(PARAMS),
+                 "--months", str(MONTHS), "--population", "10", "--generations", "2",
+                 "--seeds-per-particle", "1", "--scheduler", dask_cluster,
+                 "--out", str(out), "--quiet"]) == 0
+    diag = pd.read_csv(out / cal.DIAGNOSTICS)
+    assert list(diag["generation"]) == [0, 1] and (diag["particles"] == 10).all()
+    assert pd.read_csv(out / cal.PPC)["runs"].eq(cal.PPC_DRAWS).all()
+
+
+def test_an_unreachable_scheduler_is_one_line(synthetic_file: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing listening at --scheduler: one line naming it, exit 2."""
+    assert main(["calibrate", str(synthetic_file), "--params", PARAMS[0], "--months",
+                 str(MONTHS), "--scheduler", "tcp://127.0.0.1:9",
+                 "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err.startswith("sim: error: --scheduler: ")
