@@ -71,7 +71,7 @@ TEXT: dict[str, dict[str, str]] = section("calibration")
 COMMAND = "calibrate"
 """The command recorded in ``manifest.json``."""
 
-DEFAULT_POPULATION = 60
+DEFAULT_POPULATION = 100
 DEFAULT_GENERATIONS = 5
 DEFAULT_SEEDS_PER_PARTICLE = 2
 DEFAULT_MIN_EPSILON = 0.0
@@ -119,6 +119,10 @@ RESUMABLE = ("generations", "min_epsilon")
 CONSTRAINED = 0.5
 WEAKLY = 0.8
 """Identifiability reading: a ratio below 0.5 is *constrained*, below 0.8 *weakly*."""
+
+LOW_ESS = 20
+"""Below this effective sample size the last generation's widths are rough (few particles
+carry the weight), and the page says so."""
 
 
 # --------------------------------------------------------------------------- the problem
@@ -976,6 +980,10 @@ def reading(ident: pd.DataFrame, ppc: pd.DataFrame, diag: pd.DataFrame, lang: st
     parts = [t["read_run"].format(g=len(diag), eps=_num(diag["epsilon"].iloc[-1]),
                                   acc=f"{diag['acceptance_rate'].iloc[-1] * 100:.0f} %",
                                   n=int(diag["simulations"].sum()))]
+    ess = float(diag["ess"].iloc[-1])
+    if ess < LOW_ESS:
+        parts.append(t["read_low_ess"].format(ess=f"{ess:.0f}",
+                                              n=int(diag["particles"].iloc[-1])))
     parts.append(t["read_constrained"].format(names=sep.join(constrained))
                  if constrained else t["read_none_constrained"])
     if weakly:
