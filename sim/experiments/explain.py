@@ -978,11 +978,13 @@ def waterfall(study: Study, res: OutcomeAnswer, lang: str, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(names) + 2), 4.2), dpi=110)
     ax.bar(0, start, color="#8c8c8c")
     level = start
+    ends = [start]  # every bar's and whisker's end, for the limits
     for i, s in enumerate(steps, start=1):
         colour = "#2e7d32" if s["value"] >= 0 else "#c62828"
         ax.bar(i, s["value"], bottom=level, color=colour)
         low, high = s["params_low"] - s["value"], s["params_high"] - s["value"]
         if np.isfinite(low) and np.isfinite(high):
+            ends += [level + s["params_low"], level + s["params_high"]]
             ax.errorbar(i, level + s["value"], yerr=[[max(-low, 0)], [max(high, 0)]],
                         color="#333333", capsize=3, lw=1)
         ax.plot([i - 0.6, i + 0.4], [level, level], color="#999999", lw=0.6, ls=":")
@@ -995,10 +997,10 @@ def waterfall(study: Study, res: OutcomeAnswer, lang: str, path: Path) -> Path:
     ax.set_title(t["waterfall_title"].format(outcome=outcome_label(res.outcome, lang),
                                              design=_design_label(study, lang),
                                              ref=_ref_label(study, lang)), fontsize=10)
-    lows = [start, end, *(start + sum(s["value"] for s in steps[:k]) for k in range(len(steps)))]
-    span = max(lows) - min(lows)
-    ax.set_ylim(max(min(lows) - 0.3 * max(span, 1e-9), 0.0 if min(lows) >= 0 else -np.inf),
-                max(lows) + 0.3 * max(span, 1e-9))
+    ends += [end, *(start + sum(s["value"] for s in steps[:k]) for k in range(len(steps)))]
+    span = max(max(ends) - min(ends), 1e-9)
+    ax.set_ylim(max(min(ends) - 0.1 * span, 0.0 if min(ends) >= 0 else -np.inf),
+                max(ends) + 0.1 * span)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
