@@ -120,6 +120,10 @@ CONSTRAINED = 0.5
 WEAKLY = 0.8
 """Identifiability reading: a ratio below 0.5 is *constrained*, below 0.8 *weakly*."""
 
+WIDE_SHARE = 0.1
+"""A target met with fewer predictive runs than this inside its band is met only because the
+prediction is wide (it is not contradicted, not reproduced); the reading names it."""
+
 LOW_ESS = 20
 """Below this effective sample size the last generation's widths are rough (few particles
 carry the weight), and the page says so."""
@@ -991,6 +995,12 @@ def reading(ident: pd.DataFrame, ppc: pd.DataFrame, diag: pd.DataFrame, lang: st
     parts.append(t["read_fitted"].format(k=int(met.sum()), n=len(fitted),
                                          missed=sep.join(fitted.loc[~met.to_numpy(),
                                                                     "target"]) or "—"))
+    inside = ppc["inside"].fillna(False).astype(bool).to_numpy()
+    wide = ppc.loc[inside & (ppc["share_inside"] < WIDE_SHARE).to_numpy()]
+    if len(wide):
+        parts.append(t["read_wide"].format(
+            share=f"{WIDE_SHARE:.0%}",
+            names=sep.join(dict.fromkeys(wide["target"]))))
     if len(held):
         hit = held["inside"].fillna(False).astype(bool)
         parts.append(t["read_held"].format(k=int(hit.sum()), n=len(held),
