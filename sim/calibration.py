@@ -469,16 +469,21 @@ def quiet_pyabc() -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def _sampler(workers: int | None, client: Any) -> Any:
-    """The sampler: a Dask cluster's, else local processes (one: in this process)."""
+def _sampler(workers: int | None, client: Any, bar: bool = False) -> Any:
+    """The sampler: a Dask cluster's, else local processes (one: in this process).
+
+    With ``bar``, pyabc's own bar of the generation's accepted particles (erased when done).
+    """
     import pyabc
 
     if client is not None:
-        return pyabc.sampler.DaskDistributedSampler(dask_client=client)
-    n = workers or os.cpu_count() or 1
-    if n == 1:
-        return pyabc.sampler.SingleCoreSampler()
-    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=n)
+        sampler = pyabc.sampler.DaskDistributedSampler(dask_client=client)
+    elif (workers or os.cpu_count() or 1) == 1:
+        sampler = pyabc.sampler.SingleCoreSampler()
+    else:
+        sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers or os.cpu_count())
+    sampler.show_progress = bar
+    return sampler
 
 
 def db_url(out: Path) -> str:
@@ -523,7 +528,8 @@ def _ess(weights: np.ndarray) -> float:
 
 def run_abc(problem: Problem, out: Path, *, population: int, generations: int,
             min_epsilon: float, workers: int | None = None, client: Any = None,
-            on_generation: Callable[[Generation], None] | None = None) -> int:
+            on_generation: Callable[[Generation], None] | None = None,
+            bar: bool = False) -> int:
     """Run ABC-SMC generation by generation into ``out/history.db``; return the count.
 
     Continues from the generations already stored (a ``--resume``); each generation is a
@@ -548,7 +554,7 @@ def run_abc(problem: Problem, out: Path, *, population: int, generations: int,
     while done < generations:
         abc = pyabc.ABCSMC(simulator, prior(problem.params), Distance(problem.fitted),
                            population_size=population, transitions=transition(problem.params),
-                           eps=_epsilon(), sampler=_sampler(workers, client))
+                           eps=_epsilon(), sampler=_sampler(workers, client, bar))
         started = time.monotonic()
         if client is None and (workers or os.cpu_count() or 1) == 1:
             np.random.seed(problem.seed + done)  # one process: the same particles again
@@ -1140,7 +1146,8 @@ def calibrate(problem: Problem, out: str | Path, *, population: int = DEFAULT_PO
               scheduler: str | None = None, resume: bool = False, force: bool = False,
               lang: str = "zh", command: str = "",
               on_start: Callable[[], None] | None = None,
-              on_generation: Callable[[Generation], None] | None = None) -> Result:
+              on_generation: Callable[[Generation], None] | None = None,
+              bar: bool = False) -> Result:
     """Calibrate ``problem`` into ``out`` and write every answer; see the module docstring.
 
     Args:
@@ -1157,6 +1164,7 @@ def calibrate(problem: Problem, out: str | Path, *, population: int = DEFAULT_PO
         command: The command line, for the manifest and the page.
         on_start: Called once every check has passed, before anything is written.
         on_generation: Called after every generation (progress).
+        bar: Show pyabc's bar of each generation's accepted particles.
 
     Raises:
         ConfigError: For bad options or an output directory that may not be used.
@@ -1196,7 +1204,7 @@ def calibrate(problem: Problem, out: str | Path, *, population: int = DEFAULT_PO
 
         done = run_abc(problem, out, population=population, generations=generations,
                        min_epsilon=min_epsilon, workers=workers, client=client,
-                       on_generation=step)
+                       on_generation=step, bar=bar)
         result = finish(problem, out, settings, lang=lang, command=command,
                         workers=workers, client=client)
     finally:
