@@ -967,11 +967,9 @@ def waterfall(study: Study, res: OutcomeAnswer, lang: str, path: Path) -> Path:
     Each player's bar starts where the one before ended; its whisker is the 2.5–97.5 %
     spread of its Shapley value over parameter sets.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     t = TEXT[lang]
     names = [_short(t["ref_bar"], lang), *(_short(p.label(lang), lang) for p in study.players),
@@ -982,7 +980,10 @@ def waterfall(study: Study, res: OutcomeAnswer, lang: str, path: Path) -> Path:
         use_cjk_font()
     start = float(np.mean(res.ref))
     steps = [summary(res.attribution.shapley[p.name]) for p in study.players]
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(names) + 2), 4.2), dpi=110)
+    # An off-screen figure: never pyplot's global backend (a notebook keeps its inline one).
+    fig = Figure(figsize=(max(6.0, 0.9 * len(names) + 2), 4.2), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     ax.bar(0, start, color="#8c8c8c")
     level = start
     ends = [start]  # every bar's and whisker's end, for the limits
@@ -1012,7 +1013,6 @@ def waterfall(study: Study, res: OutcomeAnswer, lang: str, path: Path) -> Path:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
-    plt.close(fig)
     return path
 
 
