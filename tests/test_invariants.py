@@ -28,7 +28,8 @@ scenarios = st.fixed_dictionaries({
         "network": st.fixed_dictionaries({"acquaintance": st.floats(0, 1)}),
     }),
     "design": st.sampled_from(["baseline", "nanan_131", "huli_six_party", "chongchuan_plus",
-                               "kunming_red_courtyard", {"name": "none", "institutions": {}}]),
+                               "kunming_red_courtyard", "pujiang_situation", "pujiang_remedies",
+                               {"name": "none", "institutions": {}}]),
     "behaviour": st.fixed_dictionaries({
         "noise": st.floats(0, 3),
         "threshold": st.floats(0, 1),

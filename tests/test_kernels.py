@@ -23,7 +23,8 @@ import pytest
 import sim
 from sim import behaviour, kernels
 
-DESIGNS = ("baseline", "nanan_131", "huli_six_party", "chongchuan_plus", "kunming_red_courtyard")
+DESIGNS = ("baseline", "nanan_131", "huli_six_party", "chongchuan_plus", "kunming_red_courtyard",
+           "pujiang_situation", "pujiang_remedies")
 SMALL_COMMUNITIES = ("yimin_compound", "generic_old_compound")
 STATE = ("decisions", "trust", "dependence", "grievance", "reputation", "mobilisation",
          "satisfaction")

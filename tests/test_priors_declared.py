@@ -38,7 +38,7 @@ from sim.schema import (
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 DESIGNS = ("baseline", "nanan_131", "huli_six_party", "chongchuan_plus",
-           "kunming_red_courtyard")
+           "kunming_red_courtyard", "pujiang_situation", "pujiang_remedies")
 SHARE_COLUMNS = ("contribution_rate", "compliance_rate", "volunteer_rate",
                  "participation_rate", "condition", "trust", "dependence", "grievance")
 

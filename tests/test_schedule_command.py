@@ -51,7 +51,8 @@ def test_chinese_is_the_default(capsys):
 
 
 @pytest.mark.parametrize("design", ["baseline", "huli_six_party", "chongchuan_plus",
-                                    "kunming_red_courtyard",
+                                    "kunming_red_courtyard", "pujiang_situation",
+                                    "pujiang_remedies",
                                     "configs/designs/kunming_red_courtyard.yaml"])
 def test_every_design_lists_each_of_its_institutions_in_each_of_its_phases(capsys, design):
     from sim.schedule_cli import load_design

@@ -30,6 +30,7 @@ from sim.institutions.covenant import Covenant
 from sim.institutions.firms import FirmIntroduction, RedPropertyFirm
 from sim.institutions.funding import DynamicAssessment, RewardInsteadOfSubsidy
 from sim.institutions.government import GovernmentService, RenovationCampaign
+from sim.institutions.hotline import Hotline
 from sim.institutions.leaders import StairwellLeaders
 from sim.institutions.party import DualReport, OneShoulder, PartyBranch
 from sim.institutions.social import CobuildingUnits, SocialOrganisation
@@ -45,7 +46,7 @@ INSTITUTIONS: tuple[type[Institution[Any]], ...] = (
     SixPartyLinkage, DualReport, OneShoulder, PartyBranch, StairwellLeaders, PublicRolls,
     OnlineTools, SocialOrganisation, CobuildingCouncil, DeliberationCouncil,
     RewardInsteadOfSubsidy, OwnersCommittee, SupervisoryCommittee, Covenant, CobuildingUnits,
-    ThreeAffairsTriage, GovernmentService, RenovationCampaign, DynamicAssessment,
+    ThreeAffairsTriage, Hotline, GovernmentService, RenovationCampaign, DynamicAssessment,
     RedPropertyFirm, FirmIntroduction,
 )
 """Every institution a design can use, in an order that agrees with every phase of the
