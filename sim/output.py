@@ -66,6 +66,7 @@ OUTPUT_MARKERS: dict[str, tuple[str, frozenset[str]]] = {
     "sweep": (MANIFEST_JSON, frozenset({"format", "spec", "problem"})),
     "explain": (MANIFEST_JSON, frozenset({"explain", "spec", "runs"})),
     "discover": ("discover.json", frozenset({"design", "reference", "outcome"})),
+    "calibrate": (MANIFEST_JSON, frozenset({"spec", "settings", "distance"})),
 }
 """How the output of each command is recognised: the JSON file that records it
 (its ``"command"`` key names the command) and, for outputs written before that

@@ -12,11 +12,17 @@ unchanged.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sim.priors import Uncertainty
 
 FIELD = "--posterior"
 """The option these errors name."""
@@ -83,3 +89,83 @@ def sample_posterior(directory: str | Path, n: int, seed: int) -> list[dict[str,
                          institution=p.get("institution", ""), unit=p.get("unit", "—"))
              for p in params]
     return draw(frame, found, n, seed)
+
+
+def provenance(directory: str | Path, paths: Sequence[str]) -> dict[str, Any]:
+    """What a study records of the posterior it draws from (its manifest's ``spec``).
+
+    The directory (absolute), the SHA-256 of its ``posterior.parquet`` (so ``--resume``
+    refuses a posterior that was recalibrated in place), the calibration's targets file,
+    its digest and fitted targets (from the calibration's manifest), which of the study's
+    uncertain ``paths`` are drawn from the posterior (``parameters``) and which calibrated
+    parameters the study does not vary (``unused``: they stay at the designs' values,
+    said in the report, never dropped silently).
+
+    Raises:
+        ConfigError: (field ``--posterior``) for a directory without a finished calibration,
+            or a posterior that covers none of ``paths``.
+    """
+    from sim.calibration import MANIFEST, POSTERIOR
+
+    where = Path(directory)
+    calibrated = parameters(where)
+    used = [p for p in calibrated if p in set(paths)]
+    if not used:
+        raise ConfigError(FIELD, f"the posterior in {where} calibrated "
+                                 f"{', '.join(calibrated)}, none of which is uncertain here "
+                                 f"(uncertain: {', '.join(paths) or 'none'})")
+    digest = hashlib.sha256((where / POSTERIOR).read_bytes()).hexdigest()
+    spec = json.loads((where / MANIFEST).read_text(encoding="utf-8")).get("spec", {})
+    return {"dir": os.path.abspath(where), "posterior_sha256": digest,
+            "targets": spec.get("targets"), "targets_sha256": spec.get("targets_sha256"),
+            "fitted": list(spec.get("fitted", [])), "parameters": used,
+            "unused": [p for p in calibrated if p not in used]}
+
+
+def parameter_sets(params: Sequence[Uncertainty], n: int, seed: int, method: str = "sobol",
+                   posterior: str | Path | None = None) -> list[dict[str, float | int]]:
+    """The parameter sets of a study: the prior's, with the calibrated ones from a posterior.
+
+    The one rule of ``sim compare/explain/discover --posterior``: draw ``n`` sets from the
+    priors of ``params`` (:func:`sim.priors.sample`, as without a posterior), then, when
+    ``posterior`` is given, overwrite in set ``k`` the values of the parameters it
+    calibrated with the ``k``-th of :func:`sample_posterior` ``(posterior, n, seed)`` — so
+    the calibrated parameters keep their joint posterior (correlations included) and the
+    others their prior draws. Calibrated parameters the study does not vary are not added
+    (:func:`provenance` lists them).
+
+    Args:
+        params: The study's uncertain parameters (:func:`sim.priors.uncertainties`).
+        n: Number of parameter sets, ≥ 1.
+        seed: Seed of the prior sequence and of the posterior resampling.
+        method: ``"sobol"`` or ``"lhs"`` (:data:`sim.priors.METHODS`).
+        posterior: The output directory of a finished ``sim calibrate``, or None.
+
+    Raises:
+        ConfigError: For a bad ``n`` or method, or (field ``--posterior``) a directory
+            without a finished calibration or one that calibrated none of ``params``.
+    """
+    from sim.priors import sample
+
+    sets = sample(params, n, seed=seed, method=method)  # type: ignore[arg-type]
+    if posterior is None:
+        return sets
+    used = set(provenance(posterior, [u.path for u in params])["parameters"])
+    drawn = sample_posterior(posterior, n, seed)
+    return [{**prior, **{k: v for k, v in post.items() if k in used}}
+            for prior, post in zip(sets, drawn, strict=True)]
+
+
+def describe(record: Mapping[str, Any], lang: str) -> str:
+    """One sentence for a report: which parameters came from the posterior of which targets."""
+    from sim.text import section
+
+    t = section("posterior")[lang]
+    sep = "、" if lang == "zh" else ", "
+    text = t["from_posterior"].format(
+        params=sep.join(record.get("parameters", [])), targets=record.get("targets") or "?",
+        fitted=sep.join(record.get("fitted", [])) or "—", dir=record.get("dir", ""),
+        digest=str(record.get("posterior_sha256", ""))[:12])
+    if record.get("unused"):
+        text += t["unused"].format(params=sep.join(record["unused"]))
+    return text

@@ -419,6 +419,9 @@ class UncertaintySpec:
         params: The uncertain parameters with their priors (:mod:`sim.priors`).
         only: The ``--uncertain`` paths as given, or None for every prior that applies.
         thresholds: Outcome → the value a design should meet (``--threshold``).
+        posterior: What :func:`sim.posterior.provenance` records of the ``sim calibrate``
+            posterior the calibrated parameters are drawn from (``--posterior DIR``), or
+            None for the priors alone.
     """
 
     n: int
@@ -427,19 +430,22 @@ class UncertaintySpec:
     params: tuple[Uncertainty, ...]
     only: tuple[str, ...] | None = None
     thresholds: dict[str, float] = field(default_factory=dict)
+    posterior: dict[str, Any] | None = None
 
     def sets(self) -> list[dict[str, float | int]]:
-        """The parameter sets (:func:`sim.priors.sample`)."""
-        from sim.priors import sample
+        """The parameter sets (:func:`sim.posterior.parameter_sets`)."""
+        from sim.posterior import parameter_sets
 
-        return sample(self.params, self.n, seed=self.seed, method=self.method)  # type: ignore[arg-type]
+        return parameter_sets(self.params, self.n, self.seed, self.method,
+                              self.posterior["dir"] if self.posterior else None)
 
     def record(self) -> dict[str, Any]:
         """What the manifest records (``"uncertainty"``; also in ``spec``)."""
         return {"n": self.n, "method": self.method, "seed": self.seed,
                 "parameters": [u.as_dict() for u in self.params],
                 "uncertain": list(self.only) if self.only is not None else None,
-                "thresholds": dict(self.thresholds)}
+                "thresholds": dict(self.thresholds),
+                **({"posterior": dict(self.posterior)} if self.posterior else {})}
 
 
 def parse_thresholds(values: Sequence[str] | Mapping[str, float]) -> dict[str, float]:
@@ -488,12 +494,15 @@ def resolve_uncertainty(arms: Sequence[Arm], n: int | None, *, method: str | Non
                         seed: int | None = None,
                         uncertain: Sequence[str | Uncertainty] | None = None,
                         thresholds: Sequence[str] | Mapping[str, float] = (),
-                        sets: Sequence[str] = ()) -> UncertaintySpec | None:
+                        sets: Sequence[str] = (),
+                        posterior: str | Path | None = None) -> UncertaintySpec | None:
     """Check the uncertainty arguments of a comparison and find its uncertain parameters.
 
     The parameters are those with a prior that apply to any compared design
     (:func:`sim.priors.uncertainties`), or only the ``uncertain`` ones (paths, or
-    :class:`~sim.priors.Uncertainty` objects taken as they are).
+    :class:`~sim.priors.Uncertainty` objects taken as they are). With ``posterior`` (a
+    ``sim calibrate`` directory) the parameters it calibrated are drawn from it
+    (:func:`sim.posterior.parameter_sets`).
 
     Returns:
         None when ``n`` is None (a comparison at the designs' values).
@@ -503,14 +512,17 @@ def resolve_uncertainty(arms: Sequence[Arm], n: int | None, *, method: str | Non
             ``--uncertainty-seed``, ``--uncertain`` or ``--threshold``) for a count below
             1, an unknown method, a negative seed, an unknown path or one without a prior,
             a path also given with ``--set``, no parameter with a prior at all, a bad
-            threshold, or any of these without ``--uncertainty``.
+            threshold, or any of these without ``--uncertainty``; (field ``--posterior``)
+            for a directory without a finished calibration or one that calibrated none of
+            the uncertain parameters.
     """
     from sim.priors import METHODS, Uncertainty, uncertainties
 
     if n is None:
         for given, name in ((method, "--uncertainty-method"), (seed, "--uncertainty-seed"),
                             (uncertain, "--uncertain"), (list(thresholds) or None,
-                                                         "--threshold")):
+                                                         "--threshold"),
+                            (posterior, "--posterior")):
             if given is not None:
                 raise ConfigError(name, "needs --uncertainty N (the number of parameter sets "
                                         "to draw from the priors)")
@@ -550,8 +562,13 @@ def resolve_uncertainty(arms: Sequence[Arm], n: int | None, *, method: str | Non
         raise ConfigError("--uncertain", f"'{clash[0]}' is also fixed with --set; the prior "
                                          "would override it: drop one (list the others with "
                                          "--uncertain PATH,...)")
+    found_posterior = None
+    if posterior is not None:
+        from sim.posterior import provenance
+
+        found_posterior = provenance(posterior, [u.path for u in params])
     return UncertaintySpec(n=n, method=method, seed=seed, params=tuple(params), only=only,
-                           thresholds=parse_thresholds(thresholds))
+                           thresholds=parse_thresholds(thresholds), posterior=found_posterior)
 
 
 def comparison_months(arms: Sequence[Arm], steps: int, window: int,
@@ -697,7 +714,12 @@ def comparison_manifest(arms: Sequence[Arm], plan: Plan, runs: Sequence[dict[str
             "parameter_sets": f"{uncertainty.n} sets drawn from the priors of "
                               f"{len(uncertainty.params)} parameters ({uncertainty.method}, "
                               f"seed {uncertainty.seed}); every design gets the same sets "
-                              "and seeds",
+                              "and seeds" + (
+                                  f"; {', '.join(uncertainty.posterior['parameters'])} "
+                                  "from the posterior of sim calibrate in "
+                                  f"{uncertainty.posterior['dir']} (targets "
+                                  f"{uncertainty.posterior['targets']})"
+                                  if uncertainty.posterior else ""),
             "interval": f"{LEVEL:.0%} t interval over parameter sets of the design's "
                         "per-set means (mean over seeds)",
             "difference": "d_k = mean over seeds of the paired differences (design minus "
@@ -851,7 +873,8 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
             uncertainty: int | None = None, uncertainty_method: str | None = None,
             uncertainty_seed: int | None = None,
             uncertain: Sequence[str | Uncertainty] | None = None,
-            thresholds: Sequence[str] | Mapping[str, float] = ()) -> Comparison:
+            thresholds: Sequence[str] | Mapping[str, float] = (),
+            posterior: str | Path | None = None) -> Comparison:
     """Run every design with every seed and compute the statistics.
 
     The runs go through the sweep engine (:func:`run_comparison`): with ``out`` they stay
@@ -885,6 +908,9 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
             objects with their own ranges); default: every prior that applies.
         thresholds: ``OUTCOME=VALUE`` strings or a mapping: the summary gives the share
             of parameter sets in which each design meets them.
+        posterior: A ``sim calibrate`` output directory: the parameters it calibrated are
+            drawn from its posterior, the others from their priors (``--posterior``; needs
+            ``uncertainty``).
 
     Returns:
         The finished :class:`Comparison` (under ``uncertainty``, its summary has the
@@ -902,7 +928,7 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
             else resolve_designs([str(c) for c in given], community, sets, steps))
     spec = resolve_uncertainty(arms, uncertainty, method=uncertainty_method,
                                seed=uncertainty_seed, uncertain=uncertain,
-                               thresholds=thresholds, sets=sets)
+                               thresholds=thresholds, sets=sets, posterior=posterior)
     n_sets = spec.n if spec is not None else 1
     n_steps = arms[0].scenario.run.steps
     households = arms[0].scenario.community.n_households
@@ -1140,6 +1166,8 @@ def command_line(configs: Sequence[str], community: str | None, n_seeds: int, se
                   uncertainty.method, "--uncertainty-seed", str(uncertainty.seed)]
         if uncertainty.only is not None:
             parts += ["--uncertain", ",".join(uncertainty.only)]
+        if uncertainty.posterior is not None:
+            parts += ["--posterior", uncertainty.posterior["dir"]]
         for name, value in uncertainty.thresholds.items():
             parts += ["--threshold", f"{name}={value:g}"]
     parts += ["--lang", lang]
@@ -1173,7 +1201,8 @@ def compare_command(args: argparse.Namespace) -> int:
     arms = resolve_designs(args.configs, args.community, args.set, args.steps)
     spec = resolve_uncertainty(arms, args.uncertainty, method=args.uncertainty_method,
                                seed=args.uncertainty_seed, uncertain=args.uncertain,
-                               thresholds=args.threshold or (), sets=args.set)
+                               thresholds=args.threshold or (), sets=args.set,
+                               posterior=args.posterior)
     n_sets = spec.n if spec is not None else 1
     scenario = arms[0].scenario
     check_resources(len(arms), args.seeds * n_sets, scenario.run.steps,
@@ -1202,6 +1231,10 @@ def compare_command(args: argparse.Namespace) -> int:
         line = section("compare_uncertainty")[args.lang]["runs_uncertain"]
         print(line.format(n=len(arms) * args.seeds * spec.n, designs=len(arms), sets=spec.n,
                           seeds=args.seeds, steps=comp.steps, params=len(spec.params)))
+        if spec.posterior is not None:
+            from sim.posterior import describe
+
+            print(describe(spec.posterior, args.lang))
     for pair, designs in comp.partial_sets.items():
         print(text["partial"].format(pair=pair, designs=", ".join(designs)))
     files = [*OUTPUT_FILES, *([XLSX] if args.xlsx else [])]
@@ -1287,6 +1320,11 @@ def add_command(subparsers: Any) -> None:
                         help="only these parameters are uncertain (dotted paths as for --set, "
                              "comma-separated, repeatable; each must declare a prior) "
                              "(default: every prior that applies). 只对这些参数抽样")
+    parser.add_argument("--posterior", metavar="DIR",
+                        help="with --uncertainty: draw the parameters that the 'sim calibrate' "
+                             "in DIR calibrated from its posterior (resampled by weight), the "
+                             "others from their priors; the report says which (default: the "
+                             "priors alone). 从校准后验抽取已校准参数")
     parser.add_argument("--threshold", metavar="OUTCOME=VALUE", action="append",
                         help="with --uncertainty: report the share of parameter sets in which "
                              "each design meets VALUE (≥ for outcomes where more is better, ≤ "

@@ -765,6 +765,8 @@ def _uncertainty(comp: Comparison, lang: str,
     """
     if not comp.uncertainty:
         return None
+    from sim.posterior import describe
+
     u, t = UTEXT[lang], TEXT[lang]
     info = comp.uncertainty
     parameters = info.get("parameters", [])
@@ -833,6 +835,7 @@ def _uncertainty(comp: Comparison, lang: str,
     return {"intro": say(u["intro"], sets=int(info["n"]), params=len(parameters),
                          method=info.get("method", ""), seed=info.get("seed", ""),
                          seeds=len(comp.seeds), runs=len(comp.runs)),
+            "posterior": describe(info["posterior"], lang) if info.get("posterior") else "",
             "which": u["which"], "table_note": u["table_note"], "rows": rows,
             "readings": readings, "params": params, "figures": figure,
             "has_threshold": bool(info.get("thresholds"))}

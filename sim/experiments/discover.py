@@ -406,6 +406,7 @@ def page_context(found: Discovery, comp: Comparison, *, design: str, reference: 
     from sim.experiments.discovery import TEXT as DTEXT
     from sim.experiments.discovery import fmt_value, percent, short_name
     from sim.metrics import label
+    from sim.posterior import describe
 
     t = MESSAGES[lang]
     arms = {arm.key: arm for arm in comp.arms}
@@ -445,6 +446,8 @@ def page_context(found: Discovery, comp: Comparison, *, design: str, reference: 
               t["m_prim"].format(min_coverage=percent(found.prim.min_coverage),
                                  alpha=found.prim.alpha),
               t["m_tree"].format(depth=found.tree.depth, seed=found.tree.seed),
+              *([describe(comp.uncertainty["posterior"], lang)]
+                if (comp.uncertainty or {}).get("posterior") else []),
               t["m_caveat"]]
     return {
         "html_lang": "zh-CN" if lang == "zh" else "en",
@@ -491,8 +494,13 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
                   min_coverage: float | None = None, lang: str = "zh",
                   workers: int | None = None, scheduler: str | None = None,
                   resume: bool = False, force: bool = False, progress: bool = True,
-                  command: str = "") -> tuple[Discovery, str]:
+                  command: str = "", posterior: str | Path | None = None
+                  ) -> tuple[Discovery, str]:
     """Compare (or read a comparison), discover, and write every file into ``out``.
+
+    With ``posterior`` (a ``sim calibrate`` directory; ``--posterior``) the comparison draws
+    the parameters it calibrated from its posterior (:func:`sim.posterior.parameter_sets`);
+    a comparison read with ``--from`` keeps what it was drawn from, and the page says so.
 
     Returns:
         The discovery and its plain-language reading.
@@ -528,7 +536,8 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
                                            f"discovery (got {uncertainty}); 64 or more give "
                                            "limits that can be significant")
     if source is not None:
-        for option, value in (("--community", community), ("--steps", steps)):
+        for option, value in (("--community", community), ("--steps", steps),
+                              ("--posterior", posterior)):
             if value is not None:
                 raise ConfigError(option, "applies to the comparison that discover runs; with "
                                           "--from the comparison is read as it is (leave it "
@@ -545,7 +554,7 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
         comp = compare([reference, design], community=community, seeds=range(seeds),
                        steps=steps, workers=workers, scheduler=scheduler, progress=progress,
                        lang=lang, out=cmp_dir, resume=resume, force=force,
-                       uncertainty=uncertainty)
+                       uncertainty=uncertainty, posterior=posterior)
         where = f"{cmp_dir}"
     else:
         comp = load_comparison(source, lang)
@@ -585,6 +594,7 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
         "case": "fails to meet the threshold" if threshold is not None
         else "fails to beat the reference",
         "parameter_sets": n, "seeds": list(comp.seeds), "failing_sets": k, "ties": ties,
+        "posterior": comp.uncertainty.get("posterior"),
         "parameters": list(x.columns),
         "prim": {"chosen_step": found.prim.step, "coverage": found.prim.coverage,
                  "density": found.prim.density, "mass": found.prim.mass,
@@ -643,6 +653,8 @@ def command_line(args: argparse.Namespace) -> str:
         if args.community is not None:
             parts += ["--community", args.community]
         parts += ["--uncertainty", str(args.uncertainty), "--seeds", str(args.seeds)]
+        if args.posterior is not None:
+            parts += ["--posterior", args.posterior]
         if args.steps is not None:
             parts += ["--steps", str(args.steps)]
     parts += ["--outcome", args.outcome]
@@ -674,7 +686,8 @@ def discover_command(args: argparse.Namespace) -> int:
         uncertainty=args.uncertainty, seeds=args.seeds, steps=args.steps,
         outcome=args.outcome, threshold=args.threshold, min_coverage=args.min_coverage,
         lang=args.lang, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-        force=args.force, progress=not args.quiet, command=command_line(args))
+        force=args.force, progress=not args.quiet, command=command_line(args),
+        posterior=args.posterior)
     if args.quiet:
         print(out)
         return 0
@@ -724,6 +737,11 @@ def add_command(subparsers: Any) -> None:
     parser.add_argument("--from", dest="source", metavar="DIR",
                         help="read an existing 'sim compare --uncertainty' directory instead of "
                              "running a comparison (default: run one). 读取已有的比较结果")
+    parser.add_argument("--posterior", metavar="DIR",
+                        help="the comparison draws the parameters that the 'sim calibrate' in "
+                             "DIR calibrated from its posterior, the others from their priors "
+                             "(not with --from) (default: the priors alone). "
+                             "从校准后验抽取已校准参数")
     parser.add_argument("--workers", metavar="N", type=int,
                         help="worker processes of the comparison (default: one per CPU). "
                              "并行进程数")

@@ -346,6 +346,8 @@ class Study:
         outcomes: The outcomes explained.
         max_exact: Most players for exact Shapley values.
         permutations: Orderings sampled above ``max_exact`` players.
+        posterior: What :func:`sim.posterior.provenance` records of the ``sim calibrate``
+            posterior the calibrated parameters were drawn from, or None (priors alone).
     """
 
     ref_key: str
@@ -367,6 +369,7 @@ class Study:
     outcomes: tuple[str, ...]
     max_exact: int = 8
     permutations: int = 2000
+    posterior: dict[str, Any] | None = None
 
     @property
     def steps(self) -> int:
@@ -412,7 +415,8 @@ def build_study(design: str, ref: str, *, community: str | None = None,
                 seeds: Sequence[int] = tuple(range(DEFAULT_SEEDS)), method: str = "sobol",
                 sample_seed: int = 0, mechanisms: bool | Sequence[str] = True,
                 outcomes: Sequence[str] = DEFAULT_OUTCOMES, max_exact: int | None = None,
-                permutations: int | None = None) -> Study:
+                permutations: int | None = None,
+                posterior: str | Path | None = None) -> Study:
     """Resolve the designs and work out every run of an explanation (nothing is run).
 
     Args:
@@ -429,14 +433,19 @@ def build_study(design: str, ref: str, *, community: str | None = None,
         max_exact: Most players for exact Shapley values (default
             :data:`sim.experiments.attribution.MAX_EXACT`).
         permutations: Orderings sampled above it.
+        posterior: A ``sim calibrate`` output directory: the parameters it calibrated are
+            drawn from its posterior, the others from their priors
+            (:func:`sim.posterior.parameter_sets`; ``--posterior``).
 
     Raises:
-        ConfigError: For bad designs, community, sizes or outcomes, or designs that do not
-            differ.
+        ConfigError: For bad designs, community, sizes or outcomes, designs that do not
+            differ, or (field ``--posterior``) a directory without a finished calibration
+            of any of the uncertain parameters.
     """
     from sim.experiments import attribution
     from sim.experiments.compare import resolve_designs
-    from sim.priors import METHODS, apply, sample, uncertainties
+    from sim.posterior import parameter_sets, provenance
+    from sim.priors import METHODS, apply, uncertainties
 
     names = check_outcomes(outcomes)
     _whole(uncertainty, "--uncertainty", 1)
@@ -463,7 +472,9 @@ def build_study(design: str, ref: str, *, community: str | None = None,
              else applied_mechanisms(ref_scn, design_scn, list(mechanisms)))
     variants, where = build_variants(ref_scn, design_scn, players, coalitions, mechs)
     params = uncertainties([v.scenario for v in variants])
-    sets = sample(params, uncertainty, seed=sample_seed, method=method)  # type: ignore[arg-type]
+    found = provenance(posterior, [u.path for u in params]) if posterior is not None else None
+    sets = parameter_sets(params, uncertainty, sample_seed, method,
+                          found["dir"] if found else None)
     from sim.experiments.comparison import WINDOW, averaged_months, campaign_months
 
     steps_ = int(ref_scn.run.steps)
@@ -476,7 +487,7 @@ def build_study(design: str, ref: str, *, community: str | None = None,
                   variants=variants, where=where, uncertain=params, param_sets=sets,
                   seeds=seed_list, months=averaged_months(steps_, WINDOW, excluded),
                   method=method, sample_seed=sample_seed, outcomes=names, max_exact=exact,
-                  permutations=m)
+                  permutations=m, posterior=found)
     return study
 
 
@@ -523,7 +534,8 @@ def spec_of(study: Study) -> dict[str, Any]:
             "mechanisms": [m.name for m in study.mechanisms],
             "outcomes": list(study.outcomes),
             "shapley": ("exact" if len(study.players) <= study.max_exact
-                        else f"{study.permutations} sampled orderings")}
+                        else f"{study.permutations} sampled orderings"),
+            **({"posterior": study.posterior} if study.posterior else {})}
 
 
 def study_manifest(study: Study, plan: Plan, runs: Sequence[dict[str, Any]], *,
@@ -557,7 +569,8 @@ def study_manifest(study: Study, plan: Plan, runs: Sequence[dict[str, Any]], *,
             "roles": {v.key: [list(r) for r in v.roles] for v in study.variants},
             "uncertainty": {"n": len(study.param_sets), "method": study.method,
                             "seed": study.sample_seed,
-                            "parameters": [u.as_dict() for u in study.uncertain]},
+                            "parameters": [u.as_dict() for u in study.uncertain],
+                            **({"posterior": study.posterior} if study.posterior else {})},
             "months": list(study.months), "outcomes": list(study.outcomes),
             "tolerance": TOLERANCE},
         report={"lang": lang}, files=[])
@@ -1045,6 +1058,8 @@ def write_outputs(out: Path, study: Study, lang: str = "zh") -> list[Path]:
 def html_context(study: Study, results: Sequence[OutcomeAnswer], table: pd.DataFrame,
                  lang: str) -> dict[str, Any]:
     """What ``explain.html.j2`` lays out: texts, readings, tables (numbers formatted here)."""
+    from sim.posterior import describe
+
     t = TEXT[lang]
     sections = []
     for res in results:
@@ -1085,7 +1100,8 @@ def html_context(study: Study, results: Sequence[OutcomeAnswer], table: pd.DataF
                    t["method_exact"] if len(study.players) <= study.max_exact
                    else t["method_sampled"].format(m=study.permutations),
                    t["method_mechanisms"], t["method_intervals"].format(
-                       n=len(study.param_sets), k=len(study.seeds), method=study.method)],
+                       n=len(study.param_sets), k=len(study.seeds), method=study.method),
+                   *([describe(study.posterior, lang)] if study.posterior else [])],
         "players": [{"label": p.label(lang), "kind": t[f"kindname_{p.kind}"],
                      "needs": ", ".join(study.game.needs.get(p.name, ()))}
                     for p in study.players],
@@ -1116,6 +1132,10 @@ def command_line(args: argparse.Namespace) -> str:
         parts += ["--steps", str(args.steps)]
     parts += ["--uncertainty", str(args.uncertainty), "--seeds", str(args.seeds),
               "--uncertainty-method", args.uncertainty_method]
+    if args.uncertainty_seed:
+        parts += ["--uncertainty-seed", str(args.uncertainty_seed)]
+    if args.posterior is not None:
+        parts += ["--posterior", args.posterior]
     if args.no_mechanisms:
         parts.append("--no-mechanisms")
     if args.permutations != DEFAULT_PERMUTATIONS:
@@ -1151,7 +1171,7 @@ def explain_command(args: argparse.Namespace) -> int:
                         uncertainty=args.uncertainty, seeds=list(range(args.seeds)),
                         method=args.uncertainty_method, sample_seed=args.uncertainty_seed,
                         mechanisms=not args.no_mechanisms, outcomes=args.outcomes,
-                        permutations=args.permutations)
+                        permutations=args.permutations, posterior=args.posterior)
     if args.lang == "zh":
         from sim.fonts import use_cjk_font
 
@@ -1263,6 +1283,11 @@ def add_command(subparsers: Any) -> None:
                              "hypercube (default: sobol). 抽样方法")
     parser.add_argument("--uncertainty-seed", metavar="S", type=int, default=0,
                         help="seed of the parameter sets (default: 0). 参数抽样种子")
+    parser.add_argument("--posterior", metavar="DIR",
+                        help="draw the parameters that the 'sim calibrate' in DIR calibrated "
+                             "from its posterior (resampled by weight), the others from their "
+                             "priors; the report says which (default: the priors alone). "
+                             "从校准后验抽取已校准参数")
     parser.add_argument("--permutations", metavar="M", type=int, default=DEFAULT_PERMUTATIONS,
                         help="orderings sampled for the Shapley values when more than 8 "
                              "institutions differ (each adds up to one subset per institution "
