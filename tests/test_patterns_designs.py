@@ -497,13 +497,14 @@ def test_pattern6_stacking_bodies_without_a_hub_has_diminishing_returns(
 
 # ----------------------------------------------------------------------------- five designs
 
-DESIGNS = ("baseline", "nanan_131", "huli_six_party", "chongchuan_plus", "kunming_red_courtyard")
+DESIGNS = ("baseline", "nanan_131", "huli_six_party", "chongchuan_plus", "kunming_red_courtyard",
+           "pujiang_situation", "pujiang_remedies")
 OUTCOMES = ("contribution_rate", "participation_rate", "condition", "trust", "dependence",
             "firm_present_share", "self_funded_share")
 
 
 def test_five_designs_run_on_heping_road_and_differ():
-    """All five seed designs run 120 months on Heping Road; no two give the same outcomes.
+    """All seven designs run 120 months on Heping Road; no two give the same outcomes.
 
     Consistency check: a smoke test; different institutions give different runs.
     """
