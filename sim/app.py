@@ -44,7 +44,7 @@ COMMUNITIES = ("heping_road", "yimin_compound", "generic_old_compound")
 """Community presets offered on the page."""
 
 DESIGNS = ("baseline", "nanan_131", "huli_six_party", "chongchuan_plus",
-           "kunming_red_courtyard")
+           "kunming_red_courtyard", "pujiang_situation", "pujiang_remedies")
 """Design presets offered on the page."""
 
 FIGURE_DPI = 96

@@ -138,6 +138,11 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "triage_relief",
         {f"{INSTITUTION_PREFIX}three_affairs_triage.relief": 0.0},
         "big matters are taken up at the speed without triage"),
+    Mechanism(
+        "hotline_chain",
+        {f"{INSTITUTION_PREFIX}hotline.report_rate": 0.0},
+        "nobody calls the hotline: no response, no feedback (the run equals one without "
+        "the hotline, tests/test_inst_hotline.py)"),
 )
 """Every mechanism with an off switch, in the order of the decision rule, then the
 institutions' channels."""

@@ -163,3 +163,12 @@ def test_visit_trust_and_council_legitimacy_off_change_no_belief() -> None:
         start = model.population.trust.copy()
         model.run(6)
         assert not np.array_equal(model.population.trust, start), kept
+
+
+def test_hotline_chain_off_silences_the_hotline() -> None:
+    """The switch sets nobody calling; where a design has no hotline it does not apply."""
+    remedies = scenario("pujiang_remedies")
+    assert applies(remedies, mechanism("hotline_chain"))
+    off_scn = switch_off(remedies, mechanism("hotline_chain"))
+    assert off_scn.design.institutions["hotline"]["report_rate"] == 0.0
+    assert not applies(scenario("nanan_131"), mechanism("hotline_chain"))
