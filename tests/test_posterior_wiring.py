@@ -231,3 +231,12 @@ def test_discover_draws_its_comparison_from_the_posterior(posterior, tmp_path, c
     assert record["posterior"]["parameters"] == [VOLUNTEER]
     page = (out / "discover.html").read_text(encoding="utf-8")
     assert "drawn from the calibrated posterior" in page and "seeds.yaml" in page
+
+
+def test_force_never_replaces_a_calibration(tmp_path, capsys):
+    cal = write_posterior(tmp_path / "cal")
+    before = sorted(p.name for p in cal.iterdir())
+    assert main(["compare", "baseline", "nanan_131", "--community", COMMUNITY, "--steps", "6",
+                 "--seeds", "1", "--quiet", "--force", "--out", str(cal)]) == 2
+    one_line(capsys.readouterr().err, "--out", "'sim calibrate'")
+    assert sorted(p.name for p in cal.iterdir()) == before
