@@ -179,6 +179,10 @@ how the numbers are made / 计算方法:
     p_wilcoxon, p_holm                 Wilcoxon test of the d_k, Holm-corrected
   从先验中抽取 N 组参数，各模式使用相同的参数组与种子；summary.csv 分列参数区间、分布范围、
   仅种子噪声的区间（不是对世界的不确定性）、P(更好)、遗憾值与达标比例。
+  --posterior DIR (a finished 'sim calibrate' output): the parameters it calibrated are
+  resampled by weight from its last generation instead of their priors; the others keep
+  their prior draws; the report names which, and the targets file they were fitted to.
+  --posterior DIR：已校准的参数改从校准后验中抽取，其余参数仍抽自先验；报告会说明。
 
 examples / 示例:
   sim compare baseline nanan_131 huli_six_party chongchuan_plus kunming_red_courtyard \\
