@@ -22,6 +22,13 @@ to the baseline). The trees alternate, ``--repeats`` times, and medians are repo
 Targets (issue 10, item 2): ``generic_old_compound`` ≥ 5× the baseline's runs per second,
 ``heping_road`` ≥ 2×.
 
+**What a replicate axis could reach** (``--estimate``, in this process, current tree): the
+month's cost is numpy call overhead on small arrays, paid once per call whatever the number
+of compounds. A community of K copies of ``generic_old_compound`` (``count: K``) is timed
+per compound-run against one compound: an estimate of advancing K runs together on a
+compound-like run axis. These are not the same runs (one generator, a shared government),
+only a measure of the overhead such an axis would amortise.
+
 ``--record`` writes the section ``throughput`` of ``RESULTS.md``. Run
 ``.venv/bin/python benchmarks/bench_throughput.py --help`` for options.
 """
@@ -67,6 +74,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--repeats", type=int, default=3,
                         help="timed sweeps per tree and community (default 3)")
+    parser.add_argument("--estimate", action="store_true",
+                        help="also time K stacked copies of the compound (K = 1, 8, 32), the "
+                        "overhead a replicate axis could amortise")
     parser.add_argument("--record", action="store_true",
                         help="write the section 'throughput' of benchmarks/RESULTS.md")
     return parser.parse_args(argv)
@@ -109,6 +119,32 @@ def run_sweep(tree: Path, spec: Path, out: Path, workers: int) -> float:
     seconds = time.perf_counter() - start
     shutil.rmtree(out, ignore_errors=True)
     return seconds
+
+
+def stacking_estimate(design: str, months: int, sizes: Sequence[int] = (1, 8, 32),
+                      repeats: int = 3) -> list[list[str]]:
+    """Milliseconds per compound-run of a community of K copies of ``generic_old_compound``."""
+    from harness import ensure_project_importable
+
+    ensure_project_importable()
+    import sim  # the current tree
+
+    rows = []
+    base = None
+    for k in sizes:
+        scn = sim.load_config({"design": design, "community": "generic_old_compound"}).override(
+            {"community.groups.0.count": k})
+        sim.CompoundModel(scn, rng=0).run(2)  # warm caches
+        times = []
+        for seed in range(repeats):
+            start = time.perf_counter()
+            sim.CompoundModel(scn, rng=seed).run(months)
+            times.append(time.perf_counter() - start)
+        per = median(times) / k
+        base = per if base is None else base
+        rows.append([str(k), f"{median(times) * 1e3:.1f} ms", f"{per * 1e3:.2f} ms",
+                     f"{base / per:.1f}×"])
+    return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -159,6 +195,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         markdown_table(["community", "runs (long − short)", "baseline wall", "baseline runs/s",
                         "current wall", "current runs/s", "ratio", "target"], rows),
     ])
+    if args.estimate:
+        body += "\n\n" + "\n".join([
+            f"Estimate of a replicate axis (`--estimate`, one process, current tree): a "
+            f"community of K copies of generic_old_compound under `{args.design}`, "
+            f"{args.months} months, median of 3 builds and runs; not the same runs as K "
+            "separate ones (one generator, one government), only the call overhead a run "
+            "axis would amortise.",
+            "",
+            markdown_table(["K compounds", "run", "per compound-run", "vs K = 1"],
+                           stacking_estimate(args.design, args.months)),
+        ])
     print(body)
     if args.record:
         record_section("throughput", "Throughput: runs per second of a sweep, 2 workers", body)

@@ -82,10 +82,10 @@ def batches(runs: Iterable[dict[str, Any]], size: int = BATCH_SIZE,
         key: The field runs of a batch share.
 
     Raises:
-        ConfigError: (field ``--batch``) for a size below 1.
+        ConfigError: (field ``batch``) for a size that is not a whole number ≥ 1.
     """
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ConfigError("--batch", f"must be a whole number ≥ 1 (got {size!r})")
+        raise ConfigError("batch", f"must be a whole number ≥ 1 (got {size!r})")
     batch: list[dict[str, Any]] = []
     for run in runs:
         if batch and (len(batch) >= size or batch[0][key] != run[key]):

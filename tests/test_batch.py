@@ -80,9 +80,9 @@ def test_batches_split_by_sample_and_size():
 
 @pytest.mark.parametrize("size", [0, -1, 1.5, True, "2"])
 def test_bad_batch_size_is_refused_naming_the_option(size):
-    with pytest.raises(ConfigError, match="--batch"):
+    with pytest.raises(ConfigError, match="batch"):
         list(batches([{"sample": 0}], size))
-    with pytest.raises(ConfigError, match="--batch"):
+    with pytest.raises(ConfigError, match="batch"):
         Executor(1, batch=size)
 
 
