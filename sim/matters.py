@@ -58,6 +58,8 @@ class MatterBook:
         self.rate_factor = np.ones((len(cfg.types), n_compounds))
         self.grace = np.full(n_compounds, cfg.grace_months, dtype=np.int64)
         self._next_id = 0
+        self._scopes: tuple[tuple[np.ndarray, int], ...] | None = None
+        """Per scope, the households' ids of that scope and their count (:meth:`touching`)."""
         self.ids = np.zeros(0, dtype=np.int64)
         self.in_project = np.zeros(0, dtype=bool)
         self.compound = np.zeros(0, dtype=np.int64)
@@ -184,13 +186,15 @@ class MatterBook:
         age_needed = min_age[self.compound] if isinstance(min_age, np.ndarray) else min_age
         old = (model.steps - self.opened) >= age_needed
         counts = np.zeros(pop.n)
-        if not np.any(old):
+        if not old.any():
             return counts
-        sources = (pop.compound, pop.building, pop.unit, np.arange(pop.n))
-        for s, ids in enumerate(sources):
+        if self._scopes is None:  # households never move: found once per model
+            self._scopes = tuple((ids, int(ids.max()) + 1) for ids in (
+                pop.compound, pop.building, pop.unit, np.arange(pop.n)))
+        for s, (ids, size) in enumerate(self._scopes):
             sel = old & (self.scope == s)
-            if np.any(sel):
-                per_id = np.bincount(self.target[sel], minlength=int(ids.max()) + 1)
+            if sel.any():
+                per_id = np.bincount(self.target[sel], minlength=size)
                 counts += per_id[ids]
         return counts
 

@@ -190,7 +190,7 @@ def choose_households(model: CompoundModel, counts: np.ndarray,
     """
     pop = model.population
     want = counts[pop.compound]
-    candidates = np.flatnonzero(want > 0)
+    candidates = (want > 0).nonzero()[0]
     if candidates.size == 0:
         return candidates
     key = model.rng.random(candidates.size)
@@ -202,7 +202,7 @@ def choose_households(model: CompoundModel, counts: np.ndarray,
     order = np.argsort(comp * span - key)
     ranked = candidates[order]
     comp_sorted = comp[order]
-    starts = np.flatnonzero(run_starts(comp_sorted))
+    starts = run_starts(comp_sorted).nonzero()[0]
     first = np.repeat(starts, np.diff(np.concatenate((starts, [comp_sorted.size]))))
     rank = np.arange(ranked.size) - first
     return ranked[rank < want[ranked]]
