@@ -199,7 +199,7 @@ plt.show()
 #   *__The sign is a consistency check, the sizes are measured:__ among acquaintances (0.9) face raises the contribution rate by about 0.12 (12 percentage points), at 0.6 by about 0.09, at 0.3 by about 0.06. Face helps rather than hurts because at the start most households see more neighbours paying (about 0.7) than their threshold (0.35 on average): that follows from the form and the inputs; the model only measures the size.*
 # - **测量值：** 在陌生人小区里，好人榜、诚信榜恢复了约 0.05，线上群约 0.02，两者合用约 0.08，约为熟人小区的三分之二。它们起作用的渠道同样是假定的（可见度加成 +0.3、+0.1），所以这说明的是"假如公示能让人被看见，它值多少"，而不是"公示能让人被看见"。
 #
-#   *__Measured:__ among strangers, public rolls bring back about 0.05, online groups about 0.02, both together about 0.08: some two thirds of what acquaintance gives. Their channel is assumed too (visibility bonuses of +0.3 and +0.1), so this says what publishing is worth *if* it makes people seen, not *that* it does.*
+#   *__Measured:__ among strangers, public rolls bring back about 0.05, online groups about 0.02, both together about 0.08: some two thirds of what acquaintance gives. Their channel is assumed too (visibility bonuses of +0.3 and +0.1), so this says what publishing is worth **if** it makes people seen, not **that** it does.*
 #
 # **课堂讨论 · Questions for the class**
 #

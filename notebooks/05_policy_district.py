@@ -148,7 +148,7 @@ pd.DataFrame({text: [np.mean([r[key] for r in rows]) for rows in results.values(
 # %% [markdown]
 # **负对照 · Negative controls.** 竞争做了两件事：*挑选*（钱给准备好了的院落）和*激励*（宣布竞争后，所有尚未整治的院落都多了 +0.4 的积极性）。把两者拆开：竞争但不激励（`incentive = 0`，只有挑选），按需但同样激励（`incentive_everywhere`，只有激励）。`sim.patterns.allocation_run` 就是模式检验用的同一个运行（8 个种子，约 5 秒）。
 #
-# *Competition does two things: it *selects* (money to ready courtyards) and it *motivates* (once a competition is announced every courtyard not yet renovated gets +0.4 of willingness). Take them apart: competition without the incentive (`incentive = 0`: selection only), and need with the same incentive (`incentive_everywhere`: incentive only). `sim.patterns.allocation_run` is the pattern test's own run (8 seeds, about 5 seconds).*
+# *Competition does two things: it **selects** (money to ready courtyards) and it **motivates** (once a competition is announced every courtyard not yet renovated gets +0.4 of willingness). Take them apart: competition without the incentive (`incentive = 0`: selection only), and need with the same incentive (`incentive_everywhere`: incentive only). `sim.patterns.allocation_run` is the pattern test's own run (8 seeds, about 5 seconds).*
 
 # %%
 ARMS = {"竞争 competition": ("competition", 0.4, False),
@@ -218,14 +218,14 @@ plt.show()
 #
 # 每条结论都标明它是**发现**（由互动产生，有一个去掉它的负对照）还是**一致性检验**（由假定的规则或输入直接推出）；"竞争"的效果要分开看它的*挑选*和它的*激励*（上面的负对照）。
 #
-# *Each result is labelled a **finding** (it emerges from interaction, and a negative control removes it) or a **consistency check** (it follows from an assumed rule or an input); competition's effect must be split into its *selection* and its *incentive* (the negative controls above).*
+# *Each result is labelled a **finding** (it emerges from interaction, and a negative control removes it) or a **consistency check** (it follows from an assumed rule or an input); competition's effect must be split into its **selection** and its **incentive** (the negative controls above).*
 #
 # - **发现——来自激励，不是来自挑选：钱到之前的"先发优势"。** 竞争性分配下，钱到之前（第 23 个月）几乎所有院落都成立了业委会（按需：约 47%）。但这时一分钱还没发：负对照表明，只有挑选（竞争但 `incentive = 0`）时与按需**逐个种子完全相同**，只有激励（按需 + `incentive_everywhere`）时与竞争完全相同。所以先发优势全部来自假定的 +0.4 激励（它的大小是我们的假设），而不是"竞争性分配"这一规则。
 #
 #   *__A finding — of the incentive, not of selection: the head start before the money.__ Under competition almost every courtyard has an owners' committee before the money comes (month 23; need: 47 %). But no money has moved yet: the controls show that selection alone (competition with `incentive = 0`) is **identical, seed for seed,** to need, and the incentive alone (need with `incentive_everywhere`) to competition. So the head start is entirely the assumed +0.4 incentive (whose size is our assumption), not the rule of competitive allocation.*
 # - **发现——来自激励：全社区的环境状况。** 最后两年环境状况约 0.68（按需约 0.50），"等靠要"依赖约 0.24（按需约 0.44），十年的政府投入反而更少（约 760 万元，按需约 1,020 万元）。负对照：只有激励时约 0.65，只有挑选时约 0.42，比按需还低（够格的院落少，钱留到下一次）。说"挑选准备好的院落改善了社区"没有得到支持；是"宣布竞争"的激励起了作用。
 #
-#   *__A finding — of the incentive: the whole community's condition.__ Condition in the last two years is about 0.68 (need: 0.50), dependence about 0.24 (need: 0.44), and government spends less over ten years (about 7.6 million yuan; need: 10.2 million). Controls: the incentive alone gives about 0.65; selection alone about 0.42, *less* than need (fewer courtyards qualify, money is carried over). That choosing ready courtyards improves the community is not supported; announcing the competition is what works.*
+#   *__A finding — of the incentive: the whole community's condition.__ Condition in the last two years is about 0.68 (need: 0.50), dependence about 0.24 (need: 0.44), and government spends less over ten years (about 7.6 million yuan; need: 10.2 million). Controls: the incentive alone gives about 0.65; selection alone about 0.42, **less** than need (fewer courtyards qualify, money is carried over). That choosing ready courtyards improves the community is not supported; announcing the competition is what works.*
 # - **发现——来自挑选，扣除趋势后：整治后保留的提升。** 第 24 个月整治带来的提升，47 个月后竞争下仍保留约一半（0.48；按需：0.22）。但激励也让没整治的院落变好，所以要扣除它们的共同趋势（双重差分）：竞争约 0.36，按需约 0.29。负对照：只有挑选时约 0.57，比按需多；只有激励时约 0.26，并不比按需多。所以"钱给准备好了的院落，整治效果保持得更久"来自挑选。
 #
 #   *__A finding — of selection, net of trend: the lift kept after renovation.__ About half of the month-24 lift is still there 47 months later under competition (0.48; need: 0.22). But the incentive lifts untreated courtyards too, so their common trend must be taken out (difference in differences): competition about 0.36, need about 0.29. Controls: selection alone keeps about 0.57, more than need; the incentive alone about 0.26, not more. So "money to ready courtyards lasts longer" comes from selection.*

@@ -46,7 +46,7 @@
 #
 # **归因的"参与者" · The players.** `nanan_131` 比 `baseline` 多六个机构：网格党支部、议事会、业委会、监委会、居民公约、"三事分流"。一个*联盟*是基线加上其中一部分机构；监委会离不开业委会（`sim.institutions.prerequisites`），所以只运行"监委会在、业委会也在"的联盟。对每个结果（环境状况、自筹资金占比……）：
 #
-# *`nanan_131` has six institutions the baseline lacks: the grid party branch, the council, the owners' committee, the supervisory committee, the covenant and triage (三事分流). A *coalition* is the baseline plus some of them; a supervisory committee needs an owners' committee (`sim.institutions.prerequisites`), so only coalitions that respect that are run. For each outcome (condition, self-funded share, …):*
+# *`nanan_131` has six institutions the baseline lacks: the grid party branch, the council, the owners' committee, the supervisory committee, the covenant and triage (三事分流). A **coalition** is the baseline plus some of them; a supervisory committee needs an owners' committee (`sim.institutions.prerequisites`), so only coalitions that respect that are run. For each outcome (condition, self-funded share, …):*
 #
 # - **敲除 knock-out**：完整的 131 减去去掉这一个机构的 131。*Full 131 minus 131 without this one.*
 # - **敲入 knock-in**：基线加上这一个机构，减去基线。*The baseline with this one added, minus the baseline.*
@@ -58,7 +58,7 @@
 #
 # **不确定性 · Uncertainty.** 每个联盟都用同一批 *参数组*（从每个参数的先验范围中用 Sobol 序列抽取，见 `sim params` 和 `docs/parameters.md`）和同一批随机种子运行。所以每个数有两种区间：*参数区间*（不同参数组之间的 2.5–97.5% 分布：我们不知道参数的真值）和*种子区间*（只来自随机性）。
 #
-# *Every coalition runs with the same *parameter sets* (drawn by a Sobol sequence from each parameter's prior, see `sim params` and `docs/parameters.md`) and the same seeds. So each number has two intervals: a *parameter interval* (the 2.5–97.5 % spread across parameter sets: we do not know the parameters' true values) and a *seed interval* (from chance alone).*
+# *Every coalition runs with the same **parameter sets** (drawn by a Sobol sequence from each parameter's prior, see `sim params` and `docs/parameters.md`) and the same seeds. So each number has two intervals: a **parameter interval** (the 2.5–97.5 % spread across parameter sets: we do not know the parameters' true values) and a **seed interval** (from chance alone).*
 
 # %% [markdown]
 # ## 3. 运行 · Run
@@ -184,9 +184,9 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **B. 在什么条件下失效 · Where it fails.** 再用 `compare(..., uncertainty=32)` 比较两个设计：32 组参数 × 2 个种子（约 130 次运行，约 15 秒；`sim discover` 的默认规模是 64 组 × 4 个种子）。为了让 32 组参数也能看出规律，这里只让 6 个与动员、面子、衰减和协调有关的参数变化（`uncertain=`）；默认是全部约 80 个有先验的参数。
+# **B. 在什么条件下失效 · Where it fails.** 再用 `compare(..., uncertainty=32)` 比较两个设计：32 组参数 × 2 个种子（约 130 次运行，约 15 秒；`sim discover` 的默认规模是 64 组 × 4 个种子）。为了让 32 组参数也能看出规律，这里只让 6 个与动员、面子、衰减和协调有关的参数变化（`uncertain=`）；默认是所有作用于这两个设计、有先验的参数（这里 88 个，见上面的 `build_study` 输出）。
 #
-# *Next, `compare(..., uncertainty=32)` compares the two designs over 32 parameter sets × 2 seeds (about 130 runs, about 15 seconds; `sim discover` defaults to 64 sets × 4 seeds). So that 32 sets can show a pattern, only 6 parameters — of mobilisation, face, decay and coordination — vary here (`uncertain=`); by default every parameter with a prior (about 80) does.*
+# *Next, `compare(..., uncertainty=32)` compares the two designs over 32 parameter sets × 2 seeds (about 130 runs, about 15 seconds; `sim discover` defaults to 64 sets × 4 seeds). So that 32 sets can show a pattern, only 6 parameters — of mobilisation, face, decay and coordination — vary here (`uncertain=`); by default every parameter with a prior that acts on either design does (88 here, as `build_study` printed above).*
 
 # %%
 UNCERTAIN = ["behaviour.weights.mobilisation",
@@ -264,7 +264,7 @@ for path in write_outputs(out, study, lang="zh"):
 #   *__Self-funded share:__ up by about 0.17; the branch has the largest Shapley value (about +0.10), then the council (about +0.05) and the covenant; the owners' committee and the supervisory committee add little. By mechanism, mobilisation (about +0.20) and pooled money (about +0.13) both contribute — mechanisms' contributions need not add up to the total (they interact too).*
 # - **敲除和敲入不一样。** 例如业委会：敲除时（从完整的 131 中去掉它）环境状况降低约 0.05，敲入时（只在基线上加它）反而略有下降（约 −0.03）；议事会对自筹资金占比的敲除约 +0.25，敲入只有约 +0.04。一个机构的作用取决于还有哪些机构在——这就是*交互作用*。Shapley 值在所有加入顺序上取平均，是唯一能把总效应"分干净"的公平规则，但它掩盖了交互：看 Shapley 值时也要看敲除和敲入。
 #
-#   *__Knock-out and knock-in differ.__ The owners' committee, say: knocked out of full 131 it costs about 0.05 of condition; knocked into the baseline alone it lowers condition slightly (about −0.03); the council's knock-out on the self-funded share is about +0.25, its knock-in about +0.04. What an institution does depends on which others are there — *interaction*. The Shapley value averages over every order of joining and is the one fair rule that splits the total exactly, but it hides the interaction: read it beside knock-out and knock-in.*
+#   *__Knock-out and knock-in differ.__ The owners' committee, say: knocked out of full 131 it costs about 0.05 of condition; knocked into the baseline alone it lowers condition slightly (about −0.03); the council's knock-out on the self-funded share is about +0.25, its knock-in about +0.04. What an institution does depends on which others are there — **interaction**. The Shapley value averages over every order of joining and is the one fair rule that splits the total exactly, but it hides the interaction: read it beside knock-out and knock-in.*
 # - **在什么条件下失效：** 在 6 个参数变化的 32 组中，约四成"131"不如基线；在这 32 组里，CART 的第一次划分在每条联系的协调成本 `cost_per_link`（约 0.027）上：低于它时"131"没有一组失效，高于它时约一半失效——"131"多出的六个机构带来更多联系，协调效率下降，而协调效率决定党员能走访多少住户（第 4 课）。PRIM 用 32 组参数找到的盒子往往不显著——读数会说明；要下结论需要更多参数组。
 #
 #   *__Where it fails:__ with 6 parameters varying, 131 does worse than the baseline in some four in ten of the 32 sets; in these 32 sets CART's first split is on the coordination cost per link `cost_per_link` (about 0.027): below it 131 fails in no set, above it in about half — 131's six extra bodies bring more links, lower coordination efficiency, and efficiency sets how many households party members visit (lesson 4). With 32 sets PRIM's box is often not significant — the reading says so; a conclusion needs more sets.*
@@ -279,7 +279,7 @@ for path in write_outputs(out, study, lang="zh"):
 #    *Who set the priors (each parameter's low–high in `sim params`)? Of the 128 parameters with a prior, only 4 cite a seed; the rest are "assumption". Does a wide parameter interval say something about the world, or about our model?*
 # 3. 这里只有 2 个种子，种子区间还很宽；种子越多，它越窄，趋近于 0。但 d_k 在参数组之间的分布（`diff_spread`、归因表的参数区间）不会因为加种子而变窄。为什么只增加种子数不能让结论"更可靠"？（增加种子只让我们更准确地知道*在某一组假设下*的答案；种子噪声不是我们对世界的不确定。）
 #
-#    *With only 2 seeds the seed interval is still wide here; with more seeds it shrinks toward 0. But the spread of d_k over parameter sets (`diff_spread`, the attribution table's parameter interval) does not shrink however many seeds are added. Why can't adding seeds make a conclusion more reliable? (More seeds only pin down the answer *under one set of assumptions*; seed noise is not our uncertainty about the world.)*
+#    *With only 2 seeds the seed interval is still wide here; with more seeds it shrinks toward 0. But the spread of d_k over parameter sets (`diff_spread`, the attribution table's parameter interval) does not shrink however many seeds are added. Why can't adding seeds make a conclusion more reliable? (More seeds only pin down the answer **under one set of assumptions**; seed noise is not our uncertainty about the world.)*
 # 4. 如果协调成本真的很高，"131"还值得推广吗？你会怎样在真实的小区里测量 `cost_per_link`？
 #
 #    *If coordination really is costly, is 131 still worth spreading? How would you measure `cost_per_link` in real compounds?*

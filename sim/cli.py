@@ -193,7 +193,8 @@ def add_run(subparsers: Any) -> None:
 COMMAND_MODULES = ("sim.experiments.compare", "sim.experiments.explain", "sim.experiments.report",
                    "sim.experiments.sweep",
                    "sim.experiments.analyze", "sim.appserver", "sim.community_cli", "sim.params",
-                   "sim.schedule_cli", "sim.experiments.discover", "sim.targets_cli")
+                   "sim.schedule_cli", "sim.experiments.discover", "sim.targets_cli",
+                   "sim.calibrate_cli")
 """Modules that each add one subcommand through their ``add_command(subparsers)``."""
 
 

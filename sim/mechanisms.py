@@ -26,21 +26,25 @@ from typing import TYPE_CHECKING, Any
 
 from sim.errors import ConfigError
 from sim.priors import INSTITUTION_PREFIX, apply
+from sim.text import section
 
 if TYPE_CHECKING:
     from sim.config import Scenario
+
+
+TEXT: dict[str, dict[str, str]] = section("mechanisms")
+"""Each mechanism's name and what it is, by language."""
 
 
 @dataclass(frozen=True)
 class Mechanism:
     """One mechanism and its off switch.
 
+    Its name and what it is, in Chinese and English, are in the catalogue (section
+    ``mechanisms``: ``NAME`` and ``NAME_what``).
+
     Attributes:
         name: Its key (``face``), in ``attribution.csv``.
-        label_zh: Its name in Chinese.
-        label_en: Its name in English.
-        what_zh: What it is, in Chinese.
-        what_en: What it is, in English.
         switch: The ``--set`` values that switch it off (dotted path → value).
         removes: What the switch removes, in the code's terms (what the tests check).
         sources: Institutions without which the mechanism's term is 0 anyway (empty: it
@@ -50,76 +54,53 @@ class Mechanism:
     """
 
     name: str
-    label_zh: str
-    label_en: str
-    what_zh: str
-    what_en: str
     switch: Mapping[str, Any] = field(default_factory=dict)
     removes: str = ""
     sources: tuple[str, ...] = ()
 
     def label(self, lang: str) -> str:
         """Its name in ``lang``."""
-        return self.label_zh if lang == "zh" else self.label_en
+        return TEXT[lang][self.name]
+
+    def what(self, lang: str) -> str:
+        """What it is, in ``lang``."""
+        return TEXT[lang][f"{self.name}_what"]
 
 
 MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
-        "face", "面子压力", "Face (mianzi) pressure",
-        "邻里看得见时，做得比邻居少会丢面子：决策效用中的面子项。",
-        "Doing less than the neighbours one is seen by costs face: the face term of the "
-        "decision rule.",
+        "face",
         {"behaviour.weights.face": 0.0},
         "w_face = 0: the face factor w_face·sensitivity·visibility is 0 for every household"),
     Mechanism(
-        "visibility", "机构带来的可见度", "Visibility added by institutions",
-        "好人榜、线上群、楼道长使住户的选择更容易被看见（在邻里关系、同单元之外）。",
-        "Public rolls, online groups and stairwell leaders make a household's choice more "
-        "visible (beyond its ties and stairwell).",
+        "visibility",
         {f"{INSTITUTION_PREFIX}public_rolls.credit_visibility": 0.0,
          f"{INSTITUTION_PREFIX}public_rolls.good_people_visibility": 0.0,
          f"{INSTITUTION_PREFIX}online_tools.visibility": 0.0,
          f"{INSTITUTION_PREFIX}stairwell_leaders.visibility": 0.0},
         "compounds.visibility_bonus is 0: visibility is the network's alone"),
     Mechanism(
-        "mobilisation", "入户动员", "Door-to-door mobilisation",
-        "党员、楼道长上门走访后，住户在一段时间内更愿意参与：效用中的动员项。",
-        "A household visited by a party member or stairwell leader is more willing to act "
-        "for a while: the mobilisation term of the decision rule.",
+        "mobilisation",
         {"behaviour.weights.mobilisation": 0.0},
         "w_mobilisation = 0: the utility does not depend on population.mobilisation",
         ("party_branch", "stairwell_leaders", "three_affairs_triage")),  # mobilise()'s callers
     Mechanism(
-        "visit_trust", "走访增信与去依赖", "Trust and self-reliance from visits",
-        "走访使住户更信任、更少依赖政府"
-        "（党支部、楼道长、三事分流走访的 trust_gain、dependence_cut）。",
-        "A visit raises the household's trust and lowers its reliance on government "
-        "(trust_gain and dependence_cut of the party branch, stairwell leaders and "
-        "three-affairs triage visits).",
+        "visit_trust",
         {f"{INSTITUTION_PREFIX}party_branch.trust_gain": 0.0,
          f"{INSTITUTION_PREFIX}party_branch.dependence_cut": 0.0,
          f"{INSTITUTION_PREFIX}stairwell_leaders.trust_gain": 0.0,
          f"{INSTITUTION_PREFIX}three_affairs_triage.trust_gain": 0.0},
         "visits leave trust and dependence unchanged"),
     Mechanism(
-        "dependence_learning", "等靠要习得", "Learning to wait for government (等靠要)",
-        "政府出钱越多，住户越依赖政府：依赖程度的月度调整。",
-        "The more of the money government puts in, the more households rely on it: the "
-        "monthly adjustment of dependence.",
+        "dependence_learning",
         {"behaviour.learning.dependence": 0.0},
         "learning.dependence = 0: dependence moves only by visits"),
     Mechanism(
-        "trust_learning", "信任调整", "Trust learning",
-        "环境状况和事项处理使住户对'钱和力气会被用好'的信任逐月调整。",
-        "Households' trust that money and effort will be used well adjusts month by month "
-        "to condition and to how matters are handled.",
+        "trust_learning",
         {"behaviour.learning.trust": 0.0},
         "learning.trust = 0: trust moves only by what institutions do to it"),
     Mechanism(
-        "coordination_cost", "协调成本", "Coordination cost",
-        "小区里机构越多，相互协调的损耗越大（意大利面效应），党支部与业委会分设还有摩擦。",
-        "The more bodies in a compound, the more is lost coordinating them (the spaghetti "
-        "effect), with friction where a branch and a committee are led by different people.",
+        "coordination_cost",
         {"coordination.cost_per_link": 0.0, "coordination.friction": 0.0},
         "cost_per_link = friction = 0: coordination efficiency is 1 in every compound",
         # the institutions that create bodies (sim.selfgov.BODIES): with none, a compound has
@@ -127,51 +108,34 @@ MECHANISMS: tuple[Mechanism, ...] = (
         ("party_branch", "deliberation_council", "owners_committee", "supervisory_committee",
          "cobuilding_council", "social_organisation", "cobuilding_units", "stairwell_leaders")),
     Mechanism(
-        "council_legitimacy", "议事增信", "Legitimacy of deliberation",
-        "议事会达到法定人数议事后，住户信任上升。",
-        "A council meeting with a quorum raises residents' trust.",
+        "council_legitimacy",
         {f"{INSTITUTION_PREFIX}deliberation_council.legitimacy_trust": 0.0},
         "legitimacy_trust = 0"),
     Mechanism(
-        "pooled_money", "打平伙筹资", "Pooled money (打平伙)",
-        "居民议定后由业委会按户分摊筹资、解决小事；没有事项可议，就不会筹资。",
-        "Residents decide on a matter and the owners' committee asks every household for a "
-        "share and fixes it; with no matter they may take up, nothing is pooled.",
+        "pooled_money",
         {f"{INSTITUTION_PREFIX}deliberation_council.categories": [],
          f"{INSTITUTION_PREFIX}owners_committee.categories": [],
          f"{INSTITUTION_PREFIX}cobuilding_council.categories": []},
         "no category of matter may be taken up by residents: no project starts"),
     Mechanism(
-        "supervision", "监督", "Supervision",
-        "监委会震慑、发现挪用并公开账目，公开账目增进信任。",
-        "The supervisory committee deters and finds misuse and publishes the accounts, "
-        "which builds trust.",
+        "supervision",
         {f"{INSTITUTION_PREFIX}supervisory_committee.deterrence": 0.0,
          f"{INSTITUTION_PREFIX}supervisory_committee.detect_prob": 0.0,
          f"{INSTITUTION_PREFIX}supervisory_committee.detect_trust_loss": 0.0,
          f"{INSTITUTION_PREFIX}supervisory_committee.publish_trust_gain": 0.0},
         "deterrence 0 everywhere; nothing found, nothing published"),
     Mechanism(
-        "covenant_rules", "公约规则", "Covenant rules",
-        "每件居民办成的事变成公约的一条规则：同类事项少发生，相应行为的规范增强。",
-        "Each matter residents settle becomes a rule of the covenant: that kind of matter "
-        "recurs less and the norm of its action grows.",
+        "covenant_rules",
         {f"{INSTITUTION_PREFIX}covenant.recurrence_cut": 0.0,
          f"{INSTITUTION_PREFIX}covenant.norm_step": 0.0},
         "rules change neither arrival rates nor norms"),
     Mechanism(
-        "petition_pressure", "上访与参与促办", "Pressure on government",
-        "上访和参与越多，政府处理事项越快。",
-        "The more residents petition and take part, the faster government takes up "
-        "matters.",
+        "petition_pressure",
         {f"{INSTITUTION_PREFIX}government_service.petition_boost": 0.0,
          f"{INSTITUTION_PREFIX}government_service.participation_boost": 0.0},
         "government's speed does not depend on petitions or participation"),
     Mechanism(
-        "triage_relief", "社区减负", "Relief of community staff",
-        "三事分流为社区减负，政府处理大事更快。",
-        "Three-affairs triage relieves community staff, so government handles big matters "
-        "faster.",
+        "triage_relief",
         {f"{INSTITUTION_PREFIX}three_affairs_triage.relief": 0.0},
         "big matters are taken up at the speed without triage"),
 )
@@ -185,7 +149,7 @@ WITHOUT_SWITCH: tuple[tuple[str, str], ...] = (
     ("renovation campaign's clearing of matters and inviting a firm",
      "clear_matters and invite_firm are switches, but the campaign's spending itself is "
      "the institution (spend = 0 removes the campaign, not a mechanism of it)"),
-    ("owners' committee fund upkeep (以院养院)",
+    ("owners' committee fund upkeep (yi yuan yang yuan)",
      "fund_upkeep = 0 stops upkeep from the fund, but the fund's money then stays idle; "
      "listed as a candidate, not a clean switch"),
 )

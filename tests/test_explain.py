@@ -144,6 +144,11 @@ def test_shapley_values_add_up_to_the_total(tmp_path: Path) -> None:
     mech = table[table["kind"] == "mechanism"]
     assert {"face", "mobilisation", "pooled_money", "supervision"} <= set(mech["player"])
     assert mech["shapley"].isna().all() and mech["knock_out"].notna().all()
+    # by construction: the covenant acts only through its rules, so switching its rules off
+    # in the design is removing it (nothing needs it), and the two answers are one
+    ko = table[(table["player"] == "covenant")].set_index("outcome")["knock_out"]
+    rules = mech[mech["player"] == "covenant_rules"].set_index("outcome")["knock_out"]
+    assert np.allclose(ko.sort_index(), rules.sort_index(), atol=1e-12)
     html = (out / HTML).read_text(encoding="utf-8")
     assert "在本模型中" in html and "<script" not in html and "http" not in html
 

@@ -34,7 +34,8 @@ def run(scn: Scenario, months: int, seed: int = 3) -> sim.CompoundModel:
 def test_every_switch_names_existing_parameters_and_is_documented() -> None:
     paths = {p.path for p in parameters()}
     for m in MECHANISMS:
-        assert m.switch and m.label_zh and m.label_en and m.what_zh and m.what_en and m.removes
+        assert m.switch and m.removes
+        assert all(m.label(lang) and m.what(lang) for lang in ("zh", "en"))
         for path in m.switch:
             assert path in paths, f"{m.name}: {path}"
     assert len({m.name for m in MECHANISMS}) == len(MECHANISMS)

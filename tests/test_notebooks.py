@@ -151,6 +151,38 @@ def test_lesson_structure(path: Path) -> None:
     assert "rng=" in code or "seeds" in code.lower(), "runs are not seeded"
 
 
+LABELLED = {
+    "02": ("behaviour.visibility.base",),
+    "03": ('k not in ("owners_committee", "supervisory_committee")',),
+    "04": ('sets=["coordination.cost_per_link=0"]',),
+    "05": ("allocation_run(", '("competition", 0.0, False)', '("need", 0.4, True)'),
+    "07": ("build_study(", "run_study(", "attribution_table(", "compare(", "discover("),
+}
+"""Lessons that state results (issue 11, item 5): each code must run its negative controls
+(or, lesson 7, the explanation and discovery), by the text that switches them."""
+
+
+@pytest.mark.parametrize("prefix", sorted(LABELLED))
+def test_lessons_label_findings_and_run_their_controls(prefix: str) -> None:
+    """Each result is called a finding or a consistency check, in both languages.
+
+    Lessons 2–5 have both kinds; their negative-control cells switch off the claimed
+    mechanism (visibility's base, the committee that pools money, the link cost,
+    competition's selection and incentive apart). The retired claims are gone.
+    """
+    path = next(p for p in NOTEBOOKS if p.name.startswith(prefix))
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "发现" in text and "finding" in text.lower(), path.name
+    if prefix != "07":
+        assert "一致性检验" in text and "consistency check" in text.lower(), path.name
+    for switch in LABELLED[prefix]:
+        assert switch in code, f"{path.name}: no control cell with {switch}"
+    for retired in ("by exactly 0: nobody sees you", "Panel (b) shows why"):
+        assert retired not in text, f"{path.name}: {retired}"
+
+
 SEEDS_DIR = ROOT.parent / "shared" / "seeds"
 """The seed texts (``../shared/seeds/`` beside the project, as in the README)."""
 

@@ -734,8 +734,12 @@ def outcome_cube(out: Path, study: Study) -> dict[str, np.ndarray]:
     if missing:
         raise ConfigError("--resume", f"{len(missing)} of {len(manifest['runs'])} runs have no "
                                       f"part file in {out}; finish them with --resume")
+    import pyarrow.dataset as ds
+
     columns = [VARIANT, PARAM_SET, "seed", "month", *COLUMNS]
-    frame = read_parts(files, columns=columns).to_pandas().rename(columns={VARIANT: "design"})
+    months = ds.field("month").isin(list(study.months))  # only the months averaged are read
+    frame = (read_parts(files, columns=columns, filter=months).to_pandas()
+             .rename(columns={VARIANT: "design"}))
     means = window_means(frame, study.steps, months=study.months)
     index = {v.key: i for i, v in enumerate(study.variants)}
     seeds = {s: j for j, s in enumerate(study.seeds)}
@@ -1074,7 +1078,7 @@ def html_context(study: Study, results: Sequence[OutcomeAnswer], table: pd.DataF
         "players": [{"label": p.label(lang), "kind": t[f"kindname_{p.kind}"],
                      "needs": ", ".join(study.game.needs.get(p.name, ()))}
                     for p in study.players],
-        "mechanisms": [{"label": m.label(lang), "what": m.what_zh if lang == "zh" else m.what_en,
+        "mechanisms": [{"label": m.label(lang), "what": m.what(lang),
                         "switch": ", ".join(f"{k}={json.dumps(v)}" for k, v in m.switch.items())}
                        for m in study.mechanisms],
         "sections": sections,
