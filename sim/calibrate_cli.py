@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,8 @@ def calibrate_command(args: argparse.Namespace) -> int:
                        generations=args.generations, min_epsilon=args.min_epsilon,
                        workers=args.workers, scheduler=args.scheduler, resume=args.resume,
                        force=args.force, lang=args.lang, command=command_line(args),
-                       on_start=start, on_generation=progress)
+                       on_start=start, on_generation=progress,
+                       bar=not args.quiet and sys.stdout.isatty())
     if args.quiet:
         print(out)
         return 0

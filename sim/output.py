@@ -64,6 +64,8 @@ OUTPUT_MARKERS: dict[str, tuple[str, frozenset[str]]] = {
     "run": (RUN_JSON, frozenset({"seed", "steps", "config", "versions"})),
     "compare": (MANIFEST_JSON, frozenset({"designs", "reference", "statistics"})),
     "sweep": (MANIFEST_JSON, frozenset({"format", "spec", "problem"})),
+    "explain": (MANIFEST_JSON, frozenset({"explain", "spec", "runs"})),
+    "discover": ("discover.json", frozenset({"design", "reference", "outcome"})),
 }
 """How the output of each command is recognised: the JSON file that records it
 (its ``"command"`` key names the command) and, for outputs written before that

@@ -214,3 +214,17 @@ def test_study_sizes_of_the_default_explanation() -> None:
     assert len(study.coalitions) == 40 and len(study.param_sets) == 32
     assert len(study.seeds) == 4
     assert study.n_runs == len(study.variants) * 32 * 4
+
+
+def test_load_results_reads_an_explanation(toy_out: Path) -> None:
+    """An explanation's runs are a sweep's: ``sim.load_results`` reads them, one row per run
+    and month, with the coalition, the parameter set and the seed of each."""
+    import json
+
+    import sim
+
+    df = sim.load_results(toy_out)
+    manifest = json.loads((toy_out / "manifest.json").read_text())
+    steps = manifest["steps"]
+    assert len(df) == len(manifest["runs"]) * (steps + 1)
+    assert {"run_id", "seed", "month", "condition"} <= set(df.columns)

@@ -142,16 +142,24 @@ def test_visibility_off_leaves_only_the_networks(design: str) -> None:
                                           (model.population.n, 4)))
 
 
-def test_visit_trust_off_visits_change_no_belief() -> None:
-    scn = off("nanan_131", "visit_trust")
-    # without learning and the bodies' own trust shifts, only visits could move beliefs
-    scn = switch_off(switch_off(switch_off(switch_off(scn, mechanism("trust_learning")),
-                                           mechanism("dependence_learning")),
-                                mechanism("council_legitimacy")), mechanism("supervision"))
-    model = sim.CompoundModel(scn.override({"design.institutions.owners_committee"
-                                            ".rumour_trust_loss": 0.0}), rng=2)
+def _quiet_beliefs(*names: str) -> Scenario:
+    """131 without learning, rumours and the mechanisms ``names``: what still moves trust."""
+    scn = scenario("nanan_131", **{"design.institutions.owners_committee.rumour_trust_loss": 0})
+    for name in ("trust_learning", "dependence_learning", "supervision", *names):
+        scn = switch_off(scn, mechanism(name))
+    return scn
+
+
+def test_visit_trust_and_council_legitimacy_off_change_no_belief() -> None:
+    model = sim.CompoundModel(_quiet_beliefs("visit_trust", "council_legitimacy"), rng=2)
     trust, dependence = model.population.trust.copy(), model.population.dependence.copy()
     model.run(6)
     assert model.population.mobilisation.any()  # households were visited
     assert np.array_equal(model.population.trust, trust)
     assert np.array_equal(model.population.dependence, dependence)
+    for kept in ("visit_trust", "council_legitimacy"):  # each one alone moves trust
+        other = "council_legitimacy" if kept == "visit_trust" else "visit_trust"
+        model = sim.CompoundModel(_quiet_beliefs(other), rng=2)
+        start = model.population.trust.copy()
+        model.run(6)
+        assert not np.array_equal(model.population.trust, start), kept

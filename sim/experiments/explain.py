@@ -93,6 +93,10 @@ PARAM_SET = "param_set"
 DEFAULT_UNCERTAINTY = 32
 DEFAULT_SEEDS = 4
 DEFAULT_OUTCOMES = ("condition", "petitions", "self_funded_share")
+DEFAULT_PERMUTATIONS = 24
+"""Orderings sampled for Shapley values above eight players: each costs up to one coalition
+per player (× parameter sets × seeds runs), so a few dozen; the Monte-Carlo error of each
+value is in ``attribution.csv`` (``shapley_mc_error``)."""
 OTHER = "other"
 """The player of every differing setting that is not an institution."""
 
@@ -451,7 +455,8 @@ def build_study(design: str, ref: str, *, community: str | None = None,
     players = players_of(ref_scn, design_scn)
     game = game_of(players)
     exact = attribution.MAX_EXACT if max_exact is None else max_exact
-    m = attribution.DEFAULT_PERMUTATIONS if permutations is None else permutations
+    m = DEFAULT_PERMUTATIONS if permutations is None else _whole(permutations,
+                                                                "--permutations", 2)
     coalitions = attribution.needed_coalitions(game, max_exact=exact, permutations=m, seed=0)
     mechs = (applied_mechanisms(ref_scn, design_scn) if mechanisms is True
              else [] if mechanisms is False
@@ -516,7 +521,9 @@ def spec_of(study: Study) -> dict[str, Any]:
             "uncertainty": len(study.param_sets), "method": study.method,
             "uncertainty_seed": study.sample_seed, "seeds": list(study.seeds),
             "mechanisms": [m.name for m in study.mechanisms],
-            "outcomes": list(study.outcomes)}
+            "outcomes": list(study.outcomes),
+            "shapley": ("exact" if len(study.players) <= study.max_exact
+                        else f"{study.permutations} sampled orderings")}
 
 
 def study_manifest(study: Study, plan: Plan, runs: Sequence[dict[str, Any]], *,
@@ -960,11 +967,9 @@ def waterfall(study: Study, res: OutcomeAnswer, lang: str, path: Path) -> Path:
     Each player's bar starts where the one before ended; its whisker is the 2.5–97.5 %
     spread of its Shapley value over parameter sets.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     t = TEXT[lang]
     names = [_short(t["ref_bar"], lang), *(_short(p.label(lang), lang) for p in study.players),
@@ -975,14 +980,19 @@ def waterfall(study: Study, res: OutcomeAnswer, lang: str, path: Path) -> Path:
         use_cjk_font()
     start = float(np.mean(res.ref))
     steps = [summary(res.attribution.shapley[p.name]) for p in study.players]
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(names) + 2), 4.2), dpi=110)
+    # An off-screen figure: never pyplot's global backend (a notebook keeps its inline one).
+    fig = Figure(figsize=(max(6.0, 0.9 * len(names) + 2), 4.2), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     ax.bar(0, start, color="#8c8c8c")
     level = start
+    ends = [start]  # every bar's and whisker's end, for the limits
     for i, s in enumerate(steps, start=1):
         colour = "#2e7d32" if s["value"] >= 0 else "#c62828"
         ax.bar(i, s["value"], bottom=level, color=colour)
         low, high = s["params_low"] - s["value"], s["params_high"] - s["value"]
         if np.isfinite(low) and np.isfinite(high):
+            ends += [level + s["params_low"], level + s["params_high"]]
             ax.errorbar(i, level + s["value"], yerr=[[max(-low, 0)], [max(high, 0)]],
                         color="#333333", capsize=3, lw=1)
         ax.plot([i - 0.6, i + 0.4], [level, level], color="#999999", lw=0.6, ls=":")
@@ -995,15 +1005,14 @@ def waterfall(study: Study, res: OutcomeAnswer, lang: str, path: Path) -> Path:
     ax.set_title(t["waterfall_title"].format(outcome=outcome_label(res.outcome, lang),
                                              design=_design_label(study, lang),
                                              ref=_ref_label(study, lang)), fontsize=10)
-    lows = [start, end, *(start + sum(s["value"] for s in steps[:k]) for k in range(len(steps)))]
-    span = max(lows) - min(lows)
-    ax.set_ylim(max(min(lows) - 0.3 * max(span, 1e-9), 0.0 if min(lows) >= 0 else -np.inf),
-                max(lows) + 0.3 * max(span, 1e-9))
+    ends += [end, *(start + sum(s["value"] for s in steps[:k]) for k in range(len(steps)))]
+    span = max(max(ends) - min(ends), 1e-9)
+    ax.set_ylim(max(min(ends) - 0.1 * span, 0.0 if min(ends) >= 0 else -np.inf),
+                max(ends) + 0.1 * span)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
-    plt.close(fig)
     return path
 
 
@@ -1073,6 +1082,8 @@ def html_context(study: Study, results: Sequence[OutcomeAnswer], table: pd.DataF
             coalitions=len(study.coalitions), months=f"{study.months[0]}–{study.months[-1]}"
             if study.months else "—"),
         "method": [t["method_players"], t["method_shapley"].format(tol=f"{TOLERANCE:.0e}"),
+                   t["method_exact"] if len(study.players) <= study.max_exact
+                   else t["method_sampled"].format(m=study.permutations),
                    t["method_mechanisms"], t["method_intervals"].format(
                        n=len(study.param_sets), k=len(study.seeds), method=study.method)],
         "players": [{"label": p.label(lang), "kind": t[f"kindname_{p.kind}"],
@@ -1107,6 +1118,8 @@ def command_line(args: argparse.Namespace) -> str:
               "--uncertainty-method", args.uncertainty_method]
     if args.no_mechanisms:
         parts.append("--no-mechanisms")
+    if args.permutations != DEFAULT_PERMUTATIONS:
+        parts += ["--permutations", str(args.permutations)]
     parts += ["--outcomes", ",".join(args.outcomes), "--lang", args.lang]
     if args.out is not None:
         parts += ["--out", str(args.out)]
@@ -1137,7 +1150,8 @@ def explain_command(args: argparse.Namespace) -> int:
     study = build_study(args.design, args.vs, community=args.community, steps=args.steps,
                         uncertainty=args.uncertainty, seeds=list(range(args.seeds)),
                         method=args.uncertainty_method, sample_seed=args.uncertainty_seed,
-                        mechanisms=not args.no_mechanisms, outcomes=args.outcomes)
+                        mechanisms=not args.no_mechanisms, outcomes=args.outcomes,
+                        permutations=args.permutations)
     if args.lang == "zh":
         from sim.fonts import use_cjk_font
 
@@ -1191,7 +1205,8 @@ how the numbers are made / 计算方法:
   knock-in   = v(REF with i and what i needs) − v(REF)
   Shapley    = i's marginal contribution averaged over the orderings in which every
                prerequisite comes first (Faigle & Kern 1992); exact up to 8 players,
-               2000 sampled orderings above (with their Monte-Carlo error).
+               --permutations sampled orderings above (their Monte-Carlo error in
+               shapley_mc_error).
   mechanism  = total effect − (DESIGN − REF with the mechanism off in both)
   Each run's outcome is its mean over the last 24 months that are no campaign month.
   Intervals: *_params_low/high = 2.5–97.5 % over parameter sets; *_seeds_low/high =
@@ -1248,6 +1263,10 @@ def add_command(subparsers: Any) -> None:
                              "hypercube (default: sobol). 抽样方法")
     parser.add_argument("--uncertainty-seed", metavar="S", type=int, default=0,
                         help="seed of the parameter sets (default: 0). 参数抽样种子")
+    parser.add_argument("--permutations", metavar="M", type=int, default=DEFAULT_PERMUTATIONS,
+                        help="orderings sampled for the Shapley values when more than 8 "
+                             "institutions differ (each adds up to one subset per institution "
+                             f"to run) (default: {DEFAULT_PERMUTATIONS}). 抽样排列数")
     parser.add_argument("--no-mechanisms", action="store_true",
                         help="do not run the mechanism switches (default: run them). 不做机制归因")
     parser.add_argument("--outcomes", metavar="NAME[,NAME…]", nargs="+",

@@ -74,7 +74,7 @@ FORMAT = "sim-sweep/1"
 """Format tag of the manifest, for readers of old sweeps."""
 COMMAND = "sweep"
 """The manifest's ``command``: ``sim compare`` writes a ``manifest.json`` too."""
-STORED_COMMANDS = ("sweep", "compare")
+STORED_COMMANDS = ("sweep", "compare", "explain")
 """The commands whose directories hold runs in part files and a manifest of :data:`FORMAT`."""
 
 RUN_ID_KEY = b"sim.run_id"
@@ -589,6 +589,9 @@ RESUME_WORDS = {
               "file was edited", "redo": "pass --redo-changed to rerun the changed runs, "},
     "compare": {"spec": "the comparison (its designs, --community, --set, --seeds, --steps)",
                 "runs": "the list of runs", "same": "the same command line",
+                "edited": "a design or community preset or file was edited", "redo": ""},
+    "explain": {"spec": "the explanation's arguments", "runs": "the list of runs",
+                "same": "the same command line",
                 "edited": "a design or community preset or file was edited", "redo": ""},
 }
 """How ``--resume`` names what differs, by the command that wrote the directory."""
