@@ -24,6 +24,8 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
+from sim.arrays import run_starts
+
 SOURCES = ("fees", "pooled", "government", "reward", "co_building", "foundation")
 """Where money comes from; "reward" is government money paid after residents deliver (以奖代补)."""
 RESIDENT_SOURCES = ("fees", "pooled")
@@ -171,9 +173,9 @@ class Ledger:
         order = np.argsort(compounds, kind="stable")
         c_sorted = compounds[order]
         cum = np.cumsum(amounts[order])
-        starts = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
+        starts = np.flatnonzero(run_starts(c_sorted))
         before = np.repeat(cum[starts] - amounts[order][starts],
-                           np.diff(np.r_[starts, c_sorted.size]))
+                           np.diff(np.concatenate((starts, [c_sorted.size]))))
         limit = self.balance if budget is None else np.minimum(self.balance, budget)
         fits = (cum - before) <= limit[c_sorted] + 1e-9
         paid = np.zeros(compounds.size, dtype=bool)

@@ -22,6 +22,7 @@ import pandas as pd
 if TYPE_CHECKING:  # annotations only: sim.config builds on the institutions, which use this
     from sim.config import Matters as MattersConfig
     from sim.model import CompoundModel
+    from sim.population import Population
 
 CATEGORIES = ("big", "small", "private")
 SCOPES = ("compound", "building", "unit", "household")
@@ -58,6 +59,9 @@ class MatterBook:
         self.rate_factor = np.ones((len(cfg.types), n_compounds))
         self.grace = np.full(n_compounds, cfg.grace_months, dtype=np.int64)
         self._next_id = 0
+        self._scopes: tuple[tuple[np.ndarray, int], ...] | None = None
+        self._scope_table: np.ndarray | None = None
+        """Per scope, the households' ids of that scope and their count (:meth:`touching`)."""
         self.ids = np.zeros(0, dtype=np.int64)
         self.in_project = np.zeros(0, dtype=bool)
         self.compound = np.zeros(0, dtype=np.int64)
@@ -113,10 +117,27 @@ class MatterBook:
         comp_state = model.compounds
         households = comp_state.members[comp_state.first_household[comps] + (
             model.rng.random(comps.size) * comp_state.households[comps]).astype(np.int64)]
-        scope = self._type_scope[kinds]
-        pop = model.population
-        return np.select([scope == 0, scope == 1, scope == 2],
-                         [comps, pop.building[households], pop.unit[households]], households)
+        # The household's compound (the matter's own), building, unit or itself, by scope.
+        return self._scope_ids(model.population)[households, self._type_scope[kinds]]
+
+    def _scope_ids(self, pop: Population) -> np.ndarray:
+        """``(households, 4)``: each household's compound, building, unit and own index.
+
+        Columns in the order of :data:`SCOPES` (:meth:`_scopes_of`), built once.
+        """
+        if self._scope_table is None:
+            self._scope_table = np.stack([ids for ids, _ in self._scopes_of(pop)], axis=1)
+        return self._scope_table
+
+    def _scopes_of(self, pop: Population) -> tuple[tuple[np.ndarray, int], ...]:
+        """Per scope of :data:`SCOPES`, each household's id of that scope and how many ids.
+
+        Households never move, so it is found once per model.
+        """
+        if self._scopes is None:
+            self._scopes = tuple((ids, int(ids.max()) + 1) for ids in (
+                pop.compound, pop.building, pop.unit, np.arange(pop.n, dtype=np.int64)))
+        return self._scopes
 
     def add(self, comps: np.ndarray, kinds: np.ndarray, targets: np.ndarray,
             step: int) -> None:
@@ -184,13 +205,12 @@ class MatterBook:
         age_needed = min_age[self.compound] if isinstance(min_age, np.ndarray) else min_age
         old = (model.steps - self.opened) >= age_needed
         counts = np.zeros(pop.n)
-        if not np.any(old):
+        if not old.any():
             return counts
-        sources = (pop.compound, pop.building, pop.unit, np.arange(pop.n))
-        for s, ids in enumerate(sources):
+        for s, (ids, size) in enumerate(self._scopes_of(pop)):
             sel = old & (self.scope == s)
-            if np.any(sel):
-                per_id = np.bincount(self.target[sel], minlength=int(ids.max()) + 1)
+            if sel.any():
+                per_id = np.bincount(self.target[sel], minlength=size)
                 counts += per_id[ids]
         return counts
 

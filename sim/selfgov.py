@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.arrays import isin, run_starts
+
 if TYPE_CHECKING:
     from sim.model import CompoundModel
 
@@ -143,15 +145,15 @@ class SelfGovernance:
         self.project_reward[compounds] = costs * self.matching_share[compounds]
         self.project_funders[compounds] = self.project_reward[compounds] + (
             costs * self.cobuilding_share[compounds])
-        members = np.isin(model.population.compound, compounds)
+        members = isin(model.population.compound, compounds)
         self.paid[members] = False
-        book.in_project[np.isin(book.ids, matter_ids)] = True
+        book.in_project[isin(book.ids, matter_ids)] = True
         self.refresh_due(model)
 
     def stop(self, model: CompoundModel, compounds: np.ndarray) -> None:
         """End the projects of ``compounds`` (done or abandoned)."""
         book = model.matters
-        book.in_project[np.isin(book.ids, self.project[compounds])] = False
+        book.in_project[isin(book.ids, self.project[compounds])] = False
         self.project[compounds] = -1
         self.project_share[compounds] = 0.0
         self.project_funders[compounds] = 0.0
@@ -161,7 +163,7 @@ class SelfGovernance:
     def drop_resolved_elsewhere(self, model: CompoundModel) -> None:
         """End projects whose matter someone else (firm, government, campaign) resolved."""
         active = np.flatnonzero(self.active())
-        gone = active[~np.isin(self.project[active], model.matters.ids)]
+        gone = active[~isin(self.project[active], model.matters.ids)]
         if gone.size:
             self.stop(model, gone)
 
@@ -188,7 +190,7 @@ def choose_households(model: CompoundModel, counts: np.ndarray,
     """
     pop = model.population
     want = counts[pop.compound]
-    candidates = np.flatnonzero(want > 0)
+    candidates = (want > 0).nonzero()[0]
     if candidates.size == 0:
         return candidates
     key = model.rng.random(candidates.size)
@@ -200,8 +202,8 @@ def choose_households(model: CompoundModel, counts: np.ndarray,
     order = np.argsort(comp * span - key)
     ranked = candidates[order]
     comp_sorted = comp[order]
-    starts = np.flatnonzero(np.r_[True, comp_sorted[1:] != comp_sorted[:-1]])
-    first = np.repeat(starts, np.diff(np.r_[starts, comp_sorted.size]))
+    starts = run_starts(comp_sorted).nonzero()[0]
+    first = np.repeat(starts, np.diff(np.concatenate((starts, [comp_sorted.size]))))
     rank = np.arange(ranked.size) - first
     return ranked[rank < want[ranked]]
 

@@ -1,9 +1,12 @@
 """Running a sweep's runs: in this process, on local worker processes, or on a Dask cluster.
 
-Every executor calls the same function, :func:`run_one`, which builds one run's scenario,
-runs the model with the run's own seed and writes the run's part file; it returns the path.
-A run depends on nothing but its parameters and its seed, so the data are identical whatever
-executes them and however many workers there are:
+The unit of work is a batch of runs (:mod:`sim.batch`): every task is a few seeds of one
+sample (:func:`sim.batch.batches`), and every executor calls the same function,
+:func:`run_batch`, which resolves the sample's scenario once, runs the engine's batch
+(:func:`sim.batch.run_batch`) and writes each run's part file as the run ends; it returns the
+paths (:func:`run_one` is a batch of one). A run depends on nothing but its parameters and
+its seed, so the data are identical whatever executes them, however many workers there are
+and however the runs are batched:
 
 - ``workers=1``: the runs one after another in this process;
 - ``workers=N``: :class:`sim.children.WorkerPool` with N processes (started with ``spawn``,
@@ -13,8 +16,8 @@ executes them and however many workers there are:
   (``client.submit`` and ``as_completed``). The workers must see the sweep directory at the
   same path (same machine or a shared filesystem) and have ``sim`` installed.
 
-Only a bounded number of runs is in flight at a time (a few per worker), and each returns a
-path, not data, so the driver's memory stays flat however long the sweep. A progress bar
+Only a bounded number of batches is in flight at a time (a few per worker), and each
+returns paths, not data, so the driver's memory stays flat however long the sweep. A progress bar
 (tqdm) shows runs done and the time left, on a terminal only (a log file gets no bar).
 
 :func:`fingerprint_runs` gives every run the fingerprint of its fully resolved scenario,
@@ -166,7 +169,7 @@ def fingerprint_runs(job: Job, runs: Sequence[dict[str, Any]]) -> list[dict[str,
 
 
 def run_one(job: Job, run: dict[str, Any]) -> str:
-    """Run one run of a sweep and write its part file.
+    """Run one run of a sweep and write its part file (a batch of one, :func:`run_batch`).
 
     Args:
         job: The sweep's shared data.
@@ -178,15 +181,56 @@ def run_one(job: Job, run: dict[str, Any]) -> str:
     Raises:
         RunFailedError: If the scenario refuses the run's values.
     """
-    from sim.model import CompoundModel
-    from sim.output import timeseries_frame
+    return run_batch(job, [run])[0]
+
+
+def run_batch(job: Job, runs: Sequence[dict[str, Any]]) -> list[str]:
+    """Run a batch of runs of one sample (they differ by seed only); write one part file each.
+
+    The runs go through :func:`sim.batch.run_batch`, the engine's batch, and each run's part
+    file is written as soon as the run ends, exactly as :func:`run_one` writes it: a run's
+    file does not depend on the batch it ran in, and ``--resume`` keeps its granularity of
+    one run.
+
+    Args:
+        job: The sweep's shared data.
+        runs: Runs of one sample (:func:`sim.batch.batches` makes them).
+
+    Returns:
+        The paths of the part files written, in the order of ``runs``.
+
+    Raises:
+        RunFailedError: If the scenario refuses the runs' values (naming the first run not
+            written), or a part file cannot be written.
+        ValueError: If the runs are not of one sample.
+    """
+    from sim import batch
+
+    if not runs:
+        return []
+    if any(run["sample"] != runs[0]["sample"] for run in runs):
+        raise ValueError("the runs of a batch must be of one sample")
+    written: list[str] = []
+
+    def write(index: int, model: Any) -> str:
+        written.append(write_run(job, runs[index], model))
+        return written[-1]
 
     try:
-        scn = run_scenario(job, run)
-        model = CompoundModel(scn, rng=run["seed"])
-        model.run(job.steps)
+        scn = run_scenario(job, runs[0])
+        return batch.run_batch(scn, [run["seed"] for run in runs], job.steps, each=write)
     except ConfigError as exc:
-        raise RunFailedError(run["run_id"], str(exc)) from None
+        raise RunFailedError(runs[len(written)]["run_id"], str(exc)) from None
+
+
+def write_run(job: Job, run: dict[str, Any], model: Any) -> str:
+    """Write the part file of one finished run and return its path.
+
+    Raises:
+        RunFailedError: (field ``--out``) if the file cannot be written.
+    """
+    from sim.output import timeseries_frame
+
     ts = timeseries_frame(model)
     info = run_info(model)
     n = len(ts)
@@ -245,9 +289,21 @@ def _init_worker(job: Job, func: RunFunction | None = None) -> None:
     _FUNC = func
 
 
-def _run_in_worker(run: dict[str, Any]) -> str:
+def run_task(job: Job, runs: Sequence[dict[str, Any]], func: RunFunction | None = None
+             ) -> list[str]:
+    """What one task of an executor does; returns the part files' paths.
+
+    A batch of runs of one sample (:func:`run_batch`), or, with ``func``, each run of the
+    batch through ``func``.
+    """
+    if func is None:
+        return run_batch(job, runs)
+    return [func(job, run) for run in runs]
+
+
+def _run_in_worker(runs: list[dict[str, Any]]) -> list[str]:
     assert _JOB is not None, "worker not initialised"
-    return (_FUNC or run_one)(_JOB, run)
+    return run_task(_JOB, runs, _FUNC)
 
 
 def default_workers() -> int:
@@ -269,14 +325,23 @@ class Executor:
         scheduler: Address of a Dask scheduler (``tcp://127.0.0.1:8786``); then the
             cluster's workers run the sweep and ``workers`` must be None.
         connect_timeout: Seconds to wait for the scheduler, and again for a first worker.
+        batch: Runs per task at most (default :data:`sim.batch.BATCH_SIZE`): each task is a
+            batch of seeds of one sample (:func:`sim.batch.batches`), made smaller when
+            there are fewer runs than workers × ``batch`` so that every worker gets work.
+            It changes no run's data.
 
     Raises:
-        ConfigError: For a bad ``workers``, both options at once, or a scheduler that cannot
-            be reached or has no worker.
+        ConfigError: For a bad ``workers`` or ``batch``, both options at once, or a
+            scheduler that cannot be reached or has no worker.
     """
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None, *,
-                 connect_timeout: float = 20.0) -> None:
+                 connect_timeout: float = 20.0, batch: int | None = None) -> None:
+        from sim.batch import BATCH_SIZE, batches
+
+        batch = BATCH_SIZE if batch is None else batch
+        next(batches([], batch), None)  # checks the size before anything connects
+        self.batch = batch
         if scheduler is not None and workers is not None:
             raise ConfigError("--workers", "cannot be combined with --scheduler: the "
                                            "cluster's workers run the sweep")
@@ -317,8 +382,9 @@ class Executor:
             total: Runs in the whole sweep, for the bar (default ``len(runs)``); the runs not
                 in ``runs`` count as already done (``--resume``).
             desc: Label of the progress bar.
-            func: What runs one run (default :func:`run_one`); a module-level function
-                (it is pickled to the workers), which must call :func:`run_one`.
+            func: What runs one run (default: the batch, :func:`run_batch`); a
+                module-level function (it is pickled to the workers), which must call
+                :func:`run_one`; each run of a task is then run through it.
 
         Returns:
             The number of runs done.
@@ -340,20 +406,30 @@ class Executor:
             done += 1
             bar.update(1)
 
+        from sim.batch import batches
+
         try:
-            one = func or run_one
             if self.client is not None:
-                _run_dask(self.client, job, runs, on_done, one)
+                slots = max(sum(self.client.nthreads().values()), 1)
+                tasks = batches(runs, self._batch_size(len(runs), slots))
+                _run_dask(self.client, job, tasks, on_done, func)
             elif self.workers == 1 or len(runs) <= 1:
-                for run in runs:
-                    on_done(one(job, run))
+                for task in batches(runs, self.batch):
+                    for path in run_task(job, task, func):
+                        on_done(path)
             else:
-                _run_processes(job, runs, min(self.workers, len(runs)), on_done, func)
+                workers = min(self.workers, len(runs))
+                tasks = batches(runs, self._batch_size(len(runs), workers))
+                _run_processes(job, tasks, workers, on_done, func)
         except RunFailedError as exc:
             raise ConfigError(exc.field or f"run {exc.run_id}", exc.message) from None
         finally:
             bar.close()
         return done
+
+    def _batch_size(self, runs: int, workers: int) -> int:
+        """Runs per task: at most ``batch``, and small enough that every worker has a task."""
+        return max(1, min(self.batch, -(-runs // workers)))
 
 
 def show_progress(progress: bool, stream: Any = None) -> bool:
@@ -370,15 +446,15 @@ def show_progress(progress: bool, stream: Any = None) -> bool:
 
 def execute(job: Job, runs: Sequence[dict[str, Any]], *, workers: int | None = None,
             scheduler: str | None = None, progress: bool = True, total: int | None = None,
-            desc: str = "") -> int:
+            desc: str = "", batch: int | None = None) -> int:
     """Run ``runs`` with a new :class:`Executor` (see there); return the number done."""
-    with Executor(workers, scheduler) as executor:
+    with Executor(workers, scheduler, batch=batch) as executor:
         return executor.run(job, runs, progress=progress, total=total, desc=desc)
 
 
-def _run_processes(job: Job, runs: Iterable[dict[str, Any]], workers: int,
+def _run_processes(job: Job, tasks: Iterable[list[dict[str, Any]]], workers: int,
                    on_done: Callable[[str], None], func: RunFunction | None = None) -> None:
-    """Run on a local process pool, keeping a bounded number of runs in flight.
+    """Run batches on a local process pool, keeping a bounded number of them in flight.
 
     The pool is :class:`sim.children.WorkerPool`: its workers die with this process, so a
     driver killed with ``SIGKILL`` leaves no worker writing part files.
@@ -387,19 +463,20 @@ def _run_processes(job: Job, runs: Iterable[dict[str, Any]], workers: int,
 
     from sim.children import WorkerPool
 
-    todo = iter(runs)
+    todo = iter(tasks)
     limit = workers * IN_FLIGHT_PER_WORKER
     pool = WorkerPool(workers, initializer=_init_worker, initargs=(job, func))
-    inflight: set[Future[str]] = set()
+    inflight: set[Future[list[str]]] = set()
     try:
         while True:
-            for run in itertools.islice(todo, limit - len(inflight)):
-                inflight.add(pool.submit(_run_in_worker, run))
+            for task in itertools.islice(todo, limit - len(inflight)):
+                inflight.add(pool.submit(_run_in_worker, task))
             if not inflight:
                 break
             finished, inflight = wait(inflight, return_when=FIRST_COMPLETED)
             for future in finished:
-                on_done(future.result())
+                for path in future.result():
+                    on_done(path)
     except BrokenProcessPool:
         raise ConfigError("--workers", "a worker process died (out of memory, or killed); "
                                        "finished runs are kept: rerun with --resume") from None
@@ -478,28 +555,29 @@ def _greeting(conn: socket.socket, timeout: float) -> bytes:
     return heard
 
 
-def _run_dask(client: Any, job: Job, runs: Iterable[dict[str, Any]],
-              on_done: Callable[[str], None], func: RunFunction = run_one) -> None:
-    """Run on a Dask cluster with ``client.submit`` and ``as_completed``."""
+def _run_dask(client: Any, job: Job, tasks: Iterable[list[dict[str, Any]]],
+              on_done: Callable[[str], None], func: RunFunction | None = None) -> None:
+    """Run batches on a Dask cluster with ``client.submit`` and ``as_completed``."""
     from distributed import as_completed
 
     job_ref = client.scatter(job, broadcast=True)
     limit = max(IN_FLIGHT_PER_WORKER * sum(client.nthreads().values()), 4)
-    todo = iter(runs)
+    todo = iter(tasks)
 
-    def submit(run: dict[str, Any]) -> Any:
-        return client.submit(func, job_ref, run, pure=False,
-                             key=f"sim-run-{job.key}-{run['run_id']}")
+    def submit(task: list[dict[str, Any]]) -> Any:
+        return client.submit(run_task, job_ref, task, func, pure=False,
+                             key=f"sim-runs-{job.key}-{task[0]['run_id']}-{len(task)}")
 
-    pending = as_completed([submit(run) for run in itertools.islice(todo, limit)],
+    pending = as_completed([submit(task) for task in itertools.islice(todo, limit)],
                            loop=client.loop)
     try:
         for future in pending:
-            path = future.result()
+            paths = future.result()
             future.release()
-            on_done(path)
-            for run in itertools.islice(todo, 1):
-                pending.add(submit(run))
+            for path in paths:
+                on_done(path)
+            for task in itertools.islice(todo, 1):
+                pending.add(submit(task))
     finally:
         for future in list(pending.futures):
             future.cancel()

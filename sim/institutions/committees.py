@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
+from sim.arrays import isin, run_starts
 from sim.institutions.base import Access, Contract, Institution, Params
 from sim.selfgov import shift_trust
 
@@ -43,14 +44,14 @@ def eligible_matters(model: CompoundModel, compounds: np.ndarray,
     """
     book = model.matters
     cats = [book.category_index(c) for c in categories]
-    ok = compounds[book.compound] & np.isin(book.category, cats) & ~book.in_project
+    ok = compounds[book.compound] & isin(book.category, cats) & ~book.in_project
     pos = np.flatnonzero(ok)
     if pos.size == 0:
         return pos, pos
     order = np.lexsort((book.opened[pos], book.compound[pos]))
     pos = pos[order]
     comp = book.compound[pos]
-    first = np.r_[True, comp[1:] != comp[:-1]]
+    first = run_starts(comp)
     return comp[first], pos[first]
 
 
@@ -271,7 +272,7 @@ class OwnersCommittee(Institution[CommitteeParams]):
         ready = sg.bodies["committee"] & ~sg.active()
         approved = ready & (sg.approved >= 0)
         comps = np.flatnonzero(approved)
-        pos = np.flatnonzero(np.isin(book.ids, sg.approved[comps]))
+        pos = np.flatnonzero(isin(book.ids, sg.approved[comps]))
         pos = pos[np.argsort(book.compound[pos], kind="stable")]
         # Without a deciding body the committee takes a matter up itself, now and then.
         deciders = sg.bodies["council"] | sg.bodies["cobuilding_council"]
@@ -321,7 +322,7 @@ class OwnersCommittee(Institution[CommitteeParams]):
             if outside.any():
                 model.ledger.deposit("co_building", outside)
             model.ledger.spend("matters", np.where(done, sg.project_cost, 0.0))
-            mask = np.isin(book.ids, sg.project[comps])
+            mask = isin(book.ids, sg.project[comps])
             book.resolve(mask, model.steps, "residents", sg.project_cost[book.compound[mask]])
             sg.projects_done[comps] += 1
             sg.completed[comps] = True

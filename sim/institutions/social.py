@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
+from sim.arrays import run_starts
 from sim.institutions.base import Access, Contract, Institution, Params
 
 if TYPE_CHECKING:
@@ -191,7 +192,7 @@ class CobuildingUnits(Institution[CobuildingUnitsParams]):
         order = np.lexsort((-book.cost[pos], book.compound[pos]))
         pos = pos[order]
         comp = book.compound[pos]
-        pos = pos[np.r_[True, comp[1:] != comp[:-1]]]
+        pos = pos[run_starts(comp)]
         amounts = np.bincount(book.compound[pos], weights=book.cost[pos], minlength=sg.n)
         model.ledger.deposit(CO_BUILDING, amounts)
         model.ledger.spend("matters", amounts)
