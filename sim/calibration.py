@@ -58,6 +58,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ConfigError
+from sim.posterior import COMMAND, MANIFEST, POSTERIOR, draw
+from sim.posterior import typed as _typed
 from sim.text import section
 
 if TYPE_CHECKING:
@@ -68,8 +70,6 @@ if TYPE_CHECKING:
 TEXT: dict[str, dict[str, str]] = section("calibration")
 """Messages, figure labels and the page's text, by language."""
 
-COMMAND = "calibrate"
-"""The command recorded in ``manifest.json``."""
 
 DEFAULT_POPULATION = 100
 DEFAULT_GENERATIONS = 5
@@ -100,8 +100,6 @@ PPC_LEVEL = 0.9
 """Level of the predictive interval and of the identifiability widths."""
 
 DB = "history.db"
-MANIFEST = "manifest.json"
-POSTERIOR = "posterior.parquet"
 DIAGNOSTICS = "diagnostics.csv"
 IDENTIFIABILITY = "identifiability.csv"
 PPC = "ppc.csv"
@@ -356,12 +354,6 @@ def particle_seeds(values: Mapping[str, float], seed: int, k: int) -> list[int]:
     words = np.frombuffer(hashlib.sha256(data.encode()).digest(), dtype=np.uint32)
     state = np.random.SeedSequence([int(seed), *map(int, words)]).generate_state(k)
     return [int(s) for s in state]
-
-
-def _typed(params: Sequence[Uncertainty], values: Mapping[str, Any]) -> dict[str, float | int]:
-    """A particle's values as plain numbers, whole numbers for integer parameters."""
-    return {u.path: round(float(values[u.path])) if u.integer else float(values[u.path])
-            for u in params}
 
 
 @dataclass
@@ -660,16 +652,6 @@ def identifiability(posterior: pd.DataFrame, params: Sequence[Uncertainty]) -> p
                      "posterior_median": weighted_quantile(x, w, 0.5),
                      "reading": reading, "source": u.source})
     return pd.DataFrame(rows)
-
-
-def draw(posterior: pd.DataFrame, params: Sequence[Uncertainty], n: int, seed: int
-         ) -> list[dict[str, float | int]]:
-    """``n`` parameter sets resampled by weight from the last generation, seeded."""
-    last = posterior[posterior["generation"] == posterior["generation"].max()]
-    w = last["weight"].to_numpy(float)
-    rng = np.random.default_rng(seed)
-    rows = rng.choice(len(last), size=n, replace=True, p=w / w.sum())
-    return [_typed(params, last.iloc[int(i)]) for i in rows]
 
 
 def _map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int | None,

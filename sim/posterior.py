@@ -22,17 +22,42 @@ from typing import TYPE_CHECKING, Any
 from sim.errors import ConfigError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.priors import Uncertainty
 
 FIELD = "--posterior"
 """The option these errors name."""
 
+COMMAND = "calibrate"
+"""The command ``sim calibrate`` records in its ``manifest.json``."""
+MANIFEST = "manifest.json"
+POSTERIOR = "posterior.parquet"
+"""The files of a calibration directory this module reads (written by :mod:`sim.calibration`)."""
+
+
+def typed(params: Sequence[Uncertainty], values: Mapping[str, Any]) -> dict[str, float | int]:
+    """A particle's values as plain numbers, whole numbers for integer parameters."""
+    return {u.path: round(float(values[u.path])) if u.integer else float(values[u.path])
+            for u in params}
+
+
+def draw(posterior: pd.DataFrame, params: Sequence[Uncertainty], n: int, seed: int
+         ) -> list[dict[str, float | int]]:
+    """``n`` parameter sets resampled by weight from the last generation, seeded."""
+    import numpy as np
+
+    last = posterior[posterior["generation"] == posterior["generation"].max()]
+    w = last["weight"].to_numpy(float)
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(last), size=n, replace=True, p=w / w.sum())
+    return [typed(params, last.iloc[int(i)]) for i in rows]
+
+
 
 def _read(directory: Path) -> tuple[Any, list[dict[str, Any]]]:
     """The posterior's frame and the manifest's parameters, refusing anything else."""
     import pandas as pd
-
-    from sim.calibration import COMMAND, MANIFEST, POSTERIOR
 
     if not directory.is_dir():
         raise ConfigError(FIELD, f"{directory}: no such directory; give the --out of a "
@@ -78,7 +103,6 @@ def sample_posterior(directory: str | Path, n: int, seed: int) -> list[dict[str,
         ConfigError: (field ``--posterior``) for a directory that holds no finished
             calibration, or ``n`` < 1.
     """
-    from sim.calibration import draw
     from sim.priors import Uncertainty
 
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
@@ -105,8 +129,6 @@ def provenance(directory: str | Path, paths: Sequence[str]) -> dict[str, Any]:
         ConfigError: (field ``--posterior``) for a directory without a finished calibration,
             or a posterior that covers none of ``paths``.
     """
-    from sim.calibration import MANIFEST, POSTERIOR
-
     where = Path(directory)
     calibrated = parameters(where)
     used = [p for p in calibrated if p in set(paths)]
