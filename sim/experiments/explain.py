@@ -1015,9 +1015,13 @@ def waterfall(study: Study, res: OutcomeAnswer, lang: str, path: Path) -> Path:
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels(names, rotation=30, ha="right", fontsize=9)
     ax.set_ylabel(outcome_label(res.outcome, lang))
-    ax.set_title(t["waterfall_title"].format(outcome=outcome_label(res.outcome, lang),
-                                             design=_design_label(study, lang),
-                                             ref=_ref_label(study, lang)), fontsize=10)
+    from sim.plots import wrap_label
+
+    title = t["waterfall_title"].format(outcome=outcome_label(res.outcome, lang),
+                                        design=_design_label(study, lang),
+                                        ref=_ref_label(study, lang))
+    # Wrapped to the figure's width (design names are long), never cut at the edge.
+    ax.set_title(wrap_label(title, int(fig.get_figwidth() * 13)), fontsize=10)
     ends += [end, *(start + sum(s["value"] for s in steps[:k]) for k in range(len(steps)))]
     span = max(max(ends) - min(ends), 1e-9)
     ax.set_ylim(max(min(ends) - 0.1 * span, 0.0 if min(ends) >= 0 else -np.inf),
