@@ -941,9 +941,13 @@ def _config_error(exc: ValidationError) -> ConfigError:
     return err
 
 
-def _model_at(loc: list[str]) -> Any:
-    """The pydantic model class found at a location inside a Scenario."""
-    model: Any = Scenario
+def model_at(root: Any, loc: list[str]) -> Any:
+    """The pydantic model class found at a location inside ``root`` (None past plain data).
+
+    Shared by every schema whose pydantic errors :func:`sim.strict.validation_error` turns
+    into one line (scenarios here, targets files in :mod:`sim.targets`).
+    """
+    model: Any = root
     for part in loc:
         if part.isdigit():
             continue
@@ -951,3 +955,8 @@ def _model_at(loc: list[str]) -> Any:
         if model is None:
             return None
     return model
+
+
+def _model_at(loc: list[str]) -> Any:
+    """The pydantic model class found at a location inside a Scenario."""
+    return model_at(Scenario, loc)

@@ -40,7 +40,7 @@ import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 from scipy import stats
 
-from sim.config import _field_model, load_config, preset_names, read_yaml
+from sim.config import load_config, model_at, preset_names, read_yaml
 from sim.errors import ConfigError
 from sim.strict import Strict, unknown_name, validation_error
 from sim.text import section
@@ -573,14 +573,7 @@ class TargetsFile(Strict):
 
 def _model_at(loc: list[str]) -> Any:
     """The schema class at a location of a targets file (None past plain data)."""
-    model: Any = TargetsFile
-    for part in loc:
-        if part.isdigit():
-            continue
-        model = _field_model(model, part)
-        if model is None:
-            return None
-    return model
+    return model_at(TargetsFile, loc)
 
 
 FIELD_IN_MESSAGE = re.compile(r"([\w.]+): (.*)", re.DOTALL)
