@@ -65,6 +65,8 @@ class SelfGovernance:
             completion (共建单位认领), per compound.
         approved: Id of a matter the deliberation council approved this month, −1 if none.
         completed: Compounds whose project was completed this month.
+        misuse_factor: Multiplies the owners' committee's monthly chance of diverting money,
+            per compound (1 unless who sits on the committee changes it, :mod:`sim.elections`).
     """
 
     def __init__(self, model: CompoundModel) -> None:
@@ -97,6 +99,7 @@ class SelfGovernance:
         self.cobuilding_share = np.zeros(n_c)
         self.approved = np.full(n_c, -1, dtype=np.int64)
         self.completed = np.zeros(n_c, dtype=bool)
+        self.misuse_factor = np.ones(n_c)
 
     # ------------------------------------------------------------------ coordination
 
