@@ -154,7 +154,12 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 def add_command(subparsers: Any) -> None:
     """Add ``sim calibrate``."""
-    from sim.cli_base import HelpFormatter, add_output_options
+    from sim.cli_base import (
+        REPORT_LANG_HELP,
+        HelpFormatter,
+        add_executor_options,
+        add_output_options,
+    )
 
     parser = subparsers.add_parser(
         "calibrate", help="fit the priors to observed figures (ABC-SMC) / 校准参数",
@@ -194,20 +199,12 @@ def add_command(subparsers: Any) -> None:
     parser.add_argument("--seed", metavar="S", type=int, default=DEFAULT_SEED,
                         help="seed of the particles' model seeds and of the predictive draws "
                              f"(default: {DEFAULT_SEED}). 随机种子")
-    parser.add_argument("--workers", metavar="N", type=int,
-                        help="local worker processes (default: one per CPU). 并行进程数")
-    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                        help="run the particles on a Dask cluster (default: locally). "
-                             "Dask 调度器地址")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the calibration in DIR from its last generation "
-                             "(default: off). 从最后一代继续")
-    add_output_options(parser, "out/calibrate-<TARGETS>")
-    for action in parser._actions:
-        if action.dest == "force":
-            action.help = ("replace an earlier calibration in DIR; a directory with other "
-                           "files is refused (default: off). 覆盖旧结果")
-        elif action.dest == "lang":
-            action.help = ("language of the report, figures and messages: zh = Chinese, "
-                           "en = English (default: zh). 报告语言")
+    add_executor_options(
+        parser, resume_help="continue the calibration in DIR from its last generation "
+                            "(default: off). 从最后一代继续",
+        scheduler_help="run the particles on a Dask cluster: address of its scheduler, e.g. "
+                       "tcp://127.0.0.1:8786 (default: locally). Dask 调度器地址")
+    add_output_options(parser, "out/calibrate-<TARGETS>", lang_help=REPORT_LANG_HELP,
+                       force_help="replace an earlier calibration in DIR; a directory with "
+                                  "other files is refused (default: off). 覆盖旧结果")
     parser.set_defaults(handler=calibrate_command)

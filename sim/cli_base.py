@@ -195,17 +195,57 @@ def add_scenario_options(parser: argparse.ArgumentParser) -> None:
                              "run.json). 随机种子")
 
 
-def add_output_options(parser: argparse.ArgumentParser, default_out: str) -> None:
-    """Add ``--out``, ``--force``, ``--lang`` and ``--quiet``."""
+REPORT_LANG_HELP = ("language of the report, figures and messages: zh = Chinese, "
+                    "en = English (default: zh). 报告语言")
+"""``--lang`` of the commands that write a report (compare, explain, discover, calibrate)."""
+
+
+def add_output_options(parser: argparse.ArgumentParser, default_out: str, *,
+                       force_help: str | None = None, lang_help: str | None = None) -> None:
+    """Add ``--out``, ``--force``, ``--lang`` and ``--quiet``.
+
+    Args:
+        parser: The command's parser.
+        default_out: The default output directory, as shown in ``--help``.
+        force_help: What ``--force`` replaces for this command (default: an earlier run).
+        lang_help: What ``--lang`` sets for this command (default: figures and messages).
+    """
     parser.add_argument("--out", metavar="DIR",
                         help="output directory; must be new or empty, or an earlier run with "
                              f"--force (default: {default_out}). 输出目录")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh",
-                        help="language of figures and messages: zh = Chinese, en = English "
-                             "(default: zh). 图表语言")
+                        help=lang_help or ("language of figures and messages: zh = Chinese, "
+                                           "en = English (default: zh). 图表语言"))
     parser.add_argument("--force", action="store_true",
-                        help="replace DIR if it holds an earlier run (has run.json); other "
-                             "directories are never replaced (default: off). 覆盖旧的结果目录")
+                        help=force_help or ("replace DIR if it holds an earlier run (has "
+                                            "run.json); other directories are never replaced "
+                                            "(default: off). 覆盖旧的结果目录"))
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bar; print only the output directory "
                              "(default: off). 安静模式")
+
+
+def add_executor_options(parser: argparse.ArgumentParser, *, resume_help: str,
+                         workers_help: str | None = None,
+                         scheduler_help: str | None = None) -> None:
+    """Add ``--workers``, ``--scheduler`` and ``--resume`` (commands that run many models).
+
+    The results never depend on the first two (:mod:`sim.experiments.executors`), so their
+    help says so once here; what ``--resume`` continues is the command's own.
+
+    Args:
+        parser: The command's parser.
+        resume_help: What ``--resume`` continues, for this command.
+        workers_help: Replaces the standard help of ``--workers``.
+        scheduler_help: Replaces the standard help of ``--scheduler``.
+    """
+    parser.add_argument("--workers", metavar="N", type=int,
+                        help=workers_help or ("worker processes; 1 runs in this process; the "
+                                              "results do not depend on it (default: one per "
+                                              "CPU). 并行进程数"))
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help=scheduler_help or ("run on a Dask cluster: address of its "
+                                                "scheduler, e.g. tcp://127.0.0.1:8786; its "
+                                                "workers must see DIR at the same path "
+                                                "(default: run locally). Dask 调度器地址"))
+    parser.add_argument("--resume", action="store_true", help=resume_help)

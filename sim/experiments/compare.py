@@ -1262,7 +1262,13 @@ def _presets_help() -> str:
 
 def add_command(subparsers: Any) -> None:
     """Add ``sim compare``."""
-    from sim.cli_base import SET_HELP, HelpFormatter, add_output_options
+    from sim.cli_base import (
+        REPORT_LANG_HELP,
+        SET_HELP,
+        HelpFormatter,
+        add_executor_options,
+        add_output_options,
+    )
 
     parser = subparsers.add_parser(
         "compare", help="compare designs on one community, with a report / 比较治理模式",
@@ -1284,9 +1290,6 @@ def add_command(subparsers: Any) -> None:
     parser.add_argument("--steps", metavar="N", type=int,
                         help="months per run, overrides run.steps (default: the designs' "
                              "run.steps, 120). 模拟月数")
-    parser.add_argument("--workers", metavar="N", type=int,
-                        help="worker processes; 1 runs in this process; the results do not "
-                             "depend on it (default: one per CPU). 并行进程数")
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
                         help="change one config value of every design; repeatable; VALUE is "
                              "YAML, see below. A parameter of an institution "
@@ -1298,15 +1301,11 @@ def add_command(subparsers: Any) -> None:
                         help=f"also write {XLSX}: the summary and runs tables (units in the "
                              "headers) and a sheet describing each column, for spreadsheets "
                              "(default: off). 另存 Excel 汇总表")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run on a Dask cluster: address of its scheduler, e.g. "
-                             "tcp://127.0.0.1:8786; its workers must see DIR at the same path "
-                             "(default: run locally). Dask 调度器地址")
-    parser.add_argument("--resume", action="store_true",
-                        help="finish the comparison in DIR after it was killed: skip the runs "
-                             "whose part file is complete, run the rest, write the report; "
-                             "the arguments and what the designs resolve to must be unchanged "
-                             "(default: off). 继续被中断的比较")
+    add_executor_options(
+        parser, resume_help="finish the comparison in DIR after it was killed: skip the runs "
+                            "whose part file is complete, run the rest, write the report; the "
+                            "arguments and what the designs resolve to must be unchanged "
+                            "(default: off). 继续被中断的比较")
     parser.add_argument("--uncertainty", metavar="N", type=int,
                         help="draw N parameter sets from the priors of the parameters that "
                              "apply to any compared design (docs/parameters.md) and run every "
@@ -1334,15 +1333,10 @@ def add_command(subparsers: Any) -> None:
                              "each design meets VALUE (≥ for outcomes where more is better, ≤ "
                              "where less is, e.g. condition=0.6, petitions=5); repeatable "
                              "(default: none). 达标阈值：报告各模式达标的参数组比例")
-    add_output_options(parser, "out/compare-<community>")
-    for action in parser._actions:
-        if action.dest == "force":
-            action.help = ("replace DIR if it is an earlier comparison (its "
-                           f"{MANIFEST} says sim compare) holding only a comparison's files; "
-                           "a run's or a sweep's directory, or one with other files, is never "
-                           "replaced (the error lists the files to move) (default: off). "
-                           "仅覆盖旧的比较结果目录")
-        elif action.dest == "lang":
-            action.help = ("language of the report, figures and messages: zh = Chinese, "
-                           "en = English (default: zh). 报告语言")
+    add_output_options(
+        parser, "out/compare-<community>", lang_help=REPORT_LANG_HELP,
+        force_help=f"replace DIR if it is an earlier comparison (its {MANIFEST} says sim "
+                   "compare) holding only a comparison's files; a run's or a sweep's "
+                   "directory, or one with other files, is never replaced (the error lists "
+                   "the files to move) (default: off). 仅覆盖旧的比较结果目录")
     parser.set_defaults(handler=compare_command)

@@ -701,7 +701,12 @@ def discover_command(args: argparse.Namespace) -> int:
 
 def add_command(subparsers: Any) -> None:
     """Add ``sim discover``."""
-    from sim.cli_base import HelpFormatter, add_output_options
+    from sim.cli_base import (
+        REPORT_LANG_HELP,
+        HelpFormatter,
+        add_executor_options,
+        add_output_options,
+    )
 
     parser = subparsers.add_parser(
         "discover", help="where a design fails: scenario discovery over the priors / "
@@ -742,21 +747,11 @@ def add_command(subparsers: Any) -> None:
                              "DIR calibrated from its posterior, the others from their priors "
                              "(not with --from) (default: the priors alone). "
                              "从校准后验抽取已校准参数")
-    parser.add_argument("--workers", metavar="N", type=int,
-                        help="worker processes of the comparison (default: one per CPU). "
-                             "并行进程数")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run the comparison on a Dask cluster (default: locally). "
-                             "Dask 调度器地址")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the comparison in DIR/comparison/ after it was killed, "
-                             "then discover (default: off). 继续被中断的比较")
-    add_output_options(parser, "out/discover-<DESIGN>-vs-<REF>")
-    for action in parser._actions:
-        if action.dest == "force":
-            action.help = ("replace an earlier discovery in DIR (and its comparison/); a "
-                           "directory with other files is refused (default: off). 覆盖旧结果")
-        elif action.dest == "lang":
-            action.help = ("language of the report, figures and messages: zh = Chinese, "
-                           "en = English (default: zh). 报告语言")
+    add_executor_options(
+        parser, resume_help="continue the comparison in DIR/comparison/ after it was killed, "
+                            "then discover (default: off). 继续被中断的比较")
+    add_output_options(
+        parser, "out/discover-<DESIGN>-vs-<REF>", lang_help=REPORT_LANG_HELP,
+        force_help="replace an earlier discovery in DIR (and its comparison/); a directory "
+                   "with other files is refused (default: off). 覆盖旧结果")
     parser.set_defaults(handler=discover_command)

@@ -1261,7 +1261,7 @@ exit status / 退出码: 0 done; 2 invalid input, reported on one line
 
 def add_command(subparsers: Any) -> None:
     """Add ``sim explain``."""
-    from sim.cli_base import HelpFormatter, add_output_options
+    from sim.cli_base import HelpFormatter, add_executor_options, add_output_options
 
     parser = subparsers.add_parser(
         "explain", help="why a design works: attribution to institutions and mechanisms / "
@@ -1302,18 +1302,10 @@ def add_command(subparsers: Any) -> None:
                         default=list(DEFAULT_OUTCOMES),
                         help="outcomes to explain (default: condition petitions "
                              "self_funded_share). 指标")
-    parser.add_argument("--workers", metavar="N", type=int,
-                        help="worker processes; the results do not depend on it (default: one "
-                             "per CPU). 并行进程数")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run on a Dask cluster (its workers must see DIR at the same "
-                             "path). Dask 调度器地址")
-    parser.add_argument("--resume", action="store_true",
-                        help="finish the explanation in DIR after it was killed (default: "
-                             "off). 继续被中断的解释")
-    add_output_options(parser, "out/explain-<design>-vs-<ref>-<community>")
-    for action in parser._actions:
-        if action.dest == "force":
-            action.help = ("replace DIR if it is an earlier explanation holding only its "
-                           "files (default: off). 仅覆盖旧的解释结果")
+    add_executor_options(
+        parser, resume_help="finish the explanation in DIR after it was killed (default: "
+                            "off). 继续被中断的解释")
+    add_output_options(parser, "out/explain-<design>-vs-<ref>-<community>",
+                       force_help="replace DIR if it is an earlier explanation holding only "
+                                  "its files (default: off). 仅覆盖旧的解释结果")
     parser.set_defaults(handler=explain_command)
