@@ -143,6 +143,20 @@ MECHANISMS: tuple[Mechanism, ...] = (
         {f"{INSTITUTION_PREFIX}hotline.report_rate": 0.0},
         "nobody calls the hotline: no response, no feedback (the run equals one without "
         "the hotline, tests/test_inst_hotline.py)"),
+    Mechanism(
+        "codesign_stake",
+        {f"{INSTITUTION_PREFIX}codesign.stake": 0.0},
+        "stake = 0: a renovation to a plan residents voted adds nothing to compounds.norm; "
+        "the vote still decides who is funded (tests/test_codesign.py)"),
+    Mechanism(
+        "readiness_selection",
+        {f"{INSTITUTION_PREFIX}renovation_campaign.weight_consensus": 0.0,
+         f"{INSTITUTION_PREFIX}renovation_campaign.weight_demolition": 0.0,
+         f"{INSTITUTION_PREFIX}renovation_campaign.weight_organisation": 0.0,
+         f"{INSTITUTION_PREFIX}renovation_campaign.weight_plan": 0.0},
+        "readiness weights 0: every score is 0, so competition and need_and_will fund in "
+        "need's order (worst condition first; competition's gate and incentive stay; "
+        "tests/test_readiness.py)"),
 )
 """Every mechanism with an off switch, in the order of the decision rule, then the
 institutions' channels."""

@@ -31,6 +31,7 @@ from sim import firm
 from sim.institutions.base import Access, Contract, Institution, Params
 
 if TYPE_CHECKING:
+    from sim.institutions.codesign import Codesign
     from sim.institutions.funding import DynamicAssessment
     from sim.model import CompoundModel
 
@@ -254,6 +255,30 @@ class RenovationCampaignParams(Params):
                                                          "list as cumulative (assumption).",
                               json_schema_extra={"prior": {"low": 3, "high": 4,
                                                            "source": "assumption"}})
+    weight_consensus: float = Field(
+        1.0, ge=0, le=10, description="Weight of criterion a (management consensus) in the "
+                                      "readiness score that ranks compounds: its score is the "
+                                      "participation rate over the window, 1 where a "
+                                      "deliberation council decided. Assumption.",
+        json_schema_extra={"prior": {"low": 0.5, "high": 1.5, "source": "assumption"}})
+    weight_demolition: float = Field(
+        1.0, ge=0, le=10, description="Weight of criterion b (illegal structures demolished) "
+                                      "in the readiness score: its score is the compliance "
+                                      "rate over the window. Assumption.",
+        json_schema_extra={"prior": {"low": 0.5, "high": 1.5, "source": "assumption"}})
+    weight_organisation: float = Field(
+        1.0, ge=0, le=10, description="Weight of criterion c (a recognised self-governance "
+                                      "organisation) in the readiness score: its score is 1 "
+                                      "with an owners' committee or a party branch, else 0. "
+                                      "Assumption.",
+        json_schema_extra={"prior": {"low": 0.5, "high": 1.5, "source": "assumption"}})
+    weight_plan: float = Field(
+        1.0, ge=0, le=10, description="Weight of criterion d (a long-term management plan) in "
+                                      "the readiness score: its score is 1 with a covenant "
+                                      "rule, else the contribution rate over the window. "
+                                      "Assumption. All four weights 0: every score is 0 and "
+                                      "the order is need's (worst condition first).",
+        json_schema_extra={"prior": {"low": 0.5, "high": 1.5, "source": "assumption"}})
     incentive: float = Field(
         0.4, ge=0, le=5, description="Utility added to contributing, complying and taking "
                                      "part in compounds not yet renovated while a competition "
@@ -336,16 +361,20 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
                    "selfgov.approved", "selfgov.rules", "matters.open", "ledger.accounts",
                    "government.spent", "government.campaigns", "government.funded",
                    "dynamic_assessment.eligible", "dynamic_assessment.status",
-                   "dynamic_assessment.norm_added"),
+                   "dynamic_assessment.norm_added", "population.trust", "codesign.turnout",
+                   "codesign.passed", "codesign.votes", "codesign.stake_added"),
             writes=("model.rng", "compounds.norm", "compounds.upkeep", "compounds.firm_present",
                     "compounds.firm_loss_months", "model.firms", "model.firm_entries",
                     "matters.open", "matters.resolved", "ledger.accounts", "government.spent",
                     "government.campaigns", "government.funded", "dynamic_assessment.eligible",
                     "dynamic_assessment.status", "dynamic_assessment.streaks",
-                    "dynamic_assessment.norm_added"),
+                    "dynamic_assessment.norm_added", "codesign.turnout", "codesign.passed",
+                    "codesign.votes", "codesign.stake_added"),
         ),
         month_end=Access(
-            reads=("selfgov.completed", "population.decisions"),
+            reads=("selfgov.completed", "population.decisions", "compounds.norm",
+                   "codesign.stake_added"),
+            writes=("compounds.norm", "codesign.stake_added"),
         ),
     )
 
@@ -358,6 +387,7 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
         self.allocations: list[dict[str, Any]] = []
         self.carry = 0.0
         self.incentive_added = np.zeros((n, 4))
+        self._codesign: Codesign | Literal[False] | None = False  # False: not looked up yet
 
     def setup(self, model: CompoundModel) -> None:
         """Announce the incentive from month 0: under competition, or any rule if told to."""
@@ -367,32 +397,90 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
             model.compounds.norm += self.incentive_added
 
     def month_end(self, model: CompoundModel) -> None:
-        """Remember this month's rates and completed projects (for readiness)."""
+        """Remember this month's rates and completed projects (for readiness); fade the stake."""
         self._completed[self.recent.count % self.recent.months] = model.selfgov.completed
         self.recent.push(model.compound_rates())
+        if self.codesign is not None:
+            self.codesign.fade(model)
+
+    @property
+    def codesign(self) -> Codesign | None:
+        """The design's ``codesign`` (the plan is put to residents), or ``None``."""
+        if self._codesign is False:
+            self._codesign = cast("Codesign | None", find_institution(self.model, "codesign"))
+        return self._codesign
 
     # ---------------------------------------------------------------- readiness
+
+    def evidence(self, model: CompoundModel) -> dict[str, np.ndarray]:
+        """What the readiness criteria read, per compound (one rule for the gate and the score).
+
+        Returns:
+            ``participation``, ``compliance``, ``contribution`` (mean rates over the
+            window; this month's before any is kept), ``decided`` (a deliberation or
+            co-building council decided in the window), ``organised`` (an owners'
+            committee or a party branch) and ``planned`` (a covenant rule).
+        """
+        sg = model.selfgov
+        now = model.compound_rates()
+        deciding = sg.bodies["council"] | sg.bodies["cobuilding_council"]
+        return {
+            "participation": self.recent.mean("participation_rate", now["participation_rate"]),
+            "compliance": self.recent.mean("compliance_rate", now["compliance_rate"]),
+            "contribution": self.recent.mean("contribution_rate", now["contribution_rate"]),
+            "decided": deciding & (sg.active() | (sg.approved >= 0)
+                                   | self._completed.any(axis=0)),
+            "organised": sg.bodies["committee"] | sg.bodies["branch"],
+            "planned": sg.rules.any(axis=0),
+        }
 
     def criteria(self, model: CompoundModel) -> np.ndarray:
         """``(4, compounds)``: which of the readiness criteria a–d each compound meets."""
         p = self.params
-        sg = model.selfgov
-        now = model.compound_rates()
-        participation = self.recent.mean("participation_rate", now["participation_rate"])
-        compliance = self.recent.mean("compliance_rate", now["compliance_rate"])
-        contribution = self.recent.mean("contribution_rate", now["contribution_rate"])
-        deciding = sg.bodies["council"] | sg.bodies["cobuilding_council"]
-        decided = deciding & (sg.active() | (sg.approved >= 0) | self._completed.any(axis=0))
+        e = self.evidence(model)
         return np.vstack((
-            (participation >= p.consensus_participation) | decided,
-            compliance >= p.compliance_needed,
-            sg.bodies["committee"] | sg.bodies["branch"],
-            sg.rules.any(axis=0) | (contribution >= p.plan_contribution),
+            (e["participation"] >= p.consensus_participation) | e["decided"],
+            e["compliance"] >= p.compliance_needed,
+            e["organised"],
+            e["planned"] | (e["contribution"] >= p.plan_contribution),
         ))
 
     def readiness(self, model: CompoundModel) -> np.ndarray:
-        """Share of the four readiness criteria each compound meets, in [0, 1]."""
+        """Share of the four readiness criteria each compound meets, in [0, 1] (the gate)."""
         return self.criteria(model).mean(axis=0)
+
+    def criterion_scores(self, model: CompoundModel) -> np.ndarray:
+        """``(4, compounds)``: how far each compound has got on criteria a–d, each in [0, 1].
+
+        (a) the participation rate over the window, 1 where a council decided; (b) the
+        compliance rate; (c) 1 with an owners' committee or a party branch, else 0; (d) 1
+        with a covenant rule, else the contribution rate. Raw progress, not capped at the
+        gate's thresholds: a gate every compound passes (107 of 108 on Heping Road) would
+        otherwise leave nothing to rank by.
+        """
+        e = self.evidence(model)
+        return np.vstack((
+            np.where(e["decided"], 1.0, e["participation"]),
+            e["compliance"],
+            e["organised"].astype(float),
+            np.where(e["planned"], 1.0, e["contribution"]),
+        ))
+
+    def weights(self) -> np.ndarray:
+        """``(4,)`` weights of criteria a–d in the readiness score."""
+        p = self.params
+        return np.array([p.weight_consensus, p.weight_demolition, p.weight_organisation,
+                         p.weight_plan])
+
+    def score(self, model: CompoundModel) -> np.ndarray:
+        """Readiness score per compound in [0, 1]: the weighted mean of :meth:`criterion_scores`.
+
+        All weights 0: every score is 0, so ranking by score leaves need's order.
+        """
+        w = self.weights()
+        if not w.any():
+            return np.zeros(model.n_compounds)
+        return (w @ self.criterion_scores(model)) / w.sum()
 
     def budget(self, model: CompoundModel) -> float:
         """Yuan per campaign for the budget-based rules: spend × share × all households."""
@@ -410,6 +498,8 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
         comps = model.compounds
         budget = self.budget(model)
         available = budget
+        plan = self.codesign
+        passed: np.ndarray | None = None
         if p.allocation == "need":
             # share × compounds, its fraction rounded at random so that a community of one
             # compound is renovated in a share of campaigns, not in every one or in none.
@@ -417,22 +507,45 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
             k = int(whole) + int(frac > 1e-12 and model.rng.random() < frac)
             if k == 0:
                 return
+            order = np.argsort(comps.condition, kind="stable")
+            if plan is not None:  # rejected plans are passed over: the next worst instead
+                passed = plan.vote(model)
+                order = order[passed[order]]
             fraction = np.zeros(comps.n)
-            fraction[np.argsort(comps.condition, kind="stable")[:k]] = 1.0
+            fraction[order[:k]] = 1.0
         elif p.allocation == "equal":
+            if plan is not None:
+                passed = plan.vote(model)
             fraction = np.full(comps.n, p.share)
+            if passed is not None:
+                fraction[~passed] = 0.0
         else:
-            fraction, available = self.allocate(model, budget)
+            if plan is not None:
+                passed = plan.vote(model)
+            fraction, available = self.allocate(model, budget, passed)
         model.government.campaigns.append(month)
         upkeep = self.renovate(model, fraction)
+        if plan is not None:
+            plan.stake_in(model, fraction)
         funded = np.flatnonzero(fraction > 0)
         model.government.funded.append(funded)
         self.allocations.append({"month": month, "allocation": p.allocation, "budget": budget,
                                  "available": available, "upkeep": upkeep,
-                                 "compounds": funded, "carried": self.carry})
+                                 "compounds": funded, "carried": self.carry,
+                                 "passed": None if passed is None else passed.copy()})
 
-    def allocate(self, model: CompoundModel, budget: float) -> tuple[np.ndarray, float]:
-        """Full renovations by readiness (``competition``) or need × readiness.
+    def allocate(self, model: CompoundModel, budget: float,
+                 passed: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+        """Full renovations by readiness score (``competition``) or need × readiness score.
+
+        Compounds are ranked by :meth:`score` (the weighted criteria); under ``competition``
+        only those meeting ``min_criteria`` of the criteria (:meth:`criteria`) take part.
+
+        Args:
+            model: The model.
+            budget: Yuan for this campaign.
+            passed: With ``codesign``, whose residents approved the plan; the others are
+                passed over (``None``: everyone's plan stands).
 
         Returns:
             ``(fraction of a full renovation per compound, money available)``; under
@@ -441,11 +554,10 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
         p = self.params
         comps = model.compounds
         cost = p.spend * comps.households
-        met = self.criteria(model)
-        readiness = met.mean(axis=0)
+        readiness = self.score(model)
         if p.allocation == "competition":
             available = budget + self.carry
-            qualify = met.sum(axis=0) >= p.min_criteria
+            qualify = self.criteria(model).sum(axis=0) >= p.min_criteria
             assessment = find_assessment(model)
             if assessment is not None:
                 qualify &= assessment.eligible
@@ -455,6 +567,8 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
         else:
             available = budget
             order = np.lexsort((comps.condition, -(1.0 - comps.condition) * readiness))
+        if passed is not None:
+            order = order[passed[order]]
         funded, left = first_fit(cost[order], available)
         self.carry = left if p.allocation == "competition" else 0.0
         fraction = np.zeros(comps.n)

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from sim.institutions.base import PHASES, Institution, acts_in
 from sim.institutions.cobuilding import CobuildingCouncil, SixPartyLinkage
+from sim.institutions.codesign import Codesign
 from sim.institutions.committees import (
     DeliberationCouncil,
     OwnersCommittee,
@@ -47,7 +48,7 @@ INSTITUTIONS: tuple[type[Institution[Any]], ...] = (
     OnlineTools, SocialOrganisation, CobuildingCouncil, DeliberationCouncil,
     RewardInsteadOfSubsidy, OwnersCommittee, SupervisoryCommittee, Covenant, CobuildingUnits,
     ThreeAffairsTriage, Hotline, GovernmentService, RenovationCampaign, DynamicAssessment,
-    RedPropertyFirm, FirmIntroduction,
+    RedPropertyFirm, FirmIntroduction, Codesign,
 )
 """Every institution a design can use, in an order that agrees with every phase of the
 schedule table (checked by :func:`make_registry`), so ``model.institutions`` is one list whose
