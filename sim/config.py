@@ -489,6 +489,34 @@ class Coordination(Strict):
                                                          "source": "assumption"}})
 
 
+# --------------------------------------------------------------------------- turnover
+
+_TURNOVER_SOURCE = "assumption"
+"""No rate per tenure was found for old compounds; ordered as in Huang & Deng (2006, Housing
+Studies 21(5): mobility in Chinese cities is low for owners) and Jia & Lei (2019,
+Sustainability 11: 3507: migrants relocate more often than locals)."""
+
+
+class Turnover(Strict):
+    """Households moving out and newcomers moving in (搬离与迁入), per tenure (sim.turnover)."""
+
+    owner: Share = Field(0.003, description="Monthly probability that an owner household "
+                                            "moves out; a newcomer moves into the flat.",
+                         json_schema_extra={"label_zh": "业主每月搬离概率（同一套房迁入新住户）",
+                                            "prior": {"low": 0.001, "high": 0.006,
+                                                      "source": _TURNOVER_SOURCE}})
+    renter: Share = Field(0.015, description="Monthly probability that a renter household "
+                                             "moves out.",
+                          json_schema_extra={"label_zh": "租户每月搬离概率",
+                                             "prior": {"low": 0.008, "high": 0.025,
+                                                       "source": _TURNOVER_SOURCE}})
+    floating: Share = Field(0.03, description="Monthly probability that a floating household "
+                                              "(流动人口) moves out.",
+                            json_schema_extra={"label_zh": "流动人口每月搬离概率",
+                                               "prior": {"low": 0.015, "high": 0.05,
+                                                         "source": _TURNOVER_SOURCE}})
+
+
 # --------------------------------------------------------------------------- initial & run
 
 
@@ -543,6 +571,7 @@ class Scenario(Strict):
     economy: Economy = Economy()
     matters: Matters = Matters()
     coordination: Coordination = Coordination()
+    turnover: Turnover = Turnover()
     initial: Initial = Initial()
     run: Run = Run()
 

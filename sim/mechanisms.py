@@ -144,6 +144,22 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "nobody calls the hotline: no response, no feedback (the run equals one without "
         "the hotline, tests/test_inst_hotline.py)"),
     Mechanism(
+        "turnover",
+        {"turnover.owner": 0.0, "turnover.renter": 0.0, "turnover.floating": 0.0},
+        "move-out rates 0: nobody moves out, no draw is made, population.arrived stays empty "
+        "(the run equals one without turnover, tests/test_turnover.py)"),
+    Mechanism(
+        "reminders",
+        {f"{INSTITUTION_PREFIX}reminders.strength": 0.0},
+        "strength = 0: nobody is reminded and nothing is drawn (the run equals one without "
+        "the reminders institution, tests/test_inst_reminders.py)"),
+    Mechanism(
+        "triggered_visits",
+        {f"{INSTITUTION_PREFIX}party_branch.triggered_visit": 0.0,
+         f"{INSTITUTION_PREFIX}stairwell_leaders.triggered_visit": 0.0},
+        "triggered_visit = 0: visits by quota only, no draw for violators (the run equals one "
+        "before triggered visits, tests/test_violation_visits.py)"),
+    Mechanism(
         "codesign_stake",
         {f"{INSTITUTION_PREFIX}codesign.stake": 0.0},
         "stake = 0: a renovation to a plan residents voted adds nothing to compounds.norm; "

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from sim import behaviour, firm, kernels
+from sim import behaviour, firm, kernels, turnover
 from sim.compounds import Compounds
 from sim.config import Scenario, load_config
 from sim.errors import ConfigError
@@ -195,6 +195,7 @@ class CompoundModel(mesa.Model):
         """Advance the community by one month."""
         self._rates = None
         self.ledger.new_month()
+        turnover.move(self)  # households move out, newcomers move in (sim.turnover)
         self.selfgov.update_efficiency(self)
         self.matters.arrive(self)
         self.run_phase("before_decisions")

@@ -121,11 +121,12 @@ class Population:
             one block so that per-compound rates are one reduction.
         cost_per_yuan: Utility cost of one yuan for the household,
             1 / (ability × burden_unit).
+        arrived: Flats a newcomer moved into this month (:mod:`sim.turnover`), sorted.
     """
 
     def __init__(self, scenario: Scenario, layout: Layout, groups: np.ndarray,
                  rng: np.random.Generator) -> None:
-        community, pop, beh = scenario.community, scenario.population, scenario.behaviour
+        community = scenario.community
         n = layout.n
         self.n = n
         self.compound = layout.compound
@@ -133,23 +134,18 @@ class Population:
         self.unit = layout.unit
         group_of = groups[layout.compound]
         self.group = group_of
-        g_attr = _group_arrays(community, group_of)
-        owner = rng.random(n) < g_attr["owner_share"]
-        self.tenure = np.where(layout.floating, FLOATING, np.where(owner, OWNER, RENTER)).astype(
-            np.int8)
-        self.party = rng.random(n) < g_attr["party_share"]
-        self.registered = self.party & (rng.random(n) < pop.party_registered_share)
-        self.ability = g_attr["ability_median"] * np.exp(rng.normal(0.0, pop.ability_sigma, n))
-        self.cost_per_yuan = 1.0 / (self.ability * beh.burden_unit)
-        spirit = draw(pop.public_spirit, n, rng, "population.public_spirit", (0.0, 1.0))
-        spirit = spirit + pop.floating_spirit_shift * layout.floating
-        spirit = spirit + pop.party_spirit_shift * self.party
-        self.public_spirit = np.clip(spirit, 0.0, 1.0)
-        self.face_sensitivity = draw(pop.face_sensitivity, n, rng,
-                                     "population.face_sensitivity", (0.0, 10.0))
-        self.threshold = draw(beh.threshold, n, rng, "behaviour.threshold", (0.0, 1.0))
-        self.trust = draw(pop.trust, n, rng, "population.trust", (0.0, 1.0))
-        self.dependence = draw(pop.dependence, n, rng, "population.dependence", (0.0, 1.0))
+        traits = draw_traits(scenario, group_of, layout.floating, rng)
+        self.tenure = traits["tenure"]
+        self.party = traits["party"]
+        self.registered = traits["registered"]
+        self.ability = traits["ability"]
+        self.cost_per_yuan = traits["cost_per_yuan"]
+        self.public_spirit = traits["public_spirit"]
+        self.face_sensitivity = traits["face_sensitivity"]
+        self.threshold = traits["threshold"]
+        self.trust = traits["trust"]
+        self.dependence = traits["dependence"]
+        self.arrived = np.zeros(0, dtype=np.int64)  # households that moved in this month
         self.grievance = np.zeros(n)
         self.reputation = np.full(n, 0.5)
         self.mobilisation = np.zeros(n)
@@ -183,6 +179,91 @@ class Population:
     def action(self, name: str) -> np.ndarray:
         """Column of ``acts`` for one action name."""
         return self.acts[:, ACTIONS.index(name)]
+
+    def renew(self, scenario: Scenario, index: np.ndarray, floating: np.ndarray,
+              condition: np.ndarray, rng: np.random.Generator) -> None:
+        """Newcomers move into the flats ``index``: traits drawn anew, a stranger's state.
+
+        Used by :mod:`sim.turnover`. Traits come from :func:`draw_traits` (the draws of
+        creation); beliefs and feelings are those of a household at month 0 — trust and
+        dependence drawn, no grievance, the initial reputation, not mobilised, satisfied
+        with the compound's present condition — and this month's actions are drawn from
+        ``initial.acting`` as at month 0 (committed flats act, as drawn at creation: the
+        flag belongs to the flat, as ``initial.committed`` names household ids).
+
+        Args:
+            scenario: The scenario.
+            index: Flats whose household moves out, sorted, without repeats.
+            floating: Whether each newcomer is floating population.
+            condition: Condition of every compound now.
+            rng: The model's generator.
+        """
+        traits = draw_traits(scenario, self.group[index], floating, rng, index)
+        for name, values in traits.items():
+            getattr(self, name)[index] = values
+        self.grievance[index] = 0.0
+        self.reputation[index] = 0.5
+        self.mobilisation[index] = 0.0
+        self.satisfaction[index] = condition[self.compound[index]]
+        shares = scenario.initial.acting
+        init = np.array([shares.contribute, shares.comply, shares.volunteer, shares.participate])
+        acts = rng.random((index.size, len(ACTIONS))) < init
+        acts[self.committed[index]] = True
+        self.acts[index] = acts
+        self.petition[index] = False
+
+
+TRAITS = ("tenure", "party", "registered", "ability", "cost_per_yuan", "public_spirit",
+          "face_sensitivity", "threshold", "trust", "dependence")
+"""What :func:`draw_traits` draws for a household, when it is created or moves in."""
+
+
+def draw_traits(scenario: Scenario, group_of: np.ndarray, floating: np.ndarray,
+                rng: np.random.Generator, index: np.ndarray | None = None
+                ) -> dict[str, np.ndarray]:
+    """Draw the traits of :data:`TRAITS` for households, as at creation.
+
+    The one rule for a household's traits: :class:`Population` draws them for every
+    household when the model is built, and :mod:`sim.turnover` for the newcomers who move
+    into a flat, with the same draws in the same order.
+
+    Args:
+        scenario: The scenario (``population``, ``behaviour.threshold``, the community).
+        group_of: Compound group of each household drawn.
+        floating: Whether each household drawn is floating population.
+        rng: The model's generator.
+        index: Which households of the population these are, or ``None`` for all of them;
+            a trait given as a list with one value per household takes these entries.
+
+    Returns:
+        Each trait's values, one per household drawn.
+    """
+    community, pop, beh = scenario.community, scenario.population, scenario.behaviour
+    n = group_of.size
+    g_attr = _group_arrays(community, group_of)
+    owner = rng.random(n) < g_attr["owner_share"]
+    out: dict[str, np.ndarray] = {}
+    out["tenure"] = np.where(floating, FLOATING, np.where(owner, OWNER, RENTER)).astype(np.int8)
+    out["party"] = rng.random(n) < g_attr["party_share"]
+    out["registered"] = out["party"] & (rng.random(n) < pop.party_registered_share)
+    out["ability"] = g_attr["ability_median"] * np.exp(rng.normal(0.0, pop.ability_sigma, n))
+    out["cost_per_yuan"] = 1.0 / (out["ability"] * beh.burden_unit)
+
+    def trait(spec: Any, field: str, bounds: tuple[float, float]) -> np.ndarray:
+        if index is not None and isinstance(spec, list):  # one value per household
+            return np.asarray(spec, dtype=float)[index]
+        return draw(spec, n, rng, field, bounds)
+
+    spirit = trait(pop.public_spirit, "population.public_spirit", (0.0, 1.0))
+    spirit = spirit + pop.floating_spirit_shift * floating
+    spirit = spirit + pop.party_spirit_shift * out["party"]
+    out["public_spirit"] = np.clip(spirit, 0.0, 1.0)
+    out["face_sensitivity"] = trait(pop.face_sensitivity, "population.face_sensitivity",
+                                    (0.0, 10.0))
+    out["threshold"] = trait(beh.threshold, "behaviour.threshold", (0.0, 1.0))
+    out["trust"] = trait(pop.trust, "population.trust", (0.0, 1.0))
+    out["dependence"] = trait(pop.dependence, "population.dependence", (0.0, 1.0))
+    return out
 
 
 def _group_arrays(community: Community, group_of: np.ndarray) -> dict[str, np.ndarray]:

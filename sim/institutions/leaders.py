@@ -13,6 +13,7 @@ import numpy as np
 from pydantic import Field
 
 from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.party import visit_violators
 from sim.selfgov import choose_households, mobilise
 
 if TYPE_CHECKING:
@@ -41,6 +42,15 @@ class StairwellLeadersParams(Params):
                                                             "assumption.",
                               json_schema_extra={"prior": {"low": 0.01, "high": 0.03,
                                                            "source": "assumption"}})
+    triggered_visit: float = Field(0.0, ge=0, le=1, description="Probability that the leader "
+                                                                "visits a household of the "
+                                                                "compound that broke the rules "
+                                                                "last month (邻里代表上门提醒和"
+                                                                "劝诫, seed 000); 0: none.",
+                                   json_schema_extra={"label_zh": "楼道长对违规住户上门提醒的"
+                                                                  "概率",
+                                                      "prior": {"low": 0.0, "high": 0.8,
+                                                                "source": "assumption"}})
 
 
 class StairwellLeaders(Institution[StairwellLeadersParams]):
@@ -50,7 +60,11 @@ class StairwellLeaders(Institution[StairwellLeadersParams]):
     网"): the visibility of every action rises by ``visibility`` in every compound, which
     strengthens face pressure. Each month every unit's leader visits ``visits_per_leader``
     households of the compound (times coordination efficiency), those who did not pay or
-    broke the rules first; a visit mobilises the household and adds a little trust.
+    broke the rules first; a visit mobilises the household and adds a little trust. Seed 000's
+    neighbourhood representatives also call on a violator ("社区干部和邻里代表会专门上门进行提醒
+    和劝诫"): with ``triggered_visit`` > 0 each household that broke the rules last month and
+    was not visited is visited with that probability
+    (:func:`sim.institutions.party.visit_violators`).
     """
 
     name = "stairwell_leaders"
@@ -63,7 +77,7 @@ class StairwellLeaders(Institution[StairwellLeadersParams]):
         ),
         before_decisions=Access(
             reads=("selfgov.bodies.leaders", "selfgov.efficiency", "population.decisions",
-                   "population.trust"),
+                   "population.trust", "population.arrived"),
             writes=("model.rng", "population.mobilisation", "population.trust",
                     "compounds.mobilised"),
         ),
@@ -94,8 +108,10 @@ class StairwellLeaders(Institution[StairwellLeadersParams]):
         pop = model.population
         counts = np.where(sg.bodies["leaders"],
                           np.round(self.units * p.visits_per_leader * sg.efficiency), 0)
-        if not counts.any():
-            return
-        laggard = (~pop.acts[:, 0] | ~pop.acts[:, 1]).astype(float)
-        visited = choose_households(model, counts.astype(np.int64), priority=laggard)
-        mobilise(model, visited, p.trust_gain)
+        visited = np.zeros(0, dtype=np.int64)
+        if counts.any():
+            laggard = (~pop.acts[:, 0] | ~pop.acts[:, 1]).astype(float)
+            visited = choose_households(model, counts.astype(np.int64), priority=laggard)
+            mobilise(model, visited, p.trust_gain)
+        mobilise(model, visit_violators(model, sg.bodies["leaders"], p.triggered_visit,
+                                        visited), p.trust_gain)

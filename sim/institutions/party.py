@@ -10,7 +10,7 @@ and community staff go from door to door. Seed 000 (Chongchuan): "社区干部�
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import Field
@@ -42,6 +42,10 @@ class DualReport(Institution[DualReportParams]):
             reads=("population.party",),
             writes=("model.rng", "population.registered"),
         ),
+        before_decisions=Access(
+            reads=("population.party", "population.arrived"),
+            writes=("model.rng", "population.registered"),
+        ),
     )
 
     def setup(self, model: CompoundModel) -> None:
@@ -49,6 +53,13 @@ class DualReport(Institution[DualReportParams]):
         p = self.params
         pop = model.population
         pop.registered = pop.party & (model.rng.random(pop.n) < p.share)
+
+    def before_decisions(self, model: CompoundModel) -> None:
+        """Newcomers' members register at ``share`` too (:mod:`sim.turnover`)."""
+        pop = model.population
+        new = pop.arrived
+        if new.size:
+            pop.registered[new] = pop.party[new] & (model.rng.random(new.size) < self.params.share)
 
 
 class OneShoulderParams(Params):
@@ -104,6 +115,47 @@ class PartyBranchParams(Params):
                                                            "the branch puts it on the agenda.",
                               json_schema_extra={"prior": {"low": 2, "high": 6,
                                                            "source": "assumption"}})
+    triggered_visit: float = Field(0.0, ge=0, le=1, description="Probability that a household "
+                                                                "that broke the rules last "
+                                                                "month is visited this month "
+                                                                "(违规时上门劝导, seed 000); 0: "
+                                                                "visits by quota only.",
+                                   json_schema_extra={"label_zh": "违规触发上门劝导的概率",
+                                                      "prior": {"low": 0.0, "high": 0.8,
+                                                                "source": "assumption"}})
+    visit_mode: Literal["both", "triggered"] = Field(
+        "both", description="'both': the monthly quota of visits and the visits triggered by a "
+                            "violation; 'triggered': only the visits a violation triggers "
+                            "(按违规上门, 不设定额).")
+
+
+def visit_violators(model: CompoundModel, where: np.ndarray, probability: float,
+                    already: np.ndarray) -> np.ndarray:
+    """Households visited because they broke the rules last month (seed 000).
+
+    Seed 000: "违规时的特别干预提示。比如,装修时建筑垃圾未能袋装化,社区干部和邻里代表会专门上门进行
+    提醒和劝诫". Each household of a compound in ``where`` that did not comply last month is
+    visited with ``probability`` (one draw each, only when ``probability`` > 0), unless it was
+    visited already this month or has just moved in (its "violation" is the month-0 draw of a
+    newcomer, not an act seen by anyone).
+
+    Args:
+        model: The model.
+        where: Compounds whose visitors act (bool per compound).
+        probability: Chance that a violator is visited.
+        already: Households visited already this month (indices).
+
+    Returns:
+        Indices of the households visited, sorted.
+    """
+    pop = model.population
+    if probability <= 0 or not where.any():
+        return np.zeros(0, dtype=np.int64)
+    violator = ~pop.acts[:, 1] & where[pop.compound]
+    violator[already] = False
+    violator[pop.arrived] = False
+    candidates = np.flatnonzero(violator)
+    return candidates[model.rng.random(candidates.size) < probability]
 
 
 class PartyBranch(Institution[PartyBranchParams]):
@@ -113,7 +165,10 @@ class PartyBranch(Institution[PartyBranchParams]):
     or broke the rules first (上门劝导): a visited household is mobilised, trusts a little
     more and relies a little less on government. Members lead by example (they are
     mobilised themselves). Open matters go on the branch's agenda, so they wait longer
-    before they turn into grievance.
+    before they turn into grievance. With ``triggered_visit`` > 0 a violation itself brings
+    a visit (seed 000: 违规时的特别干预提示): each household that broke the rules last month
+    and was not visited by the quota is visited with that probability
+    (:func:`visit_violators`); ``visit_mode: triggered`` drops the quota.
     """
 
     name = "party_branch"
@@ -126,7 +181,8 @@ class PartyBranch(Institution[PartyBranchParams]):
         ),
         before_decisions=Access(
             reads=("selfgov.bodies.branch", "selfgov.efficiency", "population.registered",
-                   "population.decisions", "population.trust", "population.dependence"),
+                   "population.decisions", "population.trust", "population.dependence",
+                   "population.arrived"),
             writes=("model.rng", "population.mobilisation", "population.trust",
                     "compounds.mobilised", "population.dependence"),
         ),
@@ -156,10 +212,15 @@ class PartyBranch(Institution[PartyBranchParams]):
         branch = sg.bodies["branch"]
         if not branch.any():
             return
-        members = np.maximum(self.registered(model), 1)
-        counts = np.where(branch, np.round(p.visits_per_member * members * sg.efficiency), 0)
-        laggard = (~pop.acts[:, 0] | ~pop.acts[:, 1]).astype(float)
-        visited = choose_households(model, counts.astype(np.int64), priority=laggard)
+        visited = np.zeros(0, dtype=np.int64)
+        if p.visit_mode == "both":
+            members = np.maximum(self.registered(model), 1)
+            counts = np.where(branch, np.round(p.visits_per_member * members * sg.efficiency),
+                              0)
+            laggard = (~pop.acts[:, 0] | ~pop.acts[:, 1]).astype(float)
+            visited = choose_households(model, counts.astype(np.int64), priority=laggard)
+        triggered = visit_violators(model, branch, p.triggered_visit, visited)
         mobilise(model, visited, p.trust_gain, p.dependence_cut)
+        mobilise(model, triggered, p.trust_gain, p.dependence_cut)
         leaders = np.flatnonzero(pop.registered & branch[pop.compound])
         mobilise(model, leaders)

@@ -34,6 +34,7 @@ from sim.institutions.government import GovernmentService, RenovationCampaign
 from sim.institutions.hotline import Hotline
 from sim.institutions.leaders import StairwellLeaders
 from sim.institutions.party import DualReport, OneShoulder, PartyBranch
+from sim.institutions.reminders import Reminders
 from sim.institutions.social import CobuildingUnits, SocialOrganisation
 from sim.institutions.triage import ThreeAffairsTriage
 from sim.institutions.visibility import OnlineTools, PublicRolls
@@ -44,7 +45,8 @@ if TYPE_CHECKING:
     from sim.model import CompoundModel
 
 INSTITUTIONS: tuple[type[Institution[Any]], ...] = (
-    SixPartyLinkage, DualReport, OneShoulder, PartyBranch, StairwellLeaders, PublicRolls,
+    SixPartyLinkage, DualReport, OneShoulder, PartyBranch, StairwellLeaders, Reminders,
+    PublicRolls,
     OnlineTools, SocialOrganisation, CobuildingCouncil, DeliberationCouncil,
     RewardInsteadOfSubsidy, OwnersCommittee, SupervisoryCommittee, Covenant, CobuildingUnits,
     ThreeAffairsTriage, Hotline, GovernmentService, RenovationCampaign, DynamicAssessment,
