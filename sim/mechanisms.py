@@ -125,6 +125,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
          f"{INSTITUTION_PREFIX}supervisory_committee.publish_trust_gain": 0.0},
         "deterrence 0 everywhere; nothing found, nothing published"),
     Mechanism(
+        "congress",
+        {f"{INSTITUTION_PREFIX}owners_committee.turnout_active": 0.0,
+         f"{INSTITUTION_PREFIX}owners_committee.turnout_passive": 0.0},
+        "no owner votes: under formation 'congress' no congress is held, nothing is drawn and "
+        "no committee forms (the run equals one without owners_committee where the design "
+        "has no other body, tests/test_inst_congress.py); other formations are unchanged",
+        ("owners_committee",)),
+    Mechanism(
         "covenant_rules",
         {f"{INSTITUTION_PREFIX}covenant.recurrence_cut": 0.0,
          f"{INSTITUTION_PREFIX}covenant.norm_step": 0.0},

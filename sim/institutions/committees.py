@@ -27,6 +27,7 @@ from pydantic import Field
 
 from sim.arrays import isin, run_starts
 from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.congress import Congress, CongressParams
 from sim.selfgov import shift_trust
 
 if TYPE_CHECKING:
@@ -127,13 +128,20 @@ class DeliberationCouncil(Institution[CouncilParams]):
         model.selfgov.approved[:] = -1
 
 
-class CommitteeParams(Params):
-    """Parameters of ``owners_committee``."""
+class CommitteeParams(CongressParams):
+    """Parameters of ``owners_committee``.
 
-    formation: Literal["all", "endogenous"] = Field(
+    Those of the owners' congress (:mod:`sim.institutions.congress`) act only with
+    ``formation: congress``.
+    """
+
+    formation: Literal["all", "endogenous", "congress"] = Field(
         "all", description="'all': a committee in every compound from the start; "
                            "'endogenous': it forms where participation stays at or above "
-                           "`formation_participation` for `formation_months` months.")
+                           "`formation_participation` for `formation_months` months; "
+                           "'congress': there a preparatory group forms and an owners' "
+                           "congress must elect it by law (sim.institutions.congress), and "
+                           "it may lapse.")
     formation_participation: float = Field(0.1, ge=0, le=1, description="Participation rate "
                                                                         "that forms a "
                                                                         "committee.",
@@ -197,7 +205,7 @@ class OwnersCommittee(Institution[CommitteeParams]):
     Params = CommitteeParams
     contract = Contract(
         setup=Access(
-            writes=("selfgov.bodies.committee",),
+            writes=("model.rng", "selfgov.bodies.committee"),
         ),
         before_decisions=Access(
             reads=("selfgov.project", "selfgov.project_share", "selfgov.paid"),
@@ -210,7 +218,8 @@ class OwnersCommittee(Institution[CommitteeParams]):
                    "selfgov.project", "selfgov.project_cost", "selfgov.project_collected",
                    "selfgov.project_share", "selfgov.project_start", "selfgov.project_funders",
                    "selfgov.project_reward", "selfgov.paid", "matters.open",
-                   "population.decisions", "ledger.accounts", "compounds.upkeep"),
+                   "population.decisions", "ledger.accounts", "compounds.upkeep",
+                   "selfgov.misuse_factor", "selfgov.misuse_pending"),
             writes=("model.rng", "selfgov.approved", "selfgov.completed", "selfgov.project",
                     "selfgov.project_cost", "selfgov.project_collected", "selfgov.project_share",
                     "selfgov.project_start", "selfgov.project_funders", "selfgov.project_reward",
@@ -221,20 +230,35 @@ class OwnersCommittee(Institution[CommitteeParams]):
         ),
         month_end=Access(
             reads=("selfgov.misuse_pending", "population.trust", "population.decisions",
-                   "selfgov.bodies.committee"),
+                   "selfgov.bodies.committee", "selfgov.bodies.branch", "selfgov.project",
+                   "compounds.firm_present"),
             writes=("model.rng", "population.trust", "selfgov.misuse_pending",
-                    "selfgov.bodies.committee"),
+                    "selfgov.bodies.committee", "selfgov.project", "selfgov.project_share",
+                    "selfgov.project_funders", "selfgov.project_reward", "matters.open",
+                    "compounds.extra_due"),
         ),
     )
 
     def __init__(self, model: CompoundModel, params: CommitteeParams) -> None:
         super().__init__(model, params)
         self._streak = np.zeros(model.n_compounds, dtype=np.int64)
+        self.congress = Congress(model, params) if params.formation == "congress" else None
 
     def setup(self, model: CompoundModel) -> None:
-        """Committees everywhere, or none until they form."""
+        """Committees everywhere, or none until they form (by congress: floor areas drawn)."""
         p = self.params
         model.selfgov.bodies["committee"][:] = p.formation == "all"
+        if self.congress is not None:
+            self.congress.setup(model)
+
+    def _idle(self, model: CompoundModel) -> bool:
+        """No committee anywhere and nothing of one left to do: then it acts and draws nothing.
+
+        (Under ``formation: all`` there is always a committee, so this never holds there.)
+        """
+        sg = model.selfgov
+        return not (sg.bodies["committee"].any() or sg.active().any()
+                    or (sg.misuse_pending > 0).any())
 
     def before_decisions(self, model: CompoundModel) -> None:
         """Tell households the share they are asked this month."""
@@ -244,6 +268,8 @@ class OwnersCommittee(Institution[CommitteeParams]):
         """Start, fund and finish projects; spend the fund; maybe divert money."""
         sg = model.selfgov
         sg.completed[:] = False
+        if self._idle(model):
+            return
         sg.drop_resolved_elsewhere(model)
         self._start_projects(model)
         self._collect(model)
@@ -255,13 +281,23 @@ class OwnersCommittee(Institution[CommitteeParams]):
         """Rumours of misuse; committees form where residents keep taking part."""
         p = self.params
         sg = model.selfgov
-        known = (sg.misuse_pending > 0) & (model.rng.random(sg.n) < p.rumour_prob)
-        shift_trust(model, known, -p.rumour_trust_loss)
-        sg.misuse_pending[known] = 0.0
-        if p.formation == "endogenous":
-            rate = model.compound_rates()["participation_rate"]
-            self._streak = np.where(rate >= p.formation_participation, self._streak + 1, 0)
-            sg.bodies["committee"] |= self._streak >= p.formation_months
+        if not self._idle(model):
+            known = (sg.misuse_pending > 0) & (model.rng.random(sg.n) < p.rumour_prob)
+            shift_trust(model, known, -p.rumour_trust_loss)
+            sg.misuse_pending[known] = 0.0
+        if p.formation == "all":
+            return
+        rate = model.compound_rates()["participation_rate"]
+        self._streak = np.where(rate >= p.formation_participation, self._streak + 1, 0)
+        sustained = self._streak >= p.formation_months
+        if self.congress is None:
+            sg.bodies["committee"] |= sustained
+            return
+        has = self.congress.month_end(model, sustained, rate, p.formation_months)
+        gone = np.flatnonzero(sg.bodies["committee"] & ~has & sg.active())
+        if gone.size:
+            sg.stop(model, gone)  # a lapsed committee's project is abandoned
+        sg.bodies["committee"][:] = has
 
     # ---------------------------------------------------------------- steps
 
@@ -341,7 +377,7 @@ class OwnersCommittee(Institution[CommitteeParams]):
     def _misuse(self, model: CompoundModel) -> None:
         p = self.params
         sg = model.selfgov
-        chance = p.misuse_prob * (1.0 - sg.deterrence)
+        chance = p.misuse_prob * (1.0 - sg.deterrence) * sg.misuse_factor
         diverts = sg.bodies["committee"] & (model.rng.random(sg.n) < chance)
         amount = np.where(diverts, p.misuse_share * model.ledger.balance, 0.0)
         taken = model.ledger.spend("misuse", amount)
