@@ -517,6 +517,78 @@ class Turnover(Strict):
                                                          "source": _TURNOVER_SOURCE}})
 
 
+# --------------------------------------------------------------------------- elections
+
+
+class Seats(Strict):
+    """Seats filled by residents' choice when a body forms (sim.elections).
+
+    Stairwell leaders (楼道长) are one per stairwell unit, chosen among its households; the
+    party branch's members are the registered party members (not elected); co-building units
+    are outside organisations without household members.
+    """
+
+    council: int = Field(7, ge=1, le=50, description="Neighbourhood councillors (邻里理事) "
+                                                      "of a deliberation council.",
+                         json_schema_extra={"label_zh": "议事会邻里理事席位数",
+                                            "prior": {"low": 5, "high": 11,
+                                                      "source": "assumption"}})
+    committee: int = Field(5, ge=1, le=50, description="Members of an owners' committee "
+                                                        "(业委会), chosen among owners.",
+                           json_schema_extra={"label_zh": "业委会委员席位数（从业主中产生）",
+                                              "prior": {"low": 3, "high": 9,
+                                                        "source": "assumption: 业委会 rules "
+                                                                  "usually ask 5–11, odd"}})
+    supervisory: int = Field(3, ge=1, le=50, description="Members of a supervisory committee "
+                                                          "(监事会), chosen among owners.",
+                             json_schema_extra={"label_zh": "监事会成员席位数（从业主中产生）",
+                                                "prior": {"low": 3, "high": 5,
+                                                          "source": "assumption"}})
+    cobuilding_council: int = Field(3, ge=1, le=50, description="Resident representatives "
+                                                                 "on a co-building council.",
+                                    json_schema_extra={"label_zh": "共建理事会居民代表席位数",
+                                                       "prior": {"low": 2, "high": 5,
+                                                                 "source": "assumption"}})
+    social_org: int = Field(5, ge=1, le=50, description="Household members leading a social "
+                                                         "organisation (volunteer team).",
+                            json_schema_extra={"label_zh": "社会组织骨干席位数",
+                                               "prior": {"low": 3, "high": 10,
+                                                         "source": "assumption"}})
+
+
+class Elections(Strict):
+    """Residents choose the members of bodies by reputation (群众评议, seed 000; sim.elections)."""
+
+    selectivity: NonNeg = Field(
+        5.0, le=100, description="How strongly residents prefer candidates of high standing: a "
+                                 "candidate's chance of a seat ∝ exp(selectivity × reputation) "
+                                 "(seats filled one after another without replacement); 0 = "
+                                 "chosen at random.",
+        json_schema_extra={"label_zh": "评议的选择性：候选人当选概率 ∝ exp(选择性×声誉)；0 为随机",
+                           "prior": {"low": 2.0, "high": 10.0, "source": "assumption"}})
+    misuse_spirit: NonNeg = Field(
+        4.0, le=50, description="How the owners' committee members' mean public spirit s moves "
+                                "its chance of diverting money: × exp(−misuse_spirit × (s − "
+                                "community mean)); 1 at the community mean.",
+        json_schema_extra={"label_zh": "业委会成员公益心对挪用概率的作用：×exp(−系数×(成员平均"
+                                       "公益心−社区平均))",
+                           "prior": {"low": 1.0, "high": 8.0, "source": "assumption"}})
+    efficiency_spirit: NonNeg = Field(
+        2.0, le=50, description="How the elected members' mean public spirit s moves their "
+                                "compound's coordination efficiency: × exp(efficiency_spirit "
+                                "× (s − community mean)), capped at 1.",
+        json_schema_extra={"label_zh": "当选成员公益心对协调效率的作用：×exp(系数×(成员平均"
+                                       "公益心−社区平均))，上限 1",
+                           "prior": {"low": 0.5, "high": 4.0, "source": "assumption"}})
+    term_months: int = Field(
+        36, ge=0, le=1200, description="Months after which a body's members are chosen again "
+                                       "(0: only when the body re-forms).",
+        json_schema_extra={"label_zh": "任期（月）：期满重新评议；0 为仅在重新成立时",
+                           "prior": {"low": 36, "high": 60,
+                                     "source": "assumption: 业委会 terms of 3–5 years"}})
+    seats: Seats = Seats()
+
+
 # --------------------------------------------------------------------------- initial & run
 
 
@@ -572,6 +644,7 @@ class Scenario(Strict):
     matters: Matters = Matters()
     coordination: Coordination = Coordination()
     turnover: Turnover = Turnover()
+    elections: Elections = Elections()
     initial: Initial = Initial()
     run: Run = Run()
 

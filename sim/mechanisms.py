@@ -181,6 +181,15 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "readiness weights 0: every score is 0, so competition and need_and_will fund in "
         "need's order (worst condition first; competition's gate and incentive stay; "
         "tests/test_readiness.py)"),
+    Mechanism(
+        "elections",
+        {"elections.selectivity": 0.0, "elections.misuse_spirit": 0.0,
+         "elections.efficiency_spirit": 0.0},
+        "selectivity 0 and member effects 0: seats filled without a draw, misuse_factor and "
+        "quality exactly 1 (the run equals one without elections, tests/test_elections.py)",
+        # the institutions that create elected bodies (sim.elections.ELECTED, PER_UNIT)
+        ("deliberation_council", "owners_committee", "supervisory_committee",
+         "cobuilding_council", "social_organisation", "stairwell_leaders")),
 )
 """Every mechanism with an off switch, in the order of the decision rule, then the
 institutions' channels."""

@@ -36,6 +36,7 @@ import pandas as pd
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from sim import behaviour, firm, kernels, turnover
+from sim.bodies import sync as sync_bodies
 from sim.compounds import Compounds
 from sim.config import Scenario, load_config
 from sim.errors import ConfigError
@@ -153,6 +154,7 @@ class CompoundModel(mesa.Model):
             firm.PropertyFirm(self, int(c))
         self.institutions, self.phases = build_institutions(self)
         self.run_phase("setup")
+        sync_bodies(self)  # members chosen, Body agents created (sim.bodies)
         self.selfgov.update_efficiency(self)
 
         # The decision rule's constants, once the institutions have set visibility up.
@@ -211,6 +213,7 @@ class CompoundModel(mesa.Model):
         self._update_beliefs()
         firm.exits(self)
         self.run_phase("month_end")
+        sync_bodies(self)  # bodies formed or dissolved this month: elections, Body agents
         self.ledger.check()
         self._refresh_metrics()
         self.datacollector.collect(self)

@@ -18,7 +18,8 @@ meet, decide and reach households.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -67,6 +68,14 @@ class SelfGovernance:
         completed: Compounds whose project was completed this month.
         misuse_factor: Multiplies the owners' committee's monthly chance of diverting money,
             per compound (1 unless who sits on the committee changes it, :mod:`sim.elections`).
+        quality: Multiplies coordination efficiency, per compound (1 unless who was elected
+            changes it, :mod:`sim.elections`); the product is capped at 1.
+        members: ``(len(BODIES), households)`` bool: who sits on each kind of body of their
+            compound (:mod:`sim.elections` fills it; :class:`sim.bodies.Body` views a row).
+        elected_at: ``(len(BODIES), compounds)`` month each body's members were last chosen,
+            −1 where the body does not exist.
+        agents: The :class:`sim.bodies.Body` agent of each ``(kind, compound)`` that exists
+            (:func:`sim.bodies.sync` keeps it in step with :attr:`bodies`).
     """
 
     def __init__(self, model: CompoundModel) -> None:
@@ -100,6 +109,13 @@ class SelfGovernance:
         self.approved = np.full(n_c, -1, dtype=np.int64)
         self.completed = np.zeros(n_c, dtype=bool)
         self.misuse_factor = np.ones(n_c)
+        self.quality = np.ones(n_c)
+        self.members = np.zeros((len(BODIES), model.population.n), dtype=bool)
+        self.elected_at = np.full((len(BODIES), n_c), -1, dtype=np.int64)
+        self.agents: dict[tuple[str, int], Any] = {}
+        self._agents_state: bytes | None = None  # body flags when the agents were last synced
+        self._next_election = math.inf  # first month a term ends (sim.bodies.sync)
+        self._agent_flags = {name: np.zeros(n_c, dtype=bool) for name in BODIES}
 
     # ------------------------------------------------------------------ coordination
 
@@ -111,11 +127,13 @@ class SelfGovernance:
     def update_efficiency(self, model: CompoundModel) -> None:
         """Recompute coordination efficiency from the bodies present.
 
-        Efficiency depends only on which bodies and firms exist, the hub and 一肩挑; it is
-        recomputed only when one of them changed since the last call.
+        Efficiency depends only on which bodies and firms exist, the hub, 一肩挑 and the
+        members' :attr:`quality`; it is recomputed only when one of them changed since the
+        last call.
         """
         state = b"".join(flags.tobytes() for flags in (
-            *self.bodies.values(), self.hub, self.one_shoulder, model.compounds.firm_present))
+            *self.bodies.values(), self.hub, self.one_shoulder, model.compounds.firm_present,
+            self.quality))
         if state == self._efficiency_state:
             return
         self._efficiency_state = state
@@ -125,6 +143,8 @@ class SelfGovernance:
         eff = 1.0 / (1.0 + cfg.cost_per_link * links)
         both = self.bodies["branch"] & self.bodies["committee"] & ~self.one_shoulder
         self.efficiency = np.where(both, eff * (1.0 - cfg.friction), eff)
+        if (self.quality != 1.0).any():  # who was elected (sim.elections); 1 leaves it exact
+            self.efficiency = np.minimum(self.efficiency * self.quality, 1.0)
 
     # ------------------------------------------------------------------ projects
 
@@ -199,16 +219,33 @@ def choose_households(model: CompoundModel, counts: np.ndarray,
     key = model.rng.random(candidates.size)
     if priority is not None:
         key = key + priority[candidates]
-    comp = pop.compound[candidates]
-    # One sort on a combined key: by compound, then by descending key within it.
-    span = float(key.max()) + 1.0
-    order = np.argsort(comp * span - key)
-    ranked = candidates[order]
-    comp_sorted = comp[order]
-    starts = run_starts(comp_sorted).nonzero()[0]
-    first = np.repeat(starts, np.diff(np.concatenate((starts, [comp_sorted.size]))))
+    return top_per_group(candidates, pop.compound[candidates], key, want[candidates])
+
+
+def top_per_group(items: np.ndarray, group: np.ndarray, key: np.ndarray,
+                  want: np.ndarray) -> np.ndarray:
+    """The items of highest ``key`` in each group, ``want`` of them (as many as there are).
+
+    Args:
+        items: Candidates (e.g. household indices).
+        group: Group of each candidate (non-negative integers, e.g. compound).
+        key: Score of each candidate; higher is taken first (finite).
+        want: How many to take from the candidate's group, given per candidate.
+
+    Returns:
+        The chosen items, grouped by ascending group, best first within a group.
+    """
+    if items.size == 0:
+        return items
+    # One sort on a combined key: by group, then by descending key within it.
+    span = float(key.max() - min(float(key.min()), 0.0)) + 1.0
+    order = np.argsort(group * span - key)
+    ranked = items[order]
+    group_sorted = group[order]
+    starts = run_starts(group_sorted).nonzero()[0]
+    first = np.repeat(starts, np.diff(np.concatenate((starts, [group_sorted.size]))))
     rank = np.arange(ranked.size) - first
-    return ranked[rank < want[ranked]]
+    return ranked[rank < want[order]]
 
 
 def mobilise(model: CompoundModel, households: np.ndarray, trust_gain: float = 0.0,
