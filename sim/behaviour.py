@@ -8,6 +8,7 @@ household *i* scores
           − w_dependence·(dependenceᵢ − ½) + w_mobilisation·mobilisationᵢ
           − w_cost·costᵢₐ
           + w_face·sensitivityᵢ·visibilityᵢ·(sᵢₐ − φᵢ)
+          + w_reputation·visibilityᵢₐ·reputationᵢ        (paying and complying only)
 
 where sᵢₐ is the share of i's neighbours seen doing *a* last month (the four
 actions counted in one pass over the ties), φᵢ the household's threshold, and
@@ -17,8 +18,17 @@ information has nobody to follow: its face gap sᵢₐ − φᵢ is −1, the la
 shortfall possible; by default nobody sees it either (visibility 0), so face
 does nothing to it.
 
+**Face as anticipated loss (声誉).** reputationᵢ is the household's standing among
+those who know it, in [0, 1] (:func:`update_reputation`). A defection on a visible action
+— not paying, breaking a rule, the two actions that make up the record others see —
+would lower it among those who see it: a household that defected on both would keep
+r·(1 − λ·v) of its standing, i.e. lose λ·v·r. So the stake, in utility, is
+w_reputation·v·r, added to the utility of paying and of complying (volunteering and
+taking part are not duties: not doing them is no defection). A household with more
+standing has more to lose; one nobody sees has nothing at stake.
+
 It acts with probability 1 / (1 + exp(−U/T)) for noise temperature T > 0,
-and iff U ≥ −tolerance at T = 0. With every weight but face set to 0,
+and iff U ≥ −tolerance at T = 0. With every weight but face set to 0 (reputation included),
 w_face·sensitivity·visibility = 1 and bases 0, the rule is exactly the linear
 threshold rule of Granovetter (1978) and Watts (2002): act iff sᵢₐ ≥ φᵢ
 (compared with tolerance 1e-9, so thresholds such as k/(n−1) behave exactly),
@@ -70,6 +80,9 @@ class RuleConstants:
         face: ``(n, 1)``, or ``(n, 4)`` with per-action visibility bonuses:
             w_face × sensitivity × visibility.
         face_bonus: A copy of the ``visibility_bonus`` that ``face`` was derived from.
+        visible: ``(n, 1)``, or ``(n, 4)`` with bonuses: the visibility in [0, 1] that
+            ``face`` and ``stake`` were derived from (also what reputation learns at).
+        stake: w_reputation × ``visible``: the reputation term is stake × reputation.
     """
 
     base: np.ndarray
@@ -77,6 +90,8 @@ class RuleConstants:
     static_any: bool
     face: np.ndarray
     face_bonus: np.ndarray
+    visible: np.ndarray
+    stake: np.ndarray
 
     @classmethod
     def derive(cls, model: CompoundModel) -> RuleConstants:
@@ -85,11 +100,13 @@ class RuleConstants:
         pop = model.population
         static = beh.weights.public_spirit * (pop.public_spirit - 0.5)
         bonus = model.compounds.visibility_bonus.copy()
-        face = (beh.weights.face * pop.face_sensitivity)[:, None] * _visible(model, bonus)
+        visible = _visible(model, bonus)
+        face = (beh.weights.face * pop.face_sensitivity)[:, None] * visible
         return cls(base=np.array([beh.base.contribute, beh.base.comply, beh.base.volunteer,
                                   beh.base.participate]),
                    static_common=static, static_any=bool(static.any()), face=face,
-                   face_bonus=bonus)
+                   face_bonus=bonus, visible=visible,
+                   stake=beh.weights.reputation * visible)
 
 
 def neighbour_shares(model: CompoundModel) -> np.ndarray:
@@ -254,8 +271,37 @@ def _run_rule(model: CompoundModel, utility: np.ndarray | None, shares: np.ndarr
         pop.compound, public, bool(public.any()), comps.last_rates, pop.threshold,
         face, common, has_common, rule.base, norm, bool(norm.any()), cost,
         bool(beh.weights.cost), utility is None, beh.tolerance, pop.committed,
-        _NO_OUTPUT if utility is None else utility, shares)
+        _NO_OUTPUT if utility is None else utility, shares, pop.reputation, rule.stake,
+        bool(beh.weights.reputation))
     return bool(changed)
+
+
+def reputation_stake(model: CompoundModel) -> np.ndarray:
+    """w_reputation × visibility × reputation: the reputation term of paying and complying.
+
+    ``(n, 2)``: what a visible defection on each of the two actions would cost each
+    household this month (the term the decision kernel adds; 0 everywhere at weight 0).
+    """
+    face_factor(model)  # derives the rule's constants again if the bonus changed
+    stake = np.broadcast_to(model.rule.stake, (model.population.n, 4))[:, :2]
+    return stake * model.population.reputation[:, None]
+
+
+def update_reputation(model: CompoundModel) -> None:
+    """Move every household's reputation: what those who see it saw, then gossip.
+
+    ``population.reputation`` is each household's standing among those who know it, in
+    [0, 1]; :func:`sim.kernels.update_reputation` gives the rule (learning rate
+    ``behaviour.learning.reputation`` × visibility, then ``behaviour.learning.gossip``
+    toward the neighbours' mean). Runs after the month's decisions, so next month's
+    decisions weigh what this month's revealed.
+    """
+    face_factor(model)  # derives the rule's constants again if the bonus changed
+    learn = model.config.behaviour.learning
+    net = model.network
+    kernels.update_reputation(model.population.decisions, model.rule.visible, learn.reputation,
+                              net.tie_rows, net.adjacency.indices, net.inverse_degree,
+                              learn.gossip, model.population.reputation)
 
 
 def decide_petitions(model: CompoundModel) -> None:

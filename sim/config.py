@@ -206,6 +206,13 @@ class Weights(Strict):
                                                   "(door-to-door visits).",
                                  json_schema_extra={"prior": {"low": 0.5, "high": 1.5,
                                                               "source": "assumption"}})
+    reputation: Weight = Field(
+        1.0, description="Face as anticipated loss: weight of reputation × visibility added to "
+                         "paying and complying (what a visible defection would cost the "
+                         "household's standing among those who see it).",
+        json_schema_extra={"label_zh": "声誉损失权重：缴费、守规的效用加上 声誉×可见度（被看见的"
+                                       "违约会使看见者收回的声望）",
+                           "prior": {"low": 0.5, "high": 1.5, "source": "assumption"}})
 
 
 class ActionBase(Strict):
@@ -275,9 +282,14 @@ class Learning(Strict):
                               json_schema_extra={"prior": {"low": 0.02, "high": 0.06,
                                                            "source": "assumption"}})
     reputation: Share = Field(0.2, description="Reputation moves toward one's visible "
-                                               "cooperation at this rate.",
+                                               "cooperation at this rate × visibility.",
                               json_schema_extra={"prior": {"low": 0.1, "high": 0.3,
                                                            "source": "assumption"}})
+    gossip: Share = Field(
+        0.1, description="Gossip: each month reputation moves toward the mean reputation of "
+                         "one's neighbours at this rate (standing spreads along ties).",
+        json_schema_extra={"label_zh": "口碑传播率：声誉每月按此比例向邻居声誉的平均值靠拢",
+                           "prior": {"low": 0.05, "high": 0.2, "source": "assumption"}})
     mobilisation_decay: Share = Field(0.3, description="Share of mobilisation lost per month.",
                                       json_schema_extra={"prior": {"low": 0.15, "high": 0.45,
                                                                    "source": "assumption"}})

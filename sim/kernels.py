@@ -124,7 +124,8 @@ def cooperative_decisions(rows: np.ndarray, indices: np.ndarray, wide: bool,
                           common: np.ndarray, has_common: bool, base: np.ndarray,
                           norm: np.ndarray, has_norm: bool, cost: np.ndarray, has_cost: bool,
                           deterministic: bool, tolerance: float, committed: np.ndarray,
-                          utility: np.ndarray, shares: np.ndarray) -> bool:
+                          utility: np.ndarray, shares: np.ndarray, reputation: np.ndarray,
+                          stake: np.ndarray, has_stake: bool) -> bool:
     """Shares seen, utility and (without noise) the choice of every household, in one pass.
 
     The rule of :mod:`sim.behaviour`: the share of each household's neighbours seen doing
@@ -167,6 +168,11 @@ def cooperative_decisions(rows: np.ndarray, indices: np.ndarray, wide: bool,
         utility: ``(n, 4)`` float64 output (written only if not ``deterministic``).
         shares: ``(n, 4)`` float64 output of the shares seen, or ``(0, 4)`` for none (for
             inspection: :func:`sim.behaviour.neighbour_shares`).
+        reputation: Each household's standing among those who know it, in [0, 1].
+        stake: ``(n, 1)`` or ``(n, 4)`` w_reputation × visibility: the anticipated loss of a
+            visible defection is ``stake × reputation``, added to paying and complying
+            (actions 0 and 1) only.
+        has_stake: Whether to add the reputation term (w_reputation > 0).
 
     Returns:
         With ``deterministic``, whether any household changed any action; else False.
@@ -258,6 +264,14 @@ def cooperative_decisions(rows: np.ndarray, indices: np.ndarray, wide: bool,
             u3 = u3 + b3
         if has_cost:
             u0 = u0 - cost[i]
+        if has_stake:  # + w_rep · visibility · reputation: what a visible defection costs
+            r = reputation[i]
+            if stake.shape[1] == 4:
+                u0 = u0 + stake[i, 0] * r
+                u1 = u1 + stake[i, 1] * r
+            else:
+                u0 = u0 + stake[i, 0] * r
+                u1 = u1 + stake[i, 0] * r
         if deterministic:  # choose at noise 0; committed households always act
             must = committed[i]
             a0 = (u0 >= -tolerance) | must
@@ -368,9 +382,8 @@ def count_by_compound(values: np.ndarray, first: np.ndarray, sizes: np.ndarray) 
 def update_beliefs(compound: np.ndarray, condition: np.ndarray, grievance: np.ndarray,
                    has_grievance: bool, trust: np.ndarray, trust_rate: float,
                    dependence: np.ndarray, government_share: np.ndarray, seen: np.ndarray,
-                   dependence_rate: float, decisions: np.ndarray, reputation: np.ndarray,
-                   reputation_rate: float, satisfaction: np.ndarray) -> None:
-    """Satisfaction, trust, dependence and reputation of every household, in one pass.
+                   dependence_rate: float, satisfaction: np.ndarray) -> None:
+    """Satisfaction, trust and dependence of every household, in one pass.
 
     The household part of :meth:`sim.model.CompoundModel._update_beliefs` (after
     grievance is updated): each belief moves towards its target, ``x + rate * (target - x)``.
@@ -387,9 +400,6 @@ def update_beliefs(compound: np.ndarray, condition: np.ndarray, grievance: np.nd
             compounds where ``seen`` is False keep their dependence.
         seen: Compounds with a government share.
         dependence_rate: Learning rate of dependence.
-        decisions: ``(n, 5)`` bool; reputation moves towards (paid + complied) / 2.
-        reputation: Updated in place.
-        reputation_rate: Learning rate of reputation.
         satisfaction: Output, one value per household.
     """
     for i in range(compound.shape[0]):
@@ -401,10 +411,63 @@ def update_beliefs(compound: np.ndarray, condition: np.ndarray, grievance: np.nd
         if seen[c]:
             dependence[i] = dependence[i] + dependence_rate * (government_share[c]
                                                                - dependence[i])
-        visible = np.float64(np.int64(decisions[i, 0]) + np.int64(decisions[i, 1])) * 0.5
-        reputation[i] = reputation[i] + reputation_rate * (visible - reputation[i])
+
+
+@kernel
+def update_reputation(decisions: np.ndarray, visible: np.ndarray, rate: float,
+                      rows: np.ndarray, indices: np.ndarray, inverse_degree: np.ndarray,
+                      gossip: float, reputation: np.ndarray) -> None:
+    """Reputation (声誉) of every household: what those who see it saw, then gossip.
+
+    ``reputation[i]`` is household i's standing among those who know it, in [0, 1]
+    (1: known to pay and keep the rules; 0: known to default and break them; 0.5 at
+    the start: not yet known either way). Two steps, in this order:
+
+    1. *Seen*: those who see the household's paying and complying update on it, each in
+       proportion to how visible it is:
+       ``r += rate · ½ · (v₀ · (paid − r) + v₁ · (complied − r))``. At full visibility
+       this is ``r += rate · ((paid + complied)/2 − r)``; a household nobody sees keeps
+       its standing.
+    2. *Gossip*: standing spreads along ties: ``r += gossip · (mean of the neighbours'
+       r − r)``, the neighbours' values all taken after step 1 and before any is
+       written. Households without neighbours are skipped. The degree-weighted mean
+       Σ dᵢ rᵢ / Σ dᵢ of a connected component is unchanged by this step (on a regular
+       graph the plain mean), and repeated it converges to that mean.
+
+    Both steps are convex combinations, so reputation stays in [0, 1]. Cost:
+    O(households + ties).
+
+    Args:
+        decisions: ``(n, 5)`` bool, this month's decisions (columns 0 paid, 1 complied).
+        visible: ``(n, 1)`` or ``(n, 4)`` visibility of each household's actions.
+        rate: ``behaviour.learning.reputation``.
+        rows: Household of each tie (sorted), as in :func:`cooperative_decisions`.
+        indices: Neighbour of each tie (CSR column indices).
+        inverse_degree: 1 / degree, 0 for households without neighbours.
+        gossip: ``behaviour.learning.gossip``; 0 skips step 2.
+        reputation: Updated in place.
+    """
+    n = reputation.shape[0]
+    per_action = visible.shape[1] == 4
+    for i in range(n):
+        r = reputation[i]
+        v0 = visible[i, 0]
+        v1 = visible[i, 1] if per_action else v0
+        paid = np.float64(np.int64(decisions[i, 0]))
+        kept = np.float64(np.int64(decisions[i, 1]))
+        reputation[i] = r + rate * 0.5 * (v0 * (paid - r) + v1 * (kept - r))
+    if gossip == 0.0:
+        return
+    sums = np.zeros(n)
+    for k in range(indices.shape[0]):
+        sums[rows[k]] += reputation[indices[k]]
+    for i in range(n):
+        inv = inverse_degree[i]
+        if inv != 0.0:
+            r = reputation[i]
+            reputation[i] = r + gossip * (sums[i] * inv - r)
 
 
 KERNELS: tuple[Kernel[Any, Any], ...] = (cooperative_decisions, apply_choices,
-                                         count_by_compound, update_beliefs)
+                                         count_by_compound, update_beliefs, update_reputation)
 """Every kernel of this module (the tests run them compiled and as plain Python)."""

@@ -80,6 +80,16 @@ MECHANISMS: tuple[Mechanism, ...] = (
          f"{INSTITUTION_PREFIX}stairwell_leaders.visibility": 0.0},
         "compounds.visibility_bonus is 0: visibility is the network's alone"),
     Mechanism(
+        "reputation_loss",
+        {"behaviour.weights.reputation": 0.0},
+        "w_reputation = 0: the utility of paying and complying does not depend on "
+        "population.reputation (tests/test_reputation.py)"),
+    Mechanism(
+        "gossip",
+        {"behaviour.learning.gossip": 0.0},
+        "learning.gossip = 0: reputation moves only by what those who see the household saw, "
+        "not toward the neighbours' (tests/test_reputation.py)"),
+    Mechanism(
         "mobilisation",
         {"behaviour.weights.mobilisation": 0.0},
         "w_mobilisation = 0: the utility does not depend on population.mobilisation",

@@ -310,8 +310,9 @@ class CompoundModel(mesa.Model):
 
         Updates that cannot change anything this month (no open matters and no
         grievance; no government money; nobody mobilised) are skipped. After grievance,
-        satisfaction, trust, dependence and reputation move in one compiled pass
-        (:func:`sim.kernels.update_beliefs`).
+        satisfaction, trust and dependence move in one compiled pass
+        (:func:`sim.kernels.update_beliefs`), then reputation
+        (:func:`sim.behaviour.update_reputation`).
         """
         pop, cfg = self.population, self.config
         mat, learn = cfg.matters, cfg.behaviour.learning
@@ -328,7 +329,8 @@ class CompoundModel(mesa.Model):
         kernels.update_beliefs(
             pop.compound, self.compounds.condition, pop.grievance, has_grievance,
             pop.trust, learn.trust, pop.dependence, gov_share, seen, learn.dependence,
-            pop.decisions, pop.reputation, learn.reputation, pop.satisfaction)
+            pop.satisfaction)
+        behaviour.update_reputation(self)  # seen record, then gossip along ties
         if self.compounds.mobilised:
             pop.mobilisation *= 1.0 - learn.mobilisation_decay
 

@@ -113,6 +113,13 @@ class Population:
         public_spirit, face_sensitivity, threshold: Fixed traits.
         trust, dependence, grievance, reputation, mobilisation, satisfaction:
             Beliefs and feelings in [0, 1] that change monthly.
+            ``reputation`` (声誉) is the household's standing among those who know it:
+            1 known to pay and keep the rules, 0 known to default and break them, 0.5
+            (the start, and a newcomer's) not yet known either way. It moves toward what
+            those who see the household saw it do, at the learning rate × visibility, and
+            toward its neighbours' standing by gossip
+            (:func:`sim.kernels.update_reputation`); paying and complying weigh it
+            (:mod:`sim.behaviour`), and whoever chooses among residents by standing reads it.
         committed: Households that always act (threshold preset).
         acts: ``(n, 4)`` bool, this month's cooperative actions in
             :data:`ACTIONS` order (a view of ``decisions``).
