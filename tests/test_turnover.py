@@ -168,3 +168,21 @@ def test_a_rate_outside_its_range_is_refused() -> None:
     with pytest.raises(sim.ConfigError) as err:
         model_of(**{"turnover.renter": 1.5})
     assert "turnover.renter" in str(err.value)
+
+
+def test_dual_report_registers_the_newcomers_members_at_its_share() -> None:
+    """A newcomer's party member registers at dual_report's share, not the population's."""
+    share = 0.9
+    scn = sim.load_config({
+        "community": {"groups": [{"name": "g", "households": 4000, "party_share": 1.0}]},
+        "design": {"name": "t", "institutions": {"dual_report": {"share": share}}},
+        "population": {"party_registered_share": 0.1},
+        "matters": {"arrival_scale": 0.0},
+        "turnover": {"owner": 1.0, "renter": 1.0, "floating": 1.0},
+    })
+    model = sim.CompoundModel(scn, rng=1)
+    model.step()  # everybody moves in; the design's dual report registers them
+    pop = model.population
+    assert pop.arrived.size == pop.n and pop.party.all()
+    k = pop.n
+    assert abs(pop.registered.sum() - share * k) < 4 * np.sqrt(k * share * (1 - share))
