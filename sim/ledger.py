@@ -1,8 +1,9 @@
 """Money: a ledger per compound that accounts for every yuan.
 
 Money comes in from residents (fees through a firm or the residents'
-committee, pooled funds 打平伙 through an owners' committee), government,
-co-building units and foundations; it goes out as upkeep, spending on
+committee, pooled funds 打平伙 through an owners' committee, income from shared assets
+以院养院), government, co-building units, a community foundation and a community station's
+fund; it goes out as upkeep, spending on
 matters, the firm's overhead, or misuse. At every step and in every compound
 ``total in = total out + balance`` (checked by :meth:`Ledger.check`), and no
 balance is ever negative: a payment larger than the balance is refused in
@@ -26,10 +27,21 @@ import pandas as pd
 
 from sim.arrays import run_starts
 
-SOURCES = ("fees", "pooled", "government", "reward", "co_building", "foundation")
-"""Where money comes from; "reward" is government money paid after residents deliver (以奖代补)."""
-RESIDENT_SOURCES = ("fees", "pooled")
-"""Sources that count as self-funding (以院养院)."""
+SOURCES = ("fees", "pooled", "government", "reward", "co_building", "foundation", "assets",
+           "station", "recycling", "donation")
+"""Where money comes from; "reward" is government money paid after residents deliver (以奖代补);
+"foundation" a community foundation's project grant; "assets" income from the owners' shared
+assets, parking spaces and rooms put to use (以院养院, seed 001); "station" money a community
+station's fund pays for a compound's matter; "recycling" and "donation" (residents' recycling,
+enterprises' gifts) feed only such a station fund's own account
+(:mod:`sim.institutions.selffunding_station`). New sources are appended, so the columns of the
+older ones keep their place."""
+RESIDENT_SOURCES = ("fees", "pooled", "assets")
+"""Sources that count as self-funding (居民自筹): residents' fees and pooled money, and income
+from the owners' shared assets, which the Civil Code gives to the owners (民法典 art. 282:
+利用业主的共有部分产生的收入，在扣除合理成本之后，属于业主共有). Foundation grants, station money,
+government money and co-building units' money are not the residents' own (seed 001 names them
+apart: 居民自筹和社会资金为主、政府补贴为辅)."""
 USES = ("upkeep", "matters", "overhead", "misuse")
 """Where money goes; "misuse" (money diverted, §7.13) is last, so the other uses are a slice."""
 assert USES[-1] == "misuse", "Ledger.spent and Ledger.misused are slices of total_out"

@@ -200,6 +200,31 @@ MECHANISMS: tuple[Mechanism, ...] = (
         # the institutions that create elected bodies (sim.elections.ELECTED, PER_UNIT)
         ("deliberation_council", "owners_committee", "supervisory_committee",
          "cobuilding_council", "social_organisation", "stairwell_leaders")),
+    Mechanism(
+        "asset_income",
+        {f"{INSTITUTION_PREFIX}shared_assets.spaces_per_household": 0.0,
+         f"{INSTITUTION_PREFIX}shared_assets.space_income": 0.0,
+         f"{INSTITUTION_PREFIX}shared_assets.room_income": 0.0},
+        "no parking spaces drawn, no income from spaces or rooms: nothing is paid into the "
+        "compounds' funds as source assets (the run equals one without shared_assets, "
+        "tests/test_inst_selffunding.py)"),
+    Mechanism(
+        "foundation_grants",
+        {f"{INSTITUTION_PREFIX}community_foundation.payout_rate": 0.0},
+        "payout_rate = 0: the yearly budget is 0, no grant and no draw (the run equals one "
+        "without community_foundation, tests/test_inst_selffunding.py)"),
+    Mechanism(
+        "station_fund_money",
+        {f"{INSTITUTION_PREFIX}station_fund.parking_income": 0.0,
+         f"{INSTITUTION_PREFIX}station_fund.recycling_per_volunteer": 0.0,
+         f"{INSTITUTION_PREFIX}station_fund.donation_per_year": 0.0},
+        "the station's three incomes 0: its fund stays empty, pays nothing and draws "
+        "nothing (the run equals one without station_fund, tests/test_inst_selffunding.py)"),
+    Mechanism(
+        "elected_accountant",
+        {f"{INSTITUTION_PREFIX}station_fund.accountant_deterrence": 0.0},
+        "accountant_deterrence = 0: the station's fund is diverted with misuse_prob as "
+        "if its accountant were not elected"),
 )
 """Every mechanism with an off switch, in the order of the decision rule, then the
 institutions' channels."""

@@ -35,6 +35,9 @@ from sim.institutions.hotline import Hotline
 from sim.institutions.leaders import StairwellLeaders
 from sim.institutions.party import DualReport, OneShoulder, PartyBranch
 from sim.institutions.reminders import Reminders
+from sim.institutions.selffunding_assets import SharedAssets
+from sim.institutions.selffunding_foundation import CommunityFoundation
+from sim.institutions.selffunding_station import StationFund
 from sim.institutions.social import CobuildingUnits, SocialOrganisation
 from sim.institutions.triage import ThreeAffairsTriage
 from sim.institutions.visibility import OnlineTools, PublicRolls
@@ -48,7 +51,8 @@ INSTITUTIONS: tuple[type[Institution[Any]], ...] = (
     SixPartyLinkage, DualReport, OneShoulder, PartyBranch, StairwellLeaders, Reminders,
     PublicRolls,
     OnlineTools, SocialOrganisation, CobuildingCouncil, DeliberationCouncil,
-    RewardInsteadOfSubsidy, OwnersCommittee, SupervisoryCommittee, Covenant, CobuildingUnits,
+    RewardInsteadOfSubsidy, SharedAssets, OwnersCommittee, CommunityFoundation, StationFund,
+    SupervisoryCommittee, Covenant, CobuildingUnits,
     ThreeAffairsTriage, Hotline, GovernmentService, RenovationCampaign, DynamicAssessment,
     RedPropertyFirm, FirmIntroduction, Codesign,
 )
