@@ -23,6 +23,7 @@ from scipy.special import logit
 
 import sim
 from sim import behaviour, kernels
+from sim.errors import ConfigError
 from sim.mechanisms import mechanism, switch_off
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -279,3 +280,14 @@ def test_with_weight_zero_the_cascade_agrees_with_the_bare_loop(threshold_off, g
     model = _cascade(scn, graph)
     size, _steps = bare_cascade(graph, phi, [0, 7])
     assert int(model.population.acts[:, 0].sum()) == size
+
+
+@pytest.mark.parametrize(("field", "value"), [("behaviour.learning.gossip", 1.5),
+                                              ("behaviour.learning.gossip", -0.1),
+                                              ("behaviour.weights.reputation", -1.0),
+                                              ("behaviour.weights.reputation", 101.0)])
+def test_out_of_range_values_are_refused_naming_the_field(field, value):
+    scn = sim.load_config("configs/designs/baseline.yaml")
+    with pytest.raises(ConfigError) as err:
+        scn.override({field: value})
+    assert err.value.field == field
