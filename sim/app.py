@@ -32,7 +32,7 @@ from mesa.visualization.utils import update_counter
 from sim.config import preset_path, read_yaml
 from sim.model import CompoundModel
 from sim.text import section
-from sim.views import compound_figure, outcomes_figure
+from sim.views import bodies_text, compound_figure, outcomes_figure
 
 LANG_ENV = "SIM_APP_LANG"
 """Environment variable that sets the page's first language (``zh`` or ``en``)."""
@@ -243,7 +243,10 @@ def Inputs(values: solara.Reactive[dict[str, Any]], lang: str) -> None:
 
 @solara.component
 def CompoundView(model: CompoundModel) -> solara.Element:
-    """Households of one compound by building and floor, coloured by this month's action."""
+    """Households of one compound by building and floor, coloured by this month's action.
+
+    Members of the compound's bodies are marked in the drawing, and listed under it.
+    """
     update_counter.get()
     lang = language.value
     n = int(model.compounds.condition.size)
@@ -255,6 +258,7 @@ def CompoundView(model: CompoundModel) -> solara.Element:
                         1, n, 1, integer=True)
         solara.FigureMatplotlib(compound_figure(model, chosen, lang, size=COMPOUND_SIZE),
                                 format="png", dpi=FIGURE_DPI)
+        rich_text(bodies_text(model, chosen, lang))  # who sits on which body (sim.bodies)
     return card
 
 

@@ -130,7 +130,10 @@ def sync(model: CompoundModel) -> None:
              and not model.population.arrived.size)
     if quiet:
         return
-    elections.update(model)
+    formed = state != sg._agents_state or model.steps >= sg._next_election
+    elections.update(model, formed)
+    if not formed:
+        return
     sg._next_election = _next_election(model)
     if state == sg._agents_state:
         return

@@ -149,8 +149,13 @@ def apply_quality(model: CompoundModel) -> None:
     sg.quality = np.where(count > 0, np.exp(cfg.efficiency_spirit * (spirit - mu)), 1.0)
 
 
-def update(model: CompoundModel) -> bool:
+def update(model: CompoundModel, bodies_changed: bool = True) -> bool:
     """Hold the elections due this month; returns True if any membership changed.
+
+    Args:
+        model: The model.
+        bodies_changed: False when no body formed or dissolved and no term ended since the
+            last call (:func:`sim.bodies.sync` knows): only movers' seats are then looked at.
 
     A body that formed since the last call is elected; a body that dissolved loses its
     members; a body whose term (``elections.term_months``) is over is elected again; seats of
@@ -160,7 +165,7 @@ def update(model: CompoundModel) -> bool:
     sg, pop = model.selfgov, model.population
     term = model.config.elections.term_months
     changed = False
-    for kind, flags in sg.bodies.items():
+    for kind, flags in sg.bodies.items() if bodies_changed else ():
         row = KIND[kind]
         was = sg.elected_at[row] >= 0
         due = flags & ~was

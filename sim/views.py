@@ -22,6 +22,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from sim.bodies import bodies
 from sim.fonts import use_cjk_font
 from sim.plots import PANELS, Panel, draw_panel
 from sim.text import section
@@ -61,6 +62,18 @@ FONT_SIZE = 10.0
 
 TEXT: dict[str, dict[str, str]] = section("views")
 """Figure text by language."""
+
+BODY_TEXT: dict[str, dict[str, str]] = section("bodies")
+"""Names of the bodies and the text of their list, by language."""
+
+BODY_MARKS: dict[str, str] = {
+    "committee": "o", "supervisory": "D", "council": "^", "cobuilding_council": "v",
+    "social_org": "P", "leaders": "*", "branch": "X",
+}
+"""Mark drawn inside a member's square, by body (co-building units have no household
+members); a household on several bodies shows the mark of the first in
+:data:`sim.selfgov.BODIES` order, the legend gives each body's number of members and the
+list under the drawing (:func:`bodies_text`) names them all."""
 
 OUTCOME_PANELS: tuple[Panel, ...] = tuple(
     p for p in PANELS if p.key in ("actions", "attitudes", "petitions", "firm_money"))
@@ -218,6 +231,18 @@ def compound_figure(model: CompoundModel, compound: int = 0, lang: str = "zh", *
     cell = min(size[0] * 72 * width_share / span_x, size[1] * 72 * 0.7 / (top_floor + 2.8))
     ax.scatter(place.x, place.y, c=colours[state], s=(0.75 * cell) ** 2, marker="s",
                edgecolors=np.where(violates, VIOLATION_EDGE, "white"), linewidths=1.2)
+    marked = np.zeros(members.size, dtype=bool)
+    body_handles = []
+    for kind, who in body_members(model, compound):
+        if kind not in BODY_MARKS:
+            continue
+        mark = np.isin(members, who) & ~marked
+        marked |= mark
+        ax.scatter(place.x[mark], place.y[mark], s=(0.35 * cell) ** 2, marker=BODY_MARKS[kind],
+                   c="#000000", linewidths=0)
+        body_handles.append(Line2D([], [], marker=BODY_MARKS[kind], linestyle="",
+                                   markersize=7, color="#000000",
+                                   label=f"{BODY_TEXT[lang][kind]} ({who.size})"))
     for left, right, top in place.buildings:
         ax.add_patch(Rectangle((left, -0.6), right - left, top + 1.2, fill=False,
                                edgecolor="#555555", linewidth=1.0))
@@ -246,11 +271,47 @@ def compound_figure(model: CompoundModel, compound: int = 0, lang: str = "zh", *
     handles.append(Line2D([], [], marker="s", linestyle="", markersize=8,
                           markerfacecolor="white", markeredgecolor=VIOLATION_EDGE,
                           label=text["violates"]))
-    fig.legend(handles=handles, loc="outside lower center", ncol=5 if lang == "zh" else 2,
-               fontsize=FONT_SIZE, frameon=False, handletextpad=0.2, columnspacing=0.8)
+    handles.extend(body_handles)
+    renderer = fig.canvas.get_renderer()
+    for columns in range(5 if lang == "zh" else 2, 0, -1):  # as many columns as fit
+        legend = fig.legend(handles=handles, loc="outside lower center", ncol=columns,
+                            fontsize=FONT_SIZE, frameon=False, handletextpad=0.2,
+                            columnspacing=0.8)
+        if columns == 1 or legend.get_window_extent(renderer).width <= fig.bbox.width:
+            break
+        legend.remove()
     if ax_map is not None:
         _condition_map(ax_map, model.compounds.condition, compound, text["overview"])
     return fig
+
+
+def body_members(model: CompoundModel, compound: int) -> list[tuple[str, np.ndarray]]:
+    """The bodies of one compound and their members (household indices), in body order.
+
+    Read from the :class:`sim.bodies.Body` agents, so the page shows what the model has.
+    """
+    return [(agent.kind, agent.members) for agent in bodies(model, compound=compound)]
+
+
+def bodies_text(model: CompoundModel, compound: int, lang: str) -> str:
+    """Markdown list of one compound's bodies: each with its members and, if any, its funds."""
+    text = BODY_TEXT[lang]
+    found = bodies(model, compound=compound)
+    if not found:
+        return text["none"]
+    colon, sep = ("：", "、") if lang == "zh" else (": ", ", ")
+    lines = [f"**{text['heading']}**", ""]
+    for agent in found:
+        who = agent.members
+        if agent.kind == "cobuilding_units":
+            shown = text["outside"]
+        else:
+            shown = sep.join(str(int(i)) for i in who) if who.size else text["vacant"]
+        funds = agent.funds
+        left, right = ("（", "）") if lang == "zh" else (" (", ")")
+        extra = f"{left}{text['funds'].format(yuan=funds)}{right}" if funds is not None else ""
+        lines.append(f"- {text[agent.kind]}{extra}{colon}{shown}")
+    return "\n".join(lines)
 
 
 def _condition_map(ax: object, condition: np.ndarray, current: int, title: str) -> None:
