@@ -53,6 +53,22 @@ _GOVERNMENT = np.isin(SOURCES, ("government",))
 # Columns of the chosen sources and of the others, for the shares (same columns as the masks).
 _SPLITS = {name: (np.flatnonzero(mask), np.flatnonzero(~mask))
            for name, mask in (("resident", _RESIDENT), ("government", _GOVERNMENT))}
+_FIRST_SOURCES = 6
+"""Sources before issue 12 (fees … foundation). Shares sum their columns apart from the later
+ones and then add the two sums: numpy's summation order depends on how many terms there are,
+so summing in the appended (zero) columns would move the last bits of every share in runs
+that have none of the new money, and with them the outputs of every existing design."""
+
+
+def _sum_columns(win: np.ndarray, cols: np.ndarray, axis: int | None) -> np.ndarray:
+    """Sum of ``win``'s columns ``cols`` (over ``axis``): the first sources, then the rest.
+
+    Adding an exact 0.0 changes no float, so a run without the later sources gets the sums it
+    got before they existed (see :data:`_FIRST_SOURCES`).
+    """
+    first, later = cols[cols < _FIRST_SOURCES], cols[cols >= _FIRST_SOURCES]
+    total = win[:, first].sum(axis=axis)
+    return total + win[:, later].sum(axis=axis) if later.size else total
 
 
 class LedgerError(RuntimeError):
@@ -277,8 +293,8 @@ class Ledger:
         """Share of each compound's last-12-month inflow from the ``chosen`` sources."""
         win = self._window_sum()
         mine, others = _SPLITS[chosen]
-        part = win[:, mine].sum(axis=1)
-        total = part + win[:, others].sum(axis=1)  # ≥ part, so the share is ≤ 1 exactly
+        part = _sum_columns(win, mine, axis=1)
+        total = part + _sum_columns(win, others, axis=1)  # ≥ part: the share is ≤ 1 exactly
         return np.divide(part, total, out=np.full_like(total, empty), where=total > 0)
 
     def self_funded_share(self) -> np.ndarray:
@@ -289,8 +305,8 @@ class Ledger:
         """Residents' share of the whole community's last-12-month inflow (0 if none)."""
         win = self._window_sum()
         mine, others = _SPLITS["resident"]
-        part = float(win[:, mine].sum())
-        total = part + float(win[:, others].sum())
+        part = float(_sum_columns(win, mine, axis=None))
+        total = part + float(_sum_columns(win, others, axis=None))
         return part / total if total > 0 else 0.0
 
     def government_share(self) -> np.ndarray:

@@ -227,3 +227,27 @@ def test_the_accountant_switch_removes_only_the_deterrence():
     off = switch_off(scn, BY_NAME["elected_accountant"])
     assert off.design.institutions["station_fund"]["accountant_deterrence"] == 0.0
     assert off.design.institutions["station_fund"]["elected_accountant"] is True
+
+
+# ------------------------------------------------------------------ ledger
+
+
+def test_shares_without_the_new_sources_are_those_the_first_six_columns_gave():
+    """Appending sources must not move the last bits of a share (regression: it did, because
+    numpy sums 9 terms in another order than 5, which changed every design's dependence)."""
+    from sim.ledger import Ledger
+
+    rng = np.random.default_rng(7)
+    ledger = Ledger(40)
+    for _ in range(14):
+        ledger.new_month()
+        for source in SOURCES[:6]:
+            ledger.deposit(source, rng.exponential(1000.0, 40) * (rng.random(40) < 0.7))
+    win = ledger._window_sum()[:, :6]
+    gov = win[:, 2]
+    others = win[:, [0, 1, 3, 4, 5]].sum(axis=1)  # the sums before issue 12
+    old = np.divide(gov, gov + others, out=np.full(40, np.nan), where=gov + others > 0)
+    assert np.array_equal(ledger.government_share(), old, equal_nan=True)
+    part = float(win[:, [0, 1]].sum())
+    rest = float(win[:, [2, 3, 4, 5]].sum())
+    assert ledger.self_funded_share_total() == part / (part + rest)
