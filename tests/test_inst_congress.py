@@ -263,3 +263,13 @@ def test_without_turnout_no_committee_forms_and_the_run_is_the_baseline_without_
             b.datacollector.get_model_vars_dataframe())
         assert a.compound_dataframe().equals(b.compound_dataframe())
         assert np.array_equal(a.population.trust, b.population.trust)
+
+
+def test_the_switch_changes_nothing_where_committees_exist_from_the_start() -> None:
+    """Under ``formation: all`` (the 131 design) no congress is held, so turnout 0 is inert."""
+    on = sim.load_config("nanan_131").override({"community": "yimin_compound"})
+    off = switch_off(on, mechanism("congress"))
+    assert off is not on
+    a, b = sim.CompoundModel(on, rng=1).run(24), sim.CompoundModel(off, rng=1).run(24)
+    assert a.datacollector.get_model_vars_dataframe().equals(
+        b.datacollector.get_model_vars_dataframe())
