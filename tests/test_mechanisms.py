@@ -64,7 +64,8 @@ def test_mobilisation_off_utility_ignores_mobilisation() -> None:
                                             ("trust_learning", "trust")])
 def test_learning_off_keeps_beliefs(name: str, attr: str) -> None:
     # the baseline has no institution that visits or shifts trust: only learning moves them
-    scn = off("baseline", name)
+    # (and newcomers, who arrive with fresh beliefs: turnover is switched off too)
+    scn = switch_off(off("baseline", name), mechanism("turnover"))
     model = sim.CompoundModel(scn, rng=5)
     start = getattr(model.population, attr).copy()
     model.run(36)
@@ -145,7 +146,7 @@ def test_visibility_off_leaves_only_the_networks(design: str) -> None:
 def _quiet_beliefs(*names: str) -> Scenario:
     """131 without learning, rumours and the mechanisms ``names``: what still moves trust."""
     scn = scenario("nanan_131", **{"design.institutions.owners_committee.rumour_trust_loss": 0})
-    for name in ("trust_learning", "dependence_learning", "supervision", *names):
+    for name in ("trust_learning", "dependence_learning", "supervision", "turnover", *names):
         scn = switch_off(scn, mechanism(name))
     return scn
 

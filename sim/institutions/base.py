@@ -21,7 +21,8 @@ agent), ``model.rng`` (drawing a random number moves the one generator, so every
 write), ``model.firms``; another institution's public attribute is
 ``<its name>.<attribute>``. An institution's own attributes are its own business and need
 no declaration, nor do the fields of :data:`LAYOUT` (who lives where, households' traits:
-fixed when the model is built); :data:`FIELD_GROUPS` names fields that change together.
+fixed when the model is built; only :mod:`sim.turnover`, between phases, redraws the traits of
+a flat's newcomer); :data:`FIELD_GROUPS` names fields that change together.
 ``tests/test_institution_contract.py`` runs every design and fails when an institution changes a
 field in a phase whose ``writes`` do not list it, or reads one its ``reads`` and ``writes`` do not.
 
