@@ -81,3 +81,27 @@ def test_no_bodies_no_agents_and_sync_is_idle_when_nothing_changed():
 
 def test_every_kind_is_a_body_name():
     assert set(KIND) == set(BODIES)
+
+
+def test_page_lists_and_marks_the_members_of_each_body(huli):
+    from sim.views import BODY_MARKS, bodies_text, body_members, compound_figure
+
+    c = int(np.flatnonzero(huli.selfgov.bodies["committee"])[0])
+    found = dict(body_members(huli, c))
+    assert set(found) == {a.kind for a in bodies(huli, compound=c)}
+    for lang, name in (("zh", "业委会"), ("en", "owners' committee")):
+        listing = bodies_text(huli, c, lang)
+        line = next(ln for ln in listing.splitlines() if name in ln)
+        assert all(str(int(i)) in line for i in found["committee"])
+        fig = compound_figure(huli, c, lang)
+        labels = [t.get_text() for t in fig.legends[0].get_texts()]
+        assert any(name in label for label in labels)
+    # every member is marked once in the drawing (one mark per household)
+    fig = compound_figure(huli, c, "en")
+    marked = sum(len(col.get_offsets()) for col in fig.axes[0].collections[1:])
+    members = set().union(*(set(w.tolist()) for k, w in found.items() if k in BODY_MARKS))
+    assert marked == len(members)
+    empty = sim.CompoundModel({"community": "heping_road", "design": "huli_six_party"}, rng=5)
+    empty.selfgov.bodies = {k: np.zeros_like(v) for k, v in empty.selfgov.bodies.items()}
+    sync(empty)
+    assert bodies_text(empty, 0, "en") == "This compound has no body of self-governance yet."
