@@ -194,14 +194,21 @@ def test_an_elected_accountant_means_less_misuse():
 # ------------------------------------------------------------------ off switches
 
 
-BASE = {"government_service": {}, "owners_committee": {}, "deliberation_council": {},
-        "renovation_campaign": {"first": 6, "interval": 12}}
+MINE = ("shared_assets", "community_foundation", "station_fund")
+
+
+def nanan(extra: dict[str, Any]) -> sim.Scenario:
+    """nanan_131 on the 移民小区 without this module's institutions, plus ``extra``."""
+    scn = sim.load_config("configs/designs/nanan_131.yaml").override(
+        {"community": "yimin_compound"})
+    data = scn.model_dump(mode="json")
+    inst = {k: v for k, v in data["design"]["institutions"].items() if k not in MINE}
+    data["design"]["institutions"] = {**inst, **extra}
+    return sim.load_config(data)
 
 
 def frames(extra: dict[str, Any]) -> tuple[Any, np.ndarray]:
-    data = {"design": {"name": "t", "institutions": {**BASE, **extra}},
-            "community": "yimin_compound"}
-    model = sim.CompoundModel(data, rng=3).run(30)
+    model = sim.CompoundModel(nanan(extra), rng=3).run(36)
     return model.datacollector.get_model_vars_dataframe(), model.ledger.total_in
 
 
@@ -209,9 +216,8 @@ def frames(extra: dict[str, Any]) -> tuple[Any, np.ndarray]:
                                         ("foundation_grants", "community_foundation"),
                                         ("station_fund_money", "station_fund")])
 def test_each_off_switch_gives_the_run_without_the_institution_bit_for_bit(mech, inst):
-    on = {inst: {}}
-    scn = sim.load_config({"design": {"name": "t", "institutions": {**BASE, **on}},
-                           "community": "yimin_compound"})
+    on = {inst: {"after_renovation": False} if inst == "shared_assets" else {}}
+    scn = nanan(on)
     assert applies(scn, BY_NAME[mech])
     off = switch_off(scn, BY_NAME[mech]).design.institutions[inst]
     a, in_a = frames({})
