@@ -8,7 +8,7 @@ household *i* scores
           − w_dependence·(dependenceᵢ − ½) + w_mobilisation·mobilisationᵢ
           − w_cost·costᵢₐ
           + w_face·sensitivityᵢ·visibilityᵢ·(sᵢₐ − φᵢ)
-          + w_reputation·visibilityᵢₐ·reputationᵢ        (paying and complying only)
+          + w_reputation·visibilityᵢₐ·(reputationᵢ − ½)    (paying and complying only)
 
 where sᵢₐ is the share of i's neighbours seen doing *a* last month (the four
 actions counted in one pass over the ties), φᵢ the household's threshold, and
@@ -21,11 +21,16 @@ does nothing to it.
 **Face as anticipated loss (声誉).** reputationᵢ is the household's standing among
 those who know it, in [0, 1] (:func:`update_reputation`). A defection on a visible action
 — not paying, breaking a rule, the two actions that make up the record others see —
-would lower it among those who see it: a household that defected on both would keep
-r·(1 − λ·v) of its standing, i.e. lose λ·v·r. So the stake, in utility, is
-w_reputation·v·r, added to the utility of paying and of complying (volunteering and
-taking part are not duties: not doing them is no defection). A household with more
-standing has more to lose; one nobody sees has nothing at stake.
+would lower it among those who see it, in proportion to how visible the action is. The
+stake, in utility, is w_reputation·v·(r − ½), added to the utility of paying and of
+complying (volunteering and taking part are not duties: not doing them is no defection).
+Reputation enters centred at ½, its value for a household not yet known, as trust, spirit
+and dependence enter centred: a household with a good name has it to lose, the more the
+better its name and the more it is seen; one with a bad name has less reason to keep a
+record nobody credits it with (a visible defection confirms what its neighbours think:
+破罐子破摔); an unknown household, or one nobody sees, has nothing at stake. Centring
+keeps the term from shifting every household's intercept (the action bases were set
+without it): what the term adds is the dependence of the choice on one's standing.
 
 It acts with probability 1 / (1 + exp(−U/T)) for noise temperature T > 0,
 and iff U ≥ −tolerance at T = 0. With every weight but face set to 0 (reputation included),
@@ -277,14 +282,14 @@ def _run_rule(model: CompoundModel, utility: np.ndarray | None, shares: np.ndarr
 
 
 def reputation_stake(model: CompoundModel) -> np.ndarray:
-    """w_reputation × visibility × reputation: the reputation term of paying and complying.
+    """w_reputation × visibility × (reputation − ½): the reputation term of pay and comply.
 
     ``(n, 2)``: what a visible defection on each of the two actions would cost each
     household this month (the term the decision kernel adds; 0 everywhere at weight 0).
     """
     face_factor(model)  # derives the rule's constants again if the bonus changed
     stake = np.broadcast_to(model.rule.stake, (model.population.n, 4))[:, :2]
-    return stake * model.population.reputation[:, None]
+    return stake * (model.population.reputation[:, None] - 0.5)
 
 
 def update_reputation(model: CompoundModel) -> None:

@@ -207,11 +207,11 @@ class Weights(Strict):
                                  json_schema_extra={"prior": {"low": 0.5, "high": 1.5,
                                                               "source": "assumption"}})
     reputation: Weight = Field(
-        1.0, description="Face as anticipated loss: weight of reputation × visibility added to "
-                         "paying and complying (what a visible defection would cost the "
-                         "household's standing among those who see it).",
-        json_schema_extra={"label_zh": "声誉损失权重：缴费、守规的效用加上 声誉×可见度（被看见的"
-                                       "违约会使看见者收回的声望）",
+        1.0, description="Face as anticipated loss: weight of (reputation − ½) × visibility "
+                         "added to paying and complying (a good name that a visible "
+                         "defection would put at stake among those who see it).",
+        json_schema_extra={"label_zh": "声誉损失权重：缴费、守规的效用加上 (声誉−½)×可见度"
+                                       "（被看见的违约会使看见者收回给这户的好名声）",
                            "prior": {"low": 0.5, "high": 1.5, "source": "assumption"}})
 
 

@@ -169,9 +169,9 @@ def cooperative_decisions(rows: np.ndarray, indices: np.ndarray, wide: bool,
         shares: ``(n, 4)`` float64 output of the shares seen, or ``(0, 4)`` for none (for
             inspection: :func:`sim.behaviour.neighbour_shares`).
         reputation: Each household's standing among those who know it, in [0, 1].
-        stake: ``(n, 1)`` or ``(n, 4)`` w_reputation × visibility: the anticipated loss of a
-            visible defection is ``stake × reputation``, added to paying and complying
-            (actions 0 and 1) only.
+        stake: ``(n, 1)`` or ``(n, 4)`` w_reputation × visibility: the term
+            ``stake × (reputation − ½)`` (reputation centred at its starting value, as
+            trust is) is added to paying and complying (actions 0 and 1) only.
         has_stake: Whether to add the reputation term (w_reputation > 0).
 
     Returns:
@@ -264,8 +264,8 @@ def cooperative_decisions(rows: np.ndarray, indices: np.ndarray, wide: bool,
             u3 = u3 + b3
         if has_cost:
             u0 = u0 - cost[i]
-        if has_stake:  # + w_rep · visibility · reputation: what a visible defection costs
-            r = reputation[i]
+        if has_stake:  # + w_rep · visibility · (reputation − ½): a good name at stake
+            r = reputation[i] - 0.5
             if stake.shape[1] == 4:
                 u0 = u0 + stake[i, 0] * r
                 u1 = u1 + stake[i, 1] * r

@@ -4,9 +4,9 @@ Issue 12 items 2b and 2c. ``population.reputation`` is each household's standing
 who know it, in [0, 1]; it moves toward the visible record (paid, complied) at
 ``learning.reputation`` × visibility, then toward the neighbours' mean at ``learning.gossip``
 (:func:`sim.kernels.update_reputation`). Paying and complying gain w_reputation ×
-visibility × reputation (:mod:`sim.behaviour`). The answers here are analytic or hold by
+visibility × (reputation − ½) (:mod:`sim.behaviour`). The answers here are analytic or hold by
 construction: one gossip step moves by the stated amount, repeated gossip converges to the
-(degree-weighted) mean, the logit of defecting moves by exactly w·v·r / T, and with the weight
+(degree-weighted) mean, the logit of defecting moves by exactly w·v·(r − ½) / T, and with the weight
 at 0 the threshold preset is Granovetter's rule and agrees with the bare cascade loop.
 """
 
@@ -143,11 +143,10 @@ def test_reputation_term_adds_weight_times_visibility_times_reputation_to_pay_an
     assert np.array_equal(with_.population.decisions, without.population.decisions)
     vis = behaviour.visibility(with_)
     rep = with_.population.reputation
-    np.testing.assert_allclose(u_w[:, :2] - u_0[:, :2], w * vis[:, :2] * rep[:, None],
-                               rtol=0, atol=1e-12)
+    stake = w * vis[:, :2] * (rep[:, None] - 0.5)  # centred at ½, a household not yet known
+    np.testing.assert_allclose(u_w[:, :2] - u_0[:, :2], stake, rtol=0, atol=1e-12)
     assert np.array_equal(u_w[:, 2:], u_0[:, 2:])  # volunteering, taking part: no duty
-    np.testing.assert_allclose(behaviour.reputation_stake(with_), w * vis[:, :2] * rep[:, None],
-                               rtol=0, atol=1e-15)
+    np.testing.assert_allclose(behaviour.reputation_stake(with_), stake, rtol=0, atol=1e-15)
     assert not behaviour.reputation_stake(without).any()
 
 
@@ -163,8 +162,11 @@ def test_high_reputation_visible_household_defects_less_by_the_analytic_logit_am
     p_def_w = 1.0 - sim_expit(u_w[seen, 0] / noise)
     p_def_0 = 1.0 - sim_expit(u_0[seen, 0] / noise)
     assert (p_def_w < p_def_0).all()
-    np.testing.assert_allclose(logit(p_def_0) - logit(p_def_w), w * vis[seen] * rep[seen] / noise,
-                               rtol=0, atol=1e-9)
+    np.testing.assert_allclose(logit(p_def_0) - logit(p_def_w),
+                               w * vis[seen] * (rep[seen] - 0.5) / noise, rtol=0, atol=1e-9)
+    bad = (vis > 0.3) & (rep < 0.2)  # a bad name: paying is worth less than to the unknown
+    assert bad.sum() > 20
+    assert (u_w[bad, 0] < u_0[bad, 0]).all()
 
 
 def test_a_household_nobody_sees_has_nothing_at_stake():
@@ -175,6 +177,8 @@ def test_a_household_nobody_sees_has_nothing_at_stake():
     model.population.reputation[:] = 0.9
     stake = behaviour.reputation_stake(model)
     assert not stake[10:].any() and (stake[:10] > 0).all()
+    model.population.reputation[:] = 0.5  # not yet known: nothing at stake either
+    assert not behaviour.reputation_stake(model).any()
 
 
 def sim_expit(x: np.ndarray) -> np.ndarray:
@@ -258,13 +262,13 @@ def test_with_weight_zero_the_threshold_preset_is_granovetters_rule(threshold_of
 
 
 def test_the_reputation_weight_is_what_would_break_granovetter(threshold_off):
-    # Negative control: the same riot with w_reputation = 1 starts from everyone whose
-    # threshold the stake (1 × visibility 1 × reputation 0.5) covers, not from one.
+    # Negative control: with w_reputation = 1 the full riot of thresholds k/99 fails: after
+    # month 1 nobody but the instigator has paid, so the others' standing falls below ½ and
+    # their (negative) stake keeps them below their thresholds.
     phis = [k / 99 for k in range(100)]
-    phis[1] = 2 / 99
     scn = threshold_off.override({"behaviour.threshold": phis, "initial.committed": 0,
                                   "behaviour.weights.reputation": 1.0})
-    assert _cascade(scn, nx.complete_graph(100)).population.acts[:, 0].sum() > 1
+    assert _cascade(scn, nx.complete_graph(100)).population.acts[:, 0].sum() < 100
 
 
 @pytest.mark.parametrize("graph_seed", range(3))
