@@ -546,11 +546,11 @@ class Seats(Strict):
                                             "prior": {"low": 5, "high": 11,
                                                       "source": "assumption"}})
     committee: int = Field(5, ge=1, le=50, description="Members of an owners' committee "
-                                                        "(业委会), chosen among owners.",
+                                                        "(业委会), chosen among owners (rules "
+                                                        "usually ask 5–11, odd).",
                            json_schema_extra={"label_zh": "业委会委员席位数（从业主中产生）",
                                               "prior": {"low": 3, "high": 9,
-                                                        "source": "assumption: 业委会 rules "
-                                                                  "usually ask 5–11, odd"}})
+                                                        "source": "assumption"}})
     supervisory: int = Field(3, ge=1, le=50, description="Members of a supervisory committee "
                                                           "(监事会), chosen among owners.",
                              json_schema_extra={"label_zh": "监事会成员席位数（从业主中产生）",
@@ -594,10 +594,10 @@ class Elections(Strict):
                            "prior": {"low": 0.5, "high": 4.0, "source": "assumption"}})
     term_months: int = Field(
         36, ge=0, le=1200, description="Months after which a body's members are chosen again "
-                                       "(0: only when the body re-forms).",
+                                       "(0: only when the body re-forms); 业委会 terms are "
+                                       "usually 3–5 years.",
         json_schema_extra={"label_zh": "任期（月）：期满重新评议；0 为仅在重新成立时",
-                           "prior": {"low": 36, "high": 60,
-                                     "source": "assumption: 业委会 terms of 3–5 years"}})
+                           "prior": {"low": 36, "high": 60, "source": "assumption"}})
     seats: Seats = Seats()
 
 
