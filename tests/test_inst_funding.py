@@ -154,8 +154,9 @@ def test_competition_most_ready_first_with_fewer_criteria():
     set_readiness(model, campaign, {0: "abc", 1: "ab", 3: "abcd", 6: "bcd", 10: "abcd"})
     model.step()
     record = campaign.allocations[0]
-    # 3 and 10 meet all four; then 0 (worst condition) before 6 among those meeting three.
-    assert list(record["compounds"]) == [0, 3, 10]
+    # ranked by the readiness score (equal weights): 3 and 10 score highest (0.79); then 6
+    # (criteria b, c, d: 0.71) before 0 (a, b, c: 0.56) although 0 is in worse condition
+    assert list(record["compounds"]) == [3, 6, 10]
     assert record["carried"] == pytest.approx(0.0)
 
 

@@ -51,6 +51,18 @@ PREREQUISITES: tuple[Prerequisite, ...] = (
         "it removes the friction between a branch and a committee led by different people, "
         "which exists only where both bodies do (SelfGovernance.update_efficiency: "
         "both = branch & committee & ~one_shoulder)"),
+    Prerequisite(
+        "codesign", ("renovation_campaign",),
+        "it is called only by RenovationCampaign.after_decisions and month_end (the vote "
+        "before the money is spent, the stake, its fade); without a campaign it does nothing"),
+    Prerequisite(
+        "shared_assets", ("owners_committee",),
+        "its income is paid only where an owners' committee exists to hold it (SharedAssets "
+        "reads bodies['committee']), and only the committee spends the fund"),
+    Prerequisite(
+        "community_foundation", ("owners_committee",),
+        "it grants money only to residents' projects, which only the owners' committee "
+        "starts (selfgov.project, set in OwnersCommittee._start_projects)"),
 )
 """Every prerequisite, by institution."""
 
