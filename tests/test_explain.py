@@ -20,6 +20,8 @@ import pytest
 
 from sim.cli import main
 from sim.cli_base import build_scenario
+from sim.config import load_config
+from sim.experiments import attribution
 from sim.experiments.explain import (
     ATTRIBUTION,
     HTML,
@@ -46,7 +48,9 @@ label_en: Baseline with a party branch and one shoulder
 description: >
   The baseline with a grid party branch and one_shoulder. one_shoulder only removes the
   friction between a branch and an owners' committee led by different people; with no
-  committee it does nothing, by construction.
+  committee it does nothing, by construction. Compared with TOY_REF, the baseline without
+  its owners' committee (since issue 12 the baseline's congress may elect one, and then
+  one_shoulder would matter).
 institutions:
   government_service: {}
   renovation_campaign: {}
@@ -55,17 +59,35 @@ institutions:
 """
 
 
+TOY_REF = """\
+kind: design
+label_zh: 无业委会的基线
+label_en: Baseline without an owners' committee
+description: The baseline without its congress, so no owners' committee can form.
+institutions:
+  government_service: {}
+  renovation_campaign: {}
+"""
+
+
 @pytest.fixture(scope="module")
 def toy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("toy") / "toy_one_shoulder.yaml"
+    folder = tmp_path_factory.mktemp("toy")
+    (folder / "toy_ref.yaml").write_text(TOY_REF, encoding="utf-8")
+    path = folder / "toy_one_shoulder.yaml"
     path.write_text(TOY, encoding="utf-8")
     return path
+
+
+def toy_ref(toy: Path) -> str:
+    """The reference the toy is explained against (next to it)."""
+    return str(toy.parent / "toy_ref.yaml")
 
 
 @pytest.fixture(scope="module")
 def toy_out(toy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("explain") / "toy"
-    assert main(["explain", str(toy), "--vs", "baseline", *SMALL, "--workers", "1",
+    assert main(["explain", str(toy), "--vs", toy_ref(toy), *SMALL, "--workers", "1",
                  "--quiet", "--lang", "en", "--out", str(out)]) == 0
     return out
 
@@ -82,36 +104,43 @@ def test_players_and_coalitions_of_131() -> None:
     ref = build_scenario("baseline").override({"community": COMMUNITY})
     design = build_scenario("nanan_131").override({"community": COMMUNITY})
     players = players_of(ref, design)
+    # since issue 12 the baseline has an owners' committee too (elected by congress), so 131's
+    # is a *changed* player (congress → all), and what needs a committee finds one in every
+    # subset: no prerequisite binds, all 2^11 subsets are designs
     assert [(p.name, p.kind) for p in players] == [
         ("party_branch", "added"), ("deliberation_council", "added"),
-        ("owners_committee", "added"), ("supervisory_committee", "added"),
-        ("covenant", "added"), ("three_affairs_triage", "added")]
+        ("supervisory_committee", "added"), ("covenant", "added"),
+        ("three_affairs_triage", "added"), ("codesign", "added"), ("shared_assets", "added"),
+        ("community_foundation", "added"), ("station_fund", "added"),
+        ("owners_committee", "changed"), ("renovation_campaign", "changed")]
     game = game_of(players)
-    assert game.needs == {"supervisory_committee": frozenset({"owners_committee"}),
-                          "covenant": frozenset({"owners_committee"})}
-    assert len(game.coalitions()) == 40  # 64 subsets, 24 with sup. or covenant but no committee
+    assert game.needs == {}
+    assert len(game.coalitions()) == 2 ** 11
     full = coalition_scenario(ref, design, players, frozenset(game.players))
     assert full.to_dict() == design.to_dict()
     assert list(full.to_dict()["design"]["institutions"]) == list(design.design.institutions)
     assert coalition_scenario(ref, design, players, frozenset()).to_dict() == ref.to_dict()
     one = coalition_scenario(ref, design, players, frozenset({"party_branch"}))
     assert set(one.design.institutions) == {"party_branch", "government_service",
-                                            "renovation_campaign"}
+                                            "renovation_campaign", "owners_committee"}
 
 
 def test_removed_and_changed_players_and_other_settings() -> None:
     ref = build_scenario("nanan_131").override({"community": COMMUNITY})
-    design = build_scenario("baseline").override({
+    data = build_scenario("baseline").override({
         "community": COMMUNITY, "behaviour.noise": 0.7,
-        "design.institutions.government_service.months_big": 3})
+        "design.institutions.government_service.months_big": 3}).model_dump()
+    data["design"]["institutions"].pop("owners_committee")  # the baseline without its congress
+    design = load_config(data)
     players = players_of(ref, design)
     kinds = {p.name: p.kind for p in players}
     assert kinds["owners_committee"] == "removed"
     assert kinds["government_service"] == "changed"
     assert kinds["other"] == "other"
     game = game_of(players)
-    # removing the committee takes the supervisory committee and the covenant with it
-    assert game.needs["owners_committee"] == frozenset({"supervisory_committee", "covenant"})
+    # removing the committee takes with it what acts only through it
+    assert game.needs["owners_committee"] == frozenset({
+        "supervisory_committee", "covenant", "shared_assets", "community_foundation"})
     full = coalition_scenario(ref, design, players, frozenset(game.players))
     assert full.to_dict() == design.to_dict()
     only_other = coalition_scenario(ref, design, players, frozenset({"other"}))
@@ -186,7 +215,7 @@ def test_resume_after_a_kill_gives_the_same_attribution(tmp_path: Path) -> None:
 def test_scheduler_gives_the_local_attribution(toy: Path, toy_out: Path, tmp_path: Path,
                                                dask_cluster: str) -> None:  # noqa: F811
     out = tmp_path / "dask"
-    assert main(["explain", str(toy), "--vs", "baseline", *SMALL, "--quiet", "--lang", "en",
+    assert main(["explain", str(toy), "--vs", toy_ref(toy), *SMALL, "--quiet", "--lang", "en",
                  "--scheduler", dask_cluster, "--out", str(out)]) == 0
     assert (out / ATTRIBUTION).read_bytes() == (toy_out / ATTRIBUTION).read_bytes()
 
@@ -211,7 +240,14 @@ def test_bad_input_is_one_line_and_writes_nothing(argv: list[str], field: str, t
 
 def test_study_sizes_of_the_default_explanation() -> None:
     study = build_study("nanan_131", "baseline", community=COMMUNITY)
-    assert len(study.coalitions) == 40 and len(study.param_sets) == 32
+    # 11 players (issue 12) is above max_exact = 8: the coalitions are those along the
+    # sampled orderings (each ordering passes through players + 1 coalitions), not all 2^11
+    assert len(study.game.players) == 11 > study.max_exact
+    assert study.coalitions == attribution.needed_coalitions(
+        study.game, max_exact=study.max_exact, permutations=study.permutations, seed=0)
+    assert len(study.coalitions) <= study.permutations * (len(study.game.players) - 1) + 2
+    assert frozenset() in study.coalitions and frozenset(study.game.players) in study.coalitions
+    assert len(study.param_sets) == 32
     assert len(study.seeds) == 4
     assert study.n_runs == len(study.variants) * 32 * 4
 
