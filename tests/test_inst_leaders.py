@@ -57,8 +57,10 @@ def test_leaders_make_every_action_more_visible():
 
 @pytest.mark.parametrize("visits", [1.0, 2.0])
 def test_each_leader_visits_households_laggards_first(visits):
+    # Elected leaders of average spirit: quality 1, as the counts are units × visits at
+    # efficiency 1 (the 3-unit compound's leaders would otherwise lower it to 0.59).
     scn = scenario({"stairwell_leaders": {"visits_per_leader": visits}},
-                   **{"behaviour.base.contribute": -1.0})
+                   **{"behaviour.base.contribute": -1.0, "elections.efficiency_spirit": 0.0})
     model = sim.CompoundModel(scn, rng=2)
     pop = model.population
     acts = pop.acts.copy()
@@ -72,7 +74,10 @@ def test_each_leader_visits_households_laggards_first(visits):
 
 
 def test_visits_scale_with_coordination_efficiency():
-    scn = scenario({"stairwell_leaders": {}}, **{"coordination.cost_per_link": 1.0})
+    # Members of average spirit: quality 1, as this test computes efficiency by the
+    # coordination rule alone.
+    scn = scenario({"stairwell_leaders": {}}, **{"coordination.cost_per_link": 1.0,
+                                                  "elections.efficiency_spirit": 0.0})
     model = sim.CompoundModel(scn, rng=2)
     model.selfgov.bodies["council"][:] = True  # two bodies: one link, efficiency 1/2
     model.step()

@@ -262,7 +262,10 @@ def coexisting(one_shoulder: bool, formation: str = "all") -> sim.CompoundModel:
                                     "owners_committee": {"formation": formation}}
     if one_shoulder:
         institutions["one_shoulder"] = {}
-    return sim.CompoundModel(scenario([group("c", 30, 0.1, count=3)], institutions), rng=0)
+    # Members of average spirit: quality 1, as these tests compute efficiency by the
+    # coordination rule alone (quality × efficiency is capped at 1, which would hide friction).
+    return sim.CompoundModel(scenario([group("c", 30, 0.1, count=3)], institutions,
+                                      elections={"efficiency_spirit": 0.0}), rng=0)
 
 
 def test_one_shoulder_removes_the_friction_between_branch_and_committee():
