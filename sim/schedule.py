@@ -92,6 +92,12 @@ PHASE_ORDER: dict[str, tuple[str, ...]] = {
 }
 """Per phase, the institutions that act in it, in the order they act."""
 
+CALLED_BY: dict[str, str] = {"codesign": "renovation_campaign"}
+"""Institutions that act in no phase of their own, each with the institution that calls it
+(the renovation campaign puts its plan to the vote before funding and fades the stake at
+month end). ``sim schedule`` lists one under its caller in each phase where the caller's
+declared reads or writes name the called institution's attributes (``codesign.passed``)."""
+
 PHASE_LABELS = {step.key: (step.label_zh, step.label_en)
                 for step in (SETUP, *MONTH) if step.phase}
 """Per phase, what happens in it (zh, en)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.institutions.base import FIELD_GROUPS
-from sim.schedule import MONTH, PHASE_ORDER, SETUP, Step
+from sim.schedule import CALLED_BY, MONTH, PHASE_ORDER, SETUP, Step
 from sim.text import section
 
 DESCRIPTION = """\
@@ -51,8 +51,26 @@ def load_design(design: str) -> Any:
     return load_config({"design": design}).design
 
 
+def called_in(caller: str, phase: str, used: set[str]) -> list[str]:
+    """The institutions of ``used`` that ``caller`` calls in ``phase`` (:data:`CALLED_BY`).
+
+    One is called there when the caller's declared reads or writes in ``phase`` name one of
+    its attributes (``codesign.passed``): what is printed is what the contract declares.
+    """
+    from sim.institutions.registry import REGISTRY
+
+    access = REGISTRY[caller].contract[phase]
+    return [name for name, by in CALLED_BY.items()
+            if by == caller and name in used
+            and any(f.startswith(f"{name}.") for f in (*access.reads, *access.writes))]
+
+
 def render(design: Any, lang: str = "zh") -> str:
-    """The month of ``design`` as text, in ``lang`` (``zh`` or ``en``)."""
+    """The month of ``design`` as text, in ``lang`` (``zh`` or ``en``).
+
+    An institution with no phase of its own (:data:`~sim.schedule.CALLED_BY`) is listed,
+    unnumbered, under its caller in the phases where the caller calls it.
+    """
     from sim.institutions.registry import REGISTRY
 
     text = TEXT[lang]
@@ -75,6 +93,11 @@ def render(design: Any, lang: str = "zh") -> str:
                 lines.extend(textwrap.wrap(f"{key}: {body}", width=96,
                                            initial_indent=f"{indent}   ",
                                            subsequent_indent=f"{indent}     "))
+            for called in called_in(name, phase, used):
+                sub = REGISTRY[called]
+                lines.append(f"{indent}   ↳ {called} — "
+                             f"{sub.label_zh if lang == 'zh' else sub.label_en}")
+                lines.append(f"{indent}     {text['called_by'].format(caller=name)}")
 
     def step_lines(number: int, step: Step) -> list[str]:
         label = step.label_zh if lang == "zh" else step.label_en

@@ -8,7 +8,7 @@ import pytest
 
 from sim.cli import main
 from sim.institutions.registry import REGISTRY
-from sim.schedule import MONTH, PHASE_ORDER
+from sim.schedule import CALLED_BY, MONTH, PHASE_ORDER
 
 
 def schedule(capsys, *args: str) -> tuple[int, str, str]:
@@ -17,11 +17,28 @@ def schedule(capsys, *args: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
+def phase_text(text: str, phase: str) -> str:
+    """The printed block of ``phase`` (up to the next step of the month)."""
+    if phase == "setup":  # the paragraph after the title, before the month's steps
+        return text.split("\n\n")[1]
+    block = text.split(f". {phase} — ", 1)[1]
+    return re.split(r"\n\s?\d+\. [a-z_]+ — ", block, maxsplit=1)[0]
+
+
 def numbered(text: str, phase: str) -> list[str]:
     """The institutions listed under ``phase`` in the printed month, in printed order."""
-    block = text.split(f". {phase} — ", 1)[1]
-    block = re.split(r"\n\s?\d+\. [a-z_]+ — ", block, maxsplit=1)[0]
-    return re.findall(r"^\s+\d+\. ([a-z_]+) — ", block, flags=re.M)
+    return re.findall(r"^\s+\d+\. ([a-z_]+) — ", phase_text(text, phase), flags=re.M)
+
+
+def called(text: str, phase: str) -> list[tuple[str, str]]:
+    """(institution, the numbered institution it is listed under) for each ``↳`` entry."""
+    pairs, under = [], ""
+    for line in phase_text(text, phase).splitlines():
+        if m := re.match(r"\s+\d+\. ([a-z_]+) — ", line):
+            under = m.group(1)
+        elif m := re.match(r"\s+↳ ([a-z_]+) — ", line):
+            pairs.append((m.group(1), under))
+    return pairs
 
 
 def test_nanan_131_prints_the_month_in_english(capsys):
@@ -60,10 +77,34 @@ def test_every_design_lists_each_of_its_institutions_in_each_of_its_phases(capsy
     code, out, _ = schedule(capsys, design, "--lang", "en")
     assert code == 0
     names = set(load_design(design).institutions)
-    for phase in ("before_decisions", "after_decisions", "month_end"):
+    phases = ("setup", "before_decisions", "after_decisions", "month_end")
+    for phase in phases[1:]:
         assert numbered(out, phase) == [n for n in PHASE_ORDER[phase] if n in names]
+    # An institution with no phase of its own (codesign) is listed under its caller, in
+    # phases where the caller acts, and at least once; every institution's name is printed.
+    for phase in phases:
+        for name, under in called(out, phase):
+            assert name in names and under == CALLED_BY[name] and under in names
     for name in names:
         assert REGISTRY[name].label_en in out
+        if name in CALLED_BY:
+            assert not any(name in order for order in PHASE_ORDER.values())
+            assert any((name, CALLED_BY[name]) in called(out, phase) for phase in phases)
+        else:
+            assert any(name in numbered(out, phase) for phase in phases)
+
+
+def test_codesign_is_listed_where_the_campaign_calls_it(capsys):
+    """The campaign puts the plan to the vote before funding and fades the stake at month
+    end (docs/decisions.md §43); its setup does not touch co-design."""
+    code, out, _ = schedule(capsys, "chongchuan_plus", "--lang", "en")
+    assert code == 0
+    assert [p for p in ("setup", "before_decisions", "after_decisions", "month_end")
+            if ("codesign", "renovation_campaign") in called(out, p)] == ["after_decisions",
+                                                                          "month_end"]
+    assert "(called by renovation_campaign; no phase of its own)" in out
+    code, out, _ = schedule(capsys, "chongchuan_plus")
+    assert "（由 renovation_campaign 调用，无自身阶段）" in out
 
 
 def test_an_unknown_design_is_one_line_and_exit_2(capsys):
