@@ -26,8 +26,9 @@ def council_scenario(council: dict[str, Any] | None = None, *, committee: bool =
                                   "units_per_building": 2, "open_matters": list(matters)}]},
         "design": {"name": "t", "institutions": institutions},
     }
+    # members of average spirit (elections' effects 0): quality 1, so efficiency stays 1
     changes = {"matters.arrival_scale": 0.0, "coordination.cost_per_link": 0.0, **EVERYONE,
-               **over}
+               "elections.misuse_spirit": 0.0, "elections.efficiency_spirit": 0.0, **over}
     return sim.load_config(data).override(changes)
 
 
@@ -176,7 +177,11 @@ def test_linkage_raises_efficiency_where_a_branch_exists_and_only_there():
 
 
 def test_linkage_with_one_shoulder_removes_friction_and_hub_cost():
-    scn = linkage_scenario(True).override({"design.institutions.one_shoulder": {}})
+    # members of average spirit: quality 1, as this test computes efficiency by the
+    # coordination rule alone
+    scn = linkage_scenario(True, **{"elections.misuse_spirit": 0.0,
+                                    "elections.efficiency_spirit": 0.0}).override(
+        {"design.institutions.one_shoulder": {}})
     model = sim.CompoundModel(scn, rng=4).run(2)  # bodies are complete from month 2 on
     sg, cfg = model.selfgov, model.config.coordination
     k = sg.body_count(model)

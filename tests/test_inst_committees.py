@@ -5,7 +5,9 @@ pooled money (打平伙), supervisory_committee checks *how well*. Most scenario
 arrival off and open one broken-lights matter (cost 5,000 yuan, labour share 0.4) at month
 0, and make households deterministic (noise 0, action bases ±20) so that who pays, who
 takes part and who volunteers is known; coordination costs nothing (efficiency 1), so every
-household is reached.
+household is reached. Members are of average spirit (``elections`` effects 0, so coordination
+quality and the committee's misuse factor are 1): the tests compute efficiency and misuse by
+the committees' own rules alone.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ def scenario(institutions: dict[str, Any], households: tuple[int, ...] = (100,),
         "design": {"name": "t", "institutions": institutions},
         "matters": {"arrival_scale": 0.0},
         "coordination": {"cost_per_link": 0.0},
+        # members of average spirit: quality and misuse factor 1 (the rules under test alone)
+        "elections": {"misuse_spirit": 0.0, "efficiency_spirit": 0.0},
     }
     data.update(sections)
     return sim.load_config(data)
@@ -233,7 +237,9 @@ def test_households_pay_once_per_project():
     """Payment spreads over months; nobody is asked (or pays) a second time."""
     scn = scenario({"owners_committee": {"self_approve": 1.0, "target_rate": 1.0,
                                          "max_months": 60, "misuse_prob": 0.0}},
-                   households=(100, 80), behaviour={"noise": 1.0})
+                   households=(100, 80), behaviour={"noise": 1.0},
+                   # nobody moves: a newcomer owes the share again (sim.turnover), paid once here
+                   turnover={"owner": 0.0, "renter": 0.0, "floating": 0.0})
     model = sim.CompoundModel(scn, rng=4)
     sg, pop = model.selfgov, model.population
     model.step()

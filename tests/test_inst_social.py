@@ -169,7 +169,10 @@ def test_units_pay_their_share_of_a_residents_project():
     model = quiet_model({"cobuilding_units": {"share": 0.3, "adopt_rate": 0.0},
                          "owners_committee": {"self_approve": 1.0}},
                         **{"community.groups.0.open_matters": ["lights"],
-                           "behaviour.noise": 0.0, "behaviour.base.contribute": 20.0})
+                           "behaviour.noise": 0.0, "behaviour.base.contribute": 20.0,
+                           # members of average spirit: quality 1, so coordination alone
+                           # sets who is reached this month
+                           "elections.misuse_spirit": 0.0, "elections.efficiency_spirit": 0.0})
     model.step()  # the committee takes the lights up and everyone pays at once
     assert model.selfgov.projects_done.tolist() == [1, 1, 1]
     inflow = model.ledger.total_in[:, SOURCES.index("co_building")]
