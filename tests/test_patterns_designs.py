@@ -99,6 +99,16 @@ def test_pattern3_131_sustains_condition_after_renovation():
     assert p_whole < ALPHA
 
 
+NO_LONGER = ("no longer holds since issue 12 (elections, reputation, congress, co-design, "
+             "self-funded money, turnover); README patterns table and docs/decisions.md §46 "
+             "give the figures. Kept, strict, so that the claim is re-examined if it returns")
+"""Why a pattern test is an expected failure: the finding it states is not what the model now
+gives. The check is kept as written (never weakened); ``strict`` makes a pass an error."""
+
+
+@pytest.mark.xfail(strict=True, reason="finding reversed: without mobilisation 131 keeps 0.80 "
+                   "of the lift net of trend (131 0.74, baseline 0.47); without the three "
+                   "bodies 0.67, smaller (p = 9.5e-07) — " + NO_LONGER)
 def test_pattern3_retention_comes_from_mobilisation_not_the_three_bodies():
     """Negative controls of the retention gain: switch off mobilisation, remove the bodies.
 
@@ -150,6 +160,9 @@ def test_pattern3_131_lowers_petitions():
     assert share > 0.5
 
 
+@pytest.mark.xfail(strict=True, reason="the rise still holds (0.57 → 0.86, baseline 0.52), "
+                   "but mobilisation is no longer credited with it: without mobilisation "
+                   "0.51 → 0.80 (smaller rise? p = 0.25) — " + NO_LONGER)
 def test_pattern3_131_self_funded_share_rises():
     """以院养院: under 131 the self-funded share of years 8–10 exceeds that of years 2–4,
     and exceeds the baseline's.
@@ -269,6 +282,10 @@ def test_yimin_lights_pooled_within_months_under_131():
     assert (control["handler"] != "residents").all()
 
 
+@pytest.mark.xfail(strict=True, reason="median wait 14 months, not ≥ 18: government's pace "
+                   "rises with petitions and participation (petition_boost), which the new "
+                   "mechanisms raise; with turnover, reputation_loss, congress and gossip off "
+                   "the median is 24 months (20 seeds) — " + NO_LONGER)
 def test_yimin_lights_stay_open_for_years_under_baseline():
     """Under the baseline the same lights wait for government for years.
 
@@ -376,6 +393,9 @@ def test_pattern5_without_the_incentive_there_is_no_head_start():
         np.testing.assert_array_equal(column(incentive, name), column(comp, name))
 
 
+@pytest.mark.xfail(strict=True, reason="finding reversed once competitors are ranked by the "
+                   "readiness score: net of trend competition keeps 0.29, need 0.42 (p = 1); "
+                   "selection only 0.51, incentive only 0.41 — " + NO_LONGER)
 def test_pattern5_competition_rebounds_less_than_need():
     """The compounds competition funds keep more of their renovation than those need funds.
 
