@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 from harness import ROOT, ensure_project_importable
 
-DESIGNS = ("baseline", "nanan_131", "huli_six_party", "chongchuan_plus", "kunming_red_courtyard")
+DESIGNS = ("baseline", "nanan_131", "huli_six_party", "chongchuan_plus", "kunming_red_courtyard",
+           "pujiang_situation", "pujiang_remedies")
 COMMUNITIES = ("heping_road", "yimin_compound", "generic_old_compound")
 SEEDS = (1, 2, 3)
 MONTHS = 60
