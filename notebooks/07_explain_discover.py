@@ -63,7 +63,7 @@
 # %% [markdown]
 # ## 3. 运行 · Run
 #
-# **A. 为什么有效 · Why it works.** 为了在课堂上两分钟内跑完，这里用很小的规模：普通老旧小区（`generic_old_compound`）、60 个月、4 组参数 × 2 个种子、3 种机制、Shapley 值只抽 4 种排列（11 个参与者，约 350 次运行，约 20 秒）。真正的研究用 `sim explain nanan_131 --vs baseline` 的默认规模：32 组参数 × 4 个种子、全部机制、120 个月。
+# **A. 为什么有效 · Why it works.** 为了在课堂上两分钟内跑完，这里用很小的规模：普通老旧小区（`generic_old_compound`）、60 个月、4 组参数 × 2 个种子、3 种机制、Shapley 值只抽 4 种排列（11 个参与者，约 500 次运行，约 30 秒）。真正的研究用 `sim explain nanan_131 --vs baseline` 的默认规模：32 组参数 × 4 个种子、全部机制、120 个月。
 #
 # *To finish within two minutes in class this uses a tiny size: a generic old compound, 60 months, 4 parameter sets × 2 seeds, 3 mechanisms, Shapley values from only 4 sampled orderings (11 players; about 500 runs, about 30 seconds). A real study uses the defaults of `sim explain nanan_131 --vs baseline`: 32 parameter sets × 4 seeds, every mechanism, 120 months.*
 
