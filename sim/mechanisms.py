@@ -245,6 +245,15 @@ existing parameters (what would be needed, for the institutions' owners)."""
 
 BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}
 
+OFF_VALUES: dict[str, tuple[Any, ...]] = {}
+"""Each switched path → its off values (a path may be in more than one switch).
+
+A scenario that holds a path at one of these is a design without that mechanism there: the
+path's prior is not drawn for it (:func:`sim.priors.held_off`)."""
+for _m in MECHANISMS:
+    for _path, _off in _m.switch.items():
+        OFF_VALUES[_path] = (*OFF_VALUES.get(_path, ()), _off)
+
 
 def mechanism(name: str) -> Mechanism:
     """The mechanism called ``name``.

@@ -18,7 +18,17 @@ declarations:
 - :func:`sample` draws ``n`` parameter sets from them with a scrambled Sobol' sequence or a
   Latin hypercube (:mod:`scipy.stats.qmc`), the same sets for the same seed;
 - :func:`apply` sets one parameter set in a scenario, skipping the parameters of
-  institutions it does not have (so every design of a comparison gets the same sets).
+  institutions it does not have (so every design of a comparison gets the same sets) and
+  the parameters a design holds at a mechanism's off value (:func:`held_off`).
+
+A prior is uncertainty about how strong a mechanism is *where a design has it*; whether a
+design has it is the design's choice, a lever. So a parameter the scenario sets to the off
+value of a mechanism's switch (:data:`sim.mechanisms.OFF_VALUES`) is not drawn: a design
+without triggered visits (``party_branch.triggered_visit: 0``) keeps none, although the prior
+of ``triggered_visit`` where visits are triggered is 0–0.8, and the threshold preset keeps
+``weights.reputation`` at 0. Without this rule the prior of a mechanism would switch it on in
+every design that has its institution, and ``sim explain`` would credit a design's effect to
+a mechanism it does not have (decisions §47).
 
 ``sim compare --uncertainty N``, ``sim explain`` and ``sim discover`` draw their parameter
 sets here, so "the same prior" means the same thing in each.
@@ -26,6 +36,7 @@ sets here, so "the same prior" means the same thing in each.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -192,21 +203,81 @@ def sample(params: Sequence[Uncertainty], n: int, *, seed: int,
     return [{u.path: u.value(x) for u, x in zip(params, row, strict=True)} for row in points]
 
 
+def value_at(scenario: Scenario, path: str) -> Any:
+    """The value at dotted ``path`` in ``scenario`` (``None`` where the path does not lead).
+
+    Fields are attributes of the validated scenario; an institution's parameters are a
+    mapping (``design.institutions.NAME.FIELD``), and a parameter it leaves at its default is
+    read from the schema (:func:`sim.schema.parameters`).
+    """
+    node: Any = scenario
+    parts = path.split(".")
+    for i, key in enumerate(parts):
+        if isinstance(node, Mapping):
+            if key not in node:
+                if i == len(parts) - 1 and path.startswith(INSTITUTION_PREFIX):
+                    return _institution_default(path)
+                return None
+            node = node[key]
+        elif hasattr(node, key):
+            node = getattr(node, key)
+        else:
+            return None
+    return node
+
+
+def _institution_default(path: str) -> Any:
+    """The schema default of an institution's parameter (``None`` if it has none)."""
+    return _defaults().get(path)
+
+
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    """Every schema parameter's default, by path (read once: the schema does not change)."""
+    from sim.schema import parameters
+
+    return {p.path: p.value for p in parameters()}
+
+
+def held_off(scenario: Scenario, paths: Sequence[str] | Mapping[str, Any]) -> tuple[str, ...]:
+    """Of ``paths``, those ``scenario`` holds at the off value of a mechanism's switch.
+
+    These are the design's levers: :func:`apply` does not draw them (module docstring).
+    """
+    from sim.mechanisms import OFF_VALUES
+
+    out = []
+    for path in paths:
+        offs = OFF_VALUES.get(path)
+        if offs is None:
+            continue
+        value = value_at(scenario, path)
+        if any(value == off for off in offs):
+            out.append(path)
+    return tuple(out)
+
+
 def apply(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     """Set one parameter set in ``scenario``.
 
     Parameters of an institution the scenario's design does not have are skipped (a prior
-    never adds an institution); every other path must exist.
+    never adds an institution), and so are parameters the scenario holds at a mechanism's
+    off value (:func:`held_off`: a prior never switches a mechanism on); every other path
+    must exist. Setting a mechanism's switch with this function is therefore the same as
+    with :meth:`Scenario.override` wherever the switch applies.
 
     Returns:
         The new scenario (``scenario`` itself when nothing applies).
     """
     present = set(scenario.design.institutions)
+    held = set(held_off(scenario, values))
     kept = {}
     for path, value in values.items():
         if path.startswith(INSTITUTION_PREFIX):
             name = path[len(INSTITUTION_PREFIX):].split(".", 1)[0]
             if name not in present:
                 continue
+        if path in held:
+            continue
         kept[path] = value
     return scenario.override(kept) if kept else scenario

@@ -707,8 +707,12 @@ def comparison_manifest(arms: Sequence[Arm], plan: Plan, runs: Sequence[dict[str
     }
     extra: dict[str, Any] = {}
     if uncertainty is not None:
-        spec["uncertainty"] = uncertainty.record()
-        extra["uncertainty"] = uncertainty.record()
+        from sim.priors import held_off
+
+        paths = [u.path for u in uncertainty.params]
+        extra["uncertainty"] = {**uncertainty.record(), "held_off": {
+            arm.key: list(held_off(arm.scenario, paths)) for arm in arms}}
+        spec["uncertainty"] = extra["uncertainty"]
         params += [{"name": PARAM_SET, "role": "uncertainties", "low": 0,
                     "high": uncertainty.n - 1, "values": None, "integer": True, "kind": "int"},
                    *({"name": u.path, "role": "uncertainties", "low": u.low, "high": u.high,

@@ -836,6 +836,10 @@ def _uncertainty(comp: Comparison, lang: str,
                          method=info.get("method", ""), seed=info.get("seed", ""),
                          seeds=len(comp.seeds), runs=len(comp.runs)),
             "posterior": describe(info["posterior"], lang) if info.get("posterior") else "",
+            "held": " ".join(say(u["held"], design=arm.label(lang),
+                                 params=", ".join(info["held_off"][arm.key]))
+                             for arm in comp.arms
+                             if (info.get("held_off") or {}).get(arm.key)),
             "which": u["which"], "table_note": u["table_note"], "rows": rows,
             "readings": readings, "params": params, "figures": figure,
             "has_threshold": bool(info.get("thresholds"))}

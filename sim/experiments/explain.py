@@ -542,6 +542,7 @@ def study_manifest(study: Study, plan: Plan, runs: Sequence[dict[str, Any]], *,
                    command: str, lang: str) -> dict[str, Any]:
     """The manifest: the sweep format, with what the explanation is made of."""
     from sim.experiments.storage import stored_manifest
+    from sim.priors import held_off
 
     params = [{"name": VARIANT, "role": "levers", "low": None, "high": None,
                "values": [v.key for v in study.variants], "integer": False, "kind": "str"},
@@ -570,6 +571,10 @@ def study_manifest(study: Study, plan: Plan, runs: Sequence[dict[str, Any]], *,
             "uncertainty": {"n": len(study.param_sets), "method": study.method,
                             "seed": study.sample_seed,
                             "parameters": [u.as_dict() for u in study.uncertain],
+                            "held_off": {key: list(held_off(scn, [u.path for u in
+                                                                  study.uncertain]))
+                                         for key, scn in ((study.ref_key, study.ref),
+                                                          (study.design_key, study.design))},
                             **({"posterior": study.posterior} if study.posterior else {})},
             "months": list(study.months), "outcomes": list(study.outcomes),
             "tolerance": TOLERANCE},
@@ -1105,7 +1110,8 @@ def html_context(study: Study, results: Sequence[OutcomeAnswer], table: pd.DataF
                    else t["method_sampled"].format(m=study.permutations),
                    t["method_mechanisms"], t["method_intervals"].format(
                        n=len(study.param_sets), k=len(study.seeds), method=study.method),
-                   *([describe(study.posterior, lang)] if study.posterior else [])],
+                   *([describe(study.posterior, lang)] if study.posterior else []),
+                   *_held_lines(study, lang)],
         "players": [{"label": p.label(lang), "kind": t[f"kindname_{p.kind}"],
                      "needs": ", ".join(study.game.needs.get(p.name, ()))}
                     for p in study.players],
@@ -1114,6 +1120,20 @@ def html_context(study: Study, results: Sequence[OutcomeAnswer], table: pd.DataF
                        for m in study.mechanisms],
         "sections": sections,
     }
+
+
+def _held_lines(study: Study, lang: str) -> list[str]:
+    """One sentence per compared design that holds uncertain paths at a mechanism's off."""
+    from sim.priors import held_off
+
+    paths = [u.path for u in study.uncertain]
+    out = []
+    for scn, label in ((study.ref, _ref_label(study, lang)),
+                       (study.design, _design_label(study, lang))):
+        held = held_off(scn, paths)
+        if held:
+            out.append(TEXT[lang]["method_held"].format(design=label, params=", ".join(held)))
+    return out
 
 
 def _range(low: float, high: float, digits: int) -> str:
