@@ -586,12 +586,10 @@ def comparison_months(arms: Sequence[Arm], steps: int, window: int,
     Returns:
         ``(campaigns, months)``.
     """
-    from sim.priors import apply
+    from sim.experiments.comparison import study_campaign_months
 
-    scenarios = [arm.scenario for arm in arms]
-    if uncertainty is not None and any(u.institution == CAMPAIGN for u in uncertainty.params):
-        scenarios = [apply(s, values) for s in scenarios for values in uncertainty.sets()]
-    campaigns = tuple(sorted({m for s in scenarios for m in campaign_months(s, steps)}))
+    sets = uncertainty.sets() if uncertainty is not None else ()
+    campaigns = study_campaign_months([arm.scenario for arm in arms], steps, sets)
     return campaigns, averaged_months(steps, window, campaigns)
 
 

@@ -11,7 +11,7 @@ so each of those modules imports it without a cycle.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -251,6 +251,31 @@ def campaign_months(scenario: Scenario, steps: int) -> tuple[int, ...]:
         return ()
     first, interval = int(params["first"]), int(params["interval"])
     return tuple(range(first, steps + 1, interval))
+
+
+TIMING = (f"design.institutions.{CAMPAIGN}.first", f"design.institutions.{CAMPAIGN}.interval")
+"""The parameters that decide the campaign months (:func:`campaign_months`)."""
+
+
+def study_campaign_months(scenarios: Sequence[Scenario], steps: int,
+                          sets: Sequence[Mapping[str, Any]] = ()) -> tuple[int, ...]:
+    """The campaign months of any run of a study: its scenarios, each with each set applied.
+
+    Only a set's campaign timing (:data:`TIMING`) can move the months, so only those values
+    are applied (with :func:`sim.priors.apply`, the rule of every run), once per distinct
+    timing: a study of 241 variants × 32 parameter sets reads 241 scenarios, not 7,712.
+    """
+    from sim.priors import apply
+
+    timings = {tuple(sorted((k, v) for k, v in values.items() if k in TIMING))
+               for values in sets}
+    timings.discard(())
+    months: set[int] = set()
+    for scenario in scenarios:
+        months.update(campaign_months(scenario, steps))
+        for timing in timings:
+            months.update(campaign_months(apply(scenario, dict(timing)), steps))
+    return tuple(sorted(months))
 
 
 def averaged_months(steps: int, window: int, excluded: Sequence[int] = ()) -> tuple[int, ...]:

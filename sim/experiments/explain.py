@@ -445,7 +445,7 @@ def build_study(design: str, ref: str, *, community: str | None = None,
     from sim.experiments import attribution
     from sim.experiments.compare import resolve_designs
     from sim.posterior import parameter_sets, provenance
-    from sim.priors import METHODS, apply, uncertainties
+    from sim.priors import METHODS, uncertainties
 
     names = check_outcomes(outcomes)
     _whole(uncertainty, "--uncertainty", 1)
@@ -475,13 +475,10 @@ def build_study(design: str, ref: str, *, community: str | None = None,
     found = provenance(posterior, [u.path for u in params]) if posterior is not None else None
     sets = parameter_sets(params, uncertainty, sample_seed, method,
                           found["dir"] if found else None)
-    from sim.experiments.comparison import WINDOW, averaged_months, campaign_months
+    from sim.experiments.comparison import WINDOW, averaged_months, study_campaign_months
 
     steps_ = int(ref_scn.run.steps)
-    scenarios = [v.scenario for v in variants]
-    if any(u.institution == "renovation_campaign" for u in params):
-        scenarios = [apply(s, values) for s in scenarios for values in sets]
-    excluded = sorted({m_ for s in scenarios for m_ in campaign_months(s, steps_)})
+    excluded = study_campaign_months([v.scenario for v in variants], steps_, sets)
     study = Study(ref_key=ref, design_key=design, ref=ref_scn, design=design_scn,
                   players=players, game=game, coalitions=coalitions, mechanisms=mechs,
                   variants=variants, where=where, uncertain=params, param_sets=sets,
