@@ -44,9 +44,9 @@
 #
 # *Seed 001: 131 is "party leadership + the council deliberating, the owners' committee deciding and carrying out, the supervisory committee overseeing throughout + a long-term mechanism"; the council decides "whether", the committee "how", the supervisory committee checks "how well". Former petitioners came to join mediation and volunteer patrols.*
 #
-# **归因的"参与者" · The players.** `nanan_131` 比 `baseline` 多六个机构：网格党支部、议事会、业委会、监委会、居民公约、"三事分流"。一个*联盟*是基线加上其中一部分机构；监委会离不开业委会（`sim.institutions.prerequisites`），所以只运行"监委会在、业委会也在"的联盟。对每个结果（环境状况、自筹资金占比……）：
+# **归因的"参与者" · The players.** `nanan_131` 与 `baseline` 有 11 处不同：多出九个机构（网格党支部、议事会、监委会、居民公约、"三事分流"、整治方案一户一票表决、以院养院、社区基金会、公益站基金），另有两个机构参数不同（业委会：基线的业主大会也可能选出业委会；运动式整治：131 按"需要与意愿"挑选小区）。一个*联盟*是基线加上其中一部分；有些机构离不开另一些（`sim.institutions.prerequisites`：监委会离不开业委会），所以只运行满足前置条件的联盟。对每个结果（环境状况、自筹资金占比……）：
 #
-# *`nanan_131` has six institutions the baseline lacks: the grid party branch, the council, the owners' committee, the supervisory committee, the covenant and triage (三事分流). A **coalition** is the baseline plus some of them; a supervisory committee needs an owners' committee (`sim.institutions.prerequisites`), so only coalitions that respect that are run. For each outcome (condition, self-funded share, …):*
+# *`nanan_131` differs from `baseline` in 11 places: nine institutions the baseline lacks (the grid party branch, the council, the supervisory committee, the covenant, triage (三事分流), co-design of the renovation plan, shared assets (以院养院), the community foundation, the station fund) and two with other parameters (the owners' committee — the baseline's owners' congress may elect one too — and the renovation campaign, which under 131 picks compounds by need and will). A **coalition** is the baseline plus some of them; some institutions need others (`sim.institutions.prerequisites`: a supervisory committee needs an owners' committee), so only coalitions that respect that are run. For each outcome (condition, self-funded share, …):*
 #
 # - **敲除 knock-out**：完整的 131 减去去掉这一个机构的 131。*Full 131 minus 131 without this one.*
 # - **敲入 knock-in**：基线加上这一个机构，减去基线。*The baseline with this one added, minus the baseline.*
@@ -184,9 +184,9 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **B. 在什么条件下失效 · Where it fails.** 再用 `compare(..., uncertainty=32)` 比较两个设计：32 组参数 × 2 个种子（约 130 次运行，约 15 秒；`sim discover` 的默认规模是 64 组 × 4 个种子）。为了让 32 组参数也能看出规律，这里只让 6 个与动员、面子、衰减和协调有关的参数变化（`uncertain=`）；默认是所有作用于这两个设计、有先验的参数（这里 88 个，见上面的 `build_study` 输出）。
+# **B. 在什么条件下失效 · Where it fails.** 再用 `compare(..., uncertainty=32)` 比较两个设计：32 组参数 × 2 个种子（约 130 次运行，约 15 秒；`sim discover` 的默认规模是 64 组 × 4 个种子）。为了让 32 组参数也能看出规律，这里只让 6 个与动员、面子、衰减和协调有关的参数变化（`uncertain=`）；默认是所有作用于这两个设计、有先验的参数（这里 139 个，见上面的 `build_study` 输出）。
 #
-# *Next, `compare(..., uncertainty=32)` compares the two designs over 32 parameter sets × 2 seeds (about 130 runs, about 15 seconds; `sim discover` defaults to 64 sets × 4 seeds). So that 32 sets can show a pattern, only 6 parameters — of mobilisation, face, decay and coordination — vary here (`uncertain=`); by default every parameter with a prior that acts on either design does (88 here, as `build_study` printed above).*
+# *Next, `compare(..., uncertainty=32)` compares the two designs over 32 parameter sets × 2 seeds (about 130 runs, about 15 seconds; `sim discover` defaults to 64 sets × 4 seeds). So that 32 sets can show a pattern, only 6 parameters — of mobilisation, face, decay and coordination — vary here (`uncertain=`); by default every parameter with a prior that acts on either design does (139 here, as `build_study` printed above).*
 
 # %%
 UNCERTAIN = ["behaviour.weights.mobilisation",
@@ -256,33 +256,36 @@ for path in write_outputs(out, study, lang="zh"):
 #
 # *(The sizes are tiny, so the numbers move with the parameter sets; the directions should hold.)*
 #
-# - **发现：模型把"131"在环境状况上的好处主要归功于党支部——确切地说，是它的入户动员。** 60 个月后环境状况比基线高约 0.06（4 组参数之间从约 −0.02 到 +0.15：只有 4 组时连方向都不确定）；党支部的 Shapley 值约 +0.08（参数区间约 +0.02 至 +0.11），比总效应还大，其他机构有正有负；关掉动员机制（`behaviour.weights.mobilisation = 0`），总效应减少约 0.10，即全部。这与评审者在和平路社区的敲除结果一致（基线 0.44、131 0.72、基线 + 网格党支部 0.74），也与案例把功劳归于"议事会、业委会、监委会"和"打平伙"的说法不同。
+# - **发现：模型仍把"131"在环境状况上的好处主要归功于党支部——确切地说，是它的入户动员。** 60 个月后环境状况比基线高约 0.09（4 组参数之间约 +0.06 至 +0.12）；党支部的 Shapley 值约 +0.08（约占八成，参数区间约 +0.02 至 +0.15），以院养院约 +0.03；关掉动员机制（`behaviour.weights.mobilisation = 0`），总效应减少约 0.07，关掉"打平伙"筹资减少约 0.04。这与案例把功劳归于"议事会、业委会、监委会"的说法不同：在本模型中这三个机构各自的 Shapley 值都很小（监委会甚至略负）。（2026-12-02 在问题 12 的新机制之后测得；问题 12 之前同样规模的结果是总效应约 0.06、党支部约 +0.08。）
 #
-#   *__Finding: the model credits 131's gain in condition mostly to the party branch — more precisely to its door-to-door mobilisation.__ After 60 months condition is about 0.06 above the baseline (from about −0.02 to +0.15 over the 4 parameter sets: with only 4 even the direction is uncertain); the branch's Shapley value is about +0.08 (parameter interval about +0.02 to +0.11), more than the whole effect, while the other bodies add or subtract a little; switching mobilisation off (`behaviour.weights.mobilisation = 0`) takes away about 0.10, all of it. This agrees with the referee's knock-outs on Heping Road (baseline 0.44, 131 0.72, baseline + the grid party branch alone 0.74), and differs from the account that credits the council, committee, supervisory committee and pooled money.*
-# - **自筹资金占比：** 提高约 0.17；党支部的 Shapley 值最大（约 +0.10），其次是议事会（约 +0.05）和居民公约；业委会和监委会很小。按机制看，入户动员（约 +0.20）和"打平伙"筹资（约 +0.13）都有贡献——机制的贡献不必加起来等于总效应（它们之间也有交互）。
+#   *__Finding: the model still credits 131's gain in condition mostly to the party branch — more precisely to its door-to-door mobilisation.__ After 60 months condition is about 0.09 above the baseline (about +0.06 to +0.12 over the 4 parameter sets); the branch's Shapley value is about +0.08 (some eight tenths of it; parameter interval about +0.02 to +0.15), shared assets add about +0.03; switching mobilisation off (`behaviour.weights.mobilisation = 0`) takes away about 0.07, pooled money about 0.04. This differs from the seed's account that credits the council, the owners' committee and the supervisory committee: here each of the three has a small Shapley value (the supervisory committee's slightly negative). (Measured 2026-12-02, after issue 12's mechanisms; at the same size before them the total was about 0.06 and the branch about +0.08.)*
+# - **一户一票表决在这里是负的。** 它的 Shapley 值在环境状况上约 −0.04、在自筹资金占比上约 −0.08（参数区间都在 0 以下）。原因在模型的规则里：一个小区的方案没通过，这一轮整治就跳过它（`sim/institutions/codesign.py`）；普通老旧小区只有一个小区，跳过就是这一轮不整治。表决带来的"主人翁"加成（`codesign.stake`）比不上少做的整治。这是一个*发现*，对照是 `codesign_stake` 开关（`stake = 0` 时只剩表决的筛选作用）。案例把表决看作打破"整治—反弹"的关键；在本模型的默认先验下，它的净效果是负的——如实报告。
 #
-#   *__Self-funded share:__ up by about 0.17; the branch has the largest Shapley value (about +0.10), then the council (about +0.05) and the covenant; the owners' committee and the supervisory committee add little. By mechanism, mobilisation (about +0.20) and pooled money (about +0.13) both contribute — mechanisms' contributions need not add up to the total (they interact too).*
-# - **敲除和敲入不一样。** 例如业委会：敲除时（从完整的 131 中去掉它）环境状况降低约 0.05，敲入时（只在基线上加它）反而略有下降（约 −0.03）；议事会对自筹资金占比的敲除约 +0.25，敲入只有约 +0.04。一个机构的作用取决于还有哪些机构在——这就是*交互作用*。Shapley 值在所有加入顺序上取平均，是唯一能把总效应"分干净"的公平规则，但它掩盖了交互：看 Shapley 值时也要看敲除和敲入。
+#   *__Co-design is negative here.__ Its Shapley value is about −0.04 for condition and about −0.08 for the self-funded share (parameter intervals below 0). The reason is in the model's rule: a compound whose plan fails the vote is passed over in that campaign (`sim/institutions/codesign.py`), and the generic old compound is a single compound, so passing it over means no renovation this time. The stake a say gives (`codesign.stake`) does not make up for the renovation not done. A __finding__, whose control is the `codesign_stake` switch (with `stake = 0` only the vote's selection is left). The seeds see the vote as what breaks renovation → rebound; under the model's default priors its net effect is negative — reported as it is.*
+# - **自筹资金占比：** 提高约 0.14（参数区间约 −0.04 至 +0.26：4 组参数时方向都不完全确定）；党支部的 Shapley 值最大（约 +0.09），其次是以院养院（约 +0.07，车位和用房的收入算作居民自己的钱，这是*一致性检查*）和议事会（约 +0.07）。按机制看，"打平伙"筹资（约 +0.09）和入户动员（约 +0.03）都有贡献——机制的贡献不必加起来等于总效应（它们之间也有交互）。
 #
-#   *__Knock-out and knock-in differ.__ The owners' committee, say: knocked out of full 131 it costs about 0.05 of condition; knocked into the baseline alone it lowers condition slightly (about −0.03); the council's knock-out on the self-funded share is about +0.25, its knock-in about +0.04. What an institution does depends on which others are there — **interaction**. The Shapley value averages over every order of joining and is the one fair rule that splits the total exactly, but it hides the interaction: read it beside knock-out and knock-in.*
-# - **在什么条件下失效：** 在 6 个参数变化的 32 组中，约四成"131"不如基线；在这 32 组里，CART 的第一次划分在每条联系的协调成本 `cost_per_link`（约 0.027）上：低于它时"131"没有一组失效，高于它时约一半失效——"131"多出的六个机构带来更多联系，协调效率下降，而协调效率决定党员能走访多少住户（第 4 课）。PRIM 用 32 组参数找到的盒子往往不显著——读数会说明；要下结论需要更多参数组。
+#   *__Self-funded share:__ up by about 0.14 (parameter interval about −0.04 to +0.26: with 4 sets not even the direction is certain); the branch has the largest Shapley value (about +0.09), then shared assets (about +0.07: income from parking and rooms counts as the residents' own money, a __consistency check__) and the council (about +0.07). By mechanism, pooled money (about +0.09) and mobilisation (about +0.03) both contribute — mechanisms' contributions need not add up to the total (they interact too).*
+# - **敲除和敲入不一样。** 例如党支部：敲除时（从完整的 131 中去掉它）环境状况降低约 0.06，敲入时（只在基线上加它）提高约 0.18；"三事分流"对自筹资金占比的敲除约 +0.09，Shapley 值却几乎为 0。一个机构的作用取决于还有哪些机构在——这就是*交互作用*。Shapley 值在所有加入顺序上取平均，是唯一能把总效应"分干净"的公平规则，但它掩盖了交互：看 Shapley 值时也要看敲除和敲入。
 #
-#   *__Where it fails:__ with 6 parameters varying, 131 does worse than the baseline in some four in ten of the 32 sets; in these 32 sets CART's first split is on the coordination cost per link `cost_per_link` (about 0.027): below it 131 fails in no set, above it in about half — 131's six extra bodies bring more links, lower coordination efficiency, and efficiency sets how many households party members visit (lesson 4). With 32 sets PRIM's box is often not significant — the reading says so; a conclusion needs more sets.*
+#   *__Knock-out and knock-in differ.__ The branch, say: knocked out of full 131 it costs about 0.06 of condition; knocked into the baseline alone it adds about 0.18; triage's knock-out on the self-funded share is about +0.09 while its Shapley value is about 0. What an institution does depends on which others are there — **interaction**. The Shapley value averages over every order of joining and is the one fair rule that splits the total exactly, but it hides the interaction: read it beside knock-out and knock-in.*
+# - **在什么条件下失效：** 在 6 个参数变化的 32 组中，约一成（3 组）"131"在环境状况上不如基线；CART 的第一次划分在面子权重 `behaviour.weights.face`（约 1.88）上：低于它时"131"没有一组失效，高于它时约四成失效，再往下分在党员走访户数 `visits_per_member` 上。面子压力本身已经很强时，动员能多带来的就少了。PRIM 用 32 组参数找到的盒子不显著——读数会说明；要下结论需要更多参数组。（问题 12 之前，第一次划分在协调成本 `cost_per_link` 上。）
+#
+#   *__Where it fails:__ with 6 parameters varying, 131 does worse than the baseline on condition in about one in ten of the 32 sets (3); CART's first split is on the weight of face `behaviour.weights.face` (about 1.88): below it 131 fails in no set, above it in about four in ten, and the next split is on the visits per party member `visits_per_member`. Where face pressure is already strong, mobilisation has less to add. With 32 sets PRIM's box is not significant — the reading says so; a conclusion needs more sets. (Before issue 12 the first split was on the coordination cost per link `cost_per_link`.)*
 #
 # **课堂讨论 · Questions for the class**
 #
-# 1. 党支部的 Shapley 值比总效应还大，另一些机构的值是负的。这在现实中可能吗？"负的 Shapley 值"是不是说这个机构"没用"？（提示：看它在环境状况之外的结果，例如上访；再看敲除和敲入。）
+# 1. 一户一票表决的 Shapley 值是负的，案例却把它当作成功的关键。是模型错了，还是案例（只讲通过了表决的小区）错了？在有许多小区的和平路社区，一个小区没通过，钱会给下一个小区——结果会怎样？"负的 Shapley 值"是不是说这个机构"没用"？（提示：看它在其他结果上的值，再看敲除和敲入。）
 #
-#    *The branch's Shapley value exceeds the total effect and some others are negative. Is that plausible in reality? Does a negative Shapley value mean a body is useless? (Hint: look at other outcomes, petitions say; and at knock-out and knock-in.)*
-# 2. 先验范围（`sim params` 中每个参数的 low–high）是谁定的？本模型中 128 个有先验的参数里只有 4 个引用了案例，其余都是"假设"。参数区间宽，说明的是模型的不确定，还是现实的不确定？
+#    *Co-design's Shapley value is negative, while the seeds make it a key to success. Is the model wrong, or the account (which tells of compounds whose vote passed)? On Heping Road, with many compounds, a failed vote sends the money to the next compound — what would you expect there? Does a negative Shapley value mean a body is useless? (Hint: look at its values on the other outcomes, and at knock-out and knock-in.)*
+# 2. 先验范围（`sim params` 中每个参数的 low–high）是谁定的？本模型中 185 个有先验的参数里只有 6 个引用了案例，其余都是"假设"。参数区间宽，说明的是模型的不确定，还是现实的不确定？
 #
-#    *Who set the priors (each parameter's low–high in `sim params`)? Of the 128 parameters with a prior, only 4 cite a seed; the rest are "assumption". Does a wide parameter interval say something about the world, or about our model?*
+#    *Who set the priors (each parameter's low–high in `sim params`)? Of the 185 parameters with a prior, only 6 cite a seed; the rest are "assumption". Does a wide parameter interval say something about the world, or about our model?*
 # 3. 这里只有 2 个种子，种子区间还很宽；种子越多，它越窄，趋近于 0。但 d_k 在参数组之间的分布（`diff_spread`、归因表的参数区间）不会因为加种子而变窄。为什么只增加种子数不能让结论"更可靠"？（增加种子只让我们更准确地知道*在某一组假设下*的答案；种子噪声不是我们对世界的不确定。）
 #
 #    *With only 2 seeds the seed interval is still wide here; with more seeds it shrinks toward 0. But the spread of d_k over parameter sets (`diff_spread`, the attribution table's parameter interval) does not shrink however many seeds are added. Why can't adding seeds make a conclusion more reliable? (More seeds only pin down the answer **under one set of assumptions**; seed noise is not our uncertainty about the world.)*
-# 4. 如果协调成本真的很高，"131"还值得推广吗？你会怎样在真实的小区里测量 `cost_per_link`？
+# 4. 如果一个小区的面子压力本来就很强（熟人多、彼此看得见），"131"还值得推广吗？你会怎样在真实的小区里测量面子压力（`behaviour.weights.face`）？
 #
-#    *If coordination really is costly, is 131 still worth spreading? How would you measure `cost_per_link` in real compounds?*
+#    *If a compound's face pressure is already strong (many acquaintances, everyone seen), is 131 still worth spreading? How would you measure face pressure (`behaviour.weights.face`) in real compounds?*
 #
 # **更大的运行 · A bigger run:** 真正的研究用默认规模：`sim explain nanan_131 --vs baseline --community generic_old_compound`（全部联盟 × 32 组参数 × 4 个种子，约 5 分钟），`--community heping_road`（约 20 分钟）；`sim discover nanan_131 --vs baseline --community generic_old_compound`（64 组参数 × 4 个种子），或用 `--from` 读入一个 `sim compare --uncertainty` 的结果目录。
 #

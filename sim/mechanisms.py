@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import ConfigError
-from sim.priors import INSTITUTION_PREFIX, apply
+from sim.priors import INSTITUTION_PREFIX, set_present
 from sim.text import section
 
 if TYPE_CHECKING:
@@ -249,7 +249,7 @@ OFF_VALUES: dict[str, tuple[Any, ...]] = {}
 """Each switched path → its off values (a path may be in more than one switch).
 
 A scenario that holds a path at one of these is a design without that mechanism there: the
-path's prior is not drawn for it (:func:`sim.priors.held_off`)."""
+path's prior is not drawn for it (:func:`sim.priors.held`)."""
 for _m in MECHANISMS:
     for _path, _off in _m.switch.items():
         OFF_VALUES[_path] = (*OFF_VALUES.get(_path, ()), _off)
@@ -269,12 +269,13 @@ def mechanism(name: str) -> Mechanism:
 
 
 def switch_off(scenario: Scenario, mech: Mechanism) -> Scenario:
-    """``scenario`` with ``mech`` switched off: :func:`sim.priors.apply` of its switch.
+    """``scenario`` with ``mech`` switched off: :func:`sim.priors.set_present` of its switch.
 
-    Values of institutions ``scenario`` lacks are skipped (the one rule of priors); when none
+    Values of institutions ``scenario`` lacks are skipped (as for priors; a design's own values
+    are switched off too, unlike a prior's, which leaves them); when none
     applies, ``scenario`` itself is returned.
     """
-    return apply(scenario, mech.switch)
+    return set_present(scenario, mech.switch)
 
 
 def applies(scenario: Scenario, mech: Mechanism) -> bool:

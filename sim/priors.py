@@ -19,17 +19,23 @@ declarations:
   Latin hypercube (:mod:`scipy.stats.qmc`), the same sets for the same seed;
 - :func:`apply` sets one parameter set in a scenario, skipping the parameters of
   institutions it does not have (so every design of a comparison gets the same sets) and
-  the parameters a design holds at a mechanism's off value (:func:`held_off`).
+  the parameters the design holds as its levers (:func:`held`).
 
-A prior is uncertainty about how strong a mechanism is *where a design has it*; whether a
-design has it is the design's choice, a lever. So a parameter the scenario sets to the off
-value of a mechanism's switch (:data:`sim.mechanisms.OFF_VALUES`) is not drawn: a design
-without triggered visits (``party_branch.triggered_visit: 0``) keeps none, although the prior
-of ``triggered_visit`` where visits are triggered is 0–0.8, and the threshold preset keeps
-``weights.reputation`` at 0. Without this rule the prior of a mechanism would switch it on in
-every design that has its institution, and ``sim explain`` would credit a design's effect to
-a mechanism it does not have (decisions §47).
+A prior is what we do not know about the world: how strong a mechanism is, how fast a body
+works, where the design leaves that to the schema's default. What a design sets on purpose
+is its choice, a *lever* (the EMA Workbench's roles: uncertainties and levers), and is not
+drawn. Two kinds of value are held (:func:`held`):
 
+- a parameter at the off value of a mechanism's switch (:data:`sim.mechanisms.OFF_VALUES`),
+  wherever it comes from: a design without triggered visits (``party_branch.triggered_visit``
+  0, the schema default) keeps none, although the prior of ``triggered_visit`` where visits
+  are triggered is 0–0.8; the threshold preset keeps ``weights.reputation`` at 0;
+- an institution's parameter that the design sets to another value than the schema default:
+  Pujiang's situation, whose branch visits 0.8 households per member a month instead of 4,
+  keeps its weak branch; Chongchuan's triggered visits stay at 0.5.
+
+Without this rule a prior would switch a mechanism on in every design that has its
+institution, and erase the very values that make two designs differ (decisions §47).
 ``sim compare --uncertainty N``, ``sim explain`` and ``sim discover`` draw their parameter
 sets here, so "the same prior" means the same thing in each.
 """
@@ -239,20 +245,27 @@ def _defaults() -> dict[str, Any]:
     return {p.path: p.value for p in parameters()}
 
 
-def held_off(scenario: Scenario, paths: Sequence[str] | Mapping[str, Any]) -> tuple[str, ...]:
-    """Of ``paths``, those ``scenario`` holds at the off value of a mechanism's switch.
+def held(scenario: Scenario, paths: Sequence[str] | Mapping[str, Any]) -> tuple[str, ...]:
+    """Of ``paths``, the design's levers in ``scenario``: :func:`apply` does not draw them.
 
-    These are the design's levers: :func:`apply` does not draw them (module docstring).
+    A path is held when its value is the off value of a mechanism's switch, or when it is a
+    parameter of an institution the design has and the design sets it to another value than
+    the schema's default (module docstring).
     """
     from sim.mechanisms import OFF_VALUES
 
+    present = set(scenario.design.institutions)
+    defaults = _defaults()
+
+    def own(path: str, value: Any) -> bool:  # an institution's parameter the design set
+        name = path[len(INSTITUTION_PREFIX):].split(".", 1)[0]
+        return (path.startswith(INSTITUTION_PREFIX) and name in present
+                and path in defaults and value != defaults[path])
+
     out = []
     for path in paths:
-        offs = OFF_VALUES.get(path)
-        if offs is None:
-            continue
         value = value_at(scenario, path)
-        if any(value == off for off in offs):
+        if any(value == off for off in OFF_VALUES.get(path, ())) or own(path, value):
             out.append(path)
     return tuple(out)
 
@@ -261,23 +274,31 @@ def apply(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     """Set one parameter set in ``scenario``.
 
     Parameters of an institution the scenario's design does not have are skipped (a prior
-    never adds an institution), and so are parameters the scenario holds at a mechanism's
-    off value (:func:`held_off`: a prior never switches a mechanism on); every other path
-    must exist. Setting a mechanism's switch with this function is therefore the same as
-    with :meth:`Scenario.override` wherever the switch applies.
+    never adds an institution), and so are the design's levers (:func:`held`: a prior never
+    switches a mechanism on, nor undoes what a design sets); every other path must exist.
+
+    Returns:
+        The new scenario (``scenario`` itself when nothing applies).
+    """
+    levers = set(held(scenario, values))
+    return set_present(scenario, {k: v for k, v in values.items() if k not in levers})
+
+
+def set_present(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """Set ``values`` in ``scenario``, skipping parameters of institutions it does not have.
+
+    What a mechanism's switch needs (:func:`sim.mechanisms.switch_off`): one switch means the
+    same in every design, and it does switch off what a design set on purpose.
 
     Returns:
         The new scenario (``scenario`` itself when nothing applies).
     """
     present = set(scenario.design.institutions)
-    held = set(held_off(scenario, values))
     kept = {}
     for path, value in values.items():
         if path.startswith(INSTITUTION_PREFIX):
             name = path[len(INSTITUTION_PREFIX):].split(".", 1)[0]
             if name not in present:
                 continue
-        if path in held:
-            continue
         kept[path] = value
     return scenario.override(kept) if kept else scenario

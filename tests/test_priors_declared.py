@@ -227,7 +227,7 @@ def test_every_design_runs_with_every_prior_at_one_end(design: str, which: str) 
         {"community": "generic_old_compound"})
     values = ends(which)
     moved = priors.apply(scn, values)
-    held = priors.held_off(scn, values)  # the design's levers stay off (decisions §47)
+    held = priors.held(scn, values)  # the design's levers stay off (decisions §47)
     for path, value in values.items():
         name = path.removeprefix(INSTITUTIONS_PATH + ".").split(".")[0]
         if path.startswith(INSTITUTIONS_PATH) and name not in scn.design.institutions:

@@ -705,11 +705,11 @@ def comparison_manifest(arms: Sequence[Arm], plan: Plan, runs: Sequence[dict[str
     }
     extra: dict[str, Any] = {}
     if uncertainty is not None:
-        from sim.priors import held_off
+        from sim.priors import held
 
         paths = [u.path for u in uncertainty.params]
-        extra["uncertainty"] = {**uncertainty.record(), "held_off": {
-            arm.key: list(held_off(arm.scenario, paths)) for arm in arms}}
+        extra["uncertainty"] = {**uncertainty.record(), "held": {
+            arm.key: list(held(arm.scenario, paths)) for arm in arms}}
         spec["uncertainty"] = extra["uncertainty"]
         params += [{"name": PARAM_SET, "role": "uncertainties", "low": 0,
                     "high": uncertainty.n - 1, "values": None, "integer": True, "kind": "int"},

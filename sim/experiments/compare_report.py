@@ -837,9 +837,9 @@ def _uncertainty(comp: Comparison, lang: str,
                          seeds=len(comp.seeds), runs=len(comp.runs)),
             "posterior": describe(info["posterior"], lang) if info.get("posterior") else "",
             "held": " ".join(say(u["held"], design=arm.label(lang),
-                                 params=", ".join(info["held_off"][arm.key]))
+                                 params=", ".join(info["held"][arm.key]))
                              for arm in comp.arms
-                             if (info.get("held_off") or {}).get(arm.key)),
+                             if (info.get("held") or {}).get(arm.key)),
             "which": u["which"], "table_note": u["table_note"], "rows": rows,
             "readings": readings, "params": params, "figures": figure,
             "has_threshold": bool(info.get("thresholds"))}

@@ -63,7 +63,7 @@ REPRODUCE = ("A run's scenario is the design's resolved scenario in group_config
              "parameter set (its columns in the part file) is applied to that scenario with "
              "sim.priors.apply, which skips the parameters of institutions the design lacks "
              "and those the design holds at a mechanism's off value (manifest: "
-             "uncertainty.held_off; their columns are recorded, the same for every design, "
+             "uncertainty.held; their columns are recorded, the same for every design, "
              "but not used).")
 
 RUN_SCALARS = ("households", "compounds", "firm_entries", "firm_exits", "petitions_total",

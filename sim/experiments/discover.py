@@ -200,7 +200,7 @@ def parameter_frame(comp: Comparison, keys: Sequence[str]) -> tuple[pd.DataFrame
 
     A prior of an institution that none of the designs ``keys`` has changes none of them
     (:func:`sim.priors.apply` skips it), so it is left out; so is a parameter that every one
-    of them holds at a mechanism's off value (``uncertainty.held_off`` of the manifest).
+    of them holds at a mechanism's off value (``uncertainty.held`` of the manifest).
 
     Returns:
         The frame (index: the parameter set's number) and each column's prior range.
@@ -210,7 +210,7 @@ def parameter_frame(comp: Comparison, keys: Sequence[str]) -> tuple[pd.DataFrame
     unc = comp.uncertainty or {}
     present = {name for arm in comp.arms if arm.key in keys
                for name in arm.scenario.design.institutions}
-    held = unc.get("held_off") or {}
+    held = unc.get("held") or {}
     everywhere = set.intersection(*(set(held.get(k, ())) for k in keys)) if keys else set()
     params = [p for p in unc.get("parameters", [])
               if (not p.get("institution") or p["institution"] in present)

@@ -539,7 +539,7 @@ def study_manifest(study: Study, plan: Plan, runs: Sequence[dict[str, Any]], *,
                    command: str, lang: str) -> dict[str, Any]:
     """The manifest: the sweep format, with what the explanation is made of."""
     from sim.experiments.storage import stored_manifest
-    from sim.priors import held_off
+    from sim.priors import held
 
     params = [{"name": VARIANT, "role": "levers", "low": None, "high": None,
                "values": [v.key for v in study.variants], "integer": False, "kind": "str"},
@@ -568,7 +568,7 @@ def study_manifest(study: Study, plan: Plan, runs: Sequence[dict[str, Any]], *,
             "uncertainty": {"n": len(study.param_sets), "method": study.method,
                             "seed": study.sample_seed,
                             "parameters": [u.as_dict() for u in study.uncertain],
-                            "held_off": {key: list(held_off(scn, [u.path for u in
+                            "held": {key: list(held(scn, [u.path for u in
                                                                   study.uncertain]))
                                          for key, scn in ((study.ref_key, study.ref),
                                                           (study.design_key, study.design))},
@@ -1120,16 +1120,16 @@ def html_context(study: Study, results: Sequence[OutcomeAnswer], table: pd.DataF
 
 
 def _held_lines(study: Study, lang: str) -> list[str]:
-    """One sentence per compared design that holds uncertain paths at a mechanism's off."""
-    from sim.priors import held_off
+    """One sentence per compared design that holds uncertain paths as its levers."""
+    from sim.priors import held
 
     paths = [u.path for u in study.uncertain]
     out = []
     for scn, label in ((study.ref, _ref_label(study, lang)),
                        (study.design, _design_label(study, lang))):
-        held = held_off(scn, paths)
-        if held:
-            out.append(TEXT[lang]["method_held"].format(design=label, params=", ".join(held)))
+        levers = held(scn, paths)
+        if levers:
+            out.append(TEXT[lang]["method_held"].format(design=label, params=", ".join(levers)))
     return out
 
 
