@@ -291,3 +291,43 @@ def test_without_xlsx_no_workbook(tmp_path):
     out = tmp_path / "cmp"
     assert main(["compare", "baseline", "nanan_131", *TINY, "--out", str(out)]) == 0
     assert not (out / "summary.xlsx").exists() and (out / "timeseries.csv").is_file()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the point
+def test_a_ctrl_c_swallowed_by_a_finaliser_is_raised_again():
+    """Python drops a KeyboardInterrupt raised inside ``__del__``; :class:`CtrlC` keeps it.
+
+    Seen once under load: the driver's Ctrl-C landed in a finaliser, was printed as
+    "Exception ignored" and the comparison ran to the end with exit code 0.
+    """
+    import gc
+
+    from sim.children import CtrlC
+
+    class Finalised:
+        def __del__(self) -> None:
+            signal.raise_signal(signal.SIGINT)  # the handler raises here: Python ignores it
+
+    with CtrlC() as ctrl_c:
+        Finalised()
+        gc.collect()
+        assert ctrl_c.seen
+        with pytest.raises(KeyboardInterrupt):
+            ctrl_c.check()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+
+
+def test_ctrl_c_leaves_a_host_handler_alone():
+    from sim.children import CtrlC
+
+    def host(signum, frame):  # e.g. a notebook kernel's
+        pass
+
+    old = signal.signal(signal.SIGINT, host)
+    try:
+        with CtrlC() as ctrl_c:
+            assert signal.getsignal(signal.SIGINT) is host
+            ctrl_c.check()  # nothing seen: no error
+        assert signal.getsignal(signal.SIGINT) is host
+    finally:
+        signal.signal(signal.SIGINT, old)
