@@ -287,6 +287,6 @@ for path in write_outputs(out, study, lang="zh"):
 #
 #    *If a compound's face pressure is already strong (many acquaintances, everyone seen), is 131 still worth spreading? How would you measure face pressure (`behaviour.weights.face`) in real compounds?*
 #
-# **更大的运行 · A bigger run:** 真正的研究用默认规模：`sim explain nanan_131 --vs baseline --community generic_old_compound`（全部联盟 × 32 组参数 × 4 个种子，约 5 分钟），`--community heping_road`（约 20 分钟）；`sim discover nanan_131 --vs baseline --community generic_old_compound`（64 组参数 × 4 个种子），或用 `--from` 读入一个 `sim compare --uncertainty` 的结果目录。
+# **更大的运行 · A bigger run:** 真正的研究用默认规模：`sim explain nanan_131 --vs baseline --community generic_old_compound`（抽样联盟 × 32 组参数 × 4 个种子，30,848 次运行，两核约 35–50 分钟，为估计值），`--community heping_road`（再长许多倍；可先用 `--uncertainty 8 --seeds 2`）；`sim discover nanan_131 --vs baseline --community generic_old_compound`（64 组参数 × 4 个种子），或用 `--from` 读入一个 `sim compare --uncertainty` 的结果目录。
 #
-# *A real study uses the defaults: `sim explain nanan_131 --vs baseline --community generic_old_compound` (every coalition × 32 parameter sets × 4 seeds, about 5 minutes), `--community heping_road` (about 20 minutes); `sim discover nanan_131 --vs baseline --community generic_old_compound` (64 sets × 4 seeds), or `--from` a `sim compare --uncertainty` directory.*
+# *A real study uses the defaults: `sim explain nanan_131 --vs baseline --community generic_old_compound` (sampled coalitions × 32 parameter sets × 4 seeds, 30,848 runs, about 35–50 minutes on two cores, estimated), `--community heping_road` (many times longer; start with `--uncertainty 8 --seeds 2`); `sim discover nanan_131 --vs baseline --community generic_old_compound` (64 sets × 4 seeds), or `--from` a `sim compare --uncertainty` directory.*
