@@ -63,45 +63,6 @@ def init_worker(parent_pid: int, initializer: Callable[..., None] | None = None,
         initializer(*initargs)
 
 
-class CtrlC:
-    """A Ctrl-C that cannot be lost while a driver waits for its workers.
-
-    Python raises ``KeyboardInterrupt`` at the next bytecode the main thread runs, which may
-    be inside a finaliser (``__del__``, a weakref callback), where it is printed as
-    "Exception ignored" and dropped: the driver then went on and finished the whole run
-    with exit code 0 (seen once, under load). Inside ``with CtrlC() as ctrl_c:`` the
-    handler also records the signal, and :meth:`check`, called by the driver's loop after
-    each wait, raises it again. The handler is installed only in the main thread and only
-    over Python's default one (a host's own handler, e.g. a notebook's, is left alone).
-    """
-
-    def __init__(self) -> None:
-        self.seen = False
-        self._old: Any = None
-
-    def _handler(self, signum: int, frame: Any) -> None:
-        self.seen = True
-        raise KeyboardInterrupt
-
-    def __enter__(self) -> CtrlC:
-        import threading
-
-        if (threading.current_thread() is threading.main_thread()
-                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
-            self._old = signal.signal(signal.SIGINT, self._handler)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._old is not None:
-            signal.signal(signal.SIGINT, self._old)
-            self._old = None
-
-    def check(self) -> None:
-        """Raise ``KeyboardInterrupt`` if Ctrl-C came, even if it was swallowed."""
-        if self.seen:
-            raise KeyboardInterrupt
-
-
 @contextlib.contextmanager
 def sigint_blocked() -> Iterator[None]:
     """Block ``SIGINT`` in this thread for the ``with`` block (children inherit the mask).

@@ -461,25 +461,22 @@ def _run_processes(job: Job, tasks: Iterable[list[dict[str, Any]]], workers: int
     """
     from concurrent.futures.process import BrokenProcessPool
 
-    from sim.children import CtrlC, WorkerPool
+    from sim.children import WorkerPool
 
     todo = iter(tasks)
     limit = workers * IN_FLIGHT_PER_WORKER
     pool = WorkerPool(workers, initializer=_init_worker, initargs=(job, func))
     inflight: set[Future[list[str]]] = set()
     try:
-        with CtrlC() as ctrl_c:
-            while True:
-                for task in itertools.islice(todo, limit - len(inflight)):
-                    inflight.add(pool.submit(_run_in_worker, task))
-                if not inflight:
-                    break
-                finished, inflight = wait(inflight, return_when=FIRST_COMPLETED)
-                ctrl_c.check()  # a Ctrl-C swallowed by a finaliser is raised here
-                for future in finished:
-                    for path in future.result():
-                        on_done(path)
-            ctrl_c.check()
+        while True:
+            for task in itertools.islice(todo, limit - len(inflight)):
+                inflight.add(pool.submit(_run_in_worker, task))
+            if not inflight:
+                break
+            finished, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                for path in future.result():
+                    on_done(path)
     except BrokenProcessPool:
         raise ConfigError("--workers", "a worker process died (out of memory, or killed); "
                                        "finished runs are kept: rerun with --resume") from None
