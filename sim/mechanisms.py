@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import ConfigError
-from sim.priors import INSTITUTION_PREFIX, set_present
+from sim.scenario_paths import INSTITUTION_PREFIX, set_present
 from sim.text import section
 
 if TYPE_CHECKING:
@@ -269,7 +269,7 @@ def mechanism(name: str) -> Mechanism:
 
 
 def switch_off(scenario: Scenario, mech: Mechanism) -> Scenario:
-    """``scenario`` with ``mech`` switched off: :func:`sim.priors.set_present` of its switch.
+    """``scenario`` with ``mech`` switched off (:func:`sim.scenario_paths.set_present`).
 
     Values of institutions ``scenario`` lacks are skipped (as for priors; a design's own values
     are switched off too, unlike a prior's, which leaves them); when none

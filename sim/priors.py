@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from sim.errors import ConfigError
+from sim.scenario_paths import INSTITUTION_PREFIX, set_present
 
 if TYPE_CHECKING:
     from sim.config import Scenario
@@ -59,7 +60,6 @@ METHODS = ("sobol", "lhs")
 
 Method = Literal["sobol", "lhs"]
 
-INSTITUTION_PREFIX = "design.institutions."
 
 
 @dataclass(frozen=True)
@@ -282,23 +282,3 @@ def apply(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     """
     levers = set(held(scenario, values))
     return set_present(scenario, {k: v for k, v in values.items() if k not in levers})
-
-
-def set_present(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
-    """Set ``values`` in ``scenario``, skipping parameters of institutions it does not have.
-
-    What a mechanism's switch needs (:func:`sim.mechanisms.switch_off`): one switch means the
-    same in every design, and it does switch off what a design set on purpose.
-
-    Returns:
-        The new scenario (``scenario`` itself when nothing applies).
-    """
-    present = set(scenario.design.institutions)
-    kept = {}
-    for path, value in values.items():
-        if path.startswith(INSTITUTION_PREFIX):
-            name = path[len(INSTITUTION_PREFIX):].split(".", 1)[0]
-            if name not in present:
-                continue
-        kept[path] = value
-    return scenario.override(kept) if kept else scenario

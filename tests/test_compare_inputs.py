@@ -188,11 +188,22 @@ LONG = ["compare", "baseline", "nanan_131", "--community", "heping_road", "--see
         "--steps", "120", "--workers", "2", "--quiet", "--lang", "en"]
 
 
+def as_from_a_terminal() -> None:
+    """In the child before exec: SIGINT at its default and unblocked, as a terminal starts it.
+
+    A test run started in the background by a non-interactive shell (``make test &``, a CI
+    runner) has SIGINT ignored, and an ignored signal stays ignored across exec: the
+    comparison then never sees the Ctrl-C it is sent and runs to the end (exit code 0).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def start_compare(out: Path) -> tuple[subprocess.Popen[str], list[psutil.Process]]:
     """Start a long comparison with two workers; return it once both workers run."""
     proc = subprocess.Popen([sys.executable, "-m", "sim", *LONG, "--out", str(out)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=as_from_a_terminal)
     driver = psutil.Process(proc.pid)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
