@@ -36,6 +36,7 @@ drawn. Two kinds of value are held (:func:`held`):
 
 Without this rule a prior would switch a mechanism on in every design that has its
 institution, and erase the very values that make two designs differ (decisions §47).
+
 ``sim compare --uncertainty N``, ``sim explain`` and ``sim discover`` draw their parameter
 sets here, so "the same prior" means the same thing in each.
 """
@@ -59,7 +60,6 @@ METHODS = ("sobol", "lhs")
 """How :func:`sample` spreads the parameter sets over the priors."""
 
 Method = Literal["sobol", "lhs"]
-
 
 
 @dataclass(frozen=True)
