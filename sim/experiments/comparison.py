@@ -62,9 +62,9 @@ REPRODUCE = ("A run's scenario is the design's resolved scenario in group_config
              "model is CompoundModel(scenario, rng=seed). Under --uncertainty the run's "
              "parameter set (its columns in the part file) is applied to that scenario with "
              "sim.priors.apply, which skips the parameters of institutions the design lacks "
-             "and those the design holds at a mechanism's off value (manifest: "
-             "uncertainty.held; their columns are recorded, the same for every design, "
-             "but not used).")
+             "and the design's levers, which it holds at a mechanism's off value or sets to "
+             "another value than the default (manifest: uncertainty.held; their columns "
+             "are recorded, the same for every design, but not used).")
 
 RUN_SCALARS = ("households", "compounds", "firm_entries", "firm_exits", "petitions_total",
                "gov_spending_total", "gov_spending_no_campaigns_total")

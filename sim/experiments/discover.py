@@ -200,7 +200,7 @@ def parameter_frame(comp: Comparison, keys: Sequence[str]) -> tuple[pd.DataFrame
 
     A prior of an institution that none of the designs ``keys`` has changes none of them
     (:func:`sim.priors.apply` skips it), so it is left out; so is a parameter that every one
-    of them holds at a mechanism's off value (``uncertainty.held`` of the manifest).
+    of them holds as a lever (``uncertainty.held`` of the manifest, :func:`sim.priors.held`).
 
     Returns:
         The frame (index: the parameter set's number) and each column's prior range.
