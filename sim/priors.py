@@ -222,7 +222,7 @@ def value_at(scenario: Scenario, path: str) -> Any:
         if isinstance(node, Mapping):
             if key not in node:
                 if i == len(parts) - 1 and path.startswith(INSTITUTION_PREFIX):
-                    return _institution_default(path)
+                    return _defaults().get(path)
                 return None
             node = node[key]
         elif hasattr(node, key):
@@ -230,11 +230,6 @@ def value_at(scenario: Scenario, path: str) -> Any:
         else:
             return None
     return node
-
-
-def _institution_default(path: str) -> Any:
-    """The schema default of an institution's parameter (``None`` if it has none)."""
-    return _defaults().get(path)
 
 
 @functools.cache
@@ -268,6 +263,11 @@ def held(scenario: Scenario, paths: Sequence[str] | Mapping[str, Any]) -> tuple[
         if any(value == off for off in OFF_VALUES.get(path, ())) or own(path, value):
             out.append(path)
     return tuple(out)
+
+
+def held_by_design(designs: Mapping[str, Scenario], paths: Sequence[str]) -> dict[str, list[str]]:
+    """:func:`held` for each named scenario: what a manifest records as ``uncertainty.held``."""
+    return {key: list(held(scenario, paths)) for key, scenario in designs.items()}
 
 
 def apply(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:

@@ -705,11 +705,10 @@ def comparison_manifest(arms: Sequence[Arm], plan: Plan, runs: Sequence[dict[str
     }
     extra: dict[str, Any] = {}
     if uncertainty is not None:
-        from sim.priors import held
+        from sim.priors import held_by_design
 
-        paths = [u.path for u in uncertainty.params]
-        extra["uncertainty"] = {**uncertainty.record(), "held": {
-            arm.key: list(held(arm.scenario, paths)) for arm in arms}}
+        extra["uncertainty"] = {**uncertainty.record(), "held": held_by_design(
+            {arm.key: arm.scenario for arm in arms}, [u.path for u in uncertainty.params])}
         spec["uncertainty"] = extra["uncertainty"]
         params += [{"name": PARAM_SET, "role": "uncertainties", "low": 0,
                     "high": uncertainty.n - 1, "values": None, "integer": True, "kind": "int"},

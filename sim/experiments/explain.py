@@ -539,7 +539,6 @@ def study_manifest(study: Study, plan: Plan, runs: Sequence[dict[str, Any]], *,
                    command: str, lang: str) -> dict[str, Any]:
     """The manifest: the sweep format, with what the explanation is made of."""
     from sim.experiments.storage import stored_manifest
-    from sim.priors import held
 
     params = [{"name": VARIANT, "role": "levers", "low": None, "high": None,
                "values": [v.key for v in study.variants], "integer": False, "kind": "str"},
@@ -568,10 +567,7 @@ def study_manifest(study: Study, plan: Plan, runs: Sequence[dict[str, Any]], *,
             "uncertainty": {"n": len(study.param_sets), "method": study.method,
                             "seed": study.sample_seed,
                             "parameters": [u.as_dict() for u in study.uncertain],
-                            "held": {key: list(held(scn, [u.path for u in
-                                                                  study.uncertain]))
-                                         for key, scn in ((study.ref_key, study.ref),
-                                                          (study.design_key, study.design))},
+                            "held": _held(study),
                             **({"posterior": study.posterior} if study.posterior else {})},
             "months": list(study.months), "outcomes": list(study.outcomes),
             "tolerance": TOLERANCE},
@@ -1119,18 +1115,19 @@ def html_context(study: Study, results: Sequence[OutcomeAnswer], table: pd.DataF
     }
 
 
+def _held(study: Study) -> dict[str, list[str]]:
+    """The reference's and the design's levers among the uncertain paths (manifest, report)."""
+    from sim.priors import held_by_design
+
+    return held_by_design({study.ref_key: study.ref, study.design_key: study.design},
+                          [u.path for u in study.uncertain])
+
+
 def _held_lines(study: Study, lang: str) -> list[str]:
     """One sentence per compared design that holds uncertain paths as its levers."""
-    from sim.priors import held
-
-    paths = [u.path for u in study.uncertain]
-    out = []
-    for scn, label in ((study.ref, _ref_label(study, lang)),
-                       (study.design, _design_label(study, lang))):
-        levers = held(scn, paths)
-        if levers:
-            out.append(TEXT[lang]["method_held"].format(design=label, params=", ".join(levers)))
-    return out
+    labels = {study.ref_key: _ref_label(study, lang), study.design_key: _design_label(study, lang)}
+    return [TEXT[lang]["method_held"].format(design=labels[key], params=", ".join(levers))
+            for key, levers in _held(study).items() if levers]
 
 
 def _range(low: float, high: float, digits: int) -> str:
