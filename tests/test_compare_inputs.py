@@ -180,6 +180,9 @@ def test_resource_estimate_allows_ordinary_comparisons():
         check_resources(5, 10**8, 120, 5188, 1, available=16 * 10**9)
     with pytest.raises(ConfigError, match="--workers"):
         check_resources(2, 100, 120, 200, 400, available=16 * 10**9)
+    check_resources(2, 4, 120, 5188, 1, available=16 * 10**9, n_sets=64)  # README's
+    with pytest.raises(ConfigError, match=r"--uncertainty: .* × 10,000,000 parameter sets"):
+        check_resources(2, 4, 120, 5188, 1, available=16 * 10**9, n_sets=10**7)
 
 
 # --------------------------------------------------------------------------- items 8, 16: workers

@@ -231,6 +231,9 @@ def test_scheduler_gives_the_local_attribution(toy: Path, toy_out: Path, tmp_pat
     (["nanan_131", "--vs", "baseline", "--workers", "0"], "--workers"),
     (["nanan_131", "--vs", "baseline", "--resume", "--force"], "--force"),
     (["nanan_131", "--vs", "baseline", "--community", "nowhere"], "--community"),
+    # too many parameter sets for the memory: refused before any is drawn (was a numpy
+    # MemoryError allocating 101 TiB)
+    (["nanan_131", "--vs", "baseline", "--uncertainty", "99999999999"], "--uncertainty"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(argv: list[str], field: str, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:

@@ -812,7 +812,8 @@ def _size(n: float) -> str:
 
 
 def check_resources(n_designs: int, n_seeds: int, steps: int, households: int,
-                    workers: int | None, available: int | None = None) -> None:
+                    workers: int | None, available: int | None = None,
+                    n_sets: int = 1, arms: str = "designs") -> None:
     """Refuse, before any run, a comparison that cannot fit in memory.
 
     The driver keeps every run's monthly values until the statistics are done:
@@ -832,17 +833,20 @@ def check_resources(n_designs: int, n_seeds: int, steps: int, households: int,
         households: Households of the community.
         workers: Worker processes asked for (None: one per CPU).
         available: Bytes of memory available; :func:`available_memory` when None.
+        n_sets: Parameter sets per design and seed (``--uncertainty``; 1 without).
+        arms: What the ``n_designs`` are called in the message (``sim explain`` runs
+            ``variants`` of two designs).
 
     Raises:
-        ConfigError: (field ``--seeds`` or ``--workers``) naming the estimate
-            and the memory available.
+        ConfigError: (field ``--seeds``, ``--uncertainty`` — whichever is the larger
+            factor — or ``--workers``) naming the estimate and the memory available.
     """
     from sim.metrics import COLUMNS
 
     free = available if available is not None else available_memory()
     if free is None:
         return
-    runs = n_designs * n_seeds
+    runs = n_designs * n_seeds * n_sets
     columns = len(COLUMNS) + 3  # design, seed, month
     results = runs * (RUN_BYTES + (steps + 1) * columns * MONTH_BYTES)
     per_worker = WORKER_BYTES + households * HOUSEHOLD_BYTES
@@ -858,10 +862,13 @@ def check_resources(n_designs: int, n_seeds: int, steps: int, households: int,
     if results + pool <= free:
         return
     if results > free or n_workers <= 1:
-        raise ConfigError("--seeds", f"{runs:,} runs ({n_designs} designs × {n_seeds:,} seeds) × "
-                                     f"{steps + 1:,} months × {columns} columns need about "
-                                     f"{_size(results)} of memory, but {_size(free)} is "
-                                     "available; use fewer seeds or months")
+        field, fewer = (("--uncertainty", "parameter sets") if n_sets > n_seeds
+                        else ("--seeds", "seeds"))
+        sets = f" × {n_sets:,} parameter sets" if n_sets > 1 else ""
+        raise ConfigError(field, f"{runs:,} runs ({n_designs:,} {arms}{sets} × {n_seeds:,} "
+                                 f"seeds) × {steps + 1:,} months × {columns} columns need "
+                                 f"about {_size(results)} of memory, but {_size(free)} is "
+                                 f"available; use fewer {fewer} or months")
     raise ConfigError("--workers", f"{n_workers:,} worker processes need about "
                                    f"{_size(per_worker)} each, {_size(pool)} in all, with "
                                    f"{_size(results)} for the results, but {_size(free)} is "
@@ -938,14 +945,16 @@ def compare(configs: Sequence[str] | Sequence[Arm], *, community: str | None = N
     n_steps = arms[0].scenario.run.steps
     households = arms[0].scenario.community.n_households
     if isinstance(seeds, Sized):  # before a range of 10^9 seeds is made into a list
-        check_resources(len(arms), len(seeds) * n_sets, n_steps, households, workers)
+        check_resources(len(arms), len(seeds), n_steps, households, workers,
+                        n_sets=n_sets)
     seed_list = sorted(set(int(s) for s in seeds))
     if not seed_list:
         raise ConfigError("--seeds", "must be at least 1 (got 0)")
     if seed_list[0] < 0:
         raise ConfigError("--seed-start", f"seeds must be ≥ 0 (got {seed_list[0]})")
     if not isinstance(seeds, Sized):
-        check_resources(len(arms), len(seed_list) * n_sets, n_steps, households, workers)
+        check_resources(len(arms), len(seed_list), n_steps, households, workers,
+                        n_sets=n_sets)
     if not command:
         command = command_line([a.config for a in arms], community, len(seed_list),
                                seed_list[0], steps, sets, lang, uncertainty=spec)
@@ -1210,8 +1219,8 @@ def compare_command(args: argparse.Namespace) -> int:
                                posterior=args.posterior)
     n_sets = spec.n if spec is not None else 1
     scenario = arms[0].scenario
-    check_resources(len(arms), args.seeds * n_sets, scenario.run.steps,
-                    scenario.community.n_households, args.workers)
+    check_resources(len(arms), args.seeds, scenario.run.steps,
+                    scenario.community.n_households, args.workers, n_sets=n_sets)
     if args.lang == "zh":
         use_cjk_font()  # fail before the runs, not after them
     out = Path(args.out) if args.out is not None else default_out(scenario.community.name)

@@ -439,11 +439,12 @@ def build_study(design: str, ref: str, *, community: str | None = None,
 
     Raises:
         ConfigError: For bad designs, community, sizes or outcomes, designs that do not
-            differ, or (field ``--posterior``) a directory without a finished calibration
-            of any of the uncertain parameters.
+            differ, runs too many for the memory (before any parameter set is drawn),
+            or (field ``--posterior``) a directory without a finished calibration of any
+            of the uncertain parameters.
     """
     from sim.experiments import attribution
-    from sim.experiments.compare import resolve_designs
+    from sim.experiments.compare import check_resources, resolve_designs
     from sim.posterior import parameter_sets, provenance
     from sim.priors import METHODS, uncertainties
 
@@ -472,6 +473,9 @@ def build_study(design: str, ref: str, *, community: str | None = None,
              else applied_mechanisms(ref_scn, design_scn, list(mechanisms)))
     variants, where = build_variants(ref_scn, design_scn, players, coalitions, mechs)
     params = uncertainties([v.scenario for v in variants])
+    check_resources(len(variants), len(seed_list), int(ref_scn.run.steps),
+                    ref_scn.community.n_households, 1, n_sets=uncertainty,
+                    arms="variants")
     found = provenance(posterior, [u.path for u in params]) if posterior is not None else None
     sets = parameter_sets(params, uncertainty, sample_seed, method,
                           found["dir"] if found else None)
