@@ -14,6 +14,7 @@ import argparse
 import re
 import shlex
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,10 @@ check the fit on every target, held-out ones included.
 把模型中不确定的参数校准到观测数字上（近似贝叶斯计算 ABC-SMC，pyabc），
 并用全部目标（含留出的目标）检验。
 
-TARGETS is a targets file (configs/targets/*.yaml). Every community × design pair its
-targets cover is run for each particle; --design/--community keep only some pairs.
+TARGETS is a targets file (configs/targets/*.yaml), or several fitted together (the
+seeds' figures and the plausible ranges: configs/targets/seeds.yaml
+configs/targets/plausible.yaml). Every community × design pair their targets cover is run
+for each particle; --design/--community keep only some pairs.
 Without --hold-out the file's own split is used: kind: calibration targets are fitted,
 kind: validation ones held out; with --hold-out, the named targets are held out and all
 others fitted. 不指定 --hold-out 时，kind 为 calibration 的目标用于拟合，validation 的留出检验。
@@ -48,6 +51,7 @@ examples / 示例:
   sim calibrate configs/targets/seeds.yaml
   sim calibrate configs/targets/seeds.yaml --design nanan_131 --generations 3 --lang en
   sim calibrate configs/targets/seeds.yaml --hold-out nanan_satisfaction_trend
+  sim calibrate configs/targets/seeds.yaml configs/targets/plausible.yaml --design baseline
   sim calibrate configs/targets/seeds.yaml --params behaviour.weights.face,behaviour.base.volunteer
   sim calibrate configs/targets/seeds.yaml --out out/cal --resume     # after it was killed
 
@@ -72,9 +76,10 @@ exit status / 退出码: 0 done; 2 invalid input or interrupted, reported on one
 """
 
 
-def default_out(targets: str) -> Path:
-    """``out/calibrate-<targets file stem>``."""
-    stem = re.sub(r"[^\w.-]+", "_", Path(targets).stem).strip("._") or "targets"
+def default_out(targets: Sequence[str]) -> Path:
+    """``out/calibrate-<targets file stem>`` (stems joined by ``+`` for several files)."""
+    stem = "+".join(re.sub(r"[^\w.-]+", "_", Path(t).stem).strip("._") or "targets"
+                    for t in targets)
     return Path("out") / f"calibrate-{stem}"
 
 
@@ -91,7 +96,7 @@ def split_params(values: list[str] | None) -> list[str] | None:
 
 def command_line(args: argparse.Namespace) -> str:
     """A ``sim calibrate`` command line that gives the same calibration."""
-    parts = ["sim", "calibrate", args.targets]
+    parts = ["sim", "calibrate", *args.targets]
     for d in args.design or ():
         parts += ["--design", d]
     for c in args.community or ():
@@ -165,9 +170,9 @@ def add_command(subparsers: Any) -> None:
         "calibrate", help="fit the priors to observed figures (ABC-SMC) / 校准参数",
         description=DESCRIPTION, epilog=EPILOG, formatter_class=HelpFormatter,
         allow_abbrev=False)
-    parser.add_argument("targets", metavar="TARGETS",
-                        help="a targets YAML file, e.g. configs/targets/seeds.yaml "
-                             "(required). 目标文件")
+    parser.add_argument("targets", metavar="TARGETS", nargs="+",
+                        help="a targets YAML file, e.g. configs/targets/seeds.yaml, or "
+                             "several fitted together (required). 目标文件（可多个）")
     parser.add_argument("--design", metavar="D", action="append",
                         help="keep the targets' runs under this design preset; repeatable "
                              "(default: all the file covers). 治理模式")

@@ -257,7 +257,7 @@ def default_params(scenarios: Sequence[Scenario]) -> list[str]:
             if u.path.startswith(DEFAULT_PARAM_PREFIXES)]
 
 
-def build_problem(targets: str | Path, *, designs: Sequence[str] = (),
+def build_problem(targets: str | Path | Sequence[str | Path], *, designs: Sequence[str] = (),
                   communities: Sequence[str] = (), params: Sequence[str] | None = None,
                   hold_out: Sequence[str] | None = None, months: int | None = None,
                   seeds_per_particle: int = DEFAULT_SEEDS_PER_PARTICLE,
@@ -265,7 +265,9 @@ def build_problem(targets: str | Path, *, designs: Sequence[str] = (),
     """Read the targets and options into a :class:`Problem`, refusing bad input.
 
     Args:
-        targets: A targets file (:func:`sim.targets.load_targets`).
+        targets: A targets file (:func:`sim.targets.load_targets`), or several, whose
+            targets are fitted together (their names must differ: seeds' figures and the
+            plausible ranges, say).
         designs: Keep the targets' pairs with these designs (none: all).
         communities: Keep the targets' pairs with these communities (none: all).
         params: Paths of priors to fit (none: :func:`default_params`).
@@ -278,19 +280,32 @@ def build_problem(targets: str | Path, *, designs: Sequence[str] = (),
 
     Raises:
         ConfigError: One line naming the option: a missing or invalid targets file, an
-            unknown design, community, prior or held-out name, nothing left to fit, a run
-            too short for a target's window.
+            unknown design, community, prior or held-out name, a target name in two files,
+            nothing left to fit, a run too short for a target's window.
     """
     from sim.config import load_config
     from sim.priors import uncertainties
     from sim.strict import unknown_name
     from sim.targets import load_targets, steps_needed
 
-    path = Path(targets)
-    if not path.is_file():
-        raise ConfigError("TARGETS", f"{targets}: no such file; give a targets YAML file "
-                                     "such as configs/targets/seeds.yaml")
-    spec = load_targets(path)
+    paths = [Path(targets)] if isinstance(targets, (str, Path)) else [Path(t) for t in targets]
+    if not paths:
+        raise ConfigError("TARGETS", "give at least one targets YAML file such as "
+                                     "configs/targets/seeds.yaml")
+    for path in paths:
+        if not path.is_file():
+            raise ConfigError("TARGETS", f"{path}: no such file; give a targets YAML file "
+                                         "such as configs/targets/seeds.yaml")
+    source = " + ".join(str(path) for path in paths)
+    read: dict[str, Path] = {}
+    spec_targets = []
+    for path in paths:
+        for t in load_targets(path).targets:
+            if t.name in read:
+                raise ConfigError("TARGETS", f"target {t.name!r} is in both {read[t.name]} and "
+                                             f"{path}; a target is given once")
+            read[t.name] = path
+            spec_targets.append(t)
     _check_names("--design", designs, "designs", "design")
     _check_names("--community", communities, "communities", "community")
     if isinstance(seeds_per_particle, bool) or seeds_per_particle < 1:
@@ -298,22 +313,22 @@ def build_problem(targets: str | Path, *, designs: Sequence[str] = (),
                                                   f"(got {seeds_per_particle})")
     if months is not None and months < 1:
         raise ConfigError("--months", f"must be a whole number ≥ 1 (got {months})")
-    names = [t.name for t in spec.targets]
+    names = [t.name for t in spec_targets]
     for name in hold_out or ():
         if name not in names:
             raise ConfigError("--hold-out", unknown_name(name, names, "target"))
     entries = []
-    for t in spec.targets:
+    for t in spec_targets:
         fitted = t.kind == "calibration" if hold_out is None else t.name not in hold_out
         for c in t.communities:
             for d in t.designs:
                 if (not communities or c in communities) and (not designs or d in designs):
                     entries.append(Entry(t, c, d, fitted))
     if not entries:
-        covered = sorted({f"{c}/{d}" for t in spec.targets for c in t.communities
+        covered = sorted({f"{c}/{d}" for t in spec_targets for c in t.communities
                           for d in t.designs})
         raise ConfigError("--design" if designs else "--community",
-                          f"no target of {targets} applies to these designs and communities "
+                          f"no target of {source} applies to these designs and communities "
                           f"(the file covers: {', '.join(covered)})")
     if not any(e.fitted for e in entries):
         raise ConfigError("--hold-out", "leaves no target to fit; hold out fewer targets")
@@ -336,8 +351,12 @@ def build_problem(targets: str | Path, *, designs: Sequence[str] = (),
         raise ConfigError("--params", exc.message) from None
     if not found:
         raise ConfigError("--params", "no prior applies to the fitted targets' designs")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return Problem(str(targets), tuple(entries), found, scenarios, seeds_per_particle, seed,
+    # one file: the hash of its bytes (as before several were allowed, so that a stored
+    # calibration still resumes); several: the hash of their hashes, in the order given
+    digests = [hashlib.sha256(path.read_bytes()).hexdigest() for path in paths]
+    digest = (digests[0] if len(digests) == 1
+              else hashlib.sha256(" ".join(digests).encode()).hexdigest())
+    return Problem(source, tuple(entries), found, scenarios, seeds_per_particle, seed,
                    digest)
 
 
