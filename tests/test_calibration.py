@@ -202,6 +202,25 @@ def test_scales_follow_the_stated_uncertainty(synthetic_file: Path) -> None:
     assert cal.miss(e.target, float("nan")) == cal.NAN_PENALTY
 
 
+def test_several_targets_files_are_fitted_together(tmp_path: Path) -> None:
+    """The seeds' figures and the plausible ranges in one problem: every entry of both, the
+    plausible bounds' pairs added, the source naming both; a name in both files is refused;
+    one file keeps the hash of its bytes (so that a stored calibration still resumes)."""
+    import hashlib
+
+    seeds, plausible = ROOT / "configs/targets/seeds.yaml", ROOT / "configs/targets/plausible.yaml"
+    one, other = cal.build_problem(seeds), cal.build_problem(plausible)
+    both = cal.build_problem([seeds, plausible])
+    assert [e.key for e in both.entries] == [e.key for e in one.entries + other.entries]
+    assert set(both.scenarios) == set(one.scenarios) | set(other.scenarios)
+    assert both.source == f"{seeds} + {plausible}"
+    assert one.digest == hashlib.sha256(seeds.read_bytes()).hexdigest()
+    assert both.digest not in (one.digest, other.digest)
+    with pytest.raises(ConfigError, match="yimin_lights_pooled' is in both") as err:
+        cal.build_problem([seeds, seeds])
+    assert err.value.field == "TARGETS"
+
+
 def test_resume_after_a_kill_continues_from_the_last_generation(synthetic_file: Path,
                                                                 tmp_path: Path) -> None:
     """Killed (SIGKILL) after generation 1, rerun with --resume: generations 2 follows 0, 1.
