@@ -31,6 +31,7 @@ from sim.schema import (
     PRIOR_TEXT,
     Param,
     Section,
+    default_basis,
     fmt_number,
     fmt_prior,
     is_numeric,
@@ -66,6 +67,12 @@ default). `sim compare --uncertainty N`, `sim explain` and `sim discover` draw
 parameter sets from the priors (sim/priors.py), so their intervals cover what
 we do not know as well as seed noise.
 
+**Where a default comes from** (column *default from*): *sourced* when the default is the
+figure of the prior's source, *calibrated* when a calibration against observed figures
+(`sim calibrate`, docs/calibration.md) constrained it and the default was moved to the
+posterior median, *assumed* otherwise — including a parameter whose prior cites a source
+for its range but whose default is not that figure.
+
 {counts}
 """
 
@@ -80,13 +87,13 @@ def cell(text: str) -> str:
 
 def row(param: Param) -> list[str]:
     """The table row of one parameter."""
-    return [f"`{param.path}`", param.type, param.default, param.range, fmt_prior(param),
-            param.unit, param.description]
+    return [f"`{param.path}`", param.type, param.default, default_basis(param), param.range,
+            fmt_prior(param), param.unit, param.description]
 
 
 def table(params: tuple[Param, ...]) -> list[str]:
     """A markdown table with the standard columns."""
-    head = ["name", "type", "default", "range", "prior", "unit", "description"]
+    head = ["name", "type", "default", "default from", "range", "prior", "unit", "description"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(cell(c) for c in row(p)) + " |" for p in params]
     return lines
@@ -154,9 +161,15 @@ def prior_counts() -> str:
     reasons = PRIOR_TEXT["en"]
     exempt = [f"- `{path}`: {reasons[key].removeprefix('none: ')}."
               for path, key in PRIOR_EXEMPT.items()]
+    basis = [default_basis(p) for p in with_prior]
+    calibrated = sum(b.startswith("calibrated") for b in basis)
+    sourced = sum(b.startswith("sourced") for b in basis)
     return "\n".join([f"**{len(with_prior)} of {len(numeric)} numeric parameters have a "
-                       f"prior; {len(cited)} of them cite a source.** The numeric "
-                       "parameters without one, and why:", "", *exempt])
+                       f"prior; {len(cited)} of them cite a source.** Their defaults: "
+                       f"{sourced} sourced (the figure of the prior's source), {calibrated} "
+                       f"calibrated (moved to a posterior median, docs/calibration.md), "
+                       f"{len(basis) - sourced - calibrated} assumed (column *default from*). "
+                       "The numeric parameters without a prior, and why:", "", *exempt])
 
 
 def render() -> str:

@@ -35,6 +35,7 @@ from sim.schema import (
     PRIOR_TEXT,
     Param,
     Section,
+    default_basis,
     fmt_number,
     no_prior_reason,
     sections,
@@ -237,6 +238,7 @@ def describe(param: Param, sec: Section, lang: str) -> list[str]:
     rows = [(t["meaning"], meaning), (t["section"], section_title(sec, lang)),
             (t["type"], param.type), (t["unit"], unit_text(param.unit, lang)),
             (t["range"], param.range or t["any"]), (t["default"], param.default),
+            (t["basis"], default_basis(param, lang) or "—"),
             (t["prior"], prior_text(param, lang)), (t["change"], set_line(param))]
     if "[]" in param.path:
         rows.append(("", t["list_entry"]))

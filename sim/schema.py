@@ -476,6 +476,28 @@ def no_prior_reason(param: Param) -> str:
     return "trait" if param.type.startswith("number, list") else "not_uncertain"
 
 
+def default_basis(param: Param, lang: str = "en") -> str:
+    """Where a parameter's default comes from (issue 13, item 5), or ``""`` without a prior.
+
+    *calibrated* when the prior records the calibration that moved the default (its
+    ``calibrated`` key: the targets files and where the record is, docs/calibration.md);
+    *sourced* when the default is the figure of the prior's cited source; *assumed* when the
+    prior's source is ``assumption``, or when the prior is sourced but the default is not
+    the source's figure (its ``default_source`` key says ``assumption``: a design that
+    cultivates social organisations has them all working, the seed's under 10 % is the
+    prior's low end). Parameters without a prior (inputs, switches, the exempt) have no
+    default to account for here.
+    """
+    prior = param.prior
+    if not isinstance(prior, dict):
+        return ""
+    t = PRIOR_TEXT[lang]
+    if prior.get("calibrated"):
+        return t["basis_calibrated"].format(how=prior["calibrated"])
+    source = str(prior.get("default_source", prior.get("source", "assumption")))
+    return t["basis_assumed"] if source == "assumption" else t["basis_sourced"]
+
+
 def fmt_prior(param: Param) -> str:
     """A declared prior as ``[0.5, 1.5] (assumption)``, or ``""`` when there is none."""
     prior = param.prior

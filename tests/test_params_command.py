@@ -48,15 +48,19 @@ def test_one_parameter_explained_with_prior_default_and_set_line(
     code, out, _ = run(capsys, "params", "noise", "--lang", "en")
     assert code == 0
     assert out.splitlines()[0] == "behaviour.noise"
-    for text in ("meaning: Logit temperature", "unit:    utility", "range:   [0, 100]",
-                 "default: 0.5", "prior:   0.25 to 1 (uniform); source: assumption",
-                 "change:  --set behaviour.noise=0.5", "section: behaviour — "):
-        assert text in out, text
+    flat = " ".join(out.split())  # the labels are padded to one width
+    for text in ("meaning: Logit temperature", "unit: utility", "range: [0, 100]",
+                 "default: 0.5", "default from: assumed",
+                 "prior: 0.25 to 1 (uniform); source: assumption",
+                 "change: --set behaviour.noise=0.5", "section: behaviour — "):
+        assert text in flat, text
     code, zh, _ = run(capsys, "params", "behaviour.noise")
     assert code == 0 and "默认值" in zh and "效用 (utility)" in zh and "居民决策规则" in zh
-    assert "先验:   0.25 至 1（均匀分布）；来源：假设" in zh
+    assert "先验: 0.25 至 1（均匀分布）；来源：假设" in " ".join(zh.split())
+    assert "默认值依据: 假设" in " ".join(zh.split())
     code, out, _ = run(capsys, "params", "behaviour.tolerance", "--lang", "en")
-    assert code == 0 and "prior:   none: a numerical tolerance" in out
+    assert code == 0 and "prior: none: a numerical tolerance" in " ".join(out.split())
+    assert "default from: —" in " ".join(out.split())
 
 
 def test_institution_name_gives_its_parameters_and_how_to_add_it(

@@ -59,11 +59,20 @@ def missing(params: list[Param]) -> list[str]:
     return [p.path for p in params if needs_prior(p) and p.prior is None]
 
 
+OPTIONAL_PRIOR_KEYS = ("calibrated", "default_source")
+"""Where a default comes from when it is not the prior's source (sim.schema.default_basis)."""
+
+
 def problems(param: Param, field: FieldInfo) -> list[str]:
     """What is wrong with a declared prior (an empty list when it is well-formed)."""
     prior = param.prior
-    if not isinstance(prior, dict) or set(prior) != {"low", "high", "source"}:
-        return [f"{param.path}: prior must be {{low, high, source}} (got {prior!r})"]
+    if (not isinstance(prior, dict) or not {"low", "high", "source"} <= set(prior)
+            or not set(prior) <= {"low", "high", "source", *OPTIONAL_PRIOR_KEYS}):
+        return [f"{param.path}: prior must be {{low, high, source}}, optionally with "
+                f"{', '.join(OPTIONAL_PRIOR_KEYS)} (got {prior!r})"]
+    for key in OPTIONAL_PRIOR_KEYS:
+        if key in prior and (not isinstance(prior[key], str) or not prior[key].strip()):
+            return [f"{param.path}: {key} must be a text (got {prior[key]!r})"]
     low, high, source = prior["low"], prior["high"], prior["source"]
     out = []
     kind = int if param.type == "integer" else float
@@ -196,8 +205,8 @@ def test_prior_is_shown_in_the_docs_and_by_sim_params() -> None:
     assert prior_text(face, "en") == "0.75 to 2.25 (uniform); source: assumption"
     assert "0.75 至 2.25" in prior_text(face, "zh") and "假设" in prior_text(face, "zh")
     docs = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
-    assert "| `behaviour.weights.face` | number | 1.5 | [0, 100] | [0.75, 2.25] (assumption) |" \
-        in docs
+    assert ("| `behaviour.weights.face` | number | 1.5 | assumed | [0, 100] | "
+            "[0.75, 2.25] (assumption) |") in docs
     numeric = [p for p in parameters() if p.type in ("number", "integer")]
     cited = [p for p in with_prior() if p.prior["source"] != "assumption"]
     assert (f"**{len(with_prior())} of {len(numeric)} numeric parameters have a prior; "
@@ -272,3 +281,26 @@ def test_mixed_draws_from_the_priors_are_valid_for_every_design() -> None:
                 model.run(3)
                 frame = model.datacollector.get_model_vars_dataframe()
                 assert np.isfinite(frame.to_numpy(dtype=float)).all()
+
+
+def test_default_basis_says_sourced_calibrated_or_assumed() -> None:
+    """docs/parameters.md's 'default from' (issue 13, item 5): a default is the figure of its
+    prior's source, calibrated to targets, or assumed — and a sourced prior does not make a
+    default sourced that is not the source's figure."""
+    import dataclasses
+
+    from sim.schema import default_basis
+
+    by_path = {p.path: p for p in parameters()}
+    assert default_basis(by_path["behaviour.weights.face"]) == "assumed"
+    assert default_basis(by_path["design.institutions.party_branch.min_members"]) == \
+        "sourced (the prior's source)"
+    share = by_path["design.institutions.social_organisation.effective_share"]
+    assert share.prior["source"].startswith("seed 004") and default_basis(share) == "assumed"
+    assert default_basis(by_path["behaviour.tolerance"]) == ""
+    moved = dataclasses.replace(by_path["behaviour.base.volunteer"],
+                                prior={**by_path["behaviour.base.volunteer"].prior,
+                                       "calibrated": "seeds.yaml + plausible.yaml"})
+    assert default_basis(moved) == "calibrated (seeds.yaml + plausible.yaml)"
+    assert default_basis(moved, "zh") == "校准得到（seeds.yaml + plausible.yaml）"
+    assert default_basis(by_path["behaviour.weights.face"], "zh") == "假设"

@@ -66,7 +66,9 @@ class SocialOrganisationParams(Params):
                                                                           "能有效參與社區治理"
                                                                           "的社會組織不足10% "
                                                                           "(the low end: no "
-                                                                          "cultivation)"}})
+                                                                          "cultivation)",
+                                                                "default_source":
+                                                                    "assumption"}})
 
 
 class SocialOrganisation(Institution[SocialOrganisationParams]):
