@@ -476,6 +476,11 @@ def no_prior_reason(param: Param) -> str:
     return "trait" if param.type.startswith("number, list") else "not_uncertain"
 
 
+PRIOR_BASIS_KEYS = ("calibrated", "default_source")
+"""Optional keys of a prior beside ``low``, ``high`` and ``source``: where its default comes
+from when that is not the prior's source (:func:`default_basis`)."""
+
+
 def default_basis(param: Param, lang: str = "en") -> str:
     """Where a parameter's default comes from (issue 13, item 5), or ``""`` without a prior.
 

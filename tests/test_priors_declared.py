@@ -25,6 +25,7 @@ from sim import config, priors
 from sim.institutions import REGISTRY
 from sim.schema import (
     INSTITUTIONS_PATH,
+    PRIOR_BASIS_KEYS,
     PRIOR_EXEMPT,
     Param,
     bounds,
@@ -59,18 +60,14 @@ def missing(params: list[Param]) -> list[str]:
     return [p.path for p in params if needs_prior(p) and p.prior is None]
 
 
-OPTIONAL_PRIOR_KEYS = ("calibrated", "default_source")
-"""Where a default comes from when it is not the prior's source (sim.schema.default_basis)."""
-
-
 def problems(param: Param, field: FieldInfo) -> list[str]:
     """What is wrong with a declared prior (an empty list when it is well-formed)."""
     prior = param.prior
     if (not isinstance(prior, dict) or not {"low", "high", "source"} <= set(prior)
-            or not set(prior) <= {"low", "high", "source", *OPTIONAL_PRIOR_KEYS}):
+            or not set(prior) <= {"low", "high", "source", *PRIOR_BASIS_KEYS}):
         return [f"{param.path}: prior must be {{low, high, source}}, optionally with "
-                f"{', '.join(OPTIONAL_PRIOR_KEYS)} (got {prior!r})"]
-    for key in OPTIONAL_PRIOR_KEYS:
+                f"{', '.join(PRIOR_BASIS_KEYS)} (got {prior!r})"]
+    for key in PRIOR_BASIS_KEYS:
         if key in prior and (not isinstance(prior[key], str) or not prior[key].strip()):
             return [f"{param.path}: {key} must be a text (got {prior[key]!r})"]
     low, high, source = prior["low"], prior["high"], prior["source"]

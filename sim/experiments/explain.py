@@ -473,15 +473,14 @@ def build_study(design: str, ref: str, *, community: str | None = None,
              else applied_mechanisms(ref_scn, design_scn, list(mechanisms)))
     variants, where = build_variants(ref_scn, design_scn, players, coalitions, mechs)
     params = uncertainties([v.scenario for v in variants])
-    check_resources(len(variants), len(seed_list), int(ref_scn.run.steps),
-                    ref_scn.community.n_households, 1, n_sets=uncertainty,
-                    arms="variants")
+    steps_ = int(ref_scn.run.steps)
+    check_resources(len(variants), len(seed_list), steps_, ref_scn.community.n_households, 1,
+                    n_sets=uncertainty, arms="variants")
     found = provenance(posterior, [u.path for u in params]) if posterior is not None else None
     sets = parameter_sets(params, uncertainty, sample_seed, method,
                           found["dir"] if found else None)
     from sim.experiments.comparison import WINDOW, averaged_months, study_campaign_months
 
-    steps_ = int(ref_scn.run.steps)
     excluded = study_campaign_months([v.scenario for v in variants], steps_, sets)
     study = Study(ref_key=ref, design_key=design, ref=ref_scn, design=design_scn,
                   players=players, game=game, coalitions=coalitions, mechanisms=mechs,
