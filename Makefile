@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Python ≥ 3.12 (Mesa ≥ 3.4 needs it). `.python-version` makes pyenv's python3 resolve to 3.12.
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
+# Test processes (pytest-xdist). Whole files go to one worker (--dist loadfile), so a module's
+# fixtures are computed once; `make test PYTEST_WORKERS=0` runs the suite in this process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: demo test lint bench clean help app notebooks
 
@@ -12,7 +15,7 @@ help:
 	@echo "make demo   - create .venv if missing, install, compare the five designs on Heping Road (10 seeds) into out/demo/"
 	@echo "make test   - lint (ruff) and the test suite (pytest), including the statistical pattern tests"
 	@echo "make app    - the classroom page on http://127.0.0.1:8765 (Ctrl-C stops) / 课堂交互页面"
-	@echo "make notebooks - JupyterLab with the six lessons in notebooks/ / 课堂笔记本"
+	@echo "make notebooks - JupyterLab with the seven lessons in notebooks/ / 课堂笔记本"
 	@echo "make bench  - the benchmarks in benchmarks/ (slow; results in benchmarks/RESULTS.md)"
 	@echo "make clean  - remove .venv and out/"
 
@@ -31,7 +34,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python docs/make_parameters.py --check
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 app: $(STAMP)
 	$(BIN)/sim app
