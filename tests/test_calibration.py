@@ -233,13 +233,17 @@ def test_resume_after_a_kill_continues_from_the_last_generation(synthetic_file: 
             "--params", ",".join(PARAMS), "--months", str(MONTHS), "--population", "12",
             "--generations", "30", "--seeds-per-particle", "1", "--workers", "1",
             "--out", str(out), "--quiet"]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    errors = tmp_path / "stderr.txt"  # shown if the calibration ends by itself
+    with errors.open("w", encoding="utf-8") as stream:
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stream,
+                                start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while cal.generations_done(out) < 2:
             assert time.monotonic() < deadline, "no two generations in 120 s"
-            assert proc.poll() is None, "the calibration ended before it was killed"
+            assert proc.poll() is None, (
+                f"the calibration ended (exit {proc.returncode}) before it was killed; its "
+                f"stderr ends: {errors.read_text(encoding='utf-8')[-2000:]}")
             time.sleep(0.2)
     finally:  # an early exit must show the assertion above, not a ProcessLookupError
         with contextlib.suppress(ProcessLookupError):

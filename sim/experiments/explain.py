@@ -995,7 +995,7 @@ def waterfall(study: Study, res: OutcomeAnswer, lang: str, path: Path) -> Path:
     start = float(np.mean(res.ref))
     steps = [summary(res.attribution.shapley[p.name]) for p in study.players]
     # An off-screen figure: never pyplot's global backend (a notebook keeps its inline one).
-    fig = Figure(figsize=(max(6.0, 0.9 * len(names) + 2), 4.2), dpi=110)
+    fig = Figure(figsize=(max(6.0, 1.0 * len(names) + 2), 4.4), dpi=110)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     ax.bar(0, start, color="#8c8c8c")
@@ -1014,7 +1014,9 @@ def waterfall(study: Study, res: OutcomeAnswer, lang: str, path: Path) -> Path:
     end = float(np.mean(res.design))
     ax.bar(len(names) - 1, end, color="#1565c0")
     ax.set_xticks(range(len(names)))
-    ax.set_xticklabels(names, rotation=30, ha="right", fontsize=9)
+    # Upright and wrapped to a bar's width: rotated multi-line labels of neighbouring bars
+    # run into each other once there are more than a few players.
+    ax.set_xticklabels(names, fontsize=8)
     ax.set_ylabel(outcome_label(res.outcome, lang))
     from sim.plots import wrap_label
 
@@ -1034,10 +1036,10 @@ def waterfall(study: Study, res: OutcomeAnswer, lang: str, path: Path) -> Path:
     return path
 
 
-def _short(text: str, lang: str, width: int = 14) -> str:
+def _short(text: str, lang: str, width: int = 12) -> str:
     from sim.plots import wrap_label
 
-    return wrap_label(text, width if lang == "en" else 8)
+    return wrap_label(text, width if lang == "en" else 7)
 
 
 def write_outputs(out: Path, study: Study, lang: str = "zh") -> list[Path]:
