@@ -469,9 +469,9 @@ def test_pattern6_same_bodies_do_better_with_a_hub(stacks, stacks_without_link_c
 
     Consistency check: the hub's only channels are the link-counting formula (k − 1 links
     instead of k(k − 1)/2, at ``coordination.cost_per_link`` each) and the firm's fixed cost
-    × ``firm_cost_factor`` (0.9). Control: with ``cost_per_link = 0`` the gain (+0.035)
-    shrinks to the firm's part (+0.001); with the firm factor at 1 as well, hub and stacked
-    runs are bit-identical. So "integration beats stacking" is the assumed formula.
+    × ``firm_cost_factor`` (0.9). Control: with ``cost_per_link = 0`` the gain (+0.024)
+    shrinks to the firm's part (+0.002; 3 December 2026); with the firm factor at 1 as well,
+    hub and stacked runs are bit-identical. So "integration beats stacking" is the assumed formula.
     """
     p, effect = paired(stacks["hub"], stacks["many"], "greater")
     free = stacks_without_link_cost
@@ -492,9 +492,10 @@ def test_pattern6_stacking_bodies_without_a_hub_has_diminishing_returns(
     """Per body added, six more bodies without a hub gain less than the first two did.
 
     Finding: but not of coordination cost as claimed (意大利面條效應). With
-    ``cost_per_link = 0`` the returns still diminish (first two +0.079 per body, next six
-    +0.033; seeds 0–9), because the branch and owners' committee already do most of what the others
-    add. The link cost takes the six bodies' gain from +0.033 to +0.011 per body: it is
+    ``cost_per_link = 0`` the returns still diminish (first two +0.054 per body, next six
+    +0.022; seeds 0–9; 3 December 2026), because the branch and owners' committee already do most
+    of what the others add. The link cost takes the six bodies' gain from +0.022 to +0.006 per
+    body: it is
     part of the pattern, not its cause. No control that removes the pattern is known.
     """
     first = (stacks["few"] - stacks["base"]) / 2
