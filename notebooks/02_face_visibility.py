@@ -194,12 +194,12 @@ plt.show()
 # - **一致性检验：陌生人小区里面子效应恰好为 0。** 这不是模型"发现"的结果：陌生人之间没有邻居关系，可见度的基数 `behaviour.visibility.base` 又假定为 0，所以每户的面子项都是 0，开不开面子，运行完全相同。上面的对照单元格把基数设为 0.1（人人都被"看见"一点），效应立刻不再是 0，而且是负的（约 −0.12）：模型规定，没有邻居、也没有公示信息的住户"没人可学"，它的面子差距 sᵢₐ − φᵢ 取 −1（`sim/behaviour.py`），于是面子只会压低缴费。0 和它的符号都来自假定的形式。
 #
 #   *__Consistency check: face does exactly 0 among strangers.__ This is not something the model found: strangers have no ties and the base of visibility, `behaviour.visibility.base`, is assumed to be 0, so the face term is 0 for every household and face on or off gives the same run. The control cell above sets the base to 0.1 (everyone is seen a little) and the effect is no longer 0 — it is negative (about −0.12): the model sets the face gap sᵢₐ − φᵢ of a household with neither neighbours nor public information to −1 ("nobody to follow", `sim/behaviour.py`), so face can only push its contribution down. Both the 0 and that sign come from the assumed form.*
-# - **符号是一致性检验，大小是测量值：** 熟人小区（熟识度 0.9）里面子使缴费率提高约 0.12（12 个百分点），熟识度 0.6 时约 0.09，0.3 时约 0.06。面子"帮忙"而不是"拖后腿"，是因为起初多数住户看到的缴费比例（约 0.7）高于自己的阈值（平均 0.35）；这由函数形式和输入决定，模型测出的只是大小。
+# - **符号是一致性检验，大小是测量值：** 熟人小区（熟识度 0.9）里面子使缴费率提高约 0.14（14 个百分点），熟识度 0.6 时约 0.10，0.3 时约 0.07。面子"帮忙"而不是"拖后腿"，是因为起初多数住户看到的缴费比例（约 0.7）高于自己的阈值（平均 0.35）；这由函数形式和输入决定，模型测出的只是大小。
 #
-#   *__The sign is a consistency check, the sizes are measured:__ among acquaintances (0.9) face raises the contribution rate by about 0.12 (12 percentage points), at 0.6 by about 0.09, at 0.3 by about 0.06. Face helps rather than hurts because at the start most households see more neighbours paying (about 0.7) than their threshold (0.35 on average): that follows from the form and the inputs; the model only measures the size.*
-# - **测量值：** 在陌生人小区里，好人榜、诚信榜恢复了约 0.05，线上群约 0.02，两者合用约 0.08，约为熟人小区的三分之二。它们起作用的渠道同样是假定的（可见度加成 +0.3、+0.1），所以这说明的是"假如公示能让人被看见，它值多少"，而不是"公示能让人被看见"。
+#   *__The sign is a consistency check, the sizes are measured:__ among acquaintances (0.9) face raises the contribution rate by about 0.14 (14 percentage points), at 0.6 by about 0.10, at 0.3 by about 0.07. Face helps rather than hurts because at the start most households see more neighbours paying (about 0.7) than their threshold (0.35 on average): that follows from the form and the inputs; the model only measures the size.*
+# - **测量值：** 在陌生人小区里，好人榜、诚信榜恢复了约 0.07，线上群约 0.02，两者合用约 0.07（线上群在公示榜之外几乎不再增加），约为熟人小区的一半。它们起作用的渠道同样是假定的（可见度加成 +0.3、+0.1），所以这说明的是"假如公示能让人被看见，它值多少"，而不是"公示能让人被看见"。
 #
-#   *__Measured:__ among strangers, public rolls bring back about 0.05, online groups about 0.02, both together about 0.08: some two thirds of what acquaintance gives. Their channel is assumed too (visibility bonuses of +0.3 and +0.1), so this says what publishing is worth **if** it makes people seen, not **that** it does.*
+#   *__Measured:__ among strangers, public rolls bring back about 0.07, online groups about 0.02, both together about 0.07 (online groups add almost nothing to the rolls): about half of what acquaintance gives. Their channel is assumed too (visibility bonuses of +0.3 and +0.1), so this says what publishing is worth **if** it makes people seen, not **that** it does.*
 #
 # **课堂讨论 · Questions for the class**
 #

@@ -64,7 +64,7 @@ import yaml
 from SALib.analyze import sobol
 
 import sim
-from sim.experiments.analyze import analyze
+from sim.experiments.analyze import analyze, bootstrap_seed
 from sim.experiments.sweep import run_sweep
 from sim.fonts import use_cjk_font
 from sim.metrics import label
@@ -125,15 +125,16 @@ per_sample.describe().round(3)
 # *First-order S1: the share of the variance explained by varying this parameter alone; total ST: the share it takes part in, interactions included. SALib needs the `problem` (names and bounds, recorded in `manifest.json`) and the outputs in Saltelli's order; intervals come from a bootstrap (1,000 resamples).*
 
 # %%
-# 自助法的随机种子与抽样种子相同；注意 SALib 把 seed=0 当作"不设种子"，所以上面用了 1
-# The bootstrap uses the sampler's seed; SALib treats seed=0 as "no seed", hence 1
+# 自助法的随机种子由抽样种子导出（SALib 把 seed=0 当作"不设种子"，bootstrap_seed 从不给 0），
+# 与 sim analyze 相同 · The bootstrap's seed is derived from the sampler's (SALib treats seed=0
+# as "no seed"; bootstrap_seed never gives 0), as sim analyze derives it
 manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 problem = manifest["problem"]
 rows = []
 for outcome in OUTCOMES:
     result = sobol.analyze(problem, per_sample[outcome].to_numpy(),
                            calc_second_order=False, num_resamples=1000,
-                           conf_level=0.95, seed=SWEEP["sampler"]["seed"])
+                           conf_level=0.95, seed=bootstrap_seed(SWEEP["sampler"]["seed"]))
     for i, name in enumerate(problem["names"]):
         rows.append({"outcome": outcome, "parameter": name,
                      **{k: result[k][i] for k in ("S1", "S1_conf", "ST", "ST_conf")}})
@@ -147,6 +148,7 @@ check = pd.read_csv(analysis / "indices.csv")
 same = np.allclose(check[["S1", "S1_conf", "ST", "ST_conf"]],
                    indices[["S1", "S1_conf", "ST", "ST_conf"]])
 print("与 sim analyze 的结果相同 same as sim analyze:", same)
+assert same, "the lesson's indices differ from sim analyze's"
 print(sorted(p.name for p in analysis.iterdir()))
 
 # %% [markdown]
@@ -204,9 +206,9 @@ print(f"半宽降到 0.05 约需 for ±0.05: n ≈ {needed:,.0f}（取 2 的幂 
 #
 # **教师应该看到 · What a teacher should see**
 #
-# - 320 次运行约 10 秒。缴费率的差异主要来自噪声（ST 约 1.25，S1 约 0.58）：噪声大时，居民的选择接近随机，其他参数都起不了作用；面子的 ST 约 0.36、公共精神约 0.12。散点图显示，只有在噪声小时缴费率才分散开：这是交互作用，所以 ST 远大于 S1。环境状况受面子的影响更大（ST 约 0.58）。
+# - 320 次运行约 10 秒。缴费率的差异主要来自噪声（ST 约 1.04，S1 约 0.62）：噪声大时，居民的选择接近随机，其他参数都起不了作用；面子的 ST 约 0.42、公共精神约 0.18。散点图显示，只有在噪声小时缴费率才分散开：这是交互作用，所以 ST 大于 S1。环境状况的 ST：公共精神约 0.71、噪声约 0.65、面子约 0.48（区间都很宽，见下一条）。
 #
-#   *The 320 runs take about 10 seconds. The contribution rate varies mostly with the noise (ST about 1.25, S1 about 0.58): with much noise choices are close to random and nothing else matters; face has ST about 0.36, public spirit about 0.12. The scatter shows the rate spreading out only where noise is low: an interaction, hence ST well above S1. The condition depends more on face (ST about 0.58).*
+#   *The 320 runs take about 10 seconds. The contribution rate varies mostly with the noise (ST about 1.04, S1 about 0.62): with much noise choices are close to random and nothing else matters; face has ST about 0.42, public spirit about 0.18. The scatter shows the rate spreading out only where noise is low: an interaction, hence ST above S1. For the condition the ST are about 0.71 (public spirit), 0.65 (noise) and 0.48 (face), all with wide intervals (next point).*
 # - n = 64 时区间半宽达 0.1–0.6，ST 甚至超过 1、有的 S1 为负（都是估计误差）：**这个规模只够教学演示，不能用于论文**。上面的估算说明，要把区间缩到 ±0.05，n 需要几千（每个种子几万次运行）。
 #
 #   *With n = 64 the intervals are ±0.1–0.6 wide, ST exceeds 1 and some S1 are negative (estimation error): **this size is for teaching, not for a paper.** The estimate above shows that ±0.05 needs n in the thousands (tens of thousands of runs per seed).*
