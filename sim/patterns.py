@@ -195,6 +195,14 @@ STACKS = {"base": _BASE, "few": _FEW, "many": _MANY, "hub": {**_MANY, "six_party
 """Institutions of the stacking experiment (pattern 6): government only; + branch and owners'
 committee; + six more bodies without a hub; the same joined by six-party linkage."""
 
+FIVE = {k: v for k, v in _MANY.items() if k not in _FEW and k != "supervisory_committee"}
+"""The five bodies of the stack that need neither the branch nor the owners' committee (the
+supervisory committee watches committees only: :mod:`sim.institutions.prerequisites`)."""
+ORDER_STACKS = {"five": {**_BASE, **FIVE}, "few_five": {**_FEW, **FIVE}}
+"""Pattern 6's control of order: the five bodies alone on the base, and after the branch and
+the owners' committee. With ``STACKS['base']`` and ``STACKS['few']`` each group's gain per body
+can be read both first and second."""
+
 
 def stacked_condition(institutions: dict[str, Any], seeds: Iterable[int] = range(20),
                       changes: dict[str, Any] | None = None) -> np.ndarray:
