@@ -42,12 +42,14 @@ of (nearly) the same posterior, not the same particles. ``sim calibrate`` is
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import math
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -526,16 +528,29 @@ class Generation:
     seconds: float
 
 
-def generations_done(out: Path) -> int:
-    """Complete generations stored in ``out``'s history (0 without one)."""
-    import pyabc
+LAST_GENERATION_SQL = ("SELECT MAX(populations.t) FROM populations JOIN abc_smc "
+                       "ON populations.abc_smc_id = abc_smc.id WHERE abc_smc.id = 1")
+"""pyabc's ``History.max_t`` for the first (only) calibration of a database, as SQL."""
 
-    if not (out / DB).is_file():
+
+def generations_done(out: Path) -> int:
+    """Complete generations stored in ``out``'s history (0 without one).
+
+    Read with :mod:`sqlite3` in read-only mode, not through ``pyabc.History``: opening a
+    History creates pyabc's tables where they are missing, and a reader doing so while a
+    running calibration creates them makes that calibration fail ("table models already
+    exists" — it happened to the resume test, which polls this while the calibration runs).
+    """
+    db = out / DB
+    if not db.is_file():
         return 0
     try:
-        max_t = pyabc.History(db_url(out), _id=1).max_t
-    except Exception:  # a database killed before its tables were written
+        with contextlib.closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro",
+                                                uri=True)) as con:
+            row = con.execute(LAST_GENERATION_SQL).fetchone()
+    except sqlite3.Error:  # tables not written yet, or a database killed before they were
         return 0
+    max_t = row[0] if row else None
     return 0 if max_t is None or max_t < 0 else int(max_t) + 1
 
 

@@ -221,6 +221,28 @@ def test_several_targets_files_are_fitted_together(tmp_path: Path) -> None:
     assert err.value.field == "TARGETS"
 
 
+def test_counting_generations_writes_nothing(fitted: tuple[Path, cal.Result],
+                                            tmp_path: Path) -> None:
+    """``generations_done`` reads; it never creates pyabc's tables.
+
+    Through ``pyabc.History`` it did, and a poll that created them while a running
+    calibration was creating them made that calibration fail ("table models already
+    exists": the resume test below, once in a fresh-clone CI run, 3 December 2026).
+    """
+    import sqlite3
+
+    import pyabc
+
+    out, _ = fitted
+    assert cal.generations_done(out) == pyabc.History(cal.db_url(out), _id=1).max_t + 1 == 3
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    sqlite3.connect(empty / cal.DB).close()  # a database file without tables
+    assert cal.generations_done(empty) == 0
+    with contextlib.closing(sqlite3.connect(empty / cal.DB)) as con:
+        assert con.execute("SELECT name FROM sqlite_master").fetchall() == []
+
+
 def test_resume_after_a_kill_continues_from_the_last_generation(synthetic_file: Path,
                                                                 tmp_path: Path) -> None:
     """Killed (SIGKILL) after generation 1, rerun with --resume: generations 2 follows 0, 1.
