@@ -492,11 +492,12 @@ def test_pattern6_stacking_bodies_without_a_hub_has_diminishing_returns(
         stacks, stacks_without_link_cost):
     """Per body added, six more bodies without a hub gain less than the first two did.
 
-    Not of coordination cost as claimed (意大利面條效應): with ``cost_per_link = 0`` the returns
-    still diminish (first two +0.054 per body, next six +0.022; seeds 0–9; 3 December 2026). The
-    link cost takes the six bodies' gain from +0.022 to +0.006 per body: it is part of the
-    pattern, not its cause. Why they diminish — the bodies added first already do much of what
-    the later ones add — is the finding of the next test, whose control is the order.
+    Finding: but not of coordination cost as claimed (意大利面條效應). With
+    ``cost_per_link = 0`` the returns still diminish (first two +0.054 per body, next six
+    +0.022; seeds 0–9; 3 December 2026). The link cost takes the six bodies' gain from +0.022
+    to +0.006 per body: it is part of the pattern, not its cause. Why they diminish — the
+    bodies added first already do much of what the later ones add — is shown by the next
+    test, whose control is the order.
     """
     first = (stacks["few"] - stacks["base"]) / 2
     more = (stacks["many"] - stacks["few"]) / 6
@@ -530,15 +531,15 @@ def test_pattern6_the_bodies_added_first_take_the_larger_gain(stacks, stacks_wit
                                                               order_stacks):
     """Which bodies come first decides the gain per body; the returns' sign depends on order.
 
-    Finding (why returns diminish): bodies overlap. The five bodies that need neither the branch
-    nor the owners' committee (council, social organisation, co-building council and units,
-    stairwell leaders) gain +0.036 per body on the base and +0.011 after the branch and the
+    Finding: bodies overlap, which is why returns diminish. The five bodies that need neither
+    the branch nor the owners' committee (council, social organisation, co-building council and
+    units, stairwell leaders) gain +0.036 per body on the base and +0.011 after the branch and the
     committee; without link cost +0.040 and +0.026. Control: the other group's absence — the
     overlap gone, the gain per body comes back; and symmetrically, without link cost the
     branch and the committee gain +0.054 per body first and +0.018 after the five (3 December
     2026; 20 seeds with link cost, 10 without).
 
-    Consistency check (the link formula): with the link cost the branch and the committee
+    Consistency check: the link formula. With the link cost the branch and the committee
     added *after* the five lower condition (−0.009 per body: seven stacked bodies do worse than
     five), without it they raise it. So "diminishing, not negative, returns" holds only in the
     order of ``STACKS``; the negative returns of the other order are the assumed cost per link.
