@@ -528,8 +528,7 @@ class Generation:
     seconds: float
 
 
-LAST_GENERATION_SQL = ("SELECT MAX(populations.t) FROM populations JOIN abc_smc "
-                       "ON populations.abc_smc_id = abc_smc.id WHERE abc_smc.id = 1")
+LAST_GENERATION_SQL = "SELECT MAX(t) FROM populations WHERE abc_smc_id = 1"
 """pyabc's ``History.max_t`` for the first (only) calibration of a database, as SQL."""
 
 

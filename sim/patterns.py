@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import load_config
+from sim.institutions.prerequisites import needs
 from sim.model import CompoundModel
 
 
@@ -195,9 +196,9 @@ STACKS = {"base": _BASE, "few": _FEW, "many": _MANY, "hub": {**_MANY, "six_party
 """Institutions of the stacking experiment (pattern 6): government only; + branch and owners'
 committee; + six more bodies without a hub; the same joined by six-party linkage."""
 
-FIVE = {k: v for k, v in _MANY.items() if k not in _FEW and k != "supervisory_committee"}
-"""The five bodies of the stack that need neither the branch nor the owners' committee (the
-supervisory committee watches committees only: :mod:`sim.institutions.prerequisites`)."""
+FIVE = {k: v for k, v in _MANY.items() if k not in _FEW and not set(needs(k)) & set(_FEW)}
+"""The five bodies of the stack that need neither the branch nor the owners' committee (by
+:func:`sim.institutions.prerequisites.needs`: the supervisory committee is left out)."""
 ORDER_STACKS = {"five": {**_BASE, **FIVE}, "few_five": {**_FEW, **FIVE}}
 """Pattern 6's control of order: the five bodies alone on the base, and after the branch and
 the owners' committee. With ``STACKS['base']`` and ``STACKS['few']`` each group's gain per body
