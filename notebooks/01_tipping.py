@@ -63,6 +63,7 @@ import numpy as np
 
 import sim
 from sim.fonts import use_cjk_font
+from sim.quotes import check_quotes
 
 use_cjk_font()  # 图中文字用中文字体 · a Chinese font for the figures
 plt.rcParams["figure.dpi"] = 100
@@ -121,9 +122,9 @@ def share_acting(committed: int, acquaintance: float, seed: int) -> float:
 
 acting = {acq: np.array([[share_acting(k, acq, s) for s in SEEDS] for k in COMMITTED])
           for acq in NETWORKS}
-tipping = {}
+tipping, degrees = {}, {}
 for acq, label in NETWORKS.items():
-    degree = np.mean([d for _, d in
+    degree = degrees[acq] = np.mean([d for _, d in
                       sim.CompoundModel(scenario(0, acq), rng=0).graph().degree()])
     mean = acting[acq].mean(axis=1)
     tipping[acq] = COMMITTED[int(np.argmax(mean >= 0.5))]
@@ -207,6 +208,22 @@ ax.set_title("偶然的行动也能引发扩散 · Chance actions can tip the co
 ax.legend(frameon=False)
 ax.grid(alpha=0.3)
 plt.show()
+
+# %% [markdown]
+# **核对 · Check.** 下面的讨论引用的数字，逐个与本次运行的结果核对（引用的数字应是运行结果按所引位数四舍五入的值）。模型改了而课文没改时，这个单元格会报错并指出哪个数字过时。
+#
+# *The figures the discussion below quotes, each checked against this run (each must be the run's value rounded to the digits quoted). When the model changes and the text does not, this cell fails and names the stale figure.*
+
+# %%
+check_quotes({
+    "阈值 k/99：最终行动户数 thresholds k/99: households acting": ("100", riot_uniform[-1]),
+    "全部行动的月份 month all act": ("100", int(np.argmax(riot_uniform >= 100))),
+    "只改一户 one threshold moved": ("1", riot_moved[-1]),
+    "邻里生疏：平均邻居数 few ties: mean neighbours": ("4", degrees[0.3]),
+    "熟人小区：平均邻居数 many ties: mean neighbours": ("13", degrees[0.9]),
+    "邻里生疏：一半以上所需带头人 few ties: activists for a majority": ("8", tipping[0.3]),
+    "熟人小区：所需带头人 many ties: activists for a majority": ("14", tipping[0.9]),
+})
 
 # %% [markdown]
 # ## 5. 讨论 · Discussion

@@ -75,6 +75,7 @@ import sim
 from sim.experiments.compare import t_interval
 from sim.fonts import use_cjk_font
 from sim.patterns import face_effect
+from sim.quotes import check_quotes
 
 use_cjk_font()  # 图中文字用中文字体 · a Chinese font for the figures
 plt.rcParams["figure.dpi"] = 100
@@ -135,8 +136,9 @@ def strangers_face(base: float, seed: int) -> float:
     return rates[0] - rates[1]
 
 
+control = {}
 for base in (0.0, 0.1):
-    effects = np.array([strangers_face(base, seed) for seed in range(5)])
+    effects = control[base] = np.array([strangers_face(base, seed) for seed in range(5)])
     print(f"可见度基数 visibility base {base}: 面子效应 effect of face "
           f"{effects.mean():+.4f} (min {effects.min():+.4f}, max {effects.max():+.4f})")
 
@@ -183,6 +185,23 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
+# **核对 · Check.** 下面的讨论引用的数字，逐个与本次运行的结果核对（引用的数字应是运行结果按所引位数四舍五入的值）。模型改了而课文没改时，这个单元格会报错并指出哪个数字过时。
+#
+# *The figures the discussion below quotes, each checked against this run (each must be the run's value rounded to the digits quoted). When the model changes and the text does not, this cell fails and names the stale figure.*
+
+# %%
+check_quotes({
+    "熟识度 0.9 的面子效应 face, acquaintance 0.9": ("0.13", by_level[0.9].mean()),
+    "熟识度 0.6 acquaintance 0.6": ("0.10", by_level[0.6].mean()),
+    "熟识度 0.3 acquaintance 0.3": ("0.07", by_level[0.3].mean()),
+    "陌生人，可见度基数 0.1 strangers, base 0.1": ("−0.13", control[0.1].mean()),
+    "陌生人 + 公示榜 strangers + rolls": (
+        "0.07", by_arm["+ 好人榜、诚信榜\n+ public rolls"].mean()),
+    "陌生人 + 线上群 strangers + online": ("0.02", by_arm["+ 线上群\n+ online tools"].mean()),
+    "陌生人 + 两者 strangers + both": ("0.07", by_arm["+ 两者\n+ both"].mean()),
+})
+
+# %% [markdown]
 # ## 5. 讨论 · Discussion
 #
 # **教师应该看到 · What a teacher should see**
@@ -191,12 +210,12 @@ plt.show()
 #
 # *Each result is labelled a **finding** (it emerges from interaction, and a negative control removes it) or a **consistency check** (it follows from an assumed form or an input).*
 #
-# - **一致性检验：陌生人小区里面子效应恰好为 0。** 这不是模型"发现"的结果：陌生人之间没有邻居关系，可见度的基数 `behaviour.visibility.base` 又假定为 0，所以每户的面子项都是 0，开不开面子，运行完全相同。上面的对照单元格把基数设为 0.1（人人都被"看见"一点），效应立刻不再是 0，而且是负的（约 −0.12）：模型规定，没有邻居、也没有公示信息的住户"没人可学"，它的面子差距 sᵢₐ − φᵢ 取 −1（`sim/behaviour.py`），于是面子只会压低缴费。0 和它的符号都来自假定的形式。
+# - **一致性检验：陌生人小区里面子效应恰好为 0。** 这不是模型"发现"的结果：陌生人之间没有邻居关系，可见度的基数 `behaviour.visibility.base` 又假定为 0，所以每户的面子项都是 0，开不开面子，运行完全相同。上面的对照单元格把基数设为 0.1（人人都被"看见"一点），效应立刻不再是 0，而且是负的（约 −0.13）：模型规定，没有邻居、也没有公示信息的住户"没人可学"，它的面子差距 sᵢₐ − φᵢ 取 −1（`sim/behaviour.py`），于是面子只会压低缴费。0 和它的符号都来自假定的形式。
 #
-#   *__Consistency check: face does exactly 0 among strangers.__ This is not something the model found: strangers have no ties and the base of visibility, `behaviour.visibility.base`, is assumed to be 0, so the face term is 0 for every household and face on or off gives the same run. The control cell above sets the base to 0.1 (everyone is seen a little) and the effect is no longer 0 — it is negative (about −0.12): the model sets the face gap sᵢₐ − φᵢ of a household with neither neighbours nor public information to −1 ("nobody to follow", `sim/behaviour.py`), so face can only push its contribution down. Both the 0 and that sign come from the assumed form.*
-# - **符号是一致性检验，大小是测量值：** 熟人小区（熟识度 0.9）里面子使缴费率提高约 0.14（14 个百分点），熟识度 0.6 时约 0.10，0.3 时约 0.07。面子"帮忙"而不是"拖后腿"，是因为起初多数住户看到的缴费比例（约 0.7）高于自己的阈值（平均 0.35）；这由函数形式和输入决定，模型测出的只是大小。
+#   *__Consistency check: face does exactly 0 among strangers.__ This is not something the model found: strangers have no ties and the base of visibility, `behaviour.visibility.base`, is assumed to be 0, so the face term is 0 for every household and face on or off gives the same run. The control cell above sets the base to 0.1 (everyone is seen a little) and the effect is no longer 0 — it is negative (about −0.13): the model sets the face gap sᵢₐ − φᵢ of a household with neither neighbours nor public information to −1 ("nobody to follow", `sim/behaviour.py`), so face can only push its contribution down. Both the 0 and that sign come from the assumed form.*
+# - **符号是一致性检验，大小是测量值：** 熟人小区（熟识度 0.9）里面子使缴费率提高约 0.13（13 个百分点），熟识度 0.6 时约 0.10，0.3 时约 0.07。面子"帮忙"而不是"拖后腿"，是因为起初多数住户看到的缴费比例（约 0.7）高于自己的阈值（平均 0.35）；这由函数形式和输入决定，模型测出的只是大小。
 #
-#   *__The sign is a consistency check, the sizes are measured:__ among acquaintances (0.9) face raises the contribution rate by about 0.14 (14 percentage points), at 0.6 by about 0.10, at 0.3 by about 0.07. Face helps rather than hurts because at the start most households see more neighbours paying (about 0.7) than their threshold (0.35 on average): that follows from the form and the inputs; the model only measures the size.*
+#   *__The sign is a consistency check, the sizes are measured:__ among acquaintances (0.9) face raises the contribution rate by about 0.13 (13 percentage points), at 0.6 by about 0.10, at 0.3 by about 0.07. Face helps rather than hurts because at the start most households see more neighbours paying (about 0.7) than their threshold (0.35 on average): that follows from the form and the inputs; the model only measures the size.*
 # - **测量值：** 在陌生人小区里，好人榜、诚信榜恢复了约 0.07，线上群约 0.02，两者合用约 0.07（线上群在公示榜之外几乎不再增加），约为熟人小区的一半。它们起作用的渠道同样是假定的（可见度加成 +0.3、+0.1），所以这说明的是"假如公示能让人被看见，它值多少"，而不是"公示能让人被看见"。
 #
 #   *__Measured:__ among strangers, public rolls bring back about 0.07, online groups about 0.02, both together about 0.07 (online groups add almost nothing to the rolls): about half of what acquaintance gives. Their channel is assumed too (visibility bonuses of +0.3 and +0.1), so this says what publishing is worth **if** it makes people seen, not **that** it does.*

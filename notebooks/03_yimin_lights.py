@@ -71,6 +71,7 @@ import sim
 from sim.fonts import use_cjk_font
 from sim.metrics import label
 from sim.plots import plot_timeseries
+from sim.quotes import check_quotes
 
 use_cjk_font()  # 图中文字用中文字体 · a Chinese font for the figures
 plt.rcParams["figure.dpi"] = 100
@@ -180,10 +181,11 @@ plt.show()
 # %%
 COLUMNS = ["participation_rate", "grievance", "condition", "self_funded_share"]
 fig, axes = plt.subplots(1, 4, figsize=(15, 3.6))
+means = {}  # 每种模式 20 个种子的月度平均 · monthly mean over the seeds, per design
 for i, design in enumerate(DESIGNS):
     frames = [models[(design, s)].datacollector.get_model_vars_dataframe()
               for s in SEEDS]
-    mean = pd.concat(frames).groupby(level=0).mean()
+    mean = means[design] = pd.concat(frames).groupby(level=0).mean()
     for ax, column in zip(axes, COLUMNS, strict=True):
         ax.plot(mean.index, mean[column], color=f"C{i}", lw=2,
                 label=DESIGNS[design])
@@ -209,6 +211,46 @@ path = plot_timeseries(df, lang="zh", path=Path(tmp.name) / "nanan_131.png",
 display(Image(filename=path, width=900))
 
 # %% [markdown]
+# **核对 · Check.** 下面的讨论引用的数字，逐个与本次运行的结果核对（引用的数字应是运行结果按所引位数四舍五入的值）。模型改了而课文没改时，这个单元格会报错并指出哪个数字过时。
+#
+# *The figures the discussion below quotes, each checked against this run (each must be the run's value rounded to the digits quoted). When the model changes and the text does not, this cell fails and names the stale figure.*
+
+# %%
+by = pd.crosstab(runs["design"], runs["handler"])
+fixed = runs.dropna().groupby("design")
+late = {d: m.iloc[13:] for d, m in means.items()}  # 第 13–60 月 · months 13–60
+check_quotes({
+    "131：居民修好路灯的运行 runs fixed by residents": ("20", by.loc["nanan_131", "residents"]),
+    "131：最早修好的月份 first month": ("2", fixed["month"].min()["nanan_131"]),
+    "131：最晚 last month": ("8", fixed["month"].max()["nanan_131"]),
+    "131：中位数 median month": ("2", fixed["month"].median()["nanan_131"]),
+    "对照：居民修好 control, fixed by residents": (
+        "0", (control["handler"] == "residents").sum()),
+    "131：最低花费 lowest cost": ("2,700", fixed["paid"].min()["nanan_131"]),
+    "131：最高花费 highest cost": ("4,500", fixed["paid"].max()["nanan_131"]),
+    "基线：政府修好 baseline, government": ("17", by.loc["baseline", "government"]),
+    "基线：运动式整治 baseline, campaign": ("1", by.loc["baseline", "campaign"]),
+    "基线：整治的月份 baseline, campaign month": (
+        "24", runs.loc[runs["handler"] == "campaign", "month"].iloc[0]),
+    "基线：每次花费 baseline, cost": ("5,000", fixed["paid"].max()["baseline"]),
+    "基线：中位数 baseline, median month": ("13", fixed["month"].median()["baseline"]),
+    "基线：未修 baseline, not fixed": ("2", by.loc["baseline", "未修 not fixed"]),
+    "131：参与率 participation": ("0.12", late["nanan_131"]["participation_rate"].mean()),
+    "基线：参与率 baseline participation": (
+        "0.02", late["baseline"]["participation_rate"].mean()),
+    "131：不满的最高值 highest grievance": (
+        "0.05", means["nanan_131"]["grievance"].iloc[1:].max()),
+    "基线：第 60 月不满 baseline grievance, month 60": (
+        "0.6", means["baseline"]["grievance"].iloc[-1]),
+    "131：自筹占比最低 lowest self-funded share": (
+        "0.32", late["nanan_131"]["self_funded_share"].min()),
+    "131：最高 highest": ("0.46", late["nanan_131"]["self_funded_share"].max()),
+    "131：第 60 月 month 60": ("0.39", means["nanan_131"]["self_funded_share"].iloc[-1]),
+    "基线：第 60 月 baseline, month 60": (
+        "0.14", means["baseline"]["self_funded_share"].iloc[-1]),
+})
+
+# %% [markdown]
 # ## 5. 讨论 · Discussion
 #
 # **教师应该看到 · What a teacher should see**
@@ -226,9 +268,9 @@ display(Image(filename=path, width=900))
 # - **一致性检验：基线下的等待。** 基线下路灯由政府（17 次）或运动式整治（1 次，第 24 个月）出钱修好，每次 5,000 元；修好的运行中位数约 13 个月，20 次中有 2 次五年后仍未修。这来自假定的办理速度（小事每月约 1/36 的机会），上访和参与越多政府办得越快（`petition_boost`、`participation_boost`），所以比 1/36 对应的约 24 个月短。
 #
 #   *__Consistency check: the wait under the baseline.__ The government (17 runs) or a campaign (1 run, month 24) pays 5,000 yuan; 13 months at the median among the runs where the lights get fixed, and in 2 of 20 runs still broken after five years. That comes from the assumed rate at which government takes up small matters (about 1/36 a month), quickened by petitions and participation (`petition_boost`, `participation_boost`), hence shorter than the 24 months that 1/36 alone gives.*
-# - **路灯之外：** "131"下议事参与率约 0.11（基线约 0.02），不满情绪一直低于约 0.05（基线升到约 0.6），自筹资金占比保持在 0.35–0.40 左右（基线降到约 0.15）。模型把这些归功于什么？在和平路社区的模式检验里，自筹资金占比的上升和老上访户参与议事来自**党支部的入户动员**（关掉动员 `behaviour.weights.mobilisation = 0`，上升减半），而不是"打平伙"；上访的减少则主要来自三个会（议事会、业委会、监委会）。第 7 课用 `sim explain` 逐项分解。
+# - **路灯之外：** "131"下议事参与率第 13–60 个月平均约 0.12（基线约 0.02），不满情绪一直不超过约 0.05（基线升到约 0.6），自筹资金占比在第 13–60 个月介于约 0.32 和 0.46 之间、第 60 个月约 0.39（基线约 0.14）。模型把这些归功于什么？在和平路社区的模式检验里，自筹资金占比的上升和老上访户参与议事来自**党支部的入户动员**（关掉动员 `behaviour.weights.mobilisation = 0`，上升减半），而不是"打平伙"；上访的减少则主要来自三个会（议事会、业委会、监委会）。第 7 课用 `sim explain` 逐项分解。
 #
-#   *__Beyond the lights:__ under 131 participation is about 0.11 (baseline 0.02), grievance stays below about 0.05 (baseline rises to about 0.6) and the self-funded share stays near 0.35–0.40 (baseline falls to about 0.15). What does the model credit? In the Heping Road pattern tests, the rise of the self-funded share and former petitioners taking part come from **the party branch's door-to-door mobilisation** (with `behaviour.weights.mobilisation = 0` the rise halves), not from pooled money; the fall in petitions comes mostly from the three bodies (council, owners' committee, supervisory committee). Lesson 7 takes this apart with `sim explain`.*
+#   *__Beyond the lights:__ under 131 participation averages about 0.12 over months 13–60 (baseline 0.02), grievance never exceeds about 0.05 (baseline rises to about 0.6) and the self-funded share stays between about 0.32 and 0.46 over months 13–60, about 0.39 in month 60 (baseline 0.14). What does the model credit? In the Heping Road pattern tests, the rise of the self-funded share and former petitioners taking part come from **the party branch's door-to-door mobilisation** (with `behaviour.weights.mobilisation = 0` the rise halves), not from pooled money; the fall in petitions comes mostly from the three bodies (council, owners' committee, supervisory committee). Lesson 7 takes this apart with `sim explain`.*
 #
 # **课堂讨论 · Questions for the class**
 #

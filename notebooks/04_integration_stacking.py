@@ -79,6 +79,7 @@ import sim
 from sim.experiments.compare import compare, t_interval
 from sim.fonts import use_cjk_font
 from sim.patterns import STACKS
+from sim.quotes import check_quotes
 
 use_cjk_font()  # 图中文字用中文字体 · a Chinese font for the figures
 plt.rcParams["figure.dpi"] = 100
@@ -211,6 +212,29 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
+# **核对 · Check.** 下面的讨论引用的数字，逐个与本次运行的结果核对（引用的数字应是运行结果按所引位数四舍五入的值）。模型改了而课文没改时，这个单元格会报错并指出哪个数字过时。讨论中注明"模式检验"的数字来自 20 个种子的测试，不在这里核对。
+#
+# *The figures the discussion below quotes, each checked against this run (each must be the run's value rounded to the digits quoted). When the model changes and the text does not, this cell fails and names the stale figure. Figures the discussion credits to the pattern tests come from their 20 seeds and are not checked here.*
+
+# %%
+hub_mean, hub_low, hub_high, _ = t_interval(hub_gain.to_numpy())
+check_quotes({
+    "基础 base": ("0.54", per_seed["base"].mean()),
+    "+ 党支部、业委会 few": ("0.65", per_seed["few"].mean()),
+    "+ 另外 6 个 many": ("0.68", per_seed["many"].mean()),
+    "前 2 个，每个 first 2, each": ("+0.053", first_two.mean()),
+    "再加 6 个，每个 next 6, each": ("+0.006", next_six.mean()),
+    "枢纽 hub": ("0.71", per_seed["hub"].mean()),
+    "枢纽 − 叠加 hub − many": ("0.03", hub_mean),
+    "95% 下限 low": ("0.019", hub_low),
+    "95% 上限 high": ("0.032", hub_high),
+    "叠加时协调效率 efficiency, stacked": ("0.37", efficiency["many"][-24:].mean()),
+    "有枢纽时 with the hub": ("0.48", efficiency["hub"][-24:].mean()),
+    "联系成本为 0：枢纽 − 叠加 cost 0: hub − many": (
+        "+0.001", (free_seed["hub"] - free_seed["many"]).mean()),
+})
+
+# %% [markdown]
 # ## 5. 讨论 · Discussion
 #
 # **教师应该看到 · What a teacher should see**
@@ -222,9 +246,9 @@ plt.show()
 # - **发现（但不是协调成本的发现）：收益递减。** 加上党支部和业委会后，环境状况从约 0.54 升到约 0.65，每个机构约 +0.053；再加 6 个机构只升到约 0.68，每个机构约 +0.006，约为前者的九分之一。对照（上面的单元格）：把每条联系的成本设为 0（`coordination.cost_per_link = 0`），收益仍然递减（模式检验：前两个每个约 +0.054，后六个约 +0.022）——党支部和业委会已经做了其他机构要做的大部分事情。联系成本让后六个的收益从约 +0.022 降到 +0.006：它是这个模式的一部分，而不是原因。顺序才是对照（模式检验 `test_pattern6_the_bodies_added_first_take_the_larger_gain`）：不需要党支部和业委会的五个机构，单独加在基础上每个约 +0.036，加在它们之后约 +0.011；反过来，先有这五个机构，再加党支部和业委会，环境状况反而**下降**（每个约 −0.009，去掉联系成本则是 +0.018）。先加的机构拿走了大部分收益；按另一种顺序叠加，收益是负的——这一点又来自联系成本的假定。"意大利面条效应"（机构越多越乱）在模型里只通过假定的联系成本出现，不是发现。
 #
 #   *__A finding, but not of coordination cost: diminishing returns.__ A branch and an owners' committee lift condition from about 0.54 to about 0.65, some +0.053 per body; six more bodies lift it only to about 0.68, some +0.006 per body, about a ninth as much. Control (the cell above): with each link free (`coordination.cost_per_link = 0`) returns still diminish (pattern test: first two about +0.054 per body, next six about +0.022) — the branch and the committee already do most of what the others add. The link cost takes the six bodies' gain from about +0.022 to +0.006 per body: part of the pattern, not its cause. The control is the order (pattern test `test_pattern6_the_bodies_added_first_take_the_larger_gain`): the five bodies that need neither branch nor committee gain about +0.036 each on the base and about +0.011 after them; the other way round, with those five in place, adding the branch and the committee **lowers** condition (about −0.009 per body; +0.018 with the link cost at 0). The bodies added first take most of the gain; stacked in the other order returns are negative — which again is the assumed link cost. The "spaghetti-bowl" account (more bodies, more muddle) appears in the model only through the assumed link cost: not a finding.*
-# - **一致性检验：枢纽胜过叠加。** 同样 8 个机构由六方联动的枢纽连起来，环境状况约 0.71，比叠加高约 0.03（配对差值的 95%区间约 0.019–0.032，不含 0）。但这**不是**"整合"在模型里产生了什么新东西：枢纽的唯一渠道就是数联系的公式——k−1 条而不是 k(k−1)/2 条，每条扣 `cost_per_link`（图 (b) 中叠加时协调效率约 0.37，有枢纽时约 0.48），外加物业固定成本的 0.9 折。把每条联系的成本设为 0，差距几乎消失（上面的对照中约 +0.002，只剩物业那一折；物业系数也设为 1 时，两种运行逐位相同）。所以"整合胜于叠加"是我们假定的公式，不是模型的发现。
+# - **一致性检验：枢纽胜过叠加。** 同样 8 个机构由六方联动的枢纽连起来，环境状况约 0.71，比叠加高约 0.03（配对差值的 95%区间约 0.019–0.032，不含 0）。但这**不是**"整合"在模型里产生了什么新东西：枢纽的唯一渠道就是数联系的公式——k−1 条而不是 k(k−1)/2 条，每条扣 `cost_per_link`（图 (b) 中叠加时协调效率约 0.37，有枢纽时约 0.48），外加物业固定成本的 0.9 折。把每条联系的成本设为 0，差距几乎消失（上面的对照中约 +0.001，只剩物业那一折；物业系数也设为 1 时，两种运行逐位相同）。所以"整合胜于叠加"是我们假定的公式，不是模型的发现。
 #
-#   *__Consistency check: the hub beats stacking.__ The same eight bodies joined by the six-party hub keep condition at about 0.71, about 0.03 above stacking (paired 95 % interval about 0.019–0.032, excluding 0). But this is **not** something integration produces in the model: the hub's only channel is the link-counting formula — k − 1 links instead of k(k − 1)/2, each costing `cost_per_link` (panel (b): mean efficiency about 0.37 stacked, about 0.48 with a hub) — plus 0.9 × the firm's fixed cost. With the link cost at 0 the gap all but vanishes (about +0.002 in the control above, the firm's share only; with the firm factor at 1 as well, hub and stacked runs are bit-identical). "Integration beats stacking" is the formula we assumed, not a finding of the model.*
+#   *__Consistency check: the hub beats stacking.__ The same eight bodies joined by the six-party hub keep condition at about 0.71, about 0.03 above stacking (paired 95 % interval about 0.019–0.032, excluding 0). But this is **not** something integration produces in the model: the hub's only channel is the link-counting formula — k − 1 links instead of k(k − 1)/2, each costing `cost_per_link` (panel (b): mean efficiency about 0.37 stacked, about 0.48 with a hub) — plus 0.9 × the firm's fixed cost. With the link cost at 0 the gap all but vanishes (about +0.001 in the control above, the firm's share only; with the firm factor at 1 as well, hub and stacked runs are bit-identical). "Integration beats stacking" is the formula we assumed, not a finding of the model.*
 #
 # **课堂讨论 · Questions for the class**
 #

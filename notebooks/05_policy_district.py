@@ -84,6 +84,7 @@ from sim.patterns import (
     retained_after_renovation,
     retained_lift_did,
 )
+from sim.quotes import check_quotes
 
 use_cjk_font()  # 图中文字用中文字体 · a Chinese font for the figures
 plt.rcParams["figure.dpi"] = 100
@@ -212,6 +213,57 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
+# **核对 · Check.** 下面的讨论引用的数字，逐个与本次运行的结果核对（引用的数字应是运行结果按所引位数四舍五入的值）。模型改了而课文没改时，这个单元格会报错并指出哪个数字过时。讨论中注明来自 README 模式表（20 个种子）的数字不在这里核对。
+#
+# *The figures the discussion below quotes, each checked against this run (each must be the run's value rounded to the digits quoted). When the model changes and the text does not, this cell fails and names the stale figure. Figures the discussion takes from the README's pattern table (20 seeds) are not checked here.*
+
+# %%
+def mean_of(rows: list[dict], key: str) -> float:
+    """The mean over the seeds of one result."""
+    return float(np.mean([r[key] for r in rows]))
+
+
+need, competition = results["按需\nneed"], results["竞争\ncompetition"]
+months, assessed = (np.array(x) for x in (
+    results["竞争 + 考核\ncompetition + assessment"][0]["assessed"][0],
+    np.mean([r["assessed"][1] for r in results["竞争 + 考核\ncompetition + assessment"]],
+            axis=0)))
+between = assessed[((months > 30) & (months < 72)) | ((months > 78) & (months < 120))]
+need_assessed = np.mean([r["assessed"][1] for r in results["按需 + 考核\nneed + assessment"]],
+                        axis=0)
+check_quotes({
+    "按需：第 23 月有业委会 need: committees, month 23": ("47 %", mean_of(need, "committees")),
+    "竞争：环境 competition: condition": ("0.65", mean_of(competition, "condition")),
+    "按需：环境 need: condition": ("0.59", mean_of(need, "condition")),
+    "竞争：依赖 competition: dependence": ("0.27", mean_of(competition, "dependence")),
+    "按需：依赖 need: dependence": ("0.33", mean_of(need, "dependence")),
+    "竞争：十年政府投入（万元）competition: government, 10 y (10⁴ yuan)": (
+        "769", 100 * mean_of(competition, "gov_million")),
+    "按需 need": ("905", 100 * mean_of(need, "gov_million")),
+    "只有激励：环境 incentive only: condition": (
+        "0.70", mean_of(controls["只有激励 incentive only"], "condition")),
+    "只有挑选：环境 selection only: condition": (
+        "0.50", mean_of(controls["只有挑选 selection only"], "condition")),
+    "竞争：提升保留 competition: lift kept": ("0.49", mean_of(competition, "retained")),
+    "按需 need: lift kept": ("0.45", mean_of(need, "retained")),
+    "竞争：扣除趋势后 competition: net of trend": ("0.28", mean_of(competition, "retained_did")),
+    "按需 need: net of trend": ("0.43", mean_of(need, "retained_did")),
+    "只有挑选 selection only: net of trend": (
+        "0.51", mean_of(controls["只有挑选 selection only"], "retained_did")),
+    "只有激励 incentive only: net of trend": (
+        "0.42", mean_of(controls["只有激励 incentive only"], "retained_did")),
+    "每次整治的预算（元）budget per campaign (yuan)": ("778,200", mean_of(need, "budget")),
+    "竞争 + 考核：第 30 月达标 competition + assessment: month 30": (
+        "18 %", assessed[list(months).index(30)]),
+    "此后最少 then, lowest": ("1 %", between.min()),
+    "此后最多 then, highest": ("6 %", between.max()),
+    "竞争 + 考核：提升保留 competition + assessment: lift kept": (
+        "0.51", mean_of(results["竞争 + 考核\ncompetition + assessment"], "retained")),
+})
+# "全部取消" · "lost": no courtyard holds the status at month 30 under need
+assert need_assessed[list(months).index(30)] == 0, need_assessed
+
+# %% [markdown]
 # ## 5. 讨论 · Discussion
 #
 # **教师应该看到 · What a teacher should see**
@@ -223,18 +275,18 @@ plt.show()
 # - **发现——来自激励，不是来自挑选：钱到之前的"先发优势"。** 竞争性分配下，钱到之前（第 23 个月）几乎所有院落都成立了业委会（按需：约 47%）。但这时一分钱还没发：负对照表明，只有挑选（竞争但 `incentive = 0`）时与按需**逐个种子完全相同**，只有激励（按需 + `incentive_everywhere`）时与竞争完全相同。所以先发优势全部来自假定的 +0.4 激励（它的大小是我们的假设），而不是"竞争性分配"这一规则。
 #
 #   *__A finding — of the incentive, not of selection: the head start before the money.__ Under competition almost every courtyard has an owners' committee before the money comes (month 23; need: 47 %). But no money has moved yet: the controls show that selection alone (competition with `incentive = 0`) is **identical, seed for seed,** to need, and the incentive alone (need with `incentive_everywhere`) to competition. So the head start is entirely the assumed +0.4 incentive (whose size is our assumption), not the rule of competitive allocation.*
-# - **发现——来自激励：全社区的环境状况。** 最后两年环境状况约 0.65（按需约 0.59），"等靠要"依赖约 0.27（按需约 0.33），十年的政府投入反而更少（约 776 万元，按需约 905 万元）。负对照：只有激励时约 0.70，只有挑选时约 0.50，比按需还低（够格的院落少，钱留到下一次）。说"挑选准备好的院落改善了社区"没有得到支持；是"宣布竞争"的激励起了作用。
+# - **发现——来自激励：全社区的环境状况。** 最后两年环境状况约 0.65（按需约 0.59），"等靠要"依赖约 0.27（按需约 0.33），十年的政府投入反而更少（约 769 万元，按需约 905 万元）。负对照：只有激励时约 0.70，只有挑选时约 0.50，比按需还低（够格的院落少，钱留到下一次）。说"挑选准备好的院落改善了社区"没有得到支持；是"宣布竞争"的激励起了作用。
 #
-#   *__A finding — of the incentive: the whole community's condition.__ Condition in the last two years is about 0.65 (need: 0.59), dependence about 0.27 (need: 0.33), and government spends less over ten years (about 7.8 million yuan; need: 9.1 million). Controls: the incentive alone gives about 0.70; selection alone about 0.50, **less** than need (fewer courtyards qualify, money is carried over). That choosing ready courtyards improves the community is not supported; announcing the competition is what works.*
+#   *__A finding — of the incentive: the whole community's condition.__ Condition in the last two years is about 0.65 (need: 0.59), dependence about 0.27 (need: 0.33), and government spends less over ten years (about 7.7 million yuan; need: 9.1 million). Controls: the incentive alone gives about 0.70; selection alone about 0.50, **less** than need (fewer courtyards qualify, money is carried over). That choosing ready courtyards improves the community is not supported; announcing the competition is what works.*
 # - **发现与它的反面——扣除趋势后：整治后保留的提升。** 第 24 个月整治带来的提升，47 个月后竞争下仍保留约一半（0.49；按需：0.45）。但激励也让没整治的院落变好，所以要扣除它们的共同趋势（双重差分）：竞争约 0.28，按需约 0.43——**竞争保留得反而更少**。负对照：只有挑选（`incentive = 0`）时约 0.51，比按需多；只有激励时约 0.42，与按需相近。所以挑选本身让已整治的院落保留更多，但竞争性分配把挑选和激励放在一起时，扣除趋势后的保留比按需少：激励同样抬高了作为比较对象的未整治院落。"钱给准备好了的院落，整治效果保持得更久"在本模型中只对"只有挑选"成立，对竞争性分配整体不成立（问题 12 之前的版本中成立；README 的模式表用 20 个种子给出同样的结论：竞争 0.29，按需 0.42，只有挑选 0.51）。本课只用 8 个种子，没有做检验。
 #
 #   *__A finding and its reverse — net of trend: the lift kept after renovation.__ About half of the month-24 lift is still there 47 months later under competition (0.49; need: 0.45). But the incentive lifts untreated courtyards too, so their common trend must be taken out (difference in differences): competition about 0.28, need about 0.43 — **competition keeps less**. Controls: selection alone (`incentive = 0`) keeps about 0.51, more than need; the incentive alone about 0.42, close to need. So selection by itself makes renovated courtyards keep more, but competitive allocation, which joins selection and the incentive, keeps less than need net of trend: the incentive lifts the untreated courtyards that are the comparison as well. "Money to ready courtyards lasts longer" holds in this model for selection alone, not for competitive allocation as a whole (it held before issue 12; the README's patterns table, with 20 seeds, says the same: competition 0.29, need 0.42, selection alone 0.51). This lesson uses 8 seeds and tests nothing.*
 # - **一致性检验：** 每次整治的预算完全相同（778,200 元）——这是实验设计本身（每户 600 元 × 25% × 全部住户）。
 #
 #   *__Consistency check:__ the budget per campaign is exactly the same (778,200 yuan) — that is the design of the experiment (600 yuan per household × 25 % × all households).*
-# - **测量值：** 动态考核的作用很小：按需分配时，整治带来的"达标"身份在下一次考核（第 30 个月）就全部取消（得分多在 60–80 分）；竞争分配时，约 5–13% 的院落能在两次整治之间保住身份，保留的提升略高（0.51 对 0.49）。
+# - **测量值：** 动态考核的作用很小：按需分配时，整治带来的"达标"身份在下一次考核（第 30 个月）就全部取消（得分多在 60–80 分）；竞争分配时，整治后的第一次考核（第 30 个月）还有约 18% 的院落保住身份（连续两次低于 90 分才取消），此后到下一次整治之前只剩约 1%–6%；保留的提升略高（0.51 对 0.49）。
 #
-#   *__Measured:__ dynamic assessment does little here: under need the compliant status that comes with renovation is lost at the next assessment (month 30; most scores are 60–80); under competition some 5–13 % of courtyards keep it between campaigns and a little more of the lift is kept (0.51 against 0.49).*
+#   *__Measured:__ dynamic assessment does little here: under need the compliant status that comes with renovation is lost at the next assessment (month 30; most scores are 60–80); under competition about 18 % of courtyards still hold it at the first assessment after the campaign (month 30; the status goes after two scores below 90 in a row) and only some 1 %–6 % from then until the next campaign; a little more of the lift is kept (0.51 against 0.49).*
 #
 # **课堂讨论 · Questions for the class**
 #

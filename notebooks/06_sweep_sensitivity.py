@@ -68,6 +68,7 @@ from sim.experiments.analyze import analyze, bootstrap_seed
 from sim.experiments.sweep import run_sweep
 from sim.fonts import use_cjk_font
 from sim.metrics import label
+from sim.quotes import check_quotes
 
 use_cjk_font()  # 图中文字用中文字体 · a Chinese font for the figures
 plt.rcParams["figure.dpi"] = 100
@@ -202,6 +203,36 @@ print(f"半宽降到 0.05 约需 for ±0.05: n ≈ {needed:,.0f}（取 2 的幂 
       f"即每个种子 {int(needed) * (len(PARAMS) + 2):,} 次运行 runs per seed")
 
 # %% [markdown]
+# **核对 · Check.** 下面的讨论引用的数字，逐个与本次运行的结果核对（引用的数字应是运行结果按所引位数四舍五入的值）。模型改了而课文没改时，这个单元格会报错并指出哪个数字过时。
+#
+# *The figures the discussion below quotes, each checked against this run (each must be the run's value rounded to the digits quoted). When the model changes and the text does not, this cell fails and names the stale figure.*
+
+# %%
+def index(outcome: str, parameter: str, kind: str) -> float:
+    """One Sobol index (or its interval's half-width) of the table above."""
+    row = indices[(indices["outcome"] == outcome)
+                  & (indices["parameter"] == f"behaviour.{parameter}")]
+    return float(row[kind].iloc[0])
+
+
+half_widths = indices[["S1_conf", "ST_conf"]].to_numpy()
+check_quotes({
+    "缴费率：噪声 ST contribution: noise ST": ("1.04", index("contribution_rate", "noise", "ST")),
+    "噪声 S1 noise S1": ("0.62", index("contribution_rate", "noise", "S1")),
+    "面子 ST face ST": ("0.42", index("contribution_rate", "weights.face", "ST")),
+    "公共精神 ST public spirit ST": (
+        "0.18", index("contribution_rate", "weights.public_spirit", "ST")),
+    "环境：公共精神 ST condition: public spirit ST": (
+        "0.71", index("condition", "weights.public_spirit", "ST")),
+    "环境：噪声 ST condition: noise ST": ("0.65", index("condition", "noise", "ST")),
+    "环境：面子 ST condition: face ST": ("0.48", index("condition", "weights.face", "ST")),
+    "最窄的区间半宽 narrowest half-width": ("0.1", half_widths.min()),
+    "最宽的 widest": ("0.4", half_widths.max()),
+    "跨过 0 的 S1 区间 S1 intervals crossing 0": (
+        "2", int(((indices["S1"] - indices["S1_conf"]) < 0).sum())),
+})
+
+# %% [markdown]
 # ## 5. 讨论 · Discussion
 #
 # **教师应该看到 · What a teacher should see**
@@ -209,9 +240,9 @@ print(f"半宽降到 0.05 约需 for ±0.05: n ≈ {needed:,.0f}（取 2 的幂 
 # - 320 次运行约 10 秒。缴费率的差异主要来自噪声（ST 约 1.04，S1 约 0.62）：噪声大时，居民的选择接近随机，其他参数都起不了作用；面子的 ST 约 0.42、公共精神约 0.18。散点图显示，只有在噪声小时缴费率才分散开：这是交互作用，所以 ST 大于 S1。环境状况的 ST：公共精神约 0.71、噪声约 0.65、面子约 0.48（区间都很宽，见下一条）。
 #
 #   *The 320 runs take about 10 seconds. The contribution rate varies mostly with the noise (ST about 1.04, S1 about 0.62): with much noise choices are close to random and nothing else matters; face has ST about 0.42, public spirit about 0.18. The scatter shows the rate spreading out only where noise is low: an interaction, hence ST above S1. For the condition the ST are about 0.71 (public spirit), 0.65 (noise) and 0.48 (face), all with wide intervals (next point).*
-# - n = 64 时区间半宽达 0.1–0.6，ST 甚至超过 1、有的 S1 为负（都是估计误差）：**这个规模只够教学演示，不能用于论文**。上面的估算说明，要把区间缩到 ±0.05，n 需要几千（每个种子几万次运行）。
+# - n = 64 时区间半宽达 0.1–0.4，ST 甚至超过 1，有 2 个 S1 的区间跨过 0（都是估计误差）：**这个规模只够教学演示，不能用于论文**。上面的估算说明，要把区间缩到 ±0.05，n 需要几千（每个种子几万次运行）。
 #
-#   *With n = 64 the intervals are ±0.1–0.6 wide, ST exceeds 1 and some S1 are negative (estimation error): **this size is for teaching, not for a paper.** The estimate above shows that ±0.05 needs n in the thousands (tens of thousands of runs per seed).*
+#   *With n = 64 the intervals are ±0.1–0.4 wide, ST exceeds 1 and 2 of the S1 intervals cross 0 (estimation error): **this size is for teaching, not for a paper.** The estimate above shows that ±0.05 needs n in the thousands (tens of thousands of runs per seed).*
 #
 # **课堂讨论 · Questions for the class**
 #

@@ -92,6 +92,7 @@ from sim.experiments.explain import (
 )
 from sim.fonts import use_cjk_font
 from sim.metrics import label
+from sim.quotes import check_quotes
 
 use_cjk_font()  # 图中文字用中文字体 · a Chinese font for the figures
 plt.rcParams["figure.dpi"] = 100
@@ -250,6 +251,59 @@ for path in write_outputs(out, study, lang="zh"):
     print(path.relative_to(out))
 
 # %% [markdown]
+# **核对 · Check.** 下面的讨论引用的数字，逐个与本次运行的结果核对（引用的数字应是运行结果按所引位数四舍五入的值）。模型改了而课文没改时，这个单元格会报错并指出哪个数字过时。注明"问题 12 之前"的数字是旧版本的，不在这里核对。
+#
+# *The figures the discussion below quotes, each checked against this run (each must be the run's value rounded to the digits quoted). When the model changes and the text does not, this cell fails and names the stale figure. Figures marked "before issue 12" are the old model's and are not checked here.*
+
+# %%
+def cell(outcome: str, player: str, column: str) -> float:
+    """One value of the attribution table above (players and mechanisms)."""
+    row = table[(table["outcome"] == outcome) & (table["player"] == player)]
+    return float(row[column].iloc[0])
+
+
+C, F = "condition", "self_funded_share"
+face = x["behaviour.weights.face"]
+above = face > found.tree.root[1]
+check_quotes({
+    "环境：总效应 condition: total": ("0.09", cell(C, "party_branch", "total")),
+    "参数区间下限 params low": ("+0.06", cell(C, "party_branch", "total_params_low")),
+    "上限 params high": ("+0.12", cell(C, "party_branch", "total_params_high")),
+    "党支部 Shapley branch": ("+0.08", cell(C, "party_branch", "shapley")),
+    "党支部参数区间下限 branch, params low": (
+        "+0.02", cell(C, "party_branch", "shapley_params_low")),
+    "上限 high": ("+0.15", cell(C, "party_branch", "shapley_params_high")),
+    "以院养院 shared assets": ("+0.03", cell(C, "shared_assets", "shapley")),
+    "关掉动员 mobilisation off": ("0.07", cell(C, "mobilisation", "knock_out")),
+    "关掉打平伙 pooled money off": ("0.04", cell(C, "pooled_money", "knock_out")),
+    "一户一票：环境 co-design: condition": ("−0.04", cell(C, "codesign", "shapley")),
+    "一户一票：自筹 co-design: self-funded": ("−0.08", cell(F, "codesign", "shapley")),
+    "自筹：总效应 self-funded: total": ("0.14", cell(F, "party_branch", "total")),
+    "自筹：参数区间下限 self-funded: params low": (
+        "−0.04", cell(F, "party_branch", "total_params_low")),
+    "自筹：上限 self-funded: params high": ("+0.26", cell(F, "party_branch", "total_params_high")),
+    "自筹：党支部 self-funded: branch": ("+0.09", cell(F, "party_branch", "shapley")),
+    "自筹：以院养院 self-funded: shared assets": ("+0.07", cell(F, "shared_assets", "shapley")),
+    "自筹：议事会 self-funded: council": ("+0.07", cell(F, "deliberation_council", "shapley")),
+    "自筹：打平伙 self-funded: pooled money": ("+0.09", cell(F, "pooled_money", "knock_out")),
+    "自筹：入户动员 self-funded: mobilisation": ("+0.03", cell(F, "mobilisation", "knock_out")),
+    "党支部敲除 branch, knock-out": ("0.06", cell(C, "party_branch", "knock_out")),
+    "党支部敲入 branch, knock-in": ("0.18", cell(C, "party_branch", "knock_in")),
+    "自筹：三事分流敲除 self-funded: triage, knock-out": (
+        "+0.09", cell(F, "three_affairs_triage", "knock_out")),
+    "自筹：三事分流 Shapley self-funded: triage": (
+        "0.00", cell(F, "three_affairs_triage", "shapley")),
+    "失效的参数组 failing sets": ("3", int(y.sum())),
+    "参数组 sets": ("32", len(y)),
+    "CART 第一次划分 CART's first split": ("1.88", found.tree.root[1]),
+    "低于它时失效 failing below": ("0", int(y[~above].sum())),
+    "高于它的参数组 sets above": ("8", int(above.sum())),
+    "其中失效 failing above": ("3", int(y[above].sum())),
+})
+assert found.tree.root[0] == "behaviour.weights.face", found.tree.root
+assert not found.prim.significant_only, "the discussion says PRIM's box is not significant"
+
+# %% [markdown]
 # ## 5. 讨论 · Discussion
 #
 # **教师应该看到 · What a teacher should see**（规模很小，数字会因参数组而变；方向应当如此）
@@ -265,12 +319,12 @@ for path in write_outputs(out, study, lang="zh"):
 # - **自筹资金占比：** 提高约 0.14（参数区间约 −0.04 至 +0.26：4 组参数时方向都不完全确定）；党支部的 Shapley 值最大（约 +0.09），其次是以院养院（约 +0.07，车位和用房的收入算作居民自己的钱，这是*一致性检查*）和议事会（约 +0.07）。按机制看，"打平伙"筹资（约 +0.09）和入户动员（约 +0.03）都有贡献——机制的贡献不必加起来等于总效应（它们之间也有交互）。
 #
 #   *__Self-funded share:__ up by about 0.14 (parameter interval about −0.04 to +0.26: with 4 sets not even the direction is certain); the branch has the largest Shapley value (about +0.09), then shared assets (about +0.07: income from parking and rooms counts as the residents' own money, a __consistency check__) and the council (about +0.07). By mechanism, pooled money (about +0.09) and mobilisation (about +0.03) both contribute — mechanisms' contributions need not add up to the total (they interact too).*
-# - **敲除和敲入不一样。** 例如党支部：敲除时（从完整的 131 中去掉它）环境状况降低约 0.06，敲入时（只在基线上加它）提高约 0.18；"三事分流"对自筹资金占比的敲除约 +0.09，Shapley 值却几乎为 0。一个机构的作用取决于还有哪些机构在——这就是*交互作用*。Shapley 值在所有加入顺序上取平均，是唯一能把总效应"分干净"的公平规则，但它掩盖了交互：看 Shapley 值时也要看敲除和敲入。
+# - **敲除和敲入不一样。** 例如党支部：敲除时（从完整的 131 中去掉它）环境状况降低约 0.06，敲入时（只在基线上加它）提高约 0.18；"三事分流"对自筹资金占比的敲除约 +0.09，Shapley 值却几乎为 0（约 0.00）。一个机构的作用取决于还有哪些机构在——这就是*交互作用*。Shapley 值在所有加入顺序上取平均，是唯一能把总效应"分干净"的公平规则，但它掩盖了交互：看 Shapley 值时也要看敲除和敲入。
 #
-#   *__Knock-out and knock-in differ.__ The branch, say: knocked out of full 131 it costs about 0.06 of condition; knocked into the baseline alone it adds about 0.18; triage's knock-out on the self-funded share is about +0.09 while its Shapley value is about 0. What an institution does depends on which others are there — **interaction**. The Shapley value averages over every order of joining and is the one fair rule that splits the total exactly, but it hides the interaction: read it beside knock-out and knock-in.*
-# - **在什么条件下失效：** 在 6 个参数变化的 32 组中，约一成（3 组）"131"在环境状况上不如基线；CART 的第一次划分在面子权重 `behaviour.weights.face`（约 1.88）上：低于它时"131"没有一组失效，高于它时约四成失效，再往下分在党员走访户数 `visits_per_member` 上。面子压力本身已经很强时，动员能多带来的就少了。PRIM 用 32 组参数找到的盒子不显著——读数会说明；要下结论需要更多参数组。（问题 12 之前，第一次划分在协调成本 `cost_per_link` 上。）
+#   *__Knock-out and knock-in differ.__ The branch, say: knocked out of full 131 it costs about 0.06 of condition; knocked into the baseline alone it adds about 0.18; triage's knock-out on the self-funded share is about +0.09 while its Shapley value is about 0 (0.00). What an institution does depends on which others are there — **interaction**. The Shapley value averages over every order of joining and is the one fair rule that splits the total exactly, but it hides the interaction: read it beside knock-out and knock-in.*
+# - **在什么条件下失效：** 在 6 个参数变化的 32 组中，约一成（3 组）"131"在环境状况上不如基线；CART 的第一次划分在面子权重 `behaviour.weights.face`（约 1.88）上：低于它时"131"没有一组失效，高于它的 8 组中 3 组失效，再往下分在党员走访户数 `visits_per_member` 上。面子压力本身已经很强时，动员能多带来的就少了。PRIM 用 32 组参数找到的盒子不显著——读数会说明；要下结论需要更多参数组。（问题 12 之前，第一次划分在协调成本 `cost_per_link` 上。）
 #
-#   *__Where it fails:__ with 6 parameters varying, 131 does worse than the baseline on condition in about one in ten of the 32 sets (3); CART's first split is on the weight of face `behaviour.weights.face` (about 1.88): below it 131 fails in no set, above it in about four in ten, and the next split is on the visits per party member `visits_per_member`. Where face pressure is already strong, mobilisation has less to add. With 32 sets PRIM's box is not significant — the reading says so; a conclusion needs more sets. (Before issue 12 the first split was on the coordination cost per link `cost_per_link`.)*
+#   *__Where it fails:__ with 6 parameters varying, 131 does worse than the baseline on condition in about one in ten of the 32 sets (3); CART's first split is on the weight of face `behaviour.weights.face` (about 1.88): below it 131 fails in no set, above it in 3 of the 8 sets, and the next split is on the visits per party member `visits_per_member`. Where face pressure is already strong, mobilisation has less to add. With 32 sets PRIM's box is not significant — the reading says so; a conclusion needs more sets. (Before issue 12 the first split was on the coordination cost per link `cost_per_link`.)*
 #
 # **课堂讨论 · Questions for the class**
 #

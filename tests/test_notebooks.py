@@ -151,6 +151,32 @@ def test_lesson_structure(path: Path) -> None:
     assert "rng=" in code or "seeds" in code.lower(), "runs are not seeded"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_figures_the_discussion_quotes_are_checked(path: Path) -> None:
+    """A ``check_quotes`` cell runs before the discussion, quoting its figures as written.
+
+    Each figure the cell checks must appear in the discussion's text exactly as quoted
+    (with either minus sign), so the check and the text cannot drift apart; running the
+    lesson (``test_notebook_runs_in_a_fresh_kernel``) then fails on a stale figure.
+    """
+    nb = nbformat.read(path, as_version=4)
+    heading = next(i for i, c in enumerate(nb.cells)
+                   if c.cell_type == "markdown" and "## 5. 讨论 · Discussion" in c.source)
+    checks = [c for c in nb.cells[:heading]
+              if c.cell_type == "code" and "check_quotes({" in c.source]
+    assert len(checks) == 1, f"{path.name}: one check_quotes cell before the discussion"
+    discussion = "\n".join(c.source for c in nb.cells[heading:] if c.cell_type == "markdown")
+
+    def written(text: str) -> str:
+        """Either minus sign, a percent sign with or without a space before it."""
+        return text.replace("−", "-").replace(" %", "%")
+
+    quoted = re.findall(r'":\s*\(\s*"([^"]+)",', checks[0].source)
+    assert len(quoted) >= 5, f"{path.name}: too few figures checked"
+    missing = [q for q in quoted if written(q) not in written(discussion)]
+    assert not missing, f"{path.name}: checked but not in the discussion: {missing}"
+
+
 LABELLED = {
     "02": ("behaviour.visibility.base",),
     "03": ('k not in ("owners_committee", "supervisory_committee")',),
