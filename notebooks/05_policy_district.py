@@ -135,6 +135,13 @@ def run(allocation: str, assessment: bool, seed: int) -> dict:
 
 results = {name: [run(*policy, seed) for seed in SEEDS]
            for name, policy in POLICIES.items()}
+
+
+def mean_of(rows: list[dict], key: str) -> float:
+    """The mean over the seeds of one result."""
+    return float(np.mean([r[key] for r in rows]))
+
+
 FIELDS = {"committees": "业委会(第23月) committees, month 23",
           "retained": "提升保留 lift kept",
           "retained_did": "扣除趋势后 kept, net of trend",
@@ -142,7 +149,7 @@ FIELDS = {"committees": "业委会(第23月) committees, month 23",
           "dependence": "等靠要(最后两年) dependence, last 2 y",
           "budget": "每次预算(元) budget per campaign",
           "gov_million": "十年政府投入(百万元) government, 10 y (million)"}
-pd.DataFrame({text: [np.mean([r[key] for r in rows]) for rows in results.values()]
+pd.DataFrame({text: [mean_of(rows, key) for rows in results.values()]
               for key, text in FIELDS.items()},
              index=[name.replace("\n", " ") for name in results]).round(3)
 
@@ -158,7 +165,7 @@ ARMS = {"竞争 competition": ("competition", 0.4, False),
         "只有激励 incentive only": ("need", 0.4, True)}
 controls = {name: [allocation_run(a, seed, incentive, everywhere) for seed in SEEDS]
             for name, (a, incentive, everywhere) in ARMS.items()}
-pd.DataFrame({text: [np.mean([r[key] for r in rows]) for rows in controls.values()]
+pd.DataFrame({text: [mean_of(rows, key) for rows in controls.values()]
               for key, text in list(FIELDS.items())[:4]}, index=list(controls)).round(3)
 
 # %% [markdown]
@@ -195,11 +202,12 @@ ax.set_title(f"(c) 环境状况，{len(SEEDS)} 个种子平均 · condition, mea
 ax.legend(frameon=False, fontsize=8)
 
 ax = axes[1, 1]
+compliant = {}  # 达标院落比例，种子平均 · compliant share, mean of seeds, per policy
 for i, (name, rows) in enumerate(results.items()):
     if "assessed" not in rows[0]:
         continue
     months = rows[0]["assessed"][0]
-    share = np.mean([r["assessed"][1] for r in rows], axis=0)
+    share = compliant[name] = np.mean([r["assessed"][1] for r in rows], axis=0)
     ax.plot(months, share, "-o", color=f"C{i}", label=name.replace("\n", " "))
 ax.set_xlabel("考核月份 assessment month")
 ax.set_ylabel("达标院落比例 share of courtyards compliant")
@@ -218,19 +226,11 @@ plt.show()
 # *The figures the discussion below quotes, each checked against this run (each must be the run's value rounded to the digits quoted). When the model changes and the text does not, this cell fails and names the stale figure. Figures the discussion takes from the README's pattern table (20 seeds) are not checked here.*
 
 # %%
-def mean_of(rows: list[dict], key: str) -> float:
-    """The mean over the seeds of one result."""
-    return float(np.mean([r[key] for r in rows]))
-
-
 need, competition = results["按需\nneed"], results["竞争\ncompetition"]
-months, assessed = (np.array(x) for x in (
-    results["竞争 + 考核\ncompetition + assessment"][0]["assessed"][0],
-    np.mean([r["assessed"][1] for r in results["竞争 + 考核\ncompetition + assessment"]],
-            axis=0)))
+months = np.array(months)  # 考核月份（图 d）· the assessment months of panel (d)
+assessed = compliant["竞争 + 考核\ncompetition + assessment"]
 between = assessed[((months > 30) & (months < 72)) | ((months > 78) & (months < 120))]
-need_assessed = np.mean([r["assessed"][1] for r in results["按需 + 考核\nneed + assessment"]],
-                        axis=0)
+need_assessed = compliant["按需 + 考核\nneed + assessment"]
 check_quotes({
     "按需：第 23 月有业委会 need: committees, month 23": ("47 %", mean_of(need, "committees")),
     "竞争：环境 competition: condition": ("0.65", mean_of(competition, "condition")),
