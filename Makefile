@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 # Test processes (pytest-xdist). Whole files go to one worker (--dist loadfile), so a module's
 # fixtures are computed once; `make test PYTEST_WORKERS=0` runs the suite in this process.
+# The lessons that run their own pool on both cores are timed after it, alone (marker `alone`).
 PYTEST_WORKERS ?= 2
 
 .PHONY: demo test lint bench clean help app notebooks
@@ -34,7 +35,8 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python docs/make_parameters.py --check
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not alone"
+	$(BIN)/python -m pytest -q -p no:xdist -m alone tests/test_notebooks.py
 
 app: $(STAMP)
 	$(BIN)/sim app

@@ -63,9 +63,9 @@
 # %% [markdown]
 # ## 3. 运行 · Run
 #
-# **A. 为什么有效 · Why it works.** 为了在课堂上两分钟内跑完，这里用很小的规模：普通老旧小区（`generic_old_compound`）、60 个月、4 组参数 × 2 个种子、3 种机制、Shapley 值只抽 4 种排列（11 个参与者，约 500 次运行，约 30 秒）。真正的研究用 `sim explain nanan_131 --vs baseline` 的默认规模：32 组参数 × 4 个种子、全部机制、120 个月。
+# **A. 为什么有效 · Why it works.** 为了在课堂上两分钟内跑完，这里用很小的规模：普通老旧小区（`generic_old_compound`）、60 个月、4 组参数 × 2 个种子、2 种机制（入户动员和"打平伙"）、Shapley 值只抽 4 种排列（11 个参与者，472 次运行，两核约 25 秒）。真正的研究用 `sim explain nanan_131 --vs baseline` 的默认规模：32 组参数 × 4 个种子、全部机制、120 个月。
 #
-# *To finish within two minutes in class this uses a tiny size: a generic old compound, 60 months, 4 parameter sets × 2 seeds, 3 mechanisms, Shapley values from only 4 sampled orderings (11 players; about 500 runs, about 30 seconds). A real study uses the defaults of `sim explain nanan_131 --vs baseline`: 32 parameter sets × 4 seeds, every mechanism, 120 months.*
+# *To finish within two minutes in class this uses a tiny size: a generic old compound, 60 months, 4 parameter sets × 2 seeds, 2 mechanisms (door-to-door mobilisation and pooled money), Shapley values from only 4 sampled orderings (11 players; 472 runs, about 25 seconds on two cores). A real study uses the defaults of `sim explain nanan_131 --vs baseline`: 32 parameter sets × 4 seeds, every mechanism, 120 months.*
 
 # %%
 import tempfile
@@ -102,7 +102,7 @@ pd.set_option("display.width", 160)
 OUTCOMES = ("condition", "self_funded_share")
 study = build_study("nanan_131", "baseline", community="generic_old_compound",
                     steps=60, uncertainty=4, seeds=range(2), permutations=4,
-                    mechanisms=["mobilisation", "pooled_money", "coordination_cost"],
+                    mechanisms=["mobilisation", "pooled_money"],
                     outcomes=OUTCOMES)
 for p in study.players:
     print(f"参与者 player: {p.name:22s} {p.label('zh')} · {p.label('en')}")
@@ -115,7 +115,7 @@ print("运行 runs:", study.n_runs)
 # %%
 tmp = tempfile.TemporaryDirectory(prefix="lesson7-")
 out = Path(tmp.name) / "explain"
-run_study(study, out, workers=2, progress=False, report=False)  # 约 20 秒 · ~20 s
+run_study(study, out, workers=2, progress=False, report=False)  # 两核约 25 秒 · ~25 s on 2 cores
 results = answers(study, outcome_cube(out, study))
 table = attribution_table(study, results, lang="zh")
 COLUMNS = {"outcome": "结果 outcome", "label": "机构 institution",

@@ -42,3 +42,29 @@ def run_starts(sorted_keys: np.ndarray) -> np.ndarray:
     out[0] = True
     np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=out[1:])
     return out
+
+
+def weighted_sum(weights: Sequence[float] | np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Σₖ ``weights[k] × rows[k]``, added in the order k = 0, 1, …: ``weights @ rows`` machine-free.
+
+    ``weights @ rows`` is a BLAS call, and BLAS libraries pick a kernel per processor
+    (OpenBLAS: Haswell, SkylakeX, …) whose order of additions differs, so its last bits, and
+    through a tie or a threshold whole runs, depended on the machine (lesson 5's ten-year
+    government spending under competition: 7.69 million yuan with OpenBLAS's Haswell kernel,
+    7.76 with its SkylakeX one; docs/decisions.md §55). Here every element is one product
+    and one sum per row, in numpy's element-wise ufuncs, which round the same everywhere.
+
+    Args:
+        weights: ``(k,)`` weights.
+        rows: ``(k, n)`` values, one row per weight.
+
+    Returns:
+        ``(n,)`` weighted sums.
+    """
+    w = np.asarray(weights, dtype=float)
+    if w.ndim != 1 or rows.ndim != 2 or rows.shape[0] != w.size:
+        raise ValueError(f"weights {w.shape} and rows {rows.shape} do not match")
+    total = np.zeros(rows.shape[1])
+    for k in range(w.size):
+        total += w[k] * rows[k]
+    return total

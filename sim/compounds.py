@@ -141,7 +141,7 @@ class Compounds:
         q = self.condition
         per_household = (self.upkeep + self.volunteer_upkeep) / np.maximum(self.households, 1)
         loss = q * np.minimum(1.0, eco.decay + eco.violation_decay * violation_rate)
-        gain = (1.0 - q) * (1.0 - np.exp(-per_household / eco.restore_scale))
+        gain = (1.0 - q) * (1.0 - kernels.exp(-per_household / eco.restore_scale))
         self.condition = np.clip(q - loss + gain, 0.0, 1.0)
         self.upkeep[:] = 0.0
         self.volunteer_upkeep[:] = 0.0

@@ -16,6 +16,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from sim import kernels
+
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "constant": ("value",),
     "normal": ("mean", "sd"),
@@ -120,7 +122,7 @@ class Dist(BaseModel):
             case "beta":
                 out = rng.beta(self.a, self.b, n)
             case _:
-                out = self.median * np.exp(rng.normal(0.0, self.sigma, n))  # type: ignore[operator]
+                out = self.median * kernels.exp(rng.normal(0.0, self.sigma, n))  # type: ignore[operator]
         if self.clip is not None:
             out = np.clip(out, self.clip[0], self.clip[1])
         return out

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import kernels
 from sim.population import OWNER
 from sim.selfgov import BODIES, top_per_group
 
@@ -144,9 +145,9 @@ def apply_quality(model: CompoundModel) -> None:
     mu = float(model.population.public_spirit.mean())
     spirit, count = member_spirit(model, [KIND["committee"]])
     has = sg.bodies["committee"] & (count > 0)
-    sg.misuse_factor = np.where(has, np.exp(-cfg.misuse_spirit * (spirit - mu)), 1.0)
+    sg.misuse_factor = np.where(has, kernels.exp(-cfg.misuse_spirit * (spirit - mu)), 1.0)
     spirit, count = member_spirit(model, [KIND[k] for k in (*ELECTED, *PER_UNIT)])
-    sg.quality = np.where(count > 0, np.exp(cfg.efficiency_spirit * (spirit - mu)), 1.0)
+    sg.quality = np.where(count > 0, kernels.exp(cfg.efficiency_spirit * (spirit - mu)), 1.0)
 
 
 def update(model: CompoundModel, bodies_changed: bool = True) -> bool:

@@ -33,6 +33,7 @@ still works and building a model (:func:`require`) raises one
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -468,6 +469,40 @@ def update_reputation(decisions: np.ndarray, visible: np.ndarray, rate: float,
             reputation[i] = r + gossip * (sums[i] * inv - r)
 
 
+
+
+@kernel
+def _exp_into(x: np.ndarray, out: np.ndarray) -> None:
+    """``out[i] = exp(x[i])`` by the C library's ``exp``, one element at a time."""
+    for i in range(x.size):
+        out[i] = math.exp(x[i])
+
+
+def exp(x: np.ndarray | float) -> np.ndarray | np.float64:
+    """``np.exp`` of float64 values, the same on every machine: the C library's ``exp``.
+
+    numpy's ``exp`` of float64 arrays takes a SIMD path on processors with AVX-512 whose last
+    bits differ from the C library's, which numpy uses elsewhere; through a threshold, those
+    bits change whole runs, so a seed gave one run on a machine with AVX-512 and another
+    without (55 of the 70 cases of ``benchmarks/fingerprint.py``; docs/decisions.md §55).
+    Every exponential of the model goes through here instead. The compiled loop calls the C
+    library's ``exp`` (numba vectorises ``math.exp`` only with Intel's SVML, which it uses
+    only if installed), and :attr:`Kernel.py_func` calls it through :func:`math.exp`:
+    ``tests/test_kernels.py`` checks that both give :func:`math.exp`'s bits.
+
+    Args:
+        x: Values (any shape; converted to float64).
+
+    Returns:
+        ``exp(x)``, float64, of the shape of ``x`` (a numpy scalar for a scalar, as ``np.exp``).
+    """
+    values = np.array(x, dtype=np.float64, order="C")
+    out = np.empty_like(values)
+    _exp_into(values.reshape(-1), out.reshape(-1))
+    return out if out.ndim else out[()]
+
+
 KERNELS: tuple[Kernel[Any, Any], ...] = (cooperative_decisions, apply_choices,
-                                         count_by_compound, update_beliefs, update_reputation)
+                                         count_by_compound, update_beliefs, update_reputation,
+                                         _exp_into)
 """Every kernel of this module (the tests run them compiled and as plain Python)."""

@@ -319,7 +319,7 @@ class CompoundModel(mesa.Model):
         has_grievance = bool(self.matters.n_open or pop.grievance.any())
         if has_grievance:
             touching = self.matters.touching(self)
-            pressure = 1.0 - np.exp(-touching / 3.0)
+            pressure = 1.0 - kernels.exp(-touching / 3.0)
             growth = mat.grievance_rate * pressure * (1.0 - pop.grievance)
             decay = mat.grievance_decay + self.selfgov.grievance_relief[pop.compound]
             pop.grievance = np.clip(pop.grievance + growth - decay * pop.grievance, 0.0, 1.0)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import errno
 import fnmatch
+import functools
 import json
 import os
 import re
@@ -375,7 +376,7 @@ def _json_default(value: Any) -> Any:
                     "JSON-serialisable")
 
 
-def write_parquet(df: pd.DataFrame, path: Path | BinaryIO, *,
+def write_parquet(df: pd.DataFrame | pa.Table, path: Path | BinaryIO, *,
                   metadata: dict[bytes, bytes] | None = None,
                   pandas_metadata: bool = True) -> None:
     """Write a frame to Parquet, recording units and meanings of known columns.
@@ -385,22 +386,31 @@ def write_parquet(df: pd.DataFrame, path: Path | BinaryIO, *,
     ``sim.columns``), so a table opened years later still says what its numbers mean.
 
     Args:
-        df: The table; its index is not written.
+        df: The table (a frame, whose index is not written, or an Arrow table).
         path: The file to write, or a binary file object open for writing.
         metadata: More key-value metadata for the footer (a part file's run id).
         pandas_metadata: Keep pandas' own metadata (a few kilobytes that small part files,
             read back through pyarrow, do not need).
     """
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    docs = {name: {"unit": COLUMNS[name].unit, "zh": COLUMNS[name].zh,
-                   "en": COLUMNS[name].en, "meaning": COLUMNS[name].meaning}
-            for name in df.columns if name in COLUMNS}
+    table = df if isinstance(df, pa.Table) else pa.Table.from_pandas(df, preserve_index=False)
     meta = dict(table.schema.metadata or {})
     if not pandas_metadata:
         meta.pop(b"pandas", None)
-    meta[b"sim.columns"] = json.dumps(docs, ensure_ascii=False).encode("utf-8")
+    meta[b"sim.columns"] = column_docs(tuple(table.column_names))
     meta.update(metadata or {})
     pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+@functools.lru_cache(maxsize=64)
+def column_docs(names: tuple[str, ...]) -> bytes:
+    """The footer's ``sim.columns``: each known column's unit and meaning, as JSON.
+
+    Computed once per set of names: the thousands of part files of a study share one.
+    """
+    docs = {name: {"unit": COLUMNS[name].unit, "zh": COLUMNS[name].zh,
+                   "en": COLUMNS[name].en, "meaning": COLUMNS[name].meaning}
+            for name in names if name in COLUMNS}
+    return json.dumps(docs, ensure_ascii=False).encode("utf-8")
 
 
 _write_parquet = write_parquet  # the name used before it was public

@@ -16,6 +16,7 @@ import mesa
 import networkx as nx
 import numpy as np
 
+from sim import kernels
 from sim.distributions import draw
 from sim.errors import ConfigError
 from sim.network import Layout
@@ -253,7 +254,7 @@ def draw_traits(scenario: Scenario, group_of: np.ndarray, floating: np.ndarray,
     out["tenure"] = np.where(floating, FLOATING, np.where(owner, OWNER, RENTER)).astype(np.int8)
     out["party"] = rng.random(n) < g_attr["party_share"]
     out["registered"] = out["party"] & (rng.random(n) < pop.party_registered_share)
-    out["ability"] = g_attr["ability_median"] * np.exp(rng.normal(0.0, pop.ability_sigma, n))
+    out["ability"] = g_attr["ability_median"] * kernels.exp(rng.normal(0.0, pop.ability_sigma, n))
     out["cost_per_yuan"] = 1.0 / (out["ability"] * beh.burden_unit)
 
     def trait(spec: Any, field: str, bounds: tuple[float, float]) -> np.ndarray:

@@ -269,3 +269,21 @@ def test_without_numba_the_package_imports_and_a_run_says_what_to_install(tmp_pa
     assert len(lines) == 1 and lines[0].startswith("sim: error: numba: is not installed")
     assert "pip install numba" in lines[0] and "Traceback" not in out.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_exp_gives_the_c_library_bits_compiled_and_as_plain_python():
+    # The model's exponentials (kernels.exp) must not depend on the processor: numpy's exp
+    # takes AVX-512 code where there is some, whose last bits differ (docs/decisions.md §55).
+    # Compiled or not, kernels.exp gives math.exp's bits (the C library's exp).
+    import math
+
+    x = np.random.default_rng(0).uniform(-40.0, 40.0, 20_000)
+    expected = np.array([math.exp(v) for v in x])
+    assert kernels.exp(x).tobytes() == expected.tobytes()
+    out = np.empty_like(x)
+    kernels._exp_into.py_func(x[:2_000], out[:2_000])
+    assert out[:2_000].tobytes() == expected[:2_000].tobytes()
+    grid = x.reshape(100, 200)[::2, ::3]  # any shape, strided
+    assert kernels.exp(grid).shape == grid.shape
+    assert kernels.exp(grid).tobytes() == np.array([math.exp(v) for v in grid.ravel()]).tobytes()
+    assert float(kernels.exp(0.5)) == math.exp(0.5)

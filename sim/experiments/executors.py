@@ -39,7 +39,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import pyarrow as pa
 
 from sim.errors import ConfigError
 from sim.experiments.spec import column_value
@@ -226,6 +226,11 @@ def run_batch(job: Job, runs: Sequence[dict[str, Any]]) -> list[str]:
 def write_run(job: Job, run: dict[str, Any], model: Any) -> str:
     """Write the part file of one finished run and return its path.
 
+    The table is built in Arrow directly, one constant column per parameter: through a
+    pandas frame, the ~150 constant columns of an uncertainty study cost about as much as a
+    third of the run itself (``benchmarks/RESULTS.md``). The columns' names, order and types
+    are those of the frame (pandas' strings are Arrow ``large_string``).
+
     Raises:
         RunFailedError: (field ``--out``) if the file cannot be written.
     """
@@ -234,20 +239,27 @@ def write_run(job: Job, run: dict[str, Any], model: Any) -> str:
     ts = timeseries_frame(model)
     info = run_info(model)
     n = len(ts)
-    front: dict[str, Any] = {
-        "run_id": [run["run_id"]] * n,
-        "sample": pd.Series([run["sample"]] * n, dtype="int64"),
-        "seed": pd.Series([run["seed"]] * n, dtype="int64"),
-        "month": ts["month"].astype("int64"),
+    columns: dict[str, pa.Array] = {
+        "run_id": constant(run["run_id"], n),
+        "sample": pa.array([run["sample"]] * n, pa.int64()),
+        "seed": pa.array([run["seed"]] * n, pa.int64()),
+        "month": pa.array(ts["month"].to_numpy(dtype="int64")),
     }
     for name, kind in job.params:
-        front[name] = [column_value(kind, run["params"][name])] * n
-    frame = pd.concat([pd.DataFrame(front), ts.drop(columns="month")], axis=1)
+        columns[name] = constant(column_value(kind, run["params"][name]), n)
+    rest = pa.Table.from_pandas(ts.drop(columns="month"), preserve_index=False)
+    columns.update(zip(rest.column_names, rest.columns, strict=True))
     path = part_path(job.out, run["run_id"])
     try:
-        return str(write_part(frame, path, run["run_id"], run.get("scenario"), info))
+        return str(write_part(pa.table(columns), path, run["run_id"], run.get("scenario"), info))
     except OSError as exc:  # disk full, permissions: one line in the driver
         raise RunFailedError(run["run_id"], write_error(path, exc), "--out") from None
+
+
+def constant(value: Any, n: int) -> pa.Array:
+    """``n`` copies of ``value``: the Arrow column a pandas frame gives (text: ``large_string``)."""
+    column = pa.array([value] * n)
+    return column.cast(pa.large_string()) if pa.types.is_string(column.type) else column
 
 
 _VERSIONS: dict[str, str] = {}

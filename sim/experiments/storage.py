@@ -114,7 +114,7 @@ def scenario_fingerprint(config: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def write_part(df: pd.DataFrame, path: Path, run_id: str, scenario: str | None = None,
+def write_part(df: pd.DataFrame | pa.Table, path: Path, run_id: str, scenario: str | None = None,
                run: dict[str, Any] | None = None) -> Path:
     """Write one run's table to ``path`` atomically (temporary file, then ``os.replace``).
 
@@ -122,7 +122,7 @@ def write_part(df: pd.DataFrame, path: Path, run_id: str, scenario: str | None =
     the footer), with the run's identity beside them.
 
     Args:
-        df: The run's rows.
+        df: The run's rows (a frame or an Arrow table).
         path: The part file.
         run_id: Recorded in the file's metadata, checked by :func:`part_problem`.
         scenario: Fingerprint of the run's resolved scenario, recorded beside ``run_id``.

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
+from sim import kernels
 from sim.arrays import isin, run_starts
 from sim.institutions.base import Access, Contract, Institution, Params
 from sim.institutions.congress import Congress, CongressParams
@@ -320,7 +321,7 @@ class OwnersCommittee(Institution[CommitteeParams]):
             sg.approved[:] = -1
             return
         volunteers = model.compounds.total(model.population.acts[:, 2])[comps]
-        skilled = model.rng.random(comps.size) < 1.0 - np.exp(-volunteers / p.skill_rarity)
+        skilled = model.rng.random(comps.size) < 1.0 - kernels.exp(-volunteers / p.skill_rarity)
         labour = np.array([t.labour_share for t in model.config.matters.types])[book.kind[pos]]
         cost = book.cost[pos] * (1.0 - p.price_saving) * (1.0 - labour * skilled)
         others = sg.matching_share[comps] + sg.cobuilding_share[comps]

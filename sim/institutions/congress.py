@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
+from sim import kernels
 from sim.institutions.base import Params
 from sim.population import OWNER
 
@@ -185,7 +186,7 @@ class Congress:
         """Draw each household's floor area (nothing is drawn if no congress can pass)."""
         p = self.params
         if self.possible:
-            self.area = p.area_median * np.exp(model.rng.normal(0.0, p.area_sigma,
+            self.area = p.area_median * kernels.exp(model.rng.normal(0.0, p.area_sigma,
                                                                 model.population.n))
 
     def month_end(self, model: CompoundModel, sustained: np.ndarray,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
+from sim.arrays import weighted_sum
 from sim.institutions.base import Access, Contract, Institution, Params
 from sim.institutions.government import RecentRates
 
@@ -56,7 +57,7 @@ def assessment_score(condition: np.ndarray, compliance: np.ndarray, contribution
     parts = np.vstack((condition, compliance, contribution,
                        np.minimum(1.0, np.asarray(participation) / participation_full)))
     w = np.asarray(weights, dtype=float)
-    return 100.0 * (w @ np.clip(parts, 0.0, 1.0)) / w.sum()
+    return 100.0 * weighted_sum(w, np.clip(parts, 0.0, 1.0)) / w.sum()
 
 
 def update_status(status: np.ndarray, streaks: np.ndarray, score: np.ndarray,

@@ -28,6 +28,7 @@ import numpy as np
 from pydantic import Field
 
 from sim import firm
+from sim.arrays import weighted_sum
 from sim.institutions.base import Access, Contract, Institution, Params
 
 if TYPE_CHECKING:
@@ -480,7 +481,7 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
         w = self.weights()
         if not w.any():
             return np.zeros(model.n_compounds)
-        return (w @ self.criterion_scores(model)) / w.sum()
+        return weighted_sum(w, self.criterion_scores(model)) / w.sum()
 
     def budget(self, model: CompoundModel) -> float:
         """Yuan per campaign for the budget-based rules: spend × share × all households."""
