@@ -470,8 +470,8 @@ def test_pattern6_same_bodies_do_better_with_a_hub(stacks, stacks_without_link_c
 
     Consistency check: the hub's only channels are the link-counting formula (k − 1 links
     instead of k(k − 1)/2, at ``coordination.cost_per_link`` each) and the firm's fixed cost
-    × ``firm_cost_factor`` (0.9). Control: with ``cost_per_link = 0`` the gain (+0.024)
-    shrinks to the firm's part (+0.002; 3 December 2026); with the firm factor at 1 as well,
+    × ``firm_cost_factor`` (0.9). Control: with ``cost_per_link = 0`` the gain (+0.028)
+    shrinks to the firm's part (+0.001; 3 December 2026); with the firm factor at 1 as well,
     hub and stacked runs are bit-identical. So "integration beats stacking" is the assumed formula.
     """
     p, effect = paired(stacks["hub"], stacks["many"], "greater")
@@ -540,7 +540,7 @@ def test_pattern6_the_bodies_added_first_take_the_larger_gain(stacks, stacks_wit
     2026; 20 seeds with link cost, 10 without).
 
     Consistency check: the link formula. With the link cost the branch and the committee
-    added *after* the five lower condition (−0.009 per body: seven stacked bodies do worse than
+    added *after* the five lower condition (−0.008 per body: seven stacked bodies do worse than
     five), without it they raise it. So "diminishing, not negative, returns" holds only in the
     order of ``STACKS``; the negative returns of the other order are the assumed cost per link.
     """

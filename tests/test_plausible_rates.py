@@ -28,7 +28,7 @@ BOUNDED = ("volunteer_rate_mean",)
 """The rates with a cited bound; the others have none (docs/targets.md says why)."""
 
 OUTSIDE_AT_DEFAULTS = {
-    ("heping_road", "huli_six_party"): "volunteering 0.407 [0.387, 0.414] > 0.39",
+    ("heping_road", "huli_six_party"): "volunteering 0.398 [0.388, 0.404] > 0.39",
 }
 """Pairs outside a bound at the defaults of 3 December 2026 (seeds 0–2; two of huli_six_party's
 parameters calibrated, docs/calibration.md): acceptance point 3 is not met for them (issue 13).

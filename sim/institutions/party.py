@@ -25,14 +25,15 @@ if TYPE_CHECKING:
 class DualReportParams(Params):
     """Parameters of ``dual_report``."""
 
-    share: float = Field(0.727, ge=0, le=1, description="Share of party-member households "
+    share: float = Field(0.719, ge=0, le=1, description="Share of party-member households "
                                                         "registered at their home compound; "
                                                         "the prior is our assumption, the "
                                                         "default its posterior median under "
                                                         "huli_six_party's volunteering bound.",
                          json_schema_extra={"prior": {
                              "low": 0.7, "high": 1.0, "source": "assumption",
-                             "calibrated": "plausible.yaml, huli_six_party; docs/calibration.md"}})
+                             "calibrated": "plausible.yaml (Xiamen's bound), huli_six_party; "
+                                           "docs/calibration.md"}})
 
 
 class DualReport(Institution[DualReportParams]):

@@ -49,7 +49,7 @@ class SocialOrganisationParams(Params):
                                                         "efficiency; our assumption.",
                           json_schema_extra={"prior": {"low": 0.01, "high": 0.03,
                                                        "source": "assumption"}})
-    volunteer_norm: float = Field(0.164, ge=0, le=5, description="Utility added to "
+    volunteer_norm: float = Field(0.161, ge=0, le=5, description="Utility added to "
                                                                  "volunteering by organised "
                                                                  "volunteer teams "
                                                                  "(《小区志愿者章程》); the prior "
@@ -59,8 +59,8 @@ class SocialOrganisationParams(Params):
                                                                  "volunteering bound.",
                                   json_schema_extra={"prior": {
                                       "low": 0.15, "high": 0.45, "source": "assumption",
-                                      "calibrated": "plausible.yaml, huli_six_party; "
-                                                    "docs/calibration.md"}})
+                                      "calibrated": "plausible.yaml (Xiamen's bound), "
+                                                    "huli_six_party; docs/calibration.md"}})
     effective_share: float = Field(1.0, ge=0, le=1, description="Share of compounds whose "
                                                                 "organisation actually works "
                                                                 "(drawn at setup); 1 for a "
