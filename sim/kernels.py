@@ -469,8 +469,6 @@ def update_reputation(decisions: np.ndarray, visible: np.ndarray, rate: float,
             reputation[i] = r + gossip * (sums[i] * inv - r)
 
 
-
-
 @kernel
 def _exp_into(x: np.ndarray, out: np.ndarray) -> None:
     """``out[i] = exp(x[i])`` by the C library's ``exp``, one element at a time."""

@@ -228,7 +228,7 @@ def write_run(job: Job, run: dict[str, Any], model: Any) -> str:
 
     The table is built in Arrow directly, one constant column per parameter: through a
     pandas frame, the ~150 constant columns of an uncertainty study cost about as much as a
-    third of the run itself (``benchmarks/RESULTS.md``). The columns' names, order and types
+    third of the run itself (docs/decisions.md §56). The columns' names, order and types
     are those of the frame (pandas' strings are Arrow ``large_string``).
 
     Raises:
