@@ -36,7 +36,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python docs/make_parameters.py --check
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not alone"
-	$(BIN)/python -m pytest -q -p no:xdist -m alone tests/test_notebooks.py
+	$(BIN)/python -m pytest -q -p no:xdist -m alone --durations=3 tests/test_notebooks.py
 
 app: $(STAMP)
 	$(BIN)/sim app
