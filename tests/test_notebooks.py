@@ -53,9 +53,9 @@ def timed(path: Path) -> Any:
 
     Such a lesson's wall time is what a teacher sees on a two-core machine with nothing else
     running; under pytest-xdist another test process shares the cores, and the lesson's
-    pool then waits for it (lesson 7: 55 s alone, 96 s beside the other worker). So ``make
-    test`` runs the ``alone`` tests after the parallel suite, by themselves
-    (docs/decisions.md §56); the limit is the same.
+    pool then waits for it (lesson 7 on 3 December: 42 s alone, 96 s beside the other
+    worker). So ``make test`` runs the ``alone`` tests after the parallel suite, by
+    themselves (docs/decisions.md §56); the limit is the same.
     """
     pooled = POOL.search(path.with_suffix(".py").read_text(encoding="utf-8")) is not None
     return pytest.param(path, id=path.stem, marks=[pytest.mark.alone] if pooled else [])
