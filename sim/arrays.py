@@ -3,7 +3,9 @@
 A 200-household compound's month is ~1,200 numpy calls on arrays of a few to a few hundred
 elements, so what a month costs is numpy's per-call overhead, not arithmetic. The helpers
 here give exactly what the numpy function they replace gives (tested against it in
-``tests/test_arrays.py``), with less Python-level work on small inputs.
+``tests/test_arrays.py``), with less Python-level work on small inputs. One is the other way
+round: :func:`weighted_sum` replaces ``weights @ rows``, whose last bits depend on the BLAS
+kernel the processor gets, by additions in a fixed order (the same sum, to rounding).
 """
 
 from __future__ import annotations

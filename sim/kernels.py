@@ -494,7 +494,7 @@ def exp(x: np.ndarray | float) -> np.ndarray | np.float64:
     Returns:
         ``exp(x)``, float64, of the shape of ``x`` (a numpy scalar for a scalar, as ``np.exp``).
     """
-    values = np.array(x, dtype=np.float64, order="C")
+    values = np.asarray(x, dtype=np.float64, order="C")  # no copy of a float64 array
     out = np.empty_like(values)
     _exp_into(values.reshape(-1), out.reshape(-1))
     return out if out.ndim else out[()]
