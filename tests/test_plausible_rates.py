@@ -31,7 +31,8 @@ OUTSIDE_AT_DEFAULTS = {
     ("heping_road", "huli_six_party"): "volunteering 0.398 [0.388, 0.404] > 0.39",
 }
 """Pairs outside a bound at the defaults of 3 December 2026 (seeds 0–2; two of huli_six_party's
-parameters calibrated, docs/calibration.md): acceptance point 3 is not met for them (issue 13).
+parameters calibrated, docs/calibration.md; why the defaults did not move again: docs/decisions.md
+§58): acceptance point 3 is not met for them (issue 13).
 Strict: the mark must go when the defaults move inside."""
 
 
