@@ -12,6 +12,7 @@ credits a different mechanism than the design's own account, the test says so.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,8 @@ from sim.patterns import (
     stacked_condition,
 )
 from tests.conftest import SEEDS, Tracked, tracked_runs
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ALPHA = 0.01
 pytestmark = pytest.mark.slow
@@ -572,30 +575,31 @@ def test_pattern6_the_bodies_added_first_take_the_larger_gain(stacks, stacks_wit
 
 # ----------------------------------------------------------------------------- five designs
 
-DESIGNS = ("baseline", "nanan_131", "huli_six_party", "chongchuan_plus", "kunming_red_courtyard",
-           "pujiang_situation", "pujiang_remedies")
-OUTCOMES = ("contribution_rate", "participation_rate", "condition", "trust", "dependence",
-            "firm_present_share", "self_funded_share")
+def designs_table_script():
+    """``docs/make_designs_table.py`` as a module: the runs and tables of docs/mechanisms.md."""
+    spec = importlib.util.spec_from_file_location("make_designs_table",
+                                                  ROOT / "docs" / "make_designs_table.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_five_designs_run_on_heping_road_and_differ():
-    """All seven designs run 120 months on Heping Road; no two give the same outcomes.
+    """All seven designs run 120 months on Heping Road; no two give the same outcomes, and
+    docs/mechanisms.md holds the tables these runs give.
 
-    Consistency check: a smoke test; different institutions give different runs.
+    Consistency check: a smoke test; different institutions give different runs. The same
+    runs render the two tables of "The seven designs on Heping Road", so the document fails
+    here when the model changes under it (rewrite with ``docs/make_designs_table.py``).
     """
-    means = {}
-    for design in DESIGNS:
-        last_years = []
-        for seed in range(3):
-            model = sim.CompoundModel(sim.load_config(f"configs/designs/{design}.yaml")
-                                      .override({"community": "heping_road"}), rng=seed)
-            model.run(120)
-            frame = model.datacollector.get_model_vars_dataframe()
-            assert len(frame) == 121
-            last_years.append(frame[list(OUTCOMES)].iloc[-12:].mean())
-        means[design] = pd.concat(last_years, axis=1).mean(axis=1)
-    table = pd.DataFrame(means).T
+    script = designs_table_script()
+    runs = script.measure_all()
+    table = script.outcome_table(runs)
     print(table.round(3).to_string())
-    for i, a in enumerate(DESIGNS):
-        for b in DESIGNS[i + 1:]:
+    designs = script.DESIGNS
+    for i, a in enumerate(designs):
+        for b in designs[i + 1:]:
             assert (table.loc[a] - table.loc[b]).abs().max() > 0.02, (a, b)
+    written = script.blocks(script.DOC.read_text(encoding="utf-8"))
+    assert written == script.render(runs), "docs/mechanisms.md: run docs/make_designs_table.py"
