@@ -1,4 +1,4 @@
-"""Figures a lesson's text quotes, checked against the lesson's own run.
+"""Figures a lesson's or a document's text quotes, checked against the runs that give them.
 
 A lesson's discussion quotes figures ("face raises the contribution rate by about 0.14"),
 and the text does not change when the model does: a figure that a later model no longer
@@ -15,6 +15,11 @@ for ``"13"``, half a percentage point for ``"76 %"``), so a count must be exact.
 quote rounded figures ("about 0.14") of seeded runs, so a figure moves only when the model
 does.
 
+The documents (README, ODD, mechanisms) quote the figures of the pattern tests, which run 20
+seeds; :func:`check_documents` lets a pattern test check that a document still says what the
+test measured: each phrase must appear in the document as written (line breaks aside), and
+each figure marked in it must be the test's value rounded as quoted.
+
 课程讨论中引用的数字与本课运行结果的核对：引用的数字应是本次运行结果按所引位数四舍五入的值（相差
 不超过最后一位的半个单位）；不一致时本课停止，并指出哪个数字已经过时。
 """
@@ -23,8 +28,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -118,3 +124,49 @@ def check_quotes(figures: Mapping[str, tuple[str, float]]) -> pd.DataFrame:
         columns["run"]: [round(q.value, 4) for q in quotes],
         columns["agrees"]: ["✓" for _ in quotes],
     })
+
+
+MARKED = re.compile(r"\{([^{}]+)\}")
+"""A figure marked in a phrase of :func:`check_documents`: ``{0.712}``."""
+
+
+def _squash(text: str) -> str:
+    """``text`` with every run of whitespace one space (documents wrap their lines)."""
+    return " ".join(text.split())
+
+
+def check_documents(quotes: Sequence[tuple[str, str, Sequence[float]]], root: Path) -> None:
+    """Check that documents still say what a test measured, figure by figure.
+
+    Args:
+        quotes: ``(document, phrase, values)`` each: the document's path under ``root``, a
+            phrase it contains as written (whitespace runs count as one space) with each
+            quoted figure in braces — ``"the hub's edge ({0.712} vs {0.689})"`` — and the
+            test's value for each marked figure, in order (a share for a percentage).
+        root: The repository root.
+
+    Raises:
+        StaleQuoteError: If a document no longer contains a phrase, or a marked figure is not
+            the value rounded to the digits quoted; the message lists every problem.
+        ValueError: If a phrase marks a different number of figures than values are given,
+            or a marked figure is not a number as the text would write it.
+    """
+    texts: dict[str, str] = {}
+    problems: list[str] = []
+    for document, phrase, values in quotes:
+        figures = MARKED.findall(phrase)
+        if len(figures) != len(values):
+            raise ValueError(f"{phrase!r}: {len(figures)} marked figure(s), "
+                             f"{len(values)} value(s)")
+        if document not in texts:
+            texts[document] = _squash((root / document).read_text(encoding="utf-8"))
+        plain = _squash(MARKED.sub(lambda m: m.group(1), phrase))
+        if plain not in texts[document]:
+            problems.append(f"  {document}: no longer says {plain!r}")
+        for quoted, value in zip(figures, values, strict=True):
+            if not Quote(plain, quoted, float(value)).agrees:
+                problems.append(f"  {document}: {quoted} ≠ {float(value):.4g} in {plain!r}")
+    if problems:
+        n = len(problems)
+        raise StaleQuoteError("\n".join([TEXT["zh"]["stale_document"].format(n=n),
+                                         TEXT["en"]["stale_document"].format(n=n), *problems]))

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import sim
+from sim.quotes import check_documents
+
+ROOT = Path(__file__).resolve().parents[1]
+"""The repository root."""
+
+
+def document_says(document: str, *quotes: tuple[str, Sequence[float]]) -> None:
+    """Check that a document still says what a pattern test measured.
+
+    Each quote is ``(phrase, values)``: a phrase of ``document`` (a path under the repository
+    root: README.md, docs/ODD.md) with its figures in braces, and the test's value for each
+    (:func:`sim.quotes.check_documents`), so a figure that the model no longer gives, or a
+    document rewritten without the test, fails the test.
+    """
+    check_documents([(document, phrase, values) for phrase, values in quotes], ROOT)
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from scipy import stats
 import sim
 from sim.mechanisms import mechanism
 from sim.patterns import firm_exit_events, retained_after_renovation, retained_lift_did
-from tests.conftest import SEEDS, tracked_runs
+from tests.conftest import SEEDS, document_says, tracked_runs
 
 ALPHA = 0.01
 pytestmark = pytest.mark.slow
@@ -62,9 +62,10 @@ def test_pattern1_rebound_after_renovation(baseline_heping):
 
     Consistency check: condition decays at ``economy.decay`` unless upkeep is paid, so a
     one-off lift fades by the assumed form; the control below (no decay) keeps it. Measured
-    both ways: the retained share (0.18) and net of the untreated compounds' trend
-    (difference in differences, 0.31; untreated compounds fall under the baseline, so the
-    plain share understates what the renovation left).
+    both ways: the retained share (0.42) and net of the untreated compounds' trend
+    (difference in differences, 0.47; untreated compounds fall under the baseline, so the
+    plain share understates what the renovation left). 4 December 2026; the README's
+    figures are checked against these runs.
 
     Test: one-sided Wilcoxon signed-rank of (retained share − 0.5) over 20 seeds, for both.
     """
@@ -78,6 +79,11 @@ def test_pattern1_rebound_after_renovation(baseline_heping):
           f"(p = {result_did.pvalue:.2g})")
     assert result.pvalue < ALPHA and result_did.pvalue < ALPHA
     assert np.median(retained) < 0.5 and np.median(did) < 0.5
+    medians = (np.median(retained), np.median(did))
+    document_says("README.md", ("{42 %} of a renovation's lift is left after four years ({47 %} "
+                                "net of the untreated compounds' trend)", medians))
+    document_says("docs/ODD.md", ("(a) Retained share {0.42}, net of trend {0.47} (both < 0.5)",
+                                  medians))
 
 
 def test_pattern1_negative_control_without_decay_there_is_no_rebound():
@@ -100,11 +106,13 @@ def test_pattern1_dependence_learning_deepens_the_rebound(
     Finding: government money raises dependence (§3 of mechanisms.md), dependence lowers
     paying and complying, less upkeep and more violations wear the renovated compounds
     down faster. Negative control: ``behaviour.learning.dependence = 0`` (dependence stays
-    at its start) — that part of the rebound is gone: the retained share rises from 0.18 to
-    0.46 (net of trend 0.31 → 0.50). The rest of the rebound is decay (the check above).
+    at its start) — that part of the rebound is gone: the retained share rises from 0.42 to
+    0.59 (net of trend 0.47 → 0.56; 4 December 2026). The rest of the rebound is decay (the
+    check above).
 
     Test: one-sided Wilcoxon signed-rank, paired by seed, for both measures.
     """
+    medians, with_medians = [], []
     for measure in (retained_after_renovation, retained_lift_did):
         with_it = np.array([measure(m) for m in baseline_heping])
         without = np.array([measure(m) for m in baseline_without_dependence_learning])
@@ -112,6 +120,15 @@ def test_pattern1_dependence_learning_deepens_the_rebound(
         print(f"{measure.__name__}: {np.median(with_it):.3f} with dependence learning, "
               f"{np.median(without):.3f} without (p = {result.pvalue:.2g})")
         assert result.pvalue < ALPHA
+        medians.append(np.median(without))
+        with_medians.append(np.median(with_it))
+    document_says("README.md", ("without dependence learning {59 %} ({56 %} net)", medians))
+    document_says("docs/ODD.md", ("retained share {0.42} → {0.59}, net of trend {0.47} → {0.56}",
+                                  (with_medians[0], medians[0], with_medians[1], medians[1])))
+    document_says("docs/mechanisms.md", (
+        "a renovation keeps {0.59} of its lift after 47 months instead of {0.42} ({0.56} instead "
+        "of {0.47} net of the untreated compounds' trend)",
+        (medians[0], with_medians[0], medians[1], with_medians[1])))
 
 
 def test_pattern1_dependence_moves_toward_the_government_share(baseline_heping):
@@ -119,9 +136,9 @@ def test_pattern1_dependence_moves_toward_the_government_share(baseline_heping):
 
     Consistency check: dependence moves toward the government's share of the compound's
     money at ``behaviour.learning.dependence`` a month (the assumed learning rule). It starts
-    at 0.3, below that share under the baseline (about 0.67), so it rises (0.30 → 0.54);
-    started at 0.8, above it, the same rule makes it fall (0.80 → 0.67). So the rise is
-    not a finding about the administrative mode.
+    at 0.3, below that share under the baseline, so it rises (0.30 → 0.39 over 120 months);
+    started at 0.8, above it, the same rule makes it fall (0.80 → 0.66; 4 December 2026). So
+    the rise is not a finding about the administrative mode.
 
     Test: one-sided Wilcoxon signed-rank, paired by seed, each way.
     """
@@ -139,6 +156,12 @@ def test_pattern1_dependence_moves_toward_the_government_share(baseline_heping):
           f"from 0.8: {high_start.mean():.3f} → {high_end.mean():.3f} (p = {down.pvalue:.2g})")
     assert up.pvalue < ALPHA
     assert down.pvalue < ALPHA
+    document_says("docs/ODD.md", ("(c) Dependence {0.30} → {0.39} (means)",
+                                  (start.mean(), end.mean())),
+                  ("started at 0.8 it falls (→ {0.66})", (high_end.mean(),)))
+    document_says("docs/mechanisms.md", ("mean dependence grows from {0.30} to {0.39} in ten years",
+                                         (start.mean(), end.mean())),
+                  ("0.8 it falls to {0.66} (pattern 1)", (high_end.mean(),)))
 
 
 # ----------------------------------------------------------------------------- pattern 2
@@ -160,8 +183,8 @@ def test_pattern2_firms_exit_after_collection_falls(exit_events):
     Consistency check: the exit rule is "``economy.firm_exit_patience`` (12) consecutive
     months of collection below ``economy.firm_exit_collection`` (0.5)", so the year before
     an exit is below 0.5 by construction (0.41) and, for firms that started above it
-    (0.73 in the first year), below the first year's. What makes collection fall there is
-    tested as a finding below (dependence learning).
+    (0.77 in the first year; 4 December 2026), below the first year's. What makes
+    collection fall there is tested as a finding below (dependence learning).
 
     Test: one-sided Wilcoxon signed-rank over per-seed means of exit events;
     at least 15 of 20 seeds must have an exit.
@@ -173,6 +196,12 @@ def test_pattern2_firms_exit_after_collection_falls(exit_events):
           f"{exit_events['collection_before_exit'].mean():.3f} before exit, "
           f"p = {result.pvalue:.2g}")
     assert result.pvalue < ALPHA
+    first, before = (exit_events["collection_first_year"].mean(),
+                     exit_events["collection_before_exit"].mean())
+    document_says("README.md", ("collection is below 0.5 before an exit ({0.77} → {0.41})",
+                                (first, before)))
+    document_says("docs/ODD.md", ("(a) Collection in the 12 months before an exit {0.41}, first "
+                                  "year {0.77}", (before, first)))
     exit_level = sim.load_config("configs/designs/baseline.yaml").economy.firm_exit_collection
     assert (exit_events["collection_before_exit"] < exit_level).all()
 
@@ -207,6 +236,9 @@ def test_pattern2_abandoned_compounds_petition_more(exit_events):
     print(f"petitions per household in 24 months: {paired['petitions_after'].mean():.4f} vs "
           f"{paired['petitions_after_controls'].mean():.4f} (kept firm), p = {result.pvalue:.2g}")
     assert result.pvalue < ALPHA
+    document_says("docs/ODD.md", ("({0.076} vs {0.025} per household in 24 months)",
+                                  (paired["petitions_after"].mean(),
+                                   paired["petitions_after_controls"].mean())))
 
 
 def test_pattern2_negative_control_affordable_fees_keep_firms():
@@ -227,9 +259,9 @@ def test_pattern2_dependence_learning_drives_firms_out(
 
     Finding: campaign and government money raise dependence, dependence lowers paying,
     collection falls below the exit level and firms leave. Negative control:
-    ``behaviour.learning.dependence = 0`` — firm exits fall by about half (mean 8.6 → 4.6
-    per run on Heping Road). The other half happens without it (compounds whose collection
-    starts low).
+    ``behaviour.learning.dependence = 0`` — firm exits fall by two thirds (mean 4.8 → 1.6
+    per run on Heping Road; 4 December 2026). The other third happens without it (compounds
+    whose collection starts low).
 
     Test: one-sided Wilcoxon signed-rank of exits per run, paired by seed.
     """
@@ -240,3 +272,9 @@ def test_pattern2_dependence_learning_drives_firms_out(
           f"{without.mean():.2f} without (p = {result.pvalue:.2g})")
     assert result.pvalue < ALPHA
     assert without.mean() < 0.75 * with_it.mean()
+    document_says("README.md", ("dependence learning triples exits ({1.6} → {4.8} per run)",
+                                (without.mean(), with_it.mean())))
+    document_says("docs/ODD.md", ("firm exits per run fall from {4.8} to {1.6} (means)",
+                                  (with_it.mean(), without.mean())))
+    document_says("docs/mechanisms.md", ("firm exits fall from {4.8} to {1.6} per run",
+                                         (with_it.mean(), without.mean())))

@@ -8,10 +8,11 @@ lesson has such a cell, and runs the lessons.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
-from sim.quotes import Quote, StaleQuoteError, check_quotes
+from sim.quotes import Quote, StaleQuoteError, check_documents, check_quotes
 
 
 @pytest.mark.parametrize(("quoted", "figure", "tolerance"), [
@@ -73,3 +74,28 @@ def test_a_stale_figure_stops_the_lesson_naming_every_one() -> None:
 def test_a_figure_that_is_not_a_number_is_refused(quoted: str) -> None:
     with pytest.raises(ValueError, match="quoted figure"):
         check_quotes({"x": (quoted, 0.14)})
+
+
+def test_a_document_that_says_what_the_test_measured_passes(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("the hub's edge (0.712 vs\n  0.689) is the formula",
+                                        encoding="utf-8")
+    check_documents([("README.md", "the hub's edge ({0.712} vs {0.689})", (0.7121, 0.6894))],
+                    tmp_path)
+
+
+def test_a_stale_figure_or_a_rewritten_phrase_fails_with_both_named(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("hub 0.712 vs 0.689; petitions 172 vs 1,824",
+                                        encoding="utf-8")
+    with pytest.raises(StaleQuoteError) as err:
+        check_documents([("README.md", "hub {0.712} vs {0.689}", (0.7121, 0.70)),
+                         ("README.md", "petitions {173} vs {1,824}", (173, 1824))], tmp_path)
+    message = str(err.value)
+    assert "0.689 ≠ 0.7" in message
+    assert "no longer says 'petitions 173 vs 1,824'" in message
+    assert "文档" in message and "documents" in message
+
+
+def test_a_phrase_must_mark_one_figure_per_value(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("0.71", encoding="utf-8")
+    with pytest.raises(ValueError, match="1 marked figure"):
+        check_documents([("README.md", "{0.71}", (0.71, 0.2))], tmp_path)
