@@ -254,6 +254,8 @@ def test_pattern3_former_petitioners_become_participants():
     document_says("docs/mechanisms.md", ("deliberation in {26.3 %} of the months of the next three "
                                          "(baseline {5.6 %}; without mobilisation {9.1 %})",
                                          (np.median(n131), np.median(base), np.median(no_mob))))
+    document_says("notebooks/03_yimin_lights.py", (
+        "(with `behaviour.weights.mobilisation = 0` {17 %} of the gain is left)", (left,)))
 
 
 # ----------------------------------------------------------------------------- 移民小区
@@ -582,6 +584,9 @@ def test_pattern6_stacking_bodies_without_a_hub_has_diminishing_returns(
     document_says("docs/ODD.md", ("Gain per body: first two {+0.053}, next six {+0.006}; without "
                                   "link cost {+0.054} and {+0.022} (seeds 0–9)",
                                   tuple(map(np.median, (first, more, free_first, free_more)))))
+    document_says("notebooks/04_integration_stacking.py", (
+        "(pattern test: first two about {+0.054} per body, next six about {+0.022})",
+        (np.median(free_first), np.median(free_more))))
 
 
 @pytest.fixture(scope="module")
@@ -647,6 +652,11 @@ def test_pattern6_the_bodies_added_first_take_the_larger_gain(stacks, stacks_wit
         "committee {+0.054} first, {+0.018} after the five (without link cost). In that order, "
         "with the link cost, they lower condition ({−0.008} per body",
         (five_first, five_after, free_five_first, free_five_after, *free_two, two_after)))
+    document_says("notebooks/04_integration_stacking.py", (
+        "the five bodies that need neither branch nor committee gain about {+0.036} each on the "
+        "base and about {+0.011} after them", (five_first, five_after)),
+        ("**lowers** condition (about {−0.008} per body; {+0.018} with the link cost at 0)",
+         (two_after, free_two[1])))
 
 
 # ----------------------------------------------------------------------------- five designs
