@@ -202,6 +202,8 @@ def test_pattern2_firms_exit_after_collection_falls(exit_events):
                                 (first, before)))
     document_says("docs/ODD.md", ("(a) Collection in the 12 months before an exit {0.41}, first "
                                   "year {0.77}", (before, first)))
+    document_says("docs/mechanisms.md", ("collection falls from {0.77} in the first year to {0.41} "
+                                         "in the year before an exit", (first, before)))
     exit_level = sim.load_config("configs/designs/baseline.yaml").economy.firm_exit_collection
     assert (exit_events["collection_before_exit"] < exit_level).all()
 
@@ -236,9 +238,10 @@ def test_pattern2_abandoned_compounds_petition_more(exit_events):
     print(f"petitions per household in 24 months: {paired['petitions_after'].mean():.4f} vs "
           f"{paired['petitions_after_controls'].mean():.4f} (kept firm), p = {result.pvalue:.2g}")
     assert result.pvalue < ALPHA
-    document_says("docs/ODD.md", ("({0.076} vs {0.025} per household in 24 months)",
-                                  (paired["petitions_after"].mean(),
-                                   paired["petitions_after_controls"].mean())))
+    means = (paired["petitions_after"].mean(), paired["petitions_after_controls"].mean())
+    document_says("docs/ODD.md", ("({0.076} vs {0.025} per household in 24 months)", means))
+    document_says("docs/mechanisms.md", ("firm ({0.076} vs {0.025} petitions per household in 24 "
+                                         "months; pattern 2)", means))
 
 
 def test_pattern2_negative_control_affordable_fees_keep_firms():

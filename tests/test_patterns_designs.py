@@ -254,6 +254,8 @@ def test_pattern3_former_petitioners_become_participants():
     document_says("docs/mechanisms.md", ("deliberation in {26.3 %} of the months of the next three "
                                          "(baseline {5.6 %}; without mobilisation {9.1 %})",
                                          (np.median(n131), np.median(base), np.median(no_mob))))
+    document_says("docs/mechanisms.md", ("extra participation ({17 %} of the gain is left)",
+                                         (left,)))
     document_says("notebooks/03_yimin_lights.py", (
         "(with `behaviour.weights.mobilisation = 0` {17 %} of the gain is left)", (left,)))
 
@@ -374,6 +376,8 @@ def test_pattern4_face_needs_visibility():
                   ("{+0.08} with public rolls and online groups", (eff_rolls,)))
     document_says("docs/ODD.md", ("Acquaintances (0.9): {+0.132}; strangers with `public_rolls` "
                                   "and `online_tools`: {+0.076}", (eff_acq, eff_rolls)))
+    document_says("docs/mechanisms.md", ("by {+0.132} among acquaintances (`acquaintance` 0.9) and "
+                                         "by {+0.076} among", (eff_acq, eff_rolls)))
 
 
 # ----------------------------------------------------------------------------- pattern 5
@@ -428,6 +432,10 @@ def test_pattern5_competition_self_organises_before_the_money(other):
                                     (medians[1],)))
         document_says("docs/ODD.md", ("committees {1.000} vs {0.486}, participation {0.174} vs "
                                       "{0.077}, compliance {0.926} vs {0.824}", medians))
+        document_says("docs/mechanisms.md", (
+            "competition gives committees in {1.000} of compounds against {0.486} under need and "
+            "equal allocation, participation {0.174} against {0.077} and compliance {0.926} "
+            "against {0.824}", medians))
 
 
 def test_pattern5_without_the_incentive_there_is_no_head_start():
@@ -503,6 +511,8 @@ def test_pattern5_whole_community_gain_comes_from_the_incentive():
                                 "alone {0.50})", figures))
     document_says("docs/ODD.md", ("Whole-community condition of the last two years {0.65} vs "
                                   "{0.59}: incentive only {0.70}, selection only {0.50}", figures))
+    document_says("docs/mechanisms.md", ("last two years: competition {0.65}, need {0.59}; "
+                                         "incentive only {0.70}, selection only {0.50}", figures))
 
 
 # ----------------------------------------------------------------------------- pattern 6
