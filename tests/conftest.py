@@ -19,9 +19,9 @@ def document_says(document: str, *quotes: tuple[str, Sequence[float]]) -> None:
     """Check that a document still says what a pattern test measured.
 
     Each quote is ``(phrase, values)``: a phrase of ``document`` (a path under the repository
-    root: README.md, docs/ODD.md) with its figures in braces, and the test's value for each
-    (:func:`sim.quotes.check_documents`), so a figure that the model no longer gives, or a
-    document rewritten without the test, fails the test.
+    root: README.md, docs/ODD.md, docs/mechanisms.md, a lesson's ``.py``) with its figures in
+    braces, and the test's value for each (:func:`sim.quotes.check_documents`), so a figure
+    that the model no longer gives, or a document rewritten without the test, fails the test.
     """
     check_documents([(document, phrase, values) for phrase, values in quotes], ROOT)
 

@@ -690,6 +690,7 @@ def test_five_designs_run_on_heping_road_and_differ():
     here when the model changes under it (rewrite with ``docs/make_designs_table.py``).
     """
     script = designs_table_script()
+    assert set(script.DESIGNS) == set(sim.config.preset_names("designs")), "a design is missing"
     runs = script.measure_all()
     table = script.outcome_table(runs)
     print(table.round(3).to_string())
