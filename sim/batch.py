@@ -18,10 +18,12 @@ size, its companions, their order — nor on the worker (``tests/test_batch.py``
 design on every community preset in batches of 1, 3 and 8 with shuffled seeds against
 single runs).
 
-**Where a replicate axis would go.** Today the runs of a batch are advanced one after the
-other: a batch amortises the per-task costs (scheduling, pickling, resolving the scenario),
-not the per-month numpy call overhead. Advancing the runs of a batch together (state arrays
-with a run axis, each run's draws from its own generator) would amortise that too; it would
+**Where a replicate axis would go.** Every draw made while stepping already names its run
+(:mod:`sim.runs`, decisions §61), the first piece of such an axis; the rest is audited in
+§61. Today the runs of a batch are still advanced one after the other: a batch amortises the
+per-task costs (scheduling, pickling, resolving the scenario), not the per-month numpy call
+overhead. Advancing the runs of a batch together (state arrays with a run axis, each run's
+draws from its own generator) would amortise that too; it would
 be implemented here, behind the same signature, so callers would not change. What it could
 gain is measured by ``benchmarks/bench_throughput.py --estimate``: K copies of
 ``generic_old_compound`` in one community cost, per compound-run, about 1/5 of one compound

@@ -60,6 +60,7 @@ from sim import kernels
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
+    from sim.runs import Runs
 
 _NO_VALUES = np.zeros(0)
 """Placeholder for an unused per-household array argument of a kernel."""
@@ -218,12 +219,15 @@ def petition_utility(model: CompoundModel) -> np.ndarray:
     return utility
 
 
-def choose(utility: np.ndarray, noise: float, tolerance: float,
-           rng: np.random.Generator) -> np.ndarray:
-    """Logit choice: act with probability expit(U / noise); at noise 0, iff U ≥ −tolerance."""
+def choose(utility: np.ndarray, noise: float, tolerance: float, runs: Runs) -> np.ndarray:
+    """Logit choice: act with probability expit(U / noise); at noise 0, iff U ≥ −tolerance.
+
+    ``utility`` has one row per household (one column per action, or a single column).
+    """
     if noise == 0:
         return utility >= -tolerance
-    draws = rng.random(utility.shape, dtype=np.float32)
+    columns = utility.shape[1] if utility.ndim == 2 else None
+    draws = runs.random(runs.households, columns=columns, dtype=np.float32)
     with np.errstate(over="ignore"):  # a tiny noise sends U/T to ±inf: expit handles it
         return draws < expit(utility / noise)
 
@@ -241,7 +245,7 @@ def decide(model: CompoundModel) -> None:
     else:
         utility = np.empty((pop.n, 4))
         _run_rule(model, utility, _NO_OUTPUT)
-        acts = choose(utility, beh.noise, beh.tolerance, model.rng)
+        acts = choose(utility, beh.noise, beh.tolerance, model.runs)
         model.changed = bool(kernels.apply_choices(acts, pop.committed, pop.decisions))
     decide_petitions(model)
 
@@ -321,4 +325,4 @@ def decide_petitions(model: CompoundModel) -> None:
     if beh.noise == 0 and not rule.grievance and not rule.trust:
         pop.petition = rule.base - rule.grievance * rule.threshold >= -beh.tolerance
     else:
-        pop.petition = choose(petition_utility(model), beh.noise, beh.tolerance, model.rng)
+        pop.petition = choose(petition_utility(model), beh.noise, beh.tolerance, model.runs)

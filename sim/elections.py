@@ -70,7 +70,7 @@ def choose(model: CompoundModel, group: np.ndarray, candidates: np.ndarray,
     """Fill ``seats[g]`` seats in each group g from ``candidates`` by reputation.
 
     Args:
-        model: The model (its generator draws the Gumbel noise when :func:`effects_on`).
+        model: The model (its runs draw the Gumbel noise when :func:`effects_on`).
         group: Group of every household (compound or stairwell unit).
         candidates: Indices of the households that stand.
         seats: Seats to fill per group (0 where none).
@@ -84,7 +84,7 @@ def choose(model: CompoundModel, group: np.ndarray, candidates: np.ndarray,
         return candidates
     key = model.config.elections.selectivity * model.population.reputation[candidates]
     if effects_on(model):
-        key = key + model.rng.gumbel(size=candidates.size)
+        key = key + model.runs.gumbel(model.runs.households[candidates])
     else:  # no draw: a stable order, by reputation then household
         key = key - candidates / (2.0 * model.population.n)
     g = group[candidates]

@@ -101,7 +101,7 @@ class MatterBook:
         base = np.where(self._violation_driven[:, None], violators[None, :],
                         (hh * cond_factor)[None, :])
         lam = scale * self._type_rate[:, None] * base * self.rate_factor / 100.0
-        counts = model.rng.poisson(lam)
+        counts = model.runs.per_compound(lambda g, cols: g.poisson(lam[:, cols]))
         if counts.sum() == 0:
             return
         kinds, comps = np.nonzero(counts)
@@ -116,7 +116,8 @@ class MatterBook:
         """Pick the building, unit or household each new matter touches."""
         comp_state = model.compounds
         households = comp_state.members[comp_state.first_household[comps] + (
-            model.rng.random(comps.size) * comp_state.households[comps]).astype(np.int64)]
+            model.runs.random(model.runs.of(comps)) * comp_state.households[comps]
+        ).astype(np.int64)]
         # The household's compound (the matter's own), building, unit or itself, by scope.
         return self._scope_ids(model.population)[households, self._type_scope[kinds]]
 

@@ -47,6 +47,7 @@ from sim.matters import MatterBook
 from sim.metrics import COLUMNS, MODEL_REPORTERS, compute_metrics
 from sim.network import Network, build_network, expected_ties, from_networkx, to_networkx
 from sim.population import Population, build_layout, create_agents, layout_for_graph
+from sim.runs import Runs
 from sim.seeding import SeedLike, make_rng
 from sim.selfgov import SelfGovernance
 
@@ -88,6 +89,8 @@ class CompoundModel(mesa.Model):
         matters: Open and resolved matters.
         selfgov: Bodies, coordination and residents' projects per compound.
         network: The neighbour network (sparse).
+        runs: The runs this model advances (one, for a model built here) and their
+            generators; every draw made while stepping goes through it (:mod:`sim.runs`).
         government: The Government agent.
         firms: The PropertyFirm agents serving now.
         institutions: Institutions of the design, in the order of
@@ -142,6 +145,8 @@ class CompoundModel(mesa.Model):
         self.layout = layout
         self.population = Population(config, layout, groups, self.rng)
         self.n_compounds = int(groups.size)
+        # Every draw made while stepping names its run (sim.runs); a model built here is one run.
+        self.runs = Runs.single(self.rng, self.population.n, self.n_compounds)
         self.compounds = Compounds(config.community, config.economy, self.population, groups)
         self.ledger = Ledger(self.n_compounds)
         self.matters = MatterBook(config.matters, self.n_compounds)
@@ -302,7 +307,7 @@ class CompoundModel(mesa.Model):
             return
         private = book.category == book.category_index("private")
         rate = self.config.matters.private_fix_rate + self.selfgov.private_fix_bonus[book.compound]
-        fix = private & (self.rng.random(book.n_open) < rate)
+        fix = private & (self.runs.random(self.runs.of(book.compound)) < rate)
         book.resolve(fix, self.steps, "household")
 
     def _update_beliefs(self) -> None:

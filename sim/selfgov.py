@@ -204,7 +204,7 @@ def choose_households(model: CompoundModel, counts: np.ndarray,
     """Pick up to ``counts[c]`` households in each compound c, highest priority first.
 
     Args:
-        model: The model (its generator breaks ties at random).
+        model: The model (its runs' generators break ties at random).
         counts: Households to pick per compound (0 where none).
         priority: Optional score per household; higher is picked first.
 
@@ -216,7 +216,7 @@ def choose_households(model: CompoundModel, counts: np.ndarray,
     candidates = (want > 0).nonzero()[0]
     if candidates.size == 0:
         return candidates
-    key = model.rng.random(candidates.size)
+    key = model.runs.random(model.runs.households[candidates])
     if priority is not None:
         key = key + priority[candidates]
     return top_per_group(candidates, pop.compound[candidates], key, want[candidates])

@@ -61,14 +61,15 @@ def move(model: CompoundModel) -> np.ndarray:
     if not rate.any():
         pop.arrived = _NONE
         return pop.arrived
-    movers = np.flatnonzero(model.rng.random(pop.n) < rate[pop.tenure])
+    movers = np.flatnonzero(model.runs.random(model.runs.households) < rate[pop.tenure])
     pop.arrived = movers
     if movers.size == 0:
         return movers
     groups = model.config.community.groups
     share = np.array([g.floating_share for g in groups])[pop.group[movers]]
-    floating = model.rng.random(movers.size) < share
-    pop.renew(model.config, movers, floating, model.compounds.condition, model.rng)
+    floating = model.runs.random(model.runs.households[movers]) < share
+    for rng, places in model.runs.split(model.runs.households[movers]):  # each run's own draws
+        pop.renew(model.config, movers[places], floating[places], model.compounds.condition, rng)
     _clear_institution_state(model, movers)
     model.rule = behaviour.RuleConstants.derive(model)  # public spirit, face sensitivity
     return movers

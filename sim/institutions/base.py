@@ -17,8 +17,9 @@ The order in which institutions act within a phase is not in the class: it is on
 public attributes of the model's state objects, named ``object.attribute``:
 ``population.trust``, ``compounds.norm``, ``selfgov.bodies.branch``, ``matters.grace``,
 ``ledger.balance``, ``government.spent``, ``firms.red`` (an attribute of every property-firm
-agent), ``model.rng`` (drawing a random number moves the one generator, so every draw is a
-write), ``model.firms``; another institution's public attribute is
+agent), ``model.rng`` (drawing a random number moves the run's generator, so every draw is a
+write; at step time draws go through ``model.runs``, :mod:`sim.runs`, which names whose
+numbers they are), ``model.firms``; another institution's public attribute is
 ``<its name>.<attribute>``. An institution's own attributes are its own business and need
 no declaration, nor do the fields of :data:`LAYOUT` (who lives where, households' traits:
 fixed when the model is built; only :mod:`sim.turnover`, between phases, redraws the traits of

@@ -116,7 +116,7 @@ class CobuildingCouncil(Institution[CobuildingCouncilParams]):
         sg.deterrence = np.where(body, np.maximum(sg.deterrence, p.council_deterrence),
                                  sg.deterrence)
         free = body & ~sg.active() & (sg.approved < 0)
-        meets = free & (model.rng.random(sg.n) < sg.efficiency)
+        meets = free & (model.runs.random(model.runs.compounds) < sg.efficiency)
         comps, pos = eligible_matters(model, meets, list(p.categories))
         if comps.size == 0:
             return

@@ -113,12 +113,12 @@ class Codesign(Institution[CodesignParams]):
     def vote(self, model: CompoundModel) -> np.ndarray:
         """Put the plan to every compound's households; returns which plans passed.
 
-        Two uniform draws per household from ``model.rng`` (whether it votes, whether it
-        approves), in one call.
+        Two uniform draws per household from its run's generator (whether it votes, whether
+        it approves), in one call.
         """
         p = self.params
         pop, comps = model.population, model.compounds
-        draws = model.rng.random((2, pop.n))
+        draws = model.runs.random_rows(2, model.runs.households)
         p_vote = np.where(pop.action("participate"), 1.0, p.turnout)
         p_yes = np.clip(p.approval + p.approval_trust * (pop.trust - 0.5), 0.0, 1.0)
         voted = draws[0] < p_vote

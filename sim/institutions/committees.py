@@ -108,7 +108,7 @@ class DeliberationCouncil(Institution[CouncilParams]):
         p = self.params
         sg = model.selfgov
         free = sg.bodies["council"] & ~sg.active() & (sg.approved < 0)
-        meets = free & (model.rng.random(sg.n) < sg.efficiency)
+        meets = free & (model.runs.random(model.runs.compounds) < sg.efficiency)
         comps, pos = eligible_matters(model, meets, list(p.categories))
         if comps.size == 0:
             return
@@ -283,7 +283,8 @@ class OwnersCommittee(Institution[CommitteeParams]):
         p = self.params
         sg = model.selfgov
         if not self._idle(model):
-            known = (sg.misuse_pending > 0) & (model.rng.random(sg.n) < p.rumour_prob)
+            heard = model.runs.random(model.runs.compounds) < p.rumour_prob
+            known = (sg.misuse_pending > 0) & heard
             shift_trust(model, known, -p.rumour_trust_loss)
             sg.misuse_pending[known] = 0.0
         if p.formation == "all":
@@ -313,7 +314,8 @@ class OwnersCommittee(Institution[CommitteeParams]):
         pos = pos[np.argsort(book.compound[pos], kind="stable")]
         # Without a deciding body the committee takes a matter up itself, now and then.
         deciders = sg.bodies["council"] | sg.bodies["cobuilding_council"]
-        own = ready & ~deciders & (model.rng.random(sg.n) < p.self_approve * sg.efficiency)
+        own = ready & ~deciders & (
+            model.runs.random(model.runs.compounds) < p.self_approve * sg.efficiency)
         own_comps, own_pos = eligible_matters(model, own, list(p.categories))
         comps = np.concatenate((comps, own_comps))
         pos = np.concatenate((pos, own_pos))
@@ -321,7 +323,8 @@ class OwnersCommittee(Institution[CommitteeParams]):
             sg.approved[:] = -1
             return
         volunteers = model.compounds.total(model.population.acts[:, 2])[comps]
-        skilled = model.rng.random(comps.size) < 1.0 - kernels.exp(-volunteers / p.skill_rarity)
+        skilled = (model.runs.random(model.runs.of(comps))
+                   < 1.0 - kernels.exp(-volunteers / p.skill_rarity))
         labour = np.array([t.labour_share for t in model.config.matters.types])[book.kind[pos]]
         cost = book.cost[pos] * (1.0 - p.price_saving) * (1.0 - labour * skilled)
         others = sg.matching_share[comps] + sg.cobuilding_share[comps]
@@ -336,7 +339,7 @@ class OwnersCommittee(Institution[CommitteeParams]):
         if not active.any():
             return
         pop = model.population
-        reached = model.rng.random(pop.n) < sg.efficiency[pop.compound]
+        reached = model.runs.random(model.runs.households) < sg.efficiency[pop.compound]
         payers = active[pop.compound] & ~sg.paid & pop.acts[:, 0] & reached
         money = model.compounds.total(payers) * sg.project_share
         model.ledger.deposit("pooled", money)
@@ -379,7 +382,7 @@ class OwnersCommittee(Institution[CommitteeParams]):
         p = self.params
         sg = model.selfgov
         chance = p.misuse_prob * (1.0 - sg.deterrence) * sg.misuse_factor
-        diverts = sg.bodies["committee"] & (model.rng.random(sg.n) < chance)
+        diverts = sg.bodies["committee"] & (model.runs.random(model.runs.compounds) < chance)
         amount = np.where(diverts, p.misuse_share * model.ledger.balance, 0.0)
         taken = model.ledger.spend("misuse", amount)
         sg.misuse_pending += taken
@@ -450,7 +453,7 @@ class SupervisoryCommittee(Institution[SupervisoryParams]):
         p = self.params
         sg = model.selfgov
         found = sg.bodies["supervisory"] & (sg.misuse_pending > 0) & (
-            model.rng.random(sg.n) < p.detect_prob)
+            model.runs.random(model.runs.compounds) < p.detect_prob)
         shift_trust(model, found, -p.detect_trust_loss)
         sg.misuse_detected[found] += 1
         sg.misuse_pending[found] = 0.0

@@ -158,8 +158,8 @@ class FirmIntroduction(Institution[FirmIntroductionParams]):
         """Bring firms into the compounds that get one this month."""
         p = self.params
         comps, sg = model.compounds, model.selfgov
-        draw_committee = model.rng.random(comps.n)
-        draw_unit = model.rng.random(comps.n)
+        draw_committee = model.runs.random(model.runs.compounds)
+        draw_unit = model.runs.random(model.runs.compounds)
         recent = comps.recent_contribution()
         none = ~comps.firm_present
         by_committee = (none & sg.bodies["committee"] & (recent >= p.committee_min_collection)

@@ -114,7 +114,7 @@ class GovernmentService(Institution[GovernmentServiceParams]):
         speed = (1.0 + p.petition_boost * rates["petition_rate"]
                  + p.participation_boost * rates["participation_rate"])
         prob = np.minimum(1.0, per_month[book.category] * speed[book.compound])
-        take = (model.rng.random(book.n_open) < prob) & ~book.in_project
+        take = (model.runs.random(model.runs.of(book.compound)) < prob) & ~book.in_project
         if not np.any(take):
             return
         cost = np.bincount(book.compound[take], weights=book.cost[take],
@@ -505,7 +505,7 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
             # share × compounds, its fraction rounded at random so that a community of one
             # compound is renovated in a share of campaigns, not in every one or in none.
             whole, frac = divmod(p.share * comps.n, 1.0)
-            k = int(whole) + int(frac > 1e-12 and model.rng.random() < frac)
+            k = int(whole) + int(frac > 1e-12 and model.runs.only(self).random() < frac)
             if k == 0:
                 return
             order = np.argsort(comps.condition, kind="stable")
@@ -601,7 +601,7 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
         if p.clear_matters and book.n_open:
             hit = full[book.compound]
             if partial.any():  # draws only for partial renovations (need draws nothing)
-                hit = hit | (model.rng.random(book.n_open) < np.where(
+                hit = hit | (model.runs.random(model.runs.of(book.compound)) < np.where(
                     partial, fraction, 0.0)[book.compound])
             # Matters residents are already raising money for stay theirs.
             clear = hit & (book.category != book.category_index("private")) & ~book.in_project
@@ -612,7 +612,8 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
         if p.invite_firm:
             works = full
             if partial.any():
-                works = full | (model.rng.random(comps.n) < np.where(partial, fraction, 0.0))
+                works = full | (model.runs.random(model.runs.compounds)
+                                < np.where(partial, fraction, 0.0))
             ready = works & ~comps.firm_present & (
                 comps.recent_contribution() >= p.invite_min_collection)
             firm.bring_in(model, np.flatnonzero(ready))

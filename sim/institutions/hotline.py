@@ -91,7 +91,7 @@ class Hotline(Institution[HotlineParams]):
         if p.report_rate == 0 or p.response == 0:
             return
         aggrieved = pop.grievance > 0
-        callers = aggrieved & (model.rng.random(pop.n) < p.report_rate)
+        callers = aggrieved & (model.runs.random(model.runs.households) < p.report_rate)
         if not np.any(callers):
             return
         self.calls += int(callers.sum())
@@ -100,7 +100,7 @@ class Hotline(Institution[HotlineParams]):
         if book.n_open == 0:
             return
         eligible = called[book.compound] & (book.category != PRIVATE) & ~book.in_project
-        take = eligible & (model.rng.random(book.n_open) < p.response)
+        take = eligible & (model.runs.random(model.runs.of(book.compound)) < p.response)
         if not np.any(take):
             return
         answered = np.zeros(model.n_compounds, dtype=bool)

@@ -64,7 +64,8 @@ class DualReport(Institution[DualReportParams]):
         pop = model.population
         new = pop.arrived
         if new.size:
-            pop.registered[new] = pop.party[new] & (model.rng.random(new.size) < self.params.share)
+            pop.registered[new] = pop.party[new] & (
+                model.runs.random(model.runs.households[new]) < self.params.share)
 
 
 class OneShoulderParams(Params):
@@ -160,7 +161,7 @@ def visit_violators(model: CompoundModel, where: np.ndarray, probability: float,
     violator[already] = False
     violator[pop.arrived] = False
     candidates = np.flatnonzero(violator)
-    return candidates[model.rng.random(candidates.size) < probability]
+    return candidates[model.runs.random(model.runs.households[candidates]) < probability]
 
 
 class PartyBranch(Institution[PartyBranchParams]):

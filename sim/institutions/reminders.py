@@ -79,7 +79,8 @@ class Reminders(Institution[RemindersParams]):
         pop = model.population
         if p.strength <= 0:
             return
-        self.renovating = (np.flatnonzero(model.rng.random(pop.n) < p.renovation_rate)
+        runs = model.runs
+        self.renovating = (np.flatnonzero(runs.random(runs.households) < p.renovation_rate)
                            if p.renovation_rate > 0 else np.zeros(0, dtype=np.int64))
         who = self.renovating
         if p.at_move_in and pop.arrived.size:

@@ -112,7 +112,7 @@ class SharedAssets(Institution[SharedAssetsParams]):
                               find_institution(model, "renovation_campaign"))
         if p.spaces_per_household > 0:
             mean = p.spaces_per_household * model.compounds.households
-            self.spaces = model.rng.poisson(mean).astype(np.float64)
+            self.spaces = model.runs.poisson(mean, model.runs.compounds).astype(np.float64)
 
     def earning(self, model: CompoundModel) -> np.ndarray:
         """Compounds whose assets earn this month.

@@ -12,7 +12,7 @@ residents' project (项目化运作): the foundation promises ``grant_share`` of
 never more than the residents' part still to raise, and pays it at once as ledger source
 "foundation" into the compound's fund, counted as money collected for the project; each
 household's share is lowered in proportion. Applications of one month are taken in random
-order (the one generator), each paid in full while the budget lasts, the last in part, so the
+order (the run's generator), each paid in full while the budget lasts, the last in part, so the
 year's grants never exceed the budget. A grant to a project later abandoned stays in the
 compound's fund (the committee spends it on upkeep). Foundation money is not self-funding (seed
 001: 社会资金, apart from 居民自筹).
@@ -119,7 +119,7 @@ class CommunityFoundation(Institution[FoundationParams]):
         applied = np.flatnonzero(sg.active() & (sg.project_start == model.steps))
         if applied.size == 0:
             return
-        applied = applied[model.rng.permutation(applied.size)]
+        applied = applied[model.runs.permutation(model.runs.of(applied))]
         remaining = np.maximum(sg.project_cost[applied] - sg.project_funders[applied]
                                - sg.project_collected[applied], 0.0)
         asked = np.minimum(self.params.grant_share * sg.project_cost[applied], remaining)

@@ -137,7 +137,7 @@ class StationFund(Institution[StationFundParams]):
         if self.balance > 0:
             self._pay_matters(model, p.spend_share * self.balance)
         chance = misuse_chance(p.misuse_prob, p.elected_accountant, p.accountant_deterrence)
-        if self.balance > 0 and chance > 0 and model.rng.random() < chance:
+        if self.balance > 0 and chance > 0 and model.runs.only(self).random() < chance:
             self.account.misuse(np.array([p.misuse_share * self.balance]))
         self.account.check()
         self.balances.append(self.balance)

@@ -189,7 +189,7 @@ class CobuildingUnits(Institution[CobuildingUnitsParams]):
         p = self.params
         sg, book = model.selfgov, model.matters
         adopting = sg.bodies["cobuilding_units"] & (
-            model.rng.random(sg.n) < p.adopt_rate * sg.efficiency)
+            model.runs.random(model.runs.compounds) < p.adopt_rate * sg.efficiency)
         if not adopting.any() or book.n_open == 0:
             return
         public = book.category != book.category_index("private")

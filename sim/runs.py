@@ -1,0 +1,205 @@
+"""The runs a model advances together, and every random draw made while it steps.
+
+A model advances one run (``CompoundModel(scenario, rng=seed)``) or, on a replicate axis,
+several runs of one scenario whose state arrays are the runs' arrays one after the other
+(households and compounds run by run). Each run keeps its own generator, seeded once from its
+own seed, so a run's data must not depend on the runs it is advanced with. That holds only if
+every draw made while stepping says *whose* draws it is making: the draws of one run come
+from that run's generator, in the order the run would make them alone.
+
+So no code that runs at step time calls a generator itself. It asks :class:`Runs` for draws
+and names their owners — one run index per element drawn for (``runs.households`` for one
+draw per household, ``runs.compounds`` for one per compound, ``runs.of(compound_index)`` for
+one per open matter or per chosen compound). :class:`Runs` draws, for each run, as many
+numbers as the run owns, from the run's generator, and puts them back in the elements'
+order. Elements of one run keep their relative order, which is the order the run alone
+would have (its households, its compounds, its open matters, each in order).
+
+With one run every method is exactly the generator's own call (``rng.random(n)``), so a
+single run's stream — and every recorded fingerprint — is unchanged. Building a model stays
+a one-run affair (it uses ``model.rng`` directly): a batch is built run by run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+Draw = Callable[[np.random.Generator, int], np.ndarray]
+
+
+class RunAxisError(RuntimeError):
+    """A part of the model that cannot yet advance several runs together."""
+
+
+class Runs:
+    """Generators of the runs a model advances together, and who owns what.
+
+    Args:
+        generators: One generator per run, in run order; each is the run's only generator.
+        households: Households per run (the model's households are run by run).
+        compounds: Compounds per run (the model's compounds are run by run).
+
+    Attributes:
+        generators: The runs' generators.
+        households: The run of each household (an int array, non-decreasing).
+        compounds: The run of each compound (an int array, non-decreasing).
+    """
+
+    def __init__(self, generators: Sequence[np.random.Generator], households: Sequence[int],
+                 compounds: Sequence[int]) -> None:
+        if not generators or len(households) != len(generators) or len(compounds) != len(
+                generators):
+            raise ValueError("runs: one generator, household count and compound count per run")
+        self.generators = tuple(generators)
+        self.households = np.repeat(np.arange(len(generators)), np.asarray(households, int))
+        self.compounds = np.repeat(np.arange(len(generators)), np.asarray(compounds, int))
+
+    @classmethod
+    def single(cls, generator: np.random.Generator, households: int, compounds: int) -> Runs:
+        """One run: every draw is ``generator``'s own call."""
+        return cls([generator], [households], [compounds])
+
+    @property
+    def n(self) -> int:
+        """Number of runs."""
+        return len(self.generators)
+
+    def of(self, compound: np.ndarray) -> np.ndarray:
+        """The run of each element that belongs to ``compound`` (compound indices)."""
+        return self.compounds[compound]
+
+    # ------------------------------------------------------------------ draws
+
+    def random(self, owners: np.ndarray, *, columns: int | None = None,
+               dtype: type = np.float64) -> np.ndarray:
+        """Uniform draws in [0, 1): one per owner, or one row of ``columns`` per owner.
+
+        Args:
+            owners: The run of each element drawn for.
+            columns: Draw a row of this many numbers per element (shape (n, columns)), as
+                ``rng.random((n, columns))`` does.
+            dtype: ``np.float64`` or ``np.float32``, as for ``Generator.random``.
+        """
+        if columns is None:
+            return self.draw(owners, lambda g, k: g.random(k, dtype=dtype))
+        return self.draw(owners, lambda g, k: g.random((k, columns), dtype=dtype))
+
+    def random_rows(self, rows: int, owners: np.ndarray) -> np.ndarray:
+        """Uniform draws of shape (rows, n), one column per owner, as ``rng.random((rows, n))``.
+
+        A run's draws fill its columns row by row, the order of its own ``(rows, k)`` call.
+        """
+        owners = np.asarray(owners)
+        if self.n == 1:
+            return self.generators[0].random((rows, owners.size))
+        out = np.empty((rows, owners.size))
+        for run, places in self._places(owners):
+            out[:, places] = self.generators[run].random((rows, places.size))
+        return out
+
+    def only(self, who: object) -> np.random.Generator:
+        """The generator of the one run, for a draw that is not yet made run by run.
+
+        Args:
+            who: The institution (or part) that draws, named in the error.
+
+        Raises:
+            RunAxisError: If the model advances several runs: ``who``'s draw (and the
+                community-wide logic around it) would have to be written per run first.
+        """
+        if self.n != 1:
+            name = getattr(who, "name", type(who).__name__)
+            raise RunAxisError(f"{name} draws once per community; it cannot yet be advanced "
+                               f"with other runs")
+        return self.generators[0]
+
+    def poisson(self, lam: np.ndarray, owners: np.ndarray) -> np.ndarray:
+        """Poisson counts, one per owner, with means ``lam`` (one per owner)."""
+        lam = np.asarray(lam, dtype=float)
+        if self.n == 1:
+            return self.generators[0].poisson(lam)
+        return self._per_run(owners, lambda g, idx: g.poisson(lam[idx]))
+
+    def normal(self, loc: float, scale: float, owners: np.ndarray) -> np.ndarray:
+        """Normal draws ``N(loc, scale²)``, one per owner."""
+        return self.draw(owners, lambda g, k: g.normal(loc, scale, k))
+
+    def gumbel(self, owners: np.ndarray) -> np.ndarray:
+        """Standard Gumbel draws, one per owner."""
+        return self.draw(owners, lambda g, k: g.gumbel(size=k))
+
+    def permutation(self, owners: np.ndarray) -> np.ndarray:
+        """An order of the elements that shuffles each run's elements among their own places.
+
+        With one run, ``rng.permutation(n)``. Elements of a run stay in the places of that
+        run's elements: ``values[runs.permutation(owners)]`` shuffles within runs.
+        """
+        owners = np.asarray(owners)
+        if self.n == 1:
+            return self.generators[0].permutation(owners.size)
+        out = np.empty(owners.size, dtype=np.int64)
+        for run, places in self._places(owners):
+            out[places] = places[self.generators[run].permutation(places.size)]
+        return out
+
+    def per_compound(self, draw: Callable[[np.random.Generator, slice], np.ndarray]
+                     ) -> np.ndarray:
+        """Draws laid out with compounds on the last axis: ``draw(generator, columns)`` per run.
+
+        ``columns`` is the slice of the run's compounds; the runs' results are joined along
+        the last axis (e.g. ``lambda g, cols: g.poisson(lam[:, cols])`` for a (types,
+        compounds) array of means, drawn row by row as the run alone would).
+        """
+        if self.n == 1:
+            return draw(self.generators[0], slice(None))
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(self.compounds, minlength=self.n))))
+        return np.concatenate([draw(g, slice(int(bounds[r]), int(bounds[r + 1])))
+                               for r, g in enumerate(self.generators)], axis=-1)
+
+    def split(self, owners: np.ndarray) -> list[tuple[np.random.Generator, np.ndarray | slice]]:
+        """``(generator, places)`` per run that owns any element, for a chain of draws.
+
+        Where a step makes several draws for the same elements (a newcomer's traits), it
+        runs the chain once per run on ``places`` (positions in ``owners``) with that run's
+        generator. With one run, one pair whose places are all elements (``slice(None)``).
+        """
+        owners = np.asarray(owners)
+        if self.n == 1:
+            return [(self.generators[0], slice(None))]
+        return [(self.generators[run], places) for run, places in self._places(owners)]
+
+    def each(self, draw: Callable[[np.random.Generator], float]) -> np.ndarray:
+        """One value per run from ``draw(generator)`` (e.g. a run's single ``random()``)."""
+        return np.array([draw(g) for g in self.generators])
+
+    def draw(self, owners: np.ndarray, draw: Draw) -> np.ndarray:
+        """``draw(generator, k)`` per run for its ``k`` elements, back in the elements' order.
+
+        The general form of the methods above, for a draw they do not name.
+        """
+        owners = np.asarray(owners)
+        if self.n == 1:
+            return draw(self.generators[0], owners.shape[0])
+        return self._per_run(owners, lambda g, idx: draw(g, idx.size))
+
+    def _per_run(self, owners: np.ndarray,
+                 draw: Callable[[np.random.Generator, np.ndarray], np.ndarray]) -> np.ndarray:
+        parts = [(places, draw(self.generators[run], places)) for run, places in
+                 self._places(owners)]
+        if not parts:
+            return draw(self.generators[0], np.zeros(0, dtype=np.int64))
+        first = parts[0][1]
+        out = np.empty((owners.shape[0], *first.shape[1:]), dtype=first.dtype)
+        for places, values in parts:
+            out[places] = values
+        return out
+
+    def _places(self, owners: np.ndarray) -> list[tuple[int, np.ndarray]]:
+        """Per run that owns any element, the positions of its elements, in order."""
+        order = np.argsort(owners, kind="stable")
+        counts = np.bincount(owners, minlength=self.n)
+        bounds = np.concatenate(([0], np.cumsum(counts)))
+        return [(run, order[bounds[run]:bounds[run + 1]]) for run in range(self.n)
+                if counts[run]]

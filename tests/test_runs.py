@@ -1,0 +1,132 @@
+"""The run axis's draws (:mod:`sim.runs`): each run's numbers are the ones it draws alone.
+
+Known answers: with one run, every method is the generator's own call; with several, the
+draws owned by run r are exactly what run r's generator gives when called alone for that
+many elements, in the elements' order, whatever the other runs own and however the owners
+are interleaved. And every draw a model makes while stepping goes through its runs: after
+building, the model's own generator may not be called by any design.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sim.config import preset_names
+from sim.model import CompoundModel
+from sim.runs import RunAxisError, Runs
+
+SEEDS = (5, 17, 23)
+
+
+def fresh(seeds: tuple[int, ...] = SEEDS) -> list[np.random.Generator]:
+    """One new generator per seed."""
+    return [np.random.default_rng(s) for s in seeds]
+
+
+def several(households: tuple[int, ...] = (4, 0, 6), compounds: tuple[int, ...] = (2, 1, 3)
+            ) -> Runs:
+    """Three runs (the second has no households), each with its own generator."""
+    return Runs(fresh(), list(households), list(compounds))
+
+
+def test_one_run_is_the_generators_own_call():
+    """Every method with one run gives the stream of the same call on the generator."""
+    runs, alone = Runs.single(np.random.default_rng(9), 5, 2), np.random.default_rng(9)
+    owners = runs.households
+    np.testing.assert_array_equal(runs.random(owners), alone.random(5))
+    np.testing.assert_array_equal(runs.random(owners, columns=4, dtype=np.float32),
+                                  alone.random((5, 4), dtype=np.float32))
+    np.testing.assert_array_equal(runs.random_rows(2, owners), alone.random((2, 5)))
+    lam = np.array([[0.5, 3.0], [1.0, 7.0]])
+    np.testing.assert_array_equal(runs.per_compound(lambda g, c: g.poisson(lam[:, c])),
+                                  alone.poisson(lam))
+    np.testing.assert_array_equal(runs.gumbel(owners), alone.gumbel(size=5))
+    np.testing.assert_array_equal(runs.normal(1.0, 2.0, owners), alone.normal(1.0, 2.0, 5))
+    np.testing.assert_array_equal(runs.permutation(owners), alone.permutation(5))
+    assert runs.only("x") is runs.generators[0]
+
+
+def test_each_run_draws_what_it_draws_alone_in_element_order():
+    """Interleaved owners: run r's elements get run r's stream, in their order."""
+    runs = several()
+    owners = np.array([2, 0, 2, 0, 0, 2])
+    got = runs.random(owners)
+    alone = fresh()
+    expect = np.empty(6)
+    expect[owners == 0] = alone[0].random(3)
+    expect[owners == 2] = alone[2].random(3)
+    np.testing.assert_array_equal(got, expect)
+    # The generator of run 1, which owned nothing, did not move.
+    np.testing.assert_array_equal(runs.generators[1].random(3), alone[1].random(3))
+
+
+def test_rows_columns_and_compound_blocks_follow_each_runs_own_layout():
+    """2-D draws: (n, k) rows per owner, (rows, n) columns per owner, (types, compounds)."""
+    runs = several()
+    owners = runs.households  # 4 of run 0, 6 of run 2
+    got = runs.random(owners, columns=3, dtype=np.float32)
+    alone = fresh()
+    np.testing.assert_array_equal(got[:4], alone[0].random((4, 3), dtype=np.float32))
+    np.testing.assert_array_equal(got[4:], alone[2].random((6, 3), dtype=np.float32))
+
+    runs, alone = several(), fresh()
+    got = runs.random_rows(2, owners)
+    np.testing.assert_array_equal(got[:, :4], alone[0].random((2, 4)))
+    np.testing.assert_array_equal(got[:, 4:], alone[2].random((2, 6)))
+
+    runs, alone = several(), fresh()
+    lam = np.arange(12, dtype=float).reshape(2, 6) + 0.5  # 2 types × (2 + 1 + 3) compounds
+    got = runs.per_compound(lambda g, c: g.poisson(lam[:, c]))
+    np.testing.assert_array_equal(got[:, :2], alone[0].poisson(lam[:, :2]))
+    np.testing.assert_array_equal(got[:, 2:3], alone[1].poisson(lam[:, 2:3]))
+    np.testing.assert_array_equal(got[:, 3:], alone[2].poisson(lam[:, 3:]))
+
+
+def test_poisson_permutation_and_split_stay_within_runs():
+    """Means per element; shuffles within a run's own places; chains of draws per run."""
+    runs, alone = several(), fresh()
+    owners = runs.compounds
+    lam = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    got = runs.poisson(lam, owners)
+    np.testing.assert_array_equal(got[:2], alone[0].poisson(lam[:2]))
+    np.testing.assert_array_equal(got[2:3], alone[1].poisson(lam[2:3]))
+    np.testing.assert_array_equal(got[3:], alone[2].poisson(lam[3:]))
+
+    runs, alone = several(), fresh()
+    order = runs.permutation(owners)
+    np.testing.assert_array_equal(order[:2], alone[0].permutation(2))
+    np.testing.assert_array_equal(order[2:3], 2 + alone[1].permutation(1))
+    np.testing.assert_array_equal(order[3:], 3 + alone[2].permutation(3))
+
+    runs = several()
+    pairs = runs.split(np.array([2, 0, 2]))
+    assert [(g is runs.generators[r], p.tolist()) for r, (g, p) in zip((0, 2), pairs,
+                                                                     strict=True)] == [
+        (True, [1]), (True, [0, 2])]
+
+
+def test_a_draw_not_yet_made_run_by_run_is_refused_with_several_runs():
+    """``only`` names who draws once per community, instead of mixing the runs' streams."""
+    with pytest.raises(RunAxisError, match="station_fund"):
+        several().only(type("Station", (), {"name": "station_fund"})())
+
+
+class _Refuse:
+    """Stands in for a model's generator after building: any draw is a test failure."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"model.rng.{name} called while stepping: draw through "
+                             f"model.runs (sim.runs) so that each run draws its own numbers")
+
+
+@pytest.mark.parametrize("design", preset_names("designs"))
+@pytest.mark.parametrize("community", ["generic_old_compound", "yimin_compound"])
+def test_no_step_draws_from_the_models_generator(design, community):
+    """Every design steps (24 months, campaigns and turnover included) without ``model.rng``."""
+    model = CompoundModel(design=design, community=community, rng=3)
+    model.rng = _Refuse()  # type: ignore[assignment]
+    model.run(24)
+    assert model.steps == 24
