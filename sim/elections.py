@@ -86,7 +86,8 @@ def choose(model: CompoundModel, group: np.ndarray, candidates: np.ndarray,
     if effects_on(model):
         key = key + model.runs.gumbel(model.runs.households[candidates])
     else:  # no draw: a stable order, by reputation then household
-        key = key - candidates / (2.0 * model.population.n)
+        local, size = model.runs.within(candidates)  # the run's own numbering
+        key = key - local / (2.0 * size)
     g = group[candidates]
     return top_per_group(candidates, g, key, seats[g])
 

@@ -470,6 +470,24 @@ def update_reputation(decisions: np.ndarray, visible: np.ndarray, rate: float,
 
 
 @kernel
+def prefix_within(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Running sums of ``values`` that start again wherever ``starts`` is True.
+
+    Each segment's sums are added in its own order from zero, so they do not depend on the
+    segments before it (a ``cumsum`` over all minus the sum before the segment would carry
+    their rounding into it).
+    """
+    out = np.empty(values.size)
+    total = 0.0
+    for i in range(values.size):
+        if starts[i]:
+            total = 0.0
+        total += values[i]
+        out[i] = total
+    return out
+
+
+@kernel
 def _exp_into(x: np.ndarray, out: np.ndarray) -> None:
     """``out[i] = exp(x[i])`` by the C library's ``exp``, one element at a time."""
     for i in range(x.size):

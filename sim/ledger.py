@@ -25,6 +25,7 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
+from sim import kernels
 from sim.arrays import run_starts
 
 SOURCES = ("fees", "pooled", "government", "reward", "co_building", "foundation", "assets",
@@ -200,12 +201,10 @@ class Ledger:
             return np.zeros(0, dtype=bool)
         order = np.argsort(compounds, kind="stable")
         c_sorted = compounds[order]
-        cum = np.cumsum(amounts[order])
-        starts = np.flatnonzero(run_starts(c_sorted))
-        before = np.repeat(cum[starts] - amounts[order][starts],
-                           np.diff(np.concatenate((starts, [c_sorted.size]))))
+        within = kernels.prefix_within(np.ascontiguousarray(amounts[order], dtype=float),
+                                       run_starts(c_sorted))  # each compound's own total
         limit = self.balance if budget is None else np.minimum(self.balance, budget)
-        fits = (cum - before) <= limit[c_sorted] + 1e-9
+        fits = within <= limit[c_sorted] + 1e-9
         paid = np.zeros(compounds.size, dtype=bool)
         paid[order] = fits
         total = np.bincount(compounds[paid], weights=amounts[paid], minlength=self.n)

@@ -53,7 +53,9 @@ class Runs:
                 generators):
             raise ValueError("runs: one generator, household count and compound count per run")
         self.generators = tuple(generators)
-        self.households = np.repeat(np.arange(len(generators)), np.asarray(households, int))
+        self._sizes = np.asarray(households, dtype=np.int64)
+        self._starts = np.concatenate(([0], np.cumsum(self._sizes)[:-1]))
+        self.households = np.repeat(np.arange(len(generators)), self._sizes)
         self.compounds = np.repeat(np.arange(len(generators)), np.asarray(compounds, int))
 
     @classmethod
@@ -69,6 +71,15 @@ class Runs:
     def of(self, compound: np.ndarray) -> np.ndarray:
         """The run of each element that belongs to ``compound`` (compound indices)."""
         return self.compounds[compound]
+
+    def within(self, household: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each household's index within its run, and its run's number of households.
+
+        For rules that use a household's position (a stable tie-break): with several runs
+        they must see the numbering the run alone has.
+        """
+        run = self.households[household]
+        return household - self._starts[run], self._sizes[run]
 
     # ------------------------------------------------------------------ draws
 

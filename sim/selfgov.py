@@ -237,9 +237,9 @@ def top_per_group(items: np.ndarray, group: np.ndarray, key: np.ndarray,
     """
     if items.size == 0:
         return items
-    # One sort on a combined key: by group, then by descending key within it.
-    span = float(key.max() - min(float(key.min()), 0.0)) + 1.0
-    order = np.argsort(group * span - key)
+    # By group, then by descending key within it (ties by position). Exact: a combined key
+    # group × span − key would round keys apart in large groups' numbers.
+    order = np.lexsort((-key, group))
     ranked = items[order]
     group_sorted = group[order]
     starts = run_starts(group_sorted).nonzero()[0]

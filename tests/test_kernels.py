@@ -287,3 +287,17 @@ def test_exp_gives_the_c_library_bits_compiled_and_as_plain_python():
     assert kernels.exp(grid).shape == grid.shape
     assert kernels.exp(grid).tobytes() == np.array([math.exp(v) for v in grid.ravel()]).tobytes()
     assert float(kernels.exp(0.5)) == math.exp(0.5)
+
+
+def test_running_sums_restart_in_each_segment_with_its_own_rounding():
+    """``prefix_within``: each segment summed from zero, as if it were alone.
+
+    Known answer: segments [1, 2], [3], [4, 5]; and a segment after a large one rounds
+    as it does alone (a global cumsum minus the sum before it would not: 1e16 + 1 − 1e16).
+    """
+    for fn in (kernels.prefix_within, kernels.prefix_within.py_func):
+        got = fn(np.array([1.0, 2.0, 3.0, 4.0, 5.0]),
+                 np.array([True, False, True, True, False]))
+        np.testing.assert_array_equal(got, [1.0, 3.0, 3.0, 4.0, 9.0])
+        got = fn(np.array([1e16, 0.1, 0.2]), np.array([True, True, False]))
+        np.testing.assert_array_equal(got[1:], np.cumsum([0.1, 0.2]))

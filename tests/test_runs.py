@@ -17,6 +17,7 @@ import pytest
 from sim.config import preset_names
 from sim.model import CompoundModel
 from sim.runs import RunAxisError, Runs
+from sim.selfgov import top_per_group
 
 SEEDS = (5, 17, 23)
 
@@ -130,3 +131,27 @@ def test_no_step_draws_from_the_models_generator(design, community):
     model.rng = _Refuse()  # type: ignore[assignment]
     model.run(24)
     assert model.steps == 24
+
+
+def test_households_are_numbered_within_their_run():
+    """``within`` gives the index a household has in its run alone, and the run's size."""
+    local, size = several().within(np.array([0, 3, 4, 9]))
+    assert local.tolist() == [0, 3, 0, 5]
+    assert size.tolist() == [4, 4, 6, 6]
+
+
+def test_ranking_within_groups_is_exact_whatever_the_group_numbers():
+    """``top_per_group`` (who is visited, who is elected): best first per group, exactly.
+
+    Merged runs number their compounds and units after the other runs', so group numbers
+    grow; the ranking must not round keys together there (a combined key group × span − key
+    would: at group 10⁷ it cannot tell 0.5 from 0.5 + 10⁻⁹).
+    """
+    items = np.arange(6)
+    got = top_per_group(items, np.array([3, 1, 3, 1, 3, 2]),
+                        np.array([0.1, 0.5, 0.9, 0.2, 0.4, 0.3]), np.array([2, 1, 2, 1, 2, 0]))
+    assert got.tolist() == [1, 2, 4]  # group 1: best of 2; group 2: none wanted; group 3: 2
+    big = np.full(3, 10**7)
+    got = top_per_group(np.arange(3), big, np.array([0.5, 0.5 + 1e-9, 0.5 - 1e-9]),
+                        np.ones(3, dtype=int))
+    assert got.tolist() == [1]
