@@ -234,8 +234,8 @@ class Congress:
         base = np.where(pop.decisions[owners, 3], p.turnout_active, p.turnout_passive)
         turnout = np.clip(base * boost * firm, 0.0, 1.0)
         approve = np.clip((p.approval + p.approval_trust * pop.trust[owners]) * firm, 0.0, 1.0)
-        runs = model.runs.households[owners]
-        takes_part = model.runs.random(runs) < turnout
-        approves = model.runs.random(runs) < approve
+        whose = model.runs.households[owners]
+        takes_part = model.runs.random(whose) < turnout
+        approves = model.runs.random(whose) < approve
         return holding & passes(p.law, comp, self.area[owners], takes_part, approves,
                                 sg.n)
