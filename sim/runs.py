@@ -57,6 +57,7 @@ class Runs:
         self._starts = np.concatenate(([0], np.cumsum(self._sizes)[:-1]))
         self.households = np.repeat(np.arange(len(generators)), self._sizes)
         self.compounds = np.repeat(np.arange(len(generators)), np.asarray(compounds, int))
+        self._compound_bounds = np.concatenate(([0], np.cumsum(np.asarray(compounds, int))))
 
     @classmethod
     def single(cls, generator: np.random.Generator, households: int, compounds: int) -> Runs:
@@ -165,7 +166,7 @@ class Runs:
         """
         if self.n == 1:
             return draw(self.generators[0], slice(None))
-        bounds = np.concatenate(([0], np.cumsum(np.bincount(self.compounds, minlength=self.n))))
+        bounds = self._compound_bounds
         return np.concatenate([draw(g, slice(int(bounds[r]), int(bounds[r + 1])))
                                for r, g in enumerate(self.generators)], axis=-1)
 
@@ -180,10 +181,6 @@ class Runs:
         if self.n == 1:
             return [(self.generators[0], slice(None))]
         return [(self.generators[run], places) for run, places in self._places(owners)]
-
-    def each(self, draw: Callable[[np.random.Generator], float]) -> np.ndarray:
-        """One value per run from ``draw(generator)`` (e.g. a run's single ``random()``)."""
-        return np.array([draw(g) for g in self.generators])
 
     def draw(self, owners: np.ndarray, draw: Draw) -> np.ndarray:
         """``draw(generator, k)`` per run for its ``k`` elements, back in the elements' order.
