@@ -27,8 +27,6 @@ import numpy as np
 import pandas as pd
 from harness import ROOT, ensure_project_importable
 
-DESIGNS = ("baseline", "nanan_131", "huli_six_party", "chongchuan_plus", "kunming_red_courtyard",
-           "pujiang_situation", "pujiang_remedies")
 COMMUNITIES = ("heping_road", "yimin_compound", "generic_old_compound")
 SEEDS = (1, 2, 3)
 MONTHS = 60
@@ -72,7 +70,9 @@ def fingerprint() -> dict[str, dict[str, str]]:
     import sim
 
     out: dict[str, dict[str, str]] = {}
-    for design in DESIGNS:
+    # Every design preset, found where the model finds them: a new preset is fingerprinted
+    # without an edit here (cases are keyed by name, so --compare does not depend on order).
+    for design in sim.config.preset_names("designs"):
         for community in COMMUNITIES:
             for seed in SEEDS:
                 model = sim.CompoundModel(design=design, community=community, rng=seed)
