@@ -300,9 +300,14 @@ class Ledger:
         """Residents' share of each compound's last-12-month inflow (0 if none)."""
         return self._shares("resident", 0.0)
 
-    def self_funded_share_total(self) -> float:
-        """Residents' share of the whole community's last-12-month inflow (0 if none)."""
-        win = self._window_sum()
+    def self_funded_share_total(self, compounds: slice = slice(None)) -> float:
+        """Residents' share of the whole community's last-12-month inflow (0 if none).
+
+        Args:
+            compounds: The compounds of one run, where a model advances several
+                (:func:`sim.metrics.community_metrics`); all of them by default.
+        """
+        win = self._window_sum()[compounds]
         mine, others = _SPLITS["resident"]
         part = float(_sum_columns(win, mine, axis=None))
         total = part + float(_sum_columns(win, others, axis=None))

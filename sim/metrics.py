@@ -134,11 +134,12 @@ def compute_metrics(model: CompoundModel) -> tuple[dict[str, float], dict[str, n
     Returns:
         A pair ``(community, per_compound)``: the first maps each column to one
         number, the second maps each column to an array with one value per
-        compound.
+        compound. The community values are those of the whole model, which is one
+        run; a model that advances several runs takes each run's from
+        :func:`community_metrics` over ``model.runs.compound_slices``.
     """
     pop = model.population
     comps = model.compounds
-    n_c = model.n_compounds
     hh = comps.households_float
     safe_hh = np.maximum(hh, 1.0)
     rates = model.compound_rates()
@@ -163,11 +164,36 @@ def compute_metrics(model: CompoundModel) -> tuple[dict[str, float], dict[str, n
                          + model.ledger.month_in[:, model.ledger.source_index("reward")]),
         "self_funded_share": model.ledger.self_funded_share(),
     }
+    return community_metrics(model, per, slice(None)), per
+
+
+def community_metrics(model: CompoundModel, per: dict[str, np.ndarray],
+                      compounds: slice) -> dict[str, float]:
+    """One run's community values, from the per-compound values of its compounds.
+
+    A model that advances several runs (:mod:`sim.runs`) holds their compounds one run after
+    another, and each run's community values must be those the run alone gets: every sum
+    runs over the run's own slice of compounds (``runs.compound_slices``), a contiguous view,
+    which numpy sums exactly as the run's own array (a sum over all compounds of several
+    runs would be neither the runs' values nor their total, pairwise summation rounding
+    differently). For a model of one run, ``compounds`` is ``slice(None)``.
+
+    Args:
+        model: The model (its compounds' households and its ledger are read).
+        per: This month's per-compound values (:func:`compute_metrics`).
+        compounds: The run's compounds.
+
+    Returns:
+        Each column's community value for the run.
+    """
+    hh = model.compounds.households_float[compounds]
+    n_c = hh.size
     total_hh = max(hh.sum(), 1.0)
     # Columns of one kind are reduced together, one row each: a row's sum is the sum of
     # the same 1-D array (the same pairwise summation), so the values are unchanged.
-    weighted = (np.stack([per[name] for name in _WEIGHTED]) * hh).sum(axis=1) / total_hh
-    summed = np.stack([per[name] for name in _SUMMED]).sum(axis=1)
+    stacked = np.stack([per[name][compounds] for name in _WEIGHTED])
+    weighted = (stacked * hh).sum(axis=1) / total_hh
+    summed = np.stack([per[name][compounds] for name in _SUMMED]).sum(axis=1)
     found = dict(zip(_WEIGHTED, weighted.tolist(), strict=True))
     found.update(zip(_SUMMED, summed.tolist(), strict=True))
     community: dict[str, float] = {}
@@ -176,10 +202,11 @@ def compute_metrics(model: CompoundModel) -> tuple[dict[str, float], dict[str, n
             community[name] = found[name]
         elif col.aggregate == "compounds":
             # The mean as numpy computes it (sum / count), without np.mean's overhead.
-            community[name] = float(per[name].sum() / per[name].size) if n_c else 0.0
-        else:  # money-weighted share over the whole community
-            community[name] = model.ledger.self_funded_share_total()
-    return community, per
+            values = per[name][compounds]
+            community[name] = float(values.sum() / values.size) if n_c else 0.0
+        else:  # money-weighted share over the run's whole community
+            community[name] = model.ledger.self_funded_share_total(compounds)
+    return community
 
 
 def _make_reporter(name: str) -> Callable[[CompoundModel], float]:

@@ -69,6 +69,19 @@ class Runs:
         """Number of runs."""
         return len(self.generators)
 
+    @property
+    def compound_slices(self) -> tuple[slice, ...]:
+        """Each run's compounds, as a slice of the compound axis (one run: all of them).
+
+        For values the run alone computes over its whole community (the community columns
+        of :func:`sim.metrics.community_metrics`): a sum over a run's slice is the run's
+        own sum, a sum over all compounds is not.
+        """
+        if self.n == 1:
+            return (slice(None),)
+        bounds = self._compound_bounds
+        return tuple(slice(int(bounds[r]), int(bounds[r + 1])) for r in range(self.n))
+
     def of(self, compound: np.ndarray) -> np.ndarray:
         """The run of each element that belongs to ``compound`` (compound indices)."""
         return self.compounds[compound]

@@ -155,3 +155,37 @@ def test_ranking_within_groups_is_exact_whatever_the_group_numbers():
     got = top_per_group(np.arange(3), big, np.array([0.5, 0.5 + 1e-9, 0.5 - 1e-9]),
                         np.ones(3, dtype=int))
     assert got.tolist() == [1]
+
+
+def test_each_runs_community_values_come_from_its_own_compounds_alone():
+    """``community_metrics`` over a run's slice of two runs' compounds gives what the run got.
+
+    Known answer: two runs of Heping Road (11 compounds each, more than numpy's pairwise
+    block of 8, so a sum over both runs' compounds would round differently) are run alone;
+    their per-compound values and ledgers are laid one after the other as merged runs would
+    hold them, and each run's community values over its slice (``Runs.compound_slices``)
+    must equal, bit for bit, the values the run computed alone.
+    """
+    from types import SimpleNamespace
+
+    from sim.ledger import Ledger
+    from sim.metrics import community_metrics
+
+    runs = [CompoundModel(design="nanan_131", community="heping_road", rng=s).run(14)
+            for s in (3, 4)]
+    sizes = [m.n_compounds for m in runs]
+    assert min(sizes) > 8
+    axis = Runs([m.rng for m in runs], [m.population.n for m in runs], sizes)
+    ledger = Ledger(sum(sizes))
+    for name in ("total_in", "total_out", "balance", "shortfall", "month_in", "month_out"):
+        setattr(ledger, name, np.concatenate([getattr(m.ledger, name) for m in runs]))
+    ledger._window = np.concatenate([m.ledger._window for m in runs], axis=1)
+    ledger._month = runs[0].ledger._month
+    merged = SimpleNamespace(ledger=ledger, compounds=SimpleNamespace(
+        households_float=np.concatenate([m.compounds.households_float for m in runs])))
+    per = {name: np.concatenate([m.current_compound_metrics[name] for m in runs])
+           for name in runs[0].current_compound_metrics}
+    assert len(axis.compound_slices) == 2
+    for model, compounds in zip(runs, axis.compound_slices, strict=True):
+        assert community_metrics(merged, per, compounds) == model.current_metrics  # type: ignore[arg-type]
+    assert Runs.single(runs[0].rng, 1, 1).compound_slices == (slice(None),)
