@@ -160,7 +160,7 @@ def test_ranking_within_groups_is_exact_whatever_the_group_numbers():
 def test_each_runs_community_values_come_from_its_own_compounds_alone():
     """``community_metrics`` over a run's slice of two runs' compounds gives what the run got.
 
-    Known answer: two runs of Heping Road (11 compounds each, more than numpy's pairwise
+    Known answer: two runs of Heping Road (108 compounds each, more than numpy's pairwise
     block of 8, so a sum over both runs' compounds would round differently) are run alone;
     their per-compound values and ledgers are laid one after the other as merged runs would
     hold them, and each run's community values over its slice (``Runs.compound_slices``)
