@@ -39,39 +39,74 @@ from sim.errors import ConfigError
 
 if TYPE_CHECKING:
     from sim.config import Scenario
-    from sim.model import CompoundModel
 
 BATCH_SIZE = 8
 """Runs per batch at most (the executors' default): enough to amortise a task's costs, few
 enough that a sweep of a few seeds per sample still spreads over every worker."""
 
 
+MERGE_HOUSEHOLDS = 100_000
+"""Households a merged group of runs holds at most: runs of small and medium communities are
+advanced together (:mod:`sim.replicates`), where the month's fixed cost of ~1,350 numpy calls
+dominates; a large community's run is already dominated by its arrays and runs alone, so a
+batch never holds several large communities' state at once."""
+
+
 def run_batch(scenario: Scenario, seeds: Sequence[int], steps: int | None = None, *,
-              each: Callable[[int, CompoundModel], Any] | None = None) -> list[Any]:
-    """Run one scenario once per seed; every run exactly as ``CompoundModel(scenario, rng=seed)``.
+              each: Callable[[int, Any], Any] | None = None, merge: bool = True) -> list[Any]:
+    """Run one scenario once per seed; each run's data as ``CompoundModel(scenario, rng=seed)``'s.
+
+    Runs are built one by one, each with its own seed; where the design's institutions
+    can be (every institution declares its replicate axis), they are merged into groups of
+    at most :data:`MERGE_HOUSEHOLDS` households and advanced together
+    (:func:`sim.replicates.merge`), else one after another.
 
     Args:
         scenario: The scenario every run of the batch shares.
         seeds: One seed per run, in any order (the order changes no run's data).
         steps: Months per run (default the scenario's ``run.steps``).
-        each: Called with ``(index, model)`` as each run ends; its result is returned in
-            place of the model, so a caller that only keeps a run's outputs (a part file)
-            does not hold a batch of models in memory.
+        each: Called with ``(index, run)`` as each run ends; its result is returned in
+            place of the run, so a caller that only keeps a run's outputs (a part file)
+            does not hold a batch of runs in memory.
+        merge: Advance runs together where possible; ``False`` runs each alone and returns
+            full models.
 
     Returns:
-        Per seed, in the order given: the finished model, or what ``each`` returned.
+        Per seed, in the order given: the finished run — a :class:`~sim.model.CompoundModel`
+        if it ran alone, a :class:`~sim.replicates.RunResult` (its outputs) if it was merged
+        — or what ``each`` returned.
 
     Raises:
         ConfigError: For a bad seed or ``steps``, or a scenario the model refuses.
     """
+    from sim import replicates
     from sim.model import CompoundModel
 
     out: list[Any] = []
-    for index, seed in enumerate(seeds):
-        model = CompoundModel(scenario, rng=seed)
-        model.run(steps)
-        out.append(model if each is None else each(index, model))
+    for group in _groups(scenario, seeds, merge):
+        if len(group) == 1:
+            model = CompoundModel(scenario, rng=group[0])
+            finished: list[Any] = [model.run(steps)]
+        else:
+            models = [CompoundModel(scenario, rng=seed) for seed in group]
+            if replicates.ready(models) is not None:  # an institution not yet on the axis
+                finished = [m.run(steps) for m in models]
+            else:
+                merged = replicates.merge(models)
+                del models
+                finished = replicates.split(merged.run(steps))
+        for run in finished:
+            out.append(run if each is None else each(len(out), run))
     return out
+
+
+def _groups(scenario: Scenario, seeds: Sequence[int], merge: bool) -> list[list[int]]:
+    """The seeds in groups of runs advanced together (one run per group without ``merge``)."""
+    if not merge or len(seeds) < 2:
+        return [[seed] for seed in seeds]
+    per_run = max(scenario.community.n_households, 1)
+    size = max(1, MERGE_HOUSEHOLDS // per_run)
+    return [list(seeds[i:i + size]) for i in range(0, len(seeds), size)]
 
 
 def batches(runs: Iterable[dict[str, Any]], size: int = BATCH_SIZE,

@@ -134,21 +134,37 @@ def member_spirit(model: CompoundModel, rows: list[int]) -> tuple[np.ndarray, np
     return mean, count
 
 
-def apply_quality(model: CompoundModel) -> None:
+def apply_quality(model: CompoundModel, runs: np.ndarray | None = None) -> None:
     """Set ``selfgov.misuse_factor`` and ``selfgov.quality`` from who was chosen.
 
     Both are exactly 1 in compounds without the body (or without elected members) and when
-    the effect's parameter is 0.
+    the effect's parameter is 0. The community mean of public spirit is each run's own
+    (over its households, :attr:`sim.runs.Runs.household_slices`).
+
+    Args:
+        model: The model.
+        runs: With several runs merged (:mod:`sim.replicates`), whose memberships changed
+            (bool per run): only their compounds are set again, as each run alone would.
     """
     sg, cfg = model.selfgov, model.config.elections
     if not effects_on(model):
         return
-    mu = float(model.population.public_spirit.mean())
+    spirit_all = model.population.public_spirit
+    if model.runs.n == 1:
+        mu: float | np.ndarray = float(spirit_all.mean())
+    else:
+        mu = np.array([float(spirit_all[sl].mean()) for sl in model.runs.household_slices]
+                      )[model.runs.compounds]
     spirit, count = member_spirit(model, [KIND["committee"]])
     has = sg.bodies["committee"] & (count > 0)
-    sg.misuse_factor = np.where(has, kernels.exp(-cfg.misuse_spirit * (spirit - mu)), 1.0)
+    misuse = np.where(has, kernels.exp(-cfg.misuse_spirit * (spirit - mu)), 1.0)
     spirit, count = member_spirit(model, [KIND[k] for k in (*ELECTED, *PER_UNIT)])
-    sg.quality = np.where(count > 0, kernels.exp(cfg.efficiency_spirit * (spirit - mu)), 1.0)
+    quality = np.where(count > 0, kernels.exp(cfg.efficiency_spirit * (spirit - mu)), 1.0)
+    if runs is not None and model.runs.n > 1:
+        again = runs[model.runs.compounds]
+        misuse = np.where(again, misuse, sg.misuse_factor)
+        quality = np.where(again, quality, sg.quality)
+    sg.misuse_factor, sg.quality = misuse, quality
 
 
 def update(model: CompoundModel, bodies_changed: bool = True) -> bool:
@@ -166,7 +182,7 @@ def update(model: CompoundModel, bodies_changed: bool = True) -> bool:
     """
     sg, pop = model.selfgov, model.population
     term = model.config.elections.term_months
-    changed = False
+    changed = np.zeros(model.runs.n, dtype=bool)  # per run: whose memberships changed
     for kind, flags in sg.bodies.items() if bodies_changed else ():
         row = KIND[kind]
         was = sg.elected_at[row] >= 0
@@ -177,18 +193,19 @@ def update(model: CompoundModel, bodies_changed: bool = True) -> bool:
         if gone.any():
             sg.members[row, gone[pop.compound]] = False
             sg.elected_at[row, gone] = -1
-            changed = True
+            changed |= model.runs.touched(gone)
         if due.any():
             elect(model, kind, due)
-            changed = True
+            changed |= model.runs.touched(due)
     arrived = pop.arrived
     if arrived.size and sg.members[:, arrived].any():
+        seated = arrived[sg.members[:, arrived].any(axis=0)]
         sg.members[:, arrived] = False  # elected seats fall vacant
-        changed = True
+        changed[np.unique(model.runs.households[seated])] = True
     if arrived.size:  # a newcomer who is a registered party member joins the branch
         for kind in APPOINTED:
             sg.members[KIND[kind], arrived] = (sg.bodies[kind][pop.compound[arrived]]
                                                & pop.registered[arrived])
-    if changed:
-        apply_quality(model)
-    return changed
+    if changed.any():
+        apply_quality(model, changed)
+    return bool(changed.any())

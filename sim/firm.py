@@ -111,15 +111,17 @@ def exits(model: CompoundModel) -> None:
         agent.remove()
     comps.firm_present = comps.firm_present & ~leaving
     comps.firm_loss_months[leaving] = 0
-    model.firm_exits += int(leaving.sum())
+    model.firm_exits += model.runs.count(leaving)  # per run, with several (sim.runs)
 
 
 def bring_in(model: CompoundModel, compounds: np.ndarray, red: bool = False) -> None:
     """A firm starts serving each compound in ``compounds`` that has none."""
     comps = model.compounds
+    entered = np.zeros(comps.n, dtype=bool)
     for c in np.asarray(compounds, dtype=np.int64):
         if not comps.firm_present[c]:
             PropertyFirm(model, int(c), red=red)
             comps.firm_present[c] = True
             comps.firm_loss_months[c] = 0
-            model.firm_entries += 1
+            entered[c] = True
+    model.firm_entries += model.runs.count(entered)  # per run, with several (sim.runs)

@@ -138,6 +138,12 @@ def compute_metrics(model: CompoundModel) -> tuple[dict[str, float], dict[str, n
         run; a model that advances several runs takes each run's from
         :func:`community_metrics` over ``model.runs.compound_slices``.
     """
+    per = compound_metrics(model)
+    return community_metrics(model, per, slice(None)), per
+
+
+def compound_metrics(model: CompoundModel) -> dict[str, np.ndarray]:
+    """This month's per-compound values: each column as one value per compound."""
     pop = model.population
     comps = model.compounds
     hh = comps.households_float
@@ -164,7 +170,7 @@ def compute_metrics(model: CompoundModel) -> tuple[dict[str, float], dict[str, n
                          + model.ledger.month_in[:, model.ledger.source_index("reward")]),
         "self_funded_share": model.ledger.self_funded_share(),
     }
-    return community_metrics(model, per, slice(None)), per
+    return per
 
 
 def community_metrics(model: CompoundModel, per: dict[str, np.ndarray],

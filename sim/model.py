@@ -44,7 +44,13 @@ from sim.institutions.government import Government
 from sim.institutions.registry import build as build_institutions
 from sim.ledger import Ledger
 from sim.matters import MatterBook
-from sim.metrics import COLUMNS, MODEL_REPORTERS, compute_metrics
+from sim.metrics import (
+    COLUMNS,
+    MODEL_REPORTERS,
+    community_metrics,
+    compound_metrics,
+    compute_metrics,
+)
 from sim.network import Network, build_network, expected_ties, from_networkx, to_networkx
 from sim.population import Population, build_layout, create_agents, layout_for_graph
 from sim.runs import Runs
@@ -221,7 +227,21 @@ class CompoundModel(mesa.Model):
         sync_bodies(self)  # bodies formed or dissolved this month: elections, Body agents
         self.ledger.check()
         self._refresh_metrics()
-        self.datacollector.collect(self)
+        self._collect()
+
+    def _collect(self) -> None:
+        """Record this month's values: Mesa's collector, or each merged run's own.
+
+        For runs merged on a replicate axis (:mod:`sim.replicates`), each run keeps the
+        collector it was built with (``collectors``), and gets what Mesa's ``collect``
+        stores for the run alone: one value per column, the run's own.
+        """
+        if self.runs.n == 1:
+            self.datacollector.collect(self)
+            return
+        for collector, found in zip(self.collectors, self.run_metrics, strict=True):
+            for name, value in found.items():
+                collector.model_vars[name].append(value)
 
     def run_phase(self, phase: str) -> None:
         """Let the design's institutions act in ``phase``, in the order of :mod:`sim.schedule`."""
@@ -342,7 +362,13 @@ class CompoundModel(mesa.Model):
     def _refresh_metrics(self) -> None:
         if self.institutions:  # they may have changed actions since the decisions
             self._rates = None
-        self.current_metrics, self.current_compound_metrics = compute_metrics(self)
+        if self.runs.n == 1:
+            self.current_metrics, self.current_compound_metrics = compute_metrics(self)
+        else:  # runs merged on a replicate axis (sim.replicates): each run's own values
+            per = self.current_compound_metrics = compound_metrics(self)
+            self.run_metrics = [community_metrics(self, per, compounds)
+                                for compounds in self.runs.compound_slices]
+            self.current_metrics = self.run_metrics[0]
         self.compound_rates()
         # The four action rates, as a new (compounds, 4) array.
         self.compounds.last_rates = np.ascontiguousarray(self._rate_table[:, :4])

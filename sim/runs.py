@@ -45,6 +45,8 @@ class Runs:
         generators: The runs' generators.
         households: The run of each household (an int array, non-decreasing).
         compounds: The run of each compound (an int array, non-decreasing).
+        compound_slices: Each run's compounds, as a slice of the compound axis.
+        household_slices: Each run's households, as a slice of the household axis.
     """
 
     def __init__(self, generators: Sequence[np.random.Generator], households: Sequence[int],
@@ -58,6 +60,8 @@ class Runs:
         self.households = np.repeat(np.arange(len(generators)), self._sizes)
         self.compounds = np.repeat(np.arange(len(generators)), np.asarray(compounds, int))
         self._compound_bounds = np.concatenate(([0], np.cumsum(np.asarray(compounds, int))))
+        self.compound_slices = self._slices(self._compound_bounds)
+        self.household_slices = self._slices(np.concatenate(([0], np.cumsum(self._sizes))))
 
     @classmethod
     def single(cls, generator: np.random.Generator, households: int, compounds: int) -> Runs:
@@ -69,18 +73,44 @@ class Runs:
         """Number of runs."""
         return len(self.generators)
 
-    @property
-    def compound_slices(self) -> tuple[slice, ...]:
-        """Each run's compounds, as a slice of the compound axis (one run: all of them).
+    def _slices(self, bounds: np.ndarray) -> tuple[slice, ...]:
+        """Each run's elements as a slice of their axis (one run: ``slice(None)``, all of them).
 
         For values the run alone computes over its whole community (the community columns
-        of :func:`sim.metrics.community_metrics`): a sum over a run's slice is the run's
-        own sum, a sum over all compounds is not.
+        of :func:`sim.metrics.community_metrics`, a run's mean public spirit): a sum over a
+        run's slice is the run's own sum, a sum over the whole axis is not. Computed once,
+        at construction (``compound_slices``, ``household_slices``).
         """
         if self.n == 1:
             return (slice(None),)
-        bounds = self._compound_bounds
         return tuple(slice(int(bounds[r]), int(bounds[r + 1])) for r in range(self.n))
+
+    def count(self, mask: np.ndarray, owners: np.ndarray | None = None) -> int | np.ndarray:
+        """How many of the elements in ``mask`` each run has.
+
+        With one run, the plain count (an int, as a run's counters have always been); with
+        several, one count per run (an int array), for counters each run keeps for itself
+        (the firms that entered and left, the hotline's calls).
+
+        Args:
+            mask: Bool per element.
+            owners: The run of each element (default: elements are compounds).
+        """
+        if self.n == 1:
+            return int(np.count_nonzero(mask))
+        owners = self.compounds if owners is None else owners
+        return np.bincount(owners[mask], minlength=self.n)
+
+    def touched(self, mask: np.ndarray, owners: np.ndarray | None = None) -> np.ndarray:
+        """Whether each run has any of the elements in ``mask``, ``(runs,)`` bool.
+
+        A run's gate (a committee somewhere, a caller somewhere): ``owners`` as in
+        :meth:`count` (default: elements are compounds).
+        """
+        if self.n == 1:
+            return np.array([bool(mask.any())])
+        owners = self.compounds if owners is None else owners
+        return np.bincount(owners[mask], minlength=self.n) > 0
 
     def of(self, compound: np.ndarray) -> np.ndarray:
         """The run of each element that belongs to ``compound`` (compound indices)."""
@@ -95,7 +125,41 @@ class Runs:
         run = self.households[household]
         return household - self._starts[run], self._sizes[run]
 
+    def where(self, runs: np.ndarray, owners: np.ndarray) -> np.ndarray | None:
+        """The elements whose run is in the mask ``runs`` (``None``: every run is).
+
+        For work that a run alone does only when its own gate opens (a committee exists,
+        a campaign renovates): with several runs merged, the runs whose gate is shut must
+        draw nothing and change nothing. ``None`` when all gates are open, so that a single
+        run (or a batch whose gates agree) takes the plain path.
+
+        Args:
+            runs: Bool per run: whose gate is open.
+            owners: The run of each element (``runs.compounds``, ``runs.households``).
+        """
+        if runs.all():
+            return None
+        return runs[owners]
+
     # ------------------------------------------------------------------ draws
+
+    def random_where(self, owners: np.ndarray, where: np.ndarray | None,
+                     fill: float = 1.0) -> np.ndarray:
+        """Uniform draws for the elements ``where`` holds, ``fill`` for the others.
+
+        Nothing is drawn for the others, so a run whose elements are all left out draws
+        nothing (its stream is the run's alone). ``where=None``: one draw per element, as
+        :meth:`random`. The default fill, 1.0, is never below a probability.
+        """
+        if where is None:
+            return self.random(owners)
+        out = np.full(np.asarray(owners).shape[0], fill)
+        out[where] = self.random(np.asarray(owners)[where])
+        return out
+
+    def random_of(self, run: int) -> float:
+        """One uniform draw from run ``run``'s generator (for a choice a run makes once)."""
+        return float(self.generators[run].random())
 
     def random(self, owners: np.ndarray, *, columns: int | None = None,
                dtype: type = np.float64) -> np.ndarray:

@@ -80,7 +80,9 @@ import nothing of it), so any module can build on it without an import cycle.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sim.strict import Strict
@@ -124,6 +126,17 @@ institution may read them without declaring it, and none may write them."""
 
 NAMES: dict[str, dict[str, str]] = section("institutions")
 """Chinese and English name of every registered institution by language, from the catalogue."""
+
+
+def axes(**fields: str) -> Mapping[str, str]:
+    """The replicate axis of each of an institution's own fields, for ``replicate``.
+
+    Each keyword names a field of the institution and its kind in :mod:`sim.replicates`
+    (``"compound"``, ``"household"``, ``"compound:1"``, ``"run"``, ``"records"``,
+    ``"institution"``, …); ``axes()`` declares an institution with no state of its own. The
+    mapping is read-only, as a class attribute shared by every instance must be.
+    """
+    return MappingProxyType(fields)
 
 
 def expand(fields: tuple[str, ...]) -> set[str]:
@@ -189,6 +202,11 @@ class Institution[P: Params]:
         source: Seed file the institution comes from.
         Params: The pydantic model of its parameters.
         contract: Per phase it acts in, the shared fields it reads and writes.
+        replicate: The replicate axis of each of its own fields (:mod:`sim.replicates`:
+            ``{"renovated": "compound"}``), for advancing several runs in one model;
+            ``{}`` for an institution with no state of its own, ``None`` (the default) for
+            one whose logic is not yet written run by run, whose runs are then advanced
+            one after another.
         model: The model it belongs to.
         params: Its validated parameters.
     """
@@ -199,6 +217,7 @@ class Institution[P: Params]:
     source: ClassVar[str] = ""
     Params: ClassVar[type[Params]] = Params
     contract: ClassVar[Contract] = Contract()
+    replicate: ClassVar[Mapping[str, str] | None] = None
 
     def __init__(self, model: CompoundModel, params: P) -> None:
         self.model = model

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 from sim.institutions.committees import eligible_matters
 from sim.selfgov import shift_trust
 
@@ -86,6 +86,7 @@ class CobuildingCouncil(Institution[CobuildingCouncilParams]):
     name = "cobuilding_council"
     source = "003 (Huli): 以党支部、业委会、物业公司、居民小组和社会组织为核心的“共建理事会”"
     Params = CobuildingCouncilParams
+    replicate = axes()  # no state of its own (sim.replicates)
     contract = Contract(
         setup=Access(
             writes=("selfgov.bodies.cobuilding_council",),
@@ -164,6 +165,7 @@ class SixPartyLinkage(Institution[SixPartyLinkageParams]):
     name = "six_party_linkage"
     source = "003 (Huli): “六方联动”是小区党支部提出的创新小区治理的工作方法"
     Params = SixPartyLinkageParams
+    replicate = axes(_linked="compound")
     contract = Contract(
         setup=Access(
             writes=("selfgov.hub",),

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import Field
 
-from sim.institutions.base import Contract, Institution, Params
+from sim.institutions.base import Contract, Institution, Params, axes
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -101,6 +101,7 @@ class Codesign(Institution[CodesignParams]):
               "000 (Chongchuan): 公示备选改造方案,乃至外墙涂料颜色,让群众评议选择")
     Params = CodesignParams
     contract = Contract()  # no phase of its own: the campaign calls it (and declares it)
+    replicate = axes(turnout="compound", passed="compound", votes="records", stake_added="compound")
 
     def __init__(self, model: CompoundModel, params: CodesignParams) -> None:
         super().__init__(model, params)
@@ -110,22 +111,38 @@ class Codesign(Institution[CodesignParams]):
         self.votes: list[dict[str, Any]] = []
         self.stake_added = np.zeros((n, 4))
 
-    def vote(self, model: CompoundModel) -> np.ndarray:
+    def vote(self, model: CompoundModel, runs: np.ndarray | None = None) -> np.ndarray:
         """Put the plan to every compound's households; returns which plans passed.
 
         Two uniform draws per household from its run's generator (whether it votes, whether
         it approves), in one call.
+
+        Args:
+            model: The model.
+            runs: With several runs merged (:mod:`sim.replicates`), which runs vote (bool
+                per run; the campaign renovates nothing in the others this month): the
+                others draw nothing and keep their last vote. ``None``: every run votes.
         """
         p = self.params
         pop, comps = model.population, model.compounds
-        draws = model.runs.random_rows(2, model.runs.households)
+        where = None if runs is None else model.runs.where(runs, model.runs.households)
+        if where is None:
+            draws = model.runs.random_rows(2, model.runs.households)
+        else:
+            draws = np.ones((2, pop.n))
+            draws[:, where] = model.runs.random_rows(2, model.runs.households[where])
         p_vote = np.where(pop.action("participate"), 1.0, p.turnout)
         p_yes = np.clip(p.approval + p.approval_trust * (pop.trust - 0.5), 0.0, 1.0)
         voted = draws[0] < p_vote
         yes = voted & (draws[1] < p_yes)
         counts = comps.total(np.column_stack((voted, yes)))
-        self.turnout = counts[:, 0] / comps.households
-        self.passed = (self.turnout >= p.quorum - 1e-12) & (2.0 * counts[:, 1] > counts[:, 0])
+        turnout = counts[:, 0] / comps.households
+        passed = (turnout >= p.quorum - 1e-12) & (2.0 * counts[:, 1] > counts[:, 0])
+        if where is not None:  # the runs that did not vote keep their last result
+            voting = runs[model.runs.compounds]
+            turnout = np.where(voting, turnout, self.turnout)
+            passed = np.where(voting, passed, self.passed)
+        self.turnout, self.passed = turnout, passed
         self.votes.append({"month": model.steps, "turnout": self.turnout.copy(),
                            "passed": self.passed.copy()})
         return self.passed

@@ -27,7 +27,7 @@ from pydantic import Field
 
 from sim import kernels
 from sim.arrays import isin, run_starts
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 from sim.institutions.congress import Congress, CongressParams
 from sim.selfgov import shift_trust
 
@@ -84,6 +84,7 @@ class DeliberationCouncil(Institution[CouncilParams]):
     name = "deliberation_council"
     source = "001 (Nan'an): 议事会民主商议决定'办不办'"
     Params = CouncilParams
+    replicate = axes()  # no state of its own (sim.replicates)
     contract = Contract(
         setup=Access(
             writes=("selfgov.bodies.council",),
@@ -204,6 +205,7 @@ class OwnersCommittee(Institution[CommitteeParams]):
     name = "owners_committee"
     source = "001 (Nan'an): 业委会决策执行确定'怎么办'; 打平伙; 货比三家"
     Params = CommitteeParams
+    replicate = axes(_streak="compound", congress="nested")
     contract = Contract(
         setup=Access(
             writes=("model.rng", "selfgov.bodies.committee"),
@@ -252,14 +254,16 @@ class OwnersCommittee(Institution[CommitteeParams]):
         if self.congress is not None:
             self.congress.setup(model)
 
-    def _idle(self, model: CompoundModel) -> bool:
-        """No committee anywhere and nothing of one left to do: then it acts and draws nothing.
+    def _live(self, model: CompoundModel) -> np.ndarray:
+        """Per run: a committee somewhere, or something of one left to do.
 
-        (Under ``formation: all`` there is always a committee, so this never holds there.)
+        Where neither holds the committee acts and draws nothing (under ``formation: all``
+        there is always a committee, so every run is live). Per run, so that runs merged on
+        a replicate axis (:mod:`sim.replicates`) each open or shut their own gate.
         """
         sg = model.selfgov
-        return not (sg.bodies["committee"].any() or sg.active().any()
-                    or (sg.misuse_pending > 0).any())
+        return model.runs.touched(sg.bodies["committee"] | sg.active()
+                                  | (sg.misuse_pending > 0))
 
     def before_decisions(self, model: CompoundModel) -> None:
         """Tell households the share they are asked this month."""
@@ -269,21 +273,25 @@ class OwnersCommittee(Institution[CommitteeParams]):
         """Start, fund and finish projects; spend the fund; maybe divert money."""
         sg = model.selfgov
         sg.completed[:] = False
-        if self._idle(model):
+        live = self._live(model)
+        if not live.any():
             return
+        where = model.runs.where(live, model.runs.compounds)  # None: every run acts
         sg.drop_resolved_elsewhere(model)
-        self._start_projects(model)
+        self._start_projects(model, where)
         self._collect(model)
         self._finish(model)
         self._spend_fund(model)
-        self._misuse(model)
+        self._misuse(model, where)
 
     def month_end(self, model: CompoundModel) -> None:
         """Rumours of misuse; committees form where residents keep taking part."""
         p = self.params
         sg = model.selfgov
-        if not self._idle(model):
-            heard = model.runs.random(model.runs.compounds) < p.rumour_prob
+        live = self._live(model)
+        if live.any():
+            where = model.runs.where(live, model.runs.compounds)
+            heard = model.runs.random_where(model.runs.compounds, where) < p.rumour_prob
             known = (sg.misuse_pending > 0) & heard
             shift_trust(model, known, -p.rumour_trust_loss)
             sg.misuse_pending[known] = 0.0
@@ -303,10 +311,14 @@ class OwnersCommittee(Institution[CommitteeParams]):
 
     # ---------------------------------------------------------------- steps
 
-    def _start_projects(self, model: CompoundModel) -> None:
-        """Turn this month's approvals (or the committee's own choice) into projects."""
+    def _start_projects(self, model: CompoundModel, where: np.ndarray | None) -> None:
+        """Turn this month's approvals (or the committee's own choice) into projects.
+
+        ``where``: the compounds of the runs whose committee acts (``None``: all).
+        """
         p = self.params
         sg, book = model.selfgov, model.matters
+        acting = slice(None) if where is None else where
         ready = sg.bodies["committee"] & ~sg.active()
         approved = ready & (sg.approved >= 0)
         comps = np.flatnonzero(approved)
@@ -314,13 +326,13 @@ class OwnersCommittee(Institution[CommitteeParams]):
         pos = pos[np.argsort(book.compound[pos], kind="stable")]
         # Without a deciding body the committee takes a matter up itself, now and then.
         deciders = sg.bodies["council"] | sg.bodies["cobuilding_council"]
-        own = ready & ~deciders & (
-            model.runs.random(model.runs.compounds) < p.self_approve * sg.efficiency)
+        own = ready & ~deciders & (model.runs.random_where(model.runs.compounds, where)
+                                   < p.self_approve * sg.efficiency)
         own_comps, own_pos = eligible_matters(model, own, list(p.categories))
         comps = np.concatenate((comps, own_comps))
         pos = np.concatenate((pos, own_pos))
         if comps.size == 0:
-            sg.approved[:] = -1
+            sg.approved[acting] = -1
             return
         volunteers = model.compounds.total(model.population.acts[:, 2])[comps]
         skilled = (model.runs.random(model.runs.of(comps))
@@ -331,15 +343,18 @@ class OwnersCommittee(Institution[CommitteeParams]):
         hh = model.compounds.households[comps]
         share = cost * np.maximum(1.0 - others, 0.0) / (hh * p.target_rate)
         sg.start(model, comps, book.ids[pos], cost, share)
-        sg.approved[:] = -1
+        sg.approved[acting] = -1
 
     def _collect(self, model: CompoundModel) -> None:
         sg = model.selfgov
         active = sg.active()
-        if not active.any():
+        collecting = model.runs.touched(active)  # per run: a project under way
+        if not collecting.any():
             return
         pop = model.population
-        reached = model.runs.random(model.runs.households) < sg.efficiency[pop.compound]
+        where = model.runs.where(collecting, model.runs.households)
+        reached = (model.runs.random_where(model.runs.households, where)
+                   < sg.efficiency[pop.compound])
         payers = active[pop.compound] & ~sg.paid & pop.acts[:, 0] & reached
         money = model.compounds.total(payers) * sg.project_share
         model.ledger.deposit("pooled", money)
@@ -378,11 +393,12 @@ class OwnersCommittee(Institution[CommitteeParams]):
         amount = np.where(idle, p.fund_upkeep * model.ledger.balance, 0.0)
         model.compounds.upkeep += model.ledger.spend("upkeep", amount)
 
-    def _misuse(self, model: CompoundModel) -> None:
+    def _misuse(self, model: CompoundModel, where: np.ndarray | None) -> None:
         p = self.params
         sg = model.selfgov
         chance = p.misuse_prob * (1.0 - sg.deterrence) * sg.misuse_factor
-        diverts = sg.bodies["committee"] & (model.runs.random(model.runs.compounds) < chance)
+        diverts = sg.bodies["committee"] & (model.runs.random_where(model.runs.compounds, where)
+                                            < chance)
         amount = np.where(diverts, p.misuse_share * model.ledger.balance, 0.0)
         taken = model.ledger.spend("misuse", amount)
         sg.misuse_pending += taken
@@ -420,6 +436,7 @@ class SupervisoryCommittee(Institution[SupervisoryParams]):
     name = "supervisory_committee"
     source = "001 (Nan'an): 监委会全程监督'办得怎么样'"
     Params = SupervisoryParams
+    replicate = axes()  # no state of its own (sim.replicates)
     contract = Contract(
         setup=Access(
             reads=("selfgov.bodies.committee",),

@@ -44,7 +44,7 @@ import numpy as np
 from pydantic import Field
 
 from sim import kernels
-from sim.institutions.base import Params
+from sim.institutions.base import Params, axes
 from sim.population import OWNER
 
 if TYPE_CHECKING:
@@ -165,6 +165,10 @@ class Congress:
         passed: Congresses that elected a committee, per compound.
         lapsed: Committees that lapsed or dissolved, per compound.
     """
+
+    replicate = axes(params="same", area="household", elected="compound", wait_until="compound",
+                     held="compound", passed="compound", lapsed="compound", _low="compound")
+    """The replicate axis of each field (:mod:`sim.replicates`)."""
 
     def __init__(self, model: CompoundModel, params: CongressParams) -> None:
         n_c = model.n_compounds

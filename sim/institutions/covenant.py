@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 from sim.population import ACTIONS
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ class Covenant(Institution[CovenantParams]):
     name = "covenant"
     source = "001 (Nan'an): 一事一议、一议一制、一制管一事; 000 (Chongchuan): 居民公约"
     Params = CovenantParams
+    replicate = axes(_added="compound")
     contract = Contract(
         month_end=Access(
             reads=("matters.resolved", "selfgov.rules", "matters.rate_factor", "compounds.norm"),

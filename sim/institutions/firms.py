@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import Field
 
 from sim import firm
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -52,6 +52,7 @@ class RedPropertyFirm(Institution[RedPropertyFirmParams]):
     name = "red_property_firm"
     source = "003 (Huli): 打造“红色物业”“红色业委会”"
     Params = RedPropertyFirmParams
+    replicate = axes()  # no state of its own (sim.replicates)
     contract = Contract(
         setup=Access(
             reads=("compounds.firm_cost_factor", "compounds.firm_patience_bonus", "model.firms"),
@@ -139,6 +140,7 @@ class FirmIntroduction(Institution[FirmIntroductionParams]):
     source = ("002 (Heping Road): 聯系社區樓院產權單位結合“三供一業”改造,引入物業管理公司; "
               "003 (Huli): 业委会")
     Params = FirmIntroductionParams
+    replicate = axes(work_unit="compound")
     contract = Contract(
         after_decisions=Access(
             reads=("compounds.firm_present", "compounds.contribution_history",

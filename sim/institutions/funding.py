@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import Field
 
 from sim.arrays import weighted_sum
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 from sim.institutions.government import RecentRates
 
 if TYPE_CHECKING:
@@ -215,6 +215,9 @@ class DynamicAssessment(Institution[AssessmentParams]):
     name = "dynamic_assessment"
     source = "000 (Chongchuan): 连续两次考核低于90分 … 取消达标小区资格; 低于95分 … 予以摘牌"
     Params = AssessmentParams
+    replicate = axes(status="compound", streaks="compound:1", eligible="compound",
+                     scores="records", months="records", statuses="records", norm_added="compound",
+                     recent="recent")
     contract = Contract(
         month_end=Access(
             reads=("compounds.condition", "population.decisions", "compounds.norm"),
@@ -307,6 +310,7 @@ class RewardInsteadOfSubsidy(Institution[RewardParams]):
     name = "reward_instead_of_subsidy"
     source = "003 (Huli): 小额“以奖代补”项目"
     Params = RewardParams
+    replicate = axes()  # no state of its own (sim.replicates)
     contract = Contract(
         setup=Access(
             writes=("selfgov.matching_share",),

@@ -29,7 +29,7 @@ from pydantic import Field
 
 from sim import firm
 from sim.arrays import weighted_sum
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 
 if TYPE_CHECKING:
     from sim.institutions.codesign import Codesign
@@ -92,6 +92,7 @@ class GovernmentService(Institution[GovernmentServiceParams]):
     name = "government_service"
     source = "001 (Nan'an), 003 (Huli): the 大社区 administrative mode"
     Params = GovernmentServiceParams
+    replicate = axes()  # no state of its own
     contract = Contract(
         after_decisions=Access(
             reads=("selfgov.government_handles_small", "selfgov.big_speedup", "matters.open",
@@ -170,6 +171,11 @@ def find_institution(model: CompoundModel, name: str) -> Institution[Any] | None
 def find_assessment(model: CompoundModel) -> DynamicAssessment | None:
     """The design's ``dynamic_assessment``, typed (its module imports this one)."""
     return cast("DynamicAssessment | None", find_institution(model, "dynamic_assessment"))
+
+
+def _first(compounds: slice) -> int:
+    """Index of a run's first compound (``slice(None)``: 0)."""
+    return compounds.start or 0
 
 
 def first_fit(costs: np.ndarray, available: float) -> tuple[np.ndarray, float]:
@@ -339,7 +345,7 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
         allocations: One record per campaign: ``month``, ``allocation``, ``budget``,
             ``available`` (budget plus carry-over), ``upkeep`` (yuan per compound),
             ``compounds`` (indices funded) and ``carried`` (yuan left for the next one).
-        carry: Yuan carried to the next campaign (``competition``).
+        carry: Yuan carried to the next campaign (``competition``), one entry per run.
         incentive_added: ``(compounds, 4)`` utility this institution has added to
             ``Compounds.norm`` and not yet removed.
         recent: Action rates of the last ``window`` months.
@@ -379,6 +385,10 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
         ),
     )
 
+    replicate = axes(recent="recent", _completed="compound:1", renovated="compound",
+                     allocations="records", carry="run", incentive_added="compound",
+                     _codesign="institution")
+
     def __init__(self, model: CompoundModel, params: RenovationCampaignParams) -> None:
         super().__init__(model, params)
         n = model.n_compounds
@@ -386,7 +396,7 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
         self._completed = np.zeros((params.window, n), dtype=bool)
         self.renovated = np.zeros(n, dtype=bool)
         self.allocations: list[dict[str, Any]] = []
-        self.carry = 0.0
+        self.carry = np.zeros(model.runs.n)  # per run (one, for a model built here)
         self.incentive_added = np.zeros((n, 4))
         self._codesign: Codesign | Literal[False] | None = False  # False: not looked up yet
 
@@ -483,73 +493,104 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
             return np.zeros(model.n_compounds)
         return weighted_sum(w, self.criterion_scores(model)) / w.sum()
 
-    def budget(self, model: CompoundModel) -> float:
-        """Yuan per campaign for the budget-based rules: spend × share × all households."""
+    def budget(self, model: CompoundModel, compounds: slice = slice(None)) -> float:
+        """Yuan per campaign for the budget-based rules: spend × share × all households.
+
+        Args:
+            model: The model.
+            compounds: One run's compounds, where a model advances several
+                (:mod:`sim.replicates`): each run's community has its own budget.
+        """
         p = self.params
-        return p.spend * p.share * float(model.compounds.households.sum())
+        return p.spend * p.share * float(model.compounds.households[compounds].sum())
+
+    def need_counts(self, model: CompoundModel) -> np.ndarray:
+        """Compounds each run renovates under ``need``: share × its compounds, rounded at random.
+
+        The fraction is rounded with one draw from the run's own generator, so that a
+        community of one compound is renovated in a share of campaigns, not in every one or
+        in none.
+        """
+        p = self.params
+        k = np.zeros(model.runs.n, dtype=np.int64)
+        for r, sl in enumerate(model.runs.compound_slices):
+            whole, frac = divmod(p.share * model.compounds.households[sl].size, 1.0)
+            k[r] = int(whole) + int(frac > 1e-12 and model.runs.random_of(r) < frac)
+        return k
 
     # ---------------------------------------------------------------- campaign
 
     def after_decisions(self, model: CompoundModel) -> None:
-        """In a campaign month, allocate the money and renovate."""
+        """In a campaign month, allocate the money and renovate.
+
+        Each run's community is allocated apart (its own budget, ranking and carry-over),
+        so runs merged on a replicate axis (:mod:`sim.replicates`) are allocated as each
+        would be alone; with one run the loops below run once, over all compounds.
+        """
         p = self.params
         month = model.steps
         if month < p.first or (month - p.first) % p.interval != 0:
             return
-        comps = model.compounds
-        budget = self.budget(model)
-        available = budget
+        comps, runs = model.compounds, model.runs
+        budgets = [self.budget(model, sl) for sl in runs.compound_slices]
+        available = budgets
         plan = self.codesign
         passed: np.ndarray | None = None
         if p.allocation == "need":
-            # share × compounds, its fraction rounded at random so that a community of one
-            # compound is renovated in a share of campaigns, not in every one or in none.
-            whole, frac = divmod(p.share * comps.n, 1.0)
-            k = int(whole) + int(frac > 1e-12 and model.runs.only(self).random() < frac)
-            if k == 0:
+            k = self.need_counts(model)
+            acting = k > 0
+            if not acting.any():
                 return
-            order = np.argsort(comps.condition, kind="stable")
             if plan is not None:  # rejected plans are passed over: the next worst instead
-                passed = plan.vote(model)
-                order = order[passed[order]]
+                passed = plan.vote(model, acting)
             fraction = np.zeros(comps.n)
-            fraction[order[:k]] = 1.0
-        elif p.allocation == "equal":
-            if plan is not None:
-                passed = plan.vote(model)
-            fraction = np.full(comps.n, p.share)
-            if passed is not None:
-                fraction[~passed] = 0.0
+            for r, sl in enumerate(runs.compound_slices):
+                if acting[r]:
+                    order = np.argsort(comps.condition[sl], kind="stable") + _first(sl)
+                    if passed is not None:
+                        order = order[passed[order]]
+                    fraction[order[:k[r]]] = 1.0
         else:
+            acting = np.ones(runs.n, dtype=bool)
             if plan is not None:
                 passed = plan.vote(model)
-            fraction, available = self.allocate(model, budget, passed)
-        model.government.campaigns.append(month)
+            if p.allocation == "equal":
+                fraction = np.full(comps.n, p.share)
+                if passed is not None:
+                    fraction[~passed] = 0.0
+            else:
+                fraction, available = self.allocate(model, budgets, passed)
+        model.government.campaigns.extend([month] * int(acting.sum()))
         upkeep = self.renovate(model, fraction)
         if plan is not None:
             plan.stake_in(model, fraction)
-        funded = np.flatnonzero(fraction > 0)
-        model.government.funded.append(funded)
-        self.allocations.append({"month": month, "allocation": p.allocation, "budget": budget,
-                                 "available": available, "upkeep": upkeep,
-                                 "compounds": funded, "carried": self.carry,
-                                 "passed": None if passed is None else passed.copy()})
+        for r, sl in enumerate(runs.compound_slices):
+            if not acting[r]:
+                continue
+            funded = np.flatnonzero(fraction[sl] > 0) + _first(sl)
+            model.government.funded.append(funded)
+            self.allocations.append({"month": month, "allocation": p.allocation,
+                                     "budget": budgets[r], "available": available[r],
+                                     "upkeep": upkeep[sl], "compounds": funded,
+                                     "carried": float(self.carry[r]),
+                                     "passed": None if passed is None else passed[sl].copy()})
 
-    def allocate(self, model: CompoundModel, budget: float,
-                 passed: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    def allocate(self, model: CompoundModel, budgets: list[float],
+                 passed: np.ndarray | None = None) -> tuple[np.ndarray, list[float]]:
         """Full renovations by readiness score (``competition``) or need × readiness score.
 
         Compounds are ranked by :meth:`score` (the weighted criteria); under ``competition``
         only those meeting ``min_criteria`` of the criteria (:meth:`criteria`) take part.
+        Each run's compounds are ranked and funded within the run's budget.
 
         Args:
             model: The model.
-            budget: Yuan for this campaign.
+            budgets: Yuan for this campaign, per run.
             passed: With ``codesign``, whose residents approved the plan; the others are
                 passed over (``None``: everyone's plan stands).
 
         Returns:
-            ``(fraction of a full renovation per compound, money available)``; under
+            ``(fraction of a full renovation per compound, money available per run)``; under
             ``competition`` what is not spent is kept in :attr:`carry`.
         """
         p = self.params
@@ -557,23 +598,27 @@ class RenovationCampaign(Institution[RenovationCampaignParams]):
         cost = p.spend * comps.households
         readiness = self.score(model)
         if p.allocation == "competition":
-            available = budget + self.carry
             qualify = self.criteria(model).sum(axis=0) >= p.min_criteria
             assessment = find_assessment(model)
             if assessment is not None:
                 qualify &= assessment.eligible
                 assessment.eligible[:] = True
-            order = np.lexsort((comps.condition, self.renovated, -readiness))
-            order = order[qualify[order]]
-        else:
-            available = budget
-            order = np.lexsort((comps.condition, -(1.0 - comps.condition) * readiness))
-        if passed is not None:
-            order = order[passed[order]]
-        funded, left = first_fit(cost[order], available)
-        self.carry = left if p.allocation == "competition" else 0.0
         fraction = np.zeros(comps.n)
-        fraction[order[funded]] = 1.0
+        available: list[float] = []
+        for r, sl in enumerate(model.runs.compound_slices):
+            condition = comps.condition[sl]
+            if p.allocation == "competition":
+                available.append(budgets[r] + float(self.carry[r]))
+                order = np.lexsort((condition, self.renovated[sl], -readiness[sl])) + _first(sl)
+                order = order[qualify[order]]
+            else:
+                available.append(budgets[r])
+                order = np.lexsort((condition, -(1.0 - condition) * readiness[sl])) + _first(sl)
+            if passed is not None:
+                order = order[passed[order]]
+            funded, left = first_fit(cost[order], available[r])
+            self.carry[r] = left if p.allocation == "competition" else 0.0
+            fraction[order[funded]] = 1.0
         return fraction, available
 
     def renovate(self, model: CompoundModel, fraction: np.ndarray | None = None,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -63,13 +63,15 @@ class Hotline(Institution[HotlineParams]):
     """12345 热线: calls from aggrieved households bring a response and feedback.
 
     Attributes:
-        calls: Households that called, in total over the run.
-        settled: Matters the hotline settled, in total over the run.
+        calls: Households that called, in total over the run (one count per run where a
+            model advances several).
+        settled: Matters the hotline settled, in total over the run (likewise).
     """
 
     name = "hotline"
     source = "004 (Pujiang): 依托現有網絡理政中心、“12345”縣長熱線等政務資源 … 實現市民訴求即時響應"
     Params = HotlineParams
+    replicate = axes(calls="run", settled="run")
     contract = Contract(
         after_decisions=Access(
             reads=("population.grievance", "population.trust", "matters.open",
@@ -90,24 +92,27 @@ class Hotline(Institution[HotlineParams]):
         pop = model.population
         if p.report_rate == 0 or p.response == 0:
             return
+        runs = model.runs
         aggrieved = pop.grievance > 0
-        callers = aggrieved & (model.runs.random(model.runs.households) < p.report_rate)
-        if not np.any(callers):
+        callers = aggrieved & (runs.random(runs.households) < p.report_rate)
+        calling = runs.touched(callers, runs.households)  # per run: anyone called
+        if not calling.any():
             return
-        self.calls += int(callers.sum())
+        self.calls += runs.count(callers, runs.households)
         called = np.bincount(pop.compound[callers], minlength=model.n_compounds) > 0
         book = model.matters
         if book.n_open == 0:
             return
         eligible = called[book.compound] & (book.category != PRIVATE) & ~book.in_project
-        take = eligible & (model.runs.random(model.runs.of(book.compound)) < p.response)
+        owner = runs.of(book.compound)  # a run nobody called in draws nothing
+        take = eligible & (runs.random_where(owner, runs.where(calling, owner)) < p.response)
         if not np.any(take):
             return
         answered = np.zeros(model.n_compounds, dtype=bool)
         answered[book.compound[take]] = True
         cost = np.bincount(book.compound[take], weights=book.cost[take],
                            minlength=model.n_compounds)
-        self.settled += int(take.sum())
+        self.settled += runs.count(take, owner)
         model.government.pay(cost)
         model.ledger.spend("matters", cost)
         book.resolve(take, model.steps, "government")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 from sim.institutions.party import visit_violators
 from sim.selfgov import choose_households, mobilise
 
@@ -70,6 +70,7 @@ class StairwellLeaders(Institution[StairwellLeadersParams]):
     name = "stairwell_leaders"
     source = "003 (Huli): 广泛推行小区梯长制; 000 (Chongchuan): 通过群众评议出楼道长"
     Params = StairwellLeadersParams
+    replicate = axes(units="compound")
     contract = Contract(
         setup=Access(
             reads=("compounds.visibility_bonus",),

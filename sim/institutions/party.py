@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 from sim.selfgov import choose_households, mobilise
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ class DualReport(Institution[DualReportParams]):
     name = "dual_report"
     source = "003 (Huli): 在职党员到居住小区报到"
     Params = DualReportParams
+    replicate = axes()  # no state of its own (sim.replicates)
     contract = Contract(
         setup=Access(
             reads=("population.party",),
@@ -78,6 +79,7 @@ class OneShoulder(Institution[OneShoulderParams]):
     name = "one_shoulder"
     source = "003 (Huli): 小区支部书记直接兼任业委会主任"
     Params = OneShoulderParams
+    replicate = axes()  # no state of its own (sim.replicates)
     contract = Contract(
         setup=Access(
             writes=("selfgov.one_shoulder",),
@@ -180,6 +182,7 @@ class PartyBranch(Institution[PartyBranchParams]):
     name = "party_branch"
     source = "003 (Huli): 支部建在小区上; 001 (Nan'an): 网格党支部"
     Params = PartyBranchParams
+    replicate = axes()  # no state of its own (sim.replicates)
     contract = Contract(
         setup=Access(
             reads=("population.registered", "matters.grace"),

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -61,6 +61,7 @@ class Reminders(Institution[RemindersParams]):
     name = "reminders"
     source = "000 (Chongchuan): 固定环节的告知提示制度 (迁户入住、装修)"
     Params = RemindersParams
+    replicate = axes(reminded="household id", renovating="household id")
     contract = Contract(
         before_decisions=Access(
             reads=("population.arrived", "population.mobilisation"),

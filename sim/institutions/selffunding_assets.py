@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 from pydantic import Field
 
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 from sim.institutions.government import find_institution
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ class SharedAssets(Institution[SharedAssetsParams]):
     name = "shared_assets"
     source = "001 (Nan'an): 规范物管用房、社区用房、规划停车位 … 为“以院养院”创造条件"
     Params = SharedAssetsParams
+    replicate = axes(spaces="compound", earned="compound", _campaign="institution", _drawn="same")
     contract = Contract(
         after_decisions=Access(
             reads=("selfgov.bodies.committee", "renovation_campaign.renovated"),

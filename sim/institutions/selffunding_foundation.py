@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -78,9 +78,10 @@ class CommunityFoundation(Institution[FoundationParams]):
     """社区基金会: project grants to residents' projects within a yearly budget.
 
     Attributes:
-        budget_left: Yuan of this year's budget not yet granted.
+        budget_left: Yuan of this year's budget not yet granted, per run (one entry for a
+            model built alone).
         granted: Yuan granted so far, per compound.
-        yearly: Yuan granted in each budget year (index 0 is months 1–12).
+        yearly: Yuan granted in each budget year (index 0 is months 1–12), per run.
     """
 
     name = "community_foundation"
@@ -96,11 +97,13 @@ class CommunityFoundation(Institution[FoundationParams]):
         ),
     )
 
+    replicate = axes(budget_left="run", granted="compound", yearly="records")
+
     def __init__(self, model: CompoundModel, params: FoundationParams) -> None:
         super().__init__(model, params)
-        self.budget_left = 0.0
+        self.budget_left = np.zeros(model.runs.n)  # per run: each run's community budget
         self.granted = np.zeros(model.n_compounds)
-        self.yearly: list[float] = []
+        self.yearly: list[np.ndarray] = []
 
     @property
     def yearly_budget(self) -> float:
@@ -109,24 +112,37 @@ class CommunityFoundation(Institution[FoundationParams]):
         return p.capital * p.payout_rate / p.communities
 
     def after_decisions(self, model: CompoundModel) -> None:
-        """Renew the budget in a year's first month; grant to projects started this month."""
+        """Renew the budget in a year's first month; grant to projects started this month.
+
+        The budget is one per community: where a model advances several runs
+        (:mod:`sim.replicates`), one per run, and each run's projects share its own.
+        """
+        runs = model.runs
         if (model.steps - 1) % 12 == 0:
-            self.budget_left = self.yearly_budget
-            self.yearly.append(0.0)
+            self.budget_left[:] = self.yearly_budget
+            self.yearly.append(np.zeros(runs.n))
         sg = model.selfgov
-        if self.budget_left <= 0 or not sg.active().any():
+        open_budget = self.budget_left > 0
+        if not open_budget.any() or not sg.active().any():
             return
-        applied = np.flatnonzero(sg.active() & (sg.project_start == model.steps))
+        applied = np.flatnonzero(sg.active() & (sg.project_start == model.steps)
+                                 & open_budget[runs.compounds])
         if applied.size == 0:
             return
-        applied = applied[model.runs.permutation(model.runs.of(applied))]
+        applied = applied[runs.permutation(runs.of(applied))]
         remaining = np.maximum(sg.project_cost[applied] - sg.project_funders[applied]
                                - sg.project_collected[applied], 0.0)
         asked = np.minimum(self.params.grant_share * sg.project_cost[applied], remaining)
-        grant = cap_grants(asked, self.budget_left)
-        self.budget_left = max(self.budget_left - float(grant.sum()), 0.0)
-        if self.yearly:
-            self.yearly[-1] += float(grant.sum())
+        owner = runs.of(applied)  # runs one after another: applied is by compound
+        bounds = np.searchsorted(owner, np.arange(runs.n + 1))
+        grant = np.empty_like(asked)
+        for r in np.unique(owner).tolist():
+            seg = slice(int(bounds[r]), int(bounds[r + 1]))
+            grant[seg] = cap_grants(asked[seg], float(self.budget_left[r]))
+            total = float(grant[seg].sum())
+            self.budget_left[r] = max(float(self.budget_left[r]) - total, 0.0)
+            if self.yearly:
+                self.yearly[-1][r] += total
         amounts = np.zeros(sg.n)
         amounts[applied] = grant
         model.ledger.deposit("foundation", amounts)

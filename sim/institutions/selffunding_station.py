@@ -31,16 +31,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 from sim.ledger import Ledger
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
 
 
-def station_income(parking: float, recycling_per_volunteer: float, volunteers: float,
-                   donation_per_year: float) -> dict[str, float]:
-    """The station fund's income in one month by ledger source, yuan (a pure function)."""
+def station_income(parking: float, recycling_per_volunteer: float,
+                   volunteers: float | np.ndarray,
+                   donation_per_year: float) -> dict[str, float | np.ndarray]:
+    """The station fund's income in one month by ledger source, yuan (a pure function).
+
+    ``volunteers`` may be one count per run (then the recycling income is one per run).
+    """
     return {"assets": parking, "recycling": recycling_per_volunteer * volunteers,
             "donation": donation_per_year / 12.0}
 
@@ -99,7 +103,8 @@ class StationFund(Institution[StationFundParams]):
     """社区公益站基金: a community fund from parking, recycling and gifts, spent on small matters.
 
     Attributes:
-        account: The fund's own books, one entry (the community).
+        account: The fund's own books, one entry (the community; one per run where a
+            model advances several).
         paid_to: Yuan paid for matters so far, per compound.
         balances: Balance at the end of each month's turn, yuan.
     """
@@ -114,50 +119,78 @@ class StationFund(Institution[StationFundParams]):
         ),
     )
 
+    replicate = axes(account="ledger", paid_to="compound", balances="records")
+
     def __init__(self, model: CompoundModel, params: StationFundParams) -> None:
         super().__init__(model, params)
-        self.account = Ledger(1)
+        self.account = Ledger(model.runs.n)  # one entry per run: each run's community fund
         self.paid_to = np.zeros(model.n_compounds)
-        self.balances: list[float] = []
+        self.balances: list[float | np.ndarray] = []
 
     @property
     def balance(self) -> float:
-        """Yuan the fund holds."""
+        """Yuan the fund holds (the first run's, where a model advances several)."""
         return float(self.account.balance[0])
 
     def after_decisions(self, model: CompoundModel) -> None:
-        """Take in the month's income, pay small matters, maybe lose money; check the books."""
+        """Take in the month's income, pay small matters, maybe lose money; check the books.
+
+        The fund is one per community: where a model advances several runs
+        (:mod:`sim.replicates`), one per run, each an entry of :attr:`account`.
+        """
         p = self.params
+        runs = model.runs
         self.account.new_month()
-        volunteers = float(np.count_nonzero(model.population.acts[:, 2]))
+        acts = model.population.acts[:, 2]
+        volunteers = np.array([float(np.count_nonzero(acts[sl])) for sl in runs.household_slices])
         for source, amount in station_income(p.parking_income, p.recycling_per_volunteer,
                                              volunteers, p.donation_per_year).items():
-            if amount > 0:
-                self.account.deposit(source, np.array([amount]))
-        if self.balance > 0:
-            self._pay_matters(model, p.spend_share * self.balance)
+            amounts = np.broadcast_to(amount, (runs.n,))
+            if (amounts > 0).any():
+                self.account.deposit(source, np.where(amounts > 0, amounts, 0.0))
+        held = self.account.balance
+        if (held > 0).any():
+            self._pay_matters(model, np.where(held > 0, p.spend_share * held, -np.inf))
         chance = misuse_chance(p.misuse_prob, p.elected_accountant, p.accountant_deterrence)
-        if self.balance > 0 and chance > 0 and model.runs.only(self).random() < chance:
-            self.account.misuse(np.array([p.misuse_share * self.balance]))
+        if chance > 0:
+            held = self.account.balance
+            taken = np.zeros(runs.n)
+            for r in range(runs.n):  # one draw per run whose fund holds money
+                if held[r] > 0 and runs.random_of(r) < chance:
+                    taken[r] = p.misuse_share * held[r]
+            if taken.any():
+                self.account.misuse(taken)
         self.account.check()
-        self.balances.append(self.balance)
+        self.balances.append(self.balance if runs.n == 1 else self.account.balance.copy())
 
-    def _pay_matters(self, model: CompoundModel, budget: float) -> None:
-        """Pay the oldest open small matters outside projects, each in full.
+    def _pay_matters(self, model: CompoundModel, budget: np.ndarray) -> None:
+        """Pay each run's oldest open small matters outside projects, each in full.
 
-        The longest run of them in order of age (then id) whose total fits ``budget``.
+        The longest run of them in order of age (then id) whose total fits the run's
+        ``budget`` (yuan per run; −inf where the fund pays nothing).
         """
         book = model.matters
         pos = np.flatnonzero((book.category == book.category_index("small")) & ~book.in_project)
         if pos.size == 0:
             return
-        pos = pos[np.lexsort((book.ids[pos], book.opened[pos]))]
-        pos = pos[np.cumsum(book.cost[pos]) <= budget]  # the longest prefix that fits
+        owner = model.runs.of(book.compound[pos])
+        pos = pos[np.lexsort((book.ids[pos], book.opened[pos], owner))]
+        owner = model.runs.of(book.compound[pos])
+        bounds = np.searchsorted(owner, np.arange(model.runs.n + 1))
+        keep = np.zeros(pos.size, dtype=bool)
+        paid = np.zeros(model.runs.n)
+        for r in range(model.runs.n):  # the longest prefix of each run's matters that fits
+            seg = slice(int(bounds[r]), int(bounds[r + 1]))
+            costs = book.cost[pos[seg]]
+            fits = np.cumsum(costs) <= budget[r]
+            keep[seg] = fits
+            paid[r] = float(costs[fits].sum())
+        pos = pos[keep]
         if pos.size == 0:
             return
         amounts = np.bincount(book.compound[pos], weights=book.cost[pos],
                               minlength=model.n_compounds)
-        self.account.spend("matters", np.array([float(book.cost[pos].sum())]))
+        self.account.spend("matters", paid)
         model.ledger.deposit("station", amounts)
         model.ledger.spend("matters", amounts)
         self.paid_to += amounts

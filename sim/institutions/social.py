@@ -24,7 +24,7 @@ import numpy as np
 from pydantic import Field
 
 from sim.arrays import run_starts
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -93,6 +93,7 @@ class SocialOrganisation(Institution[SocialOrganisationParams]):
     name = "social_organisation"
     source = "003 (Huli): 小区律师和小区调解员; 004 (Pujiang): 有效參與社區治理的社會組織不足10%"
     Params = SocialOrganisationParams
+    replicate = axes(active="compound", _fix="compound", _relief="compound")
     contract = Contract(
         setup=Access(
             reads=("compounds.norm",),
@@ -166,6 +167,7 @@ class CobuildingUnits(Institution[CobuildingUnitsParams]):
     name = "cobuilding_units"
     source = "003 (Huli): 签订共建协议,认领小区服务项目892个"
     Params = CobuildingUnitsParams
+    replicate = axes()  # no state of its own (sim.replicates)
     contract = Contract(
         setup=Access(
             writes=("selfgov.bodies.cobuilding_units", "selfgov.cobuilding_share"),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 from sim.selfgov import choose_households, mobilise
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ class ThreeAffairsTriage(Institution[TriageParams]):
     name = "three_affairs_triage"
     source = "001 (Nan'an): 政府“兜底”解决“大事”、居民自治解决“小事”、社区引导解决“私事”"
     Params = TriageParams
+    replicate = axes()  # no state of its own (sim.replicates)
     contract = Contract(
         setup=Access(
             reads=("selfgov.private_fix_bonus",),

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from sim.institutions.base import Access, Contract, Institution, Params
+from sim.institutions.base import Access, Contract, Institution, Params, axes
 
 if TYPE_CHECKING:
     from sim.model import CompoundModel
@@ -83,6 +83,7 @@ class PublicRolls(Institution[PublicRollsParams]):
     name = "public_rolls"
     source = "000 (Chongchuan): 设置小区好人榜、诚信榜,公示新风典型和包括物业费缴纳情况的诚信案例"
     Params = PublicRollsParams
+    replicate = axes()  # no state of its own (sim.replicates)
     contract = Contract(
         setup=Access(
             reads=("compounds.visibility_bonus", "compounds.public_weight", "compounds.norm"),
@@ -144,6 +145,7 @@ class OnlineTools(Institution[OnlineToolsParams]):
     name = "online_tools"
     source = "003 (Huli): 通过技术赋权小区居民的公共参与; 推行“电子支付”“电子投票”"
     Params = OnlineToolsParams
+    replicate = axes()  # no state of its own (sim.replicates)
     contract = Contract(
         setup=Access(
             reads=("compounds.visibility_bonus", "compounds.public_weight", "compounds.norm"),
