@@ -488,6 +488,52 @@ def prefix_within(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 @kernel
+def top_in_sorted_groups(group: np.ndarray, key: np.ndarray, want: np.ndarray,
+                         out: np.ndarray) -> int:
+    """The positions of the ``want`` highest keys of each group, groups already sorted.
+
+    For :func:`sim.selfgov.top_per_group` when ``group`` is non-decreasing (candidates in
+    household order, households by compound): each group's positions are ranked by
+    descending key, ties by position (a stable sort of the negated keys, as
+    ``np.lexsort((-key, group))`` ranks them), and the first ``want`` (``want`` of the
+    group's first candidate) are written to ``out`` group by group.
+
+    Returns:
+        How many positions were written.
+    """
+    n = group.shape[0]
+    count = 0
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and group[j] == group[i]:
+            j += 1
+        take = min(want[i], j - i)
+        if take > 0 and take * 8 > j - i:  # many of the group: sort it
+            order = np.argsort(-key[i:j], kind="mergesort")
+            for r in range(take):
+                out[count] = i + order[r]
+                count += 1
+        elif take > 0:  # a few: keep the best so far, best first (a later equal key is worse)
+            best = out[count:count + take]
+            held = 0
+            for k in range(i, j):
+                if held == take and key[k] <= key[best[held - 1]]:
+                    continue
+                at = held if held < take else take - 1
+                while at > 0 and key[k] > key[best[at - 1]]:
+                    if at < take:
+                        best[at] = best[at - 1]
+                    at -= 1
+                best[at] = k
+                if held < take:
+                    held += 1
+            count += take
+        i = j
+    return count
+
+
+@kernel
 def _exp_into(x: np.ndarray, out: np.ndarray) -> None:
     """``out[i] = exp(x[i])`` by the C library's ``exp``, one element at a time."""
     for i in range(x.size):

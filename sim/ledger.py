@@ -300,18 +300,37 @@ class Ledger:
         """Residents' share of each compound's last-12-month inflow (0 if none)."""
         return self._shares("resident", 0.0)
 
-    def self_funded_share_total(self, compounds: slice = slice(None)) -> float:
-        """Residents' share of the whole community's last-12-month inflow (0 if none).
+    def self_funded_share_total(self) -> float:
+        """Residents' share of the whole community's last-12-month inflow (0 if none)."""
+        return float(self.self_funded_share_by_run(1)[0])
+
+    def self_funded_share_by_run(self, runs: int) -> np.ndarray:
+        """Residents' share of each run's whole last-12-month inflow (0 if none), ``(runs,)``.
+
+        Where a model advances several runs of one scenario (:mod:`sim.replicates`), their
+        compounds are laid one run after another, the same number per run. Each run's sums
+        are taken over its own block of compounds, which numpy sums exactly as the run's own
+        array (a sum over all compounds would round differently, and so would one reduction
+        over the blocks of a reshaped array: numpy's order over two axes is not the order
+        over one block's).
 
         Args:
-            compounds: The compounds of one run, where a model advances several
-                (:func:`sim.metrics.community_metrics`); all of them by default.
+            runs: Runs the ledger's compounds belong to, in equal blocks (1: one run).
         """
-        win = self._window_sum()[compounds]
+        win = self._window_sum()
         mine, others = _SPLITS["resident"]
-        part = float(_sum_columns(win, mine, axis=None))
-        total = part + float(_sum_columns(win, others, axis=None))
-        return part / total if total > 0 else 0.0
+        size = win.shape[0] // runs
+        if size == 1:  # one compound per run: each run's block is one row, summed as such
+            part = _sum_columns(win, mine, axis=1)
+            total = part + _sum_columns(win, others, axis=1)
+            return np.divide(part, total, out=np.zeros(runs), where=total > 0)
+        out = np.zeros(runs)
+        for r in range(runs):
+            block = win[r * size:(r + 1) * size]
+            part = float(_sum_columns(block, mine, axis=None))
+            total = part + float(_sum_columns(block, others, axis=None))
+            out[r] = part / total if total > 0 else 0.0
+        return out
 
     def government_share(self) -> np.ndarray:
         """Government's share of each compound's last-12-month inflow (NaN if none)."""

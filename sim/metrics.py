@@ -136,10 +136,10 @@ def compute_metrics(model: CompoundModel) -> tuple[dict[str, float], dict[str, n
         number, the second maps each column to an array with one value per
         compound. The community values are those of the whole model, which is one
         run; a model that advances several runs takes each run's from
-        :func:`community_metrics` over ``model.runs.compound_slices``.
+        :func:`community_metrics`.
     """
     per = compound_metrics(model)
-    return community_metrics(model, per, slice(None)), per
+    return community_metrics(model, per)[0], per
 
 
 def compound_metrics(model: CompoundModel) -> dict[str, np.ndarray]:
@@ -174,45 +174,50 @@ def compound_metrics(model: CompoundModel) -> dict[str, np.ndarray]:
 
 
 def community_metrics(model: CompoundModel, per: dict[str, np.ndarray],
-                      compounds: slice) -> dict[str, float]:
-    """One run's community values, from the per-compound values of its compounds.
+                      runs: int = 1) -> list[dict[str, float]]:
+    """Each run's community values, from the per-compound values of its compounds.
 
-    A model that advances several runs (:mod:`sim.runs`) holds their compounds one run after
-    another, and each run's community values must be those the run alone gets: every sum
-    runs over the run's own slice of compounds (``runs.compound_slices``), a contiguous view,
-    which numpy sums exactly as the run's own array (a sum over all compounds of several
-    runs would be neither the runs' values nor their total, pairwise summation rounding
-    differently). For a model of one run, ``compounds`` is ``slice(None)``.
+    A model that advances several runs of one scenario (:mod:`sim.replicates`) holds their
+    compounds one run after another, the same number per run, and each run's community
+    values must be those the run alone gets: every sum runs over the run's own block of
+    compounds, one row of a reshaped array, which numpy sums exactly as the run's own array
+    (a sum over all compounds of several runs would be neither the runs' values nor their
+    total, pairwise summation rounding differently).
 
     Args:
         model: The model (its compounds' households and its ledger are read).
         per: This month's per-compound values (:func:`compute_metrics`).
-        compounds: The run's compounds.
+        runs: Runs the model's compounds belong to, in equal blocks (1: one run).
 
     Returns:
-        Each column's community value for the run.
+        Per run, each column's community value.
     """
-    hh = model.compounds.households_float[compounds]
-    n_c = hh.size
-    total_hh = max(hh.sum(), 1.0)
+    hh = model.compounds.households_float.reshape(runs, -1)
+    n_c = hh.shape[1]
+    total_hh = np.maximum(hh.sum(axis=1), 1.0)
     # Columns of one kind are reduced together, one row each: a row's sum is the sum of
     # the same 1-D array (the same pairwise summation), so the values are unchanged.
-    stacked = np.stack([per[name][compounds] for name in _WEIGHTED])
-    weighted = (stacked * hh).sum(axis=1) / total_hh
-    summed = np.stack([per[name][compounds] for name in _SUMMED]).sum(axis=1)
-    found = dict(zip(_WEIGHTED, weighted.tolist(), strict=True))
-    found.update(zip(_SUMMED, summed.tolist(), strict=True))
-    community: dict[str, float] = {}
-    for name, col in COLUMNS.items():
-        if col.aggregate in ("households", "sum"):
-            community[name] = found[name]
-        elif col.aggregate == "compounds":
-            # The mean as numpy computes it (sum / count), without np.mean's overhead.
-            values = per[name][compounds]
-            community[name] = float(values.sum() / values.size) if n_c else 0.0
-        else:  # money-weighted share over the run's whole community
-            community[name] = model.ledger.self_funded_share_total(compounds)
-    return community
+    stacked = np.stack([per[name] for name in _WEIGHTED]).reshape(len(_WEIGHTED), runs, n_c)
+    weighted = ((stacked * hh).sum(axis=2) / total_hh).T.tolist()
+    summed = np.stack([per[name] for name in _SUMMED]).reshape(len(_SUMMED), runs, n_c)
+    sums = summed.sum(axis=2).T.tolist()
+    means = {name: (per[name].reshape(runs, n_c).sum(axis=1) / n_c).tolist() if n_c
+             else [0.0] * runs for name, col in COLUMNS.items() if col.aggregate == "compounds"}
+    shares = model.ledger.self_funded_share_by_run(runs).tolist()
+    out: list[dict[str, float]] = []
+    for r in range(runs):
+        found = dict(zip(_WEIGHTED, weighted[r], strict=True))
+        found.update(zip(_SUMMED, sums[r], strict=True))
+        community: dict[str, float] = {}
+        for name, col in COLUMNS.items():
+            if col.aggregate in ("households", "sum"):
+                community[name] = found[name]
+            elif col.aggregate == "compounds":
+                community[name] = means[name][r]
+            else:  # money-weighted share over the run's whole community
+                community[name] = shares[r]
+        out.append(community)
+    return out
 
 
 def _make_reporter(name: str) -> Callable[[CompoundModel], float]:

@@ -366,8 +366,7 @@ class CompoundModel(mesa.Model):
             self.current_metrics, self.current_compound_metrics = compute_metrics(self)
         else:  # runs merged on a replicate axis (sim.replicates): each run's own values
             per = self.current_compound_metrics = compound_metrics(self)
-            self.run_metrics = [community_metrics(self, per, compounds)
-                                for compounds in self.runs.compound_slices]
+            self.run_metrics = community_metrics(self, per, self.runs.n)
             self.current_metrics = self.run_metrics[0]
         self.compound_rates()
         # The four action rates, as a new (compounds, 4) array.

@@ -61,7 +61,12 @@ class Runs:
         self.compounds = np.repeat(np.arange(len(generators)), np.asarray(compounds, int))
         self._compound_bounds = np.concatenate(([0], np.cumsum(np.asarray(compounds, int))))
         self.compound_slices = self._slices(self._compound_bounds)
-        self.household_slices = self._slices(np.concatenate(([0], np.cumsum(self._sizes))))
+        household_bounds = np.concatenate(([0], np.cumsum(self._sizes)))
+        self.household_slices = self._slices(household_bounds)
+        self._household_places = _contiguous_places(household_bounds)
+        self._compound_places = _contiguous_places(self._compound_bounds)
+        self._household_counts = [int(k) for k in self._sizes]
+        self._compound_counts = [int(k) for k in np.asarray(compounds, int)]
 
     @classmethod
     def single(cls, generator: np.random.Generator, households: int, compounds: int) -> Runs:
@@ -185,24 +190,8 @@ class Runs:
             return self.generators[0].random((rows, owners.size))
         out = np.empty((rows, owners.size))
         for run, places in self._places(owners):
-            out[:, places] = self.generators[run].random((rows, places.size))
+            out[:, places] = self.generators[run].random((rows, _size(places)))
         return out
-
-    def only(self, who: object) -> np.random.Generator:
-        """The generator of the one run, for a draw that is not yet made run by run.
-
-        Args:
-            who: The institution (or part) that draws, named in the error.
-
-        Raises:
-            RunAxisError: If the model advances several runs: ``who``'s draw (and the
-                community-wide logic around it) would have to be written per run first.
-        """
-        if self.n != 1:
-            name = getattr(who, "name", type(who).__name__)
-            raise RunAxisError(f"{name} draws once per community; it cannot yet be advanced "
-                               f"with other runs")
-        return self.generators[0]
 
     def poisson(self, lam: np.ndarray, owners: np.ndarray) -> np.ndarray:
         """Poisson counts, one per owner, with means ``lam`` (one per owner)."""
@@ -230,7 +219,8 @@ class Runs:
             return self.generators[0].permutation(owners.size)
         out = np.empty(owners.size, dtype=np.int64)
         for run, places in self._places(owners):
-            out[places] = places[self.generators[run].permutation(places.size)]
+            at = np.arange(places.start, places.stop) if isinstance(places, slice) else places
+            out[at] = at[self.generators[run].permutation(at.size)]
         return out
 
     def per_compound(self, draw: Callable[[np.random.Generator, slice], np.ndarray]
@@ -247,17 +237,19 @@ class Runs:
         return np.concatenate([draw(g, slice(int(bounds[r]), int(bounds[r + 1])))
                                for r, g in enumerate(self.generators)], axis=-1)
 
-    def split(self, owners: np.ndarray) -> list[tuple[np.random.Generator, np.ndarray | slice]]:
-        """``(generator, places)`` per run that owns any element, for a chain of draws.
+    def generator(self, owners: np.ndarray) -> np.random.Generator | RunDraws:
+        """A generator-like source of draws for the elements ``owners``, for a chain of draws.
 
-        Where a step makes several draws for the same elements (a newcomer's traits), it
-        runs the chain once per run on ``places`` (positions in ``owners``) with that run's
-        generator. With one run, one pair whose places are all elements (``slice(None)``).
+        Where a step makes several draws for the same elements (a newcomer's ten traits),
+        each draw of the chain through the returned object (``random(k)``, ``random((k,
+        c))``, ``normal``, ``uniform``, ``beta`` with size ``k = len(owners)``) draws each
+        run's numbers from its own generator, in the chain's order — the run's own stream,
+        since the runs' generators are independent — so the chain is written once for all
+        runs. With one run, the run's generator itself.
         """
-        owners = np.asarray(owners)
         if self.n == 1:
-            return [(self.generators[0], slice(None))]
-        return [(self.generators[run], places) for run, places in self._places(owners)]
+            return self.generators[0]
+        return RunDraws(self, np.asarray(owners))
 
     def draw(self, owners: np.ndarray, draw: Draw) -> np.ndarray:
         """``draw(generator, k)`` per run for its ``k`` elements, back in the elements' order.
@@ -267,10 +259,24 @@ class Runs:
         owners = np.asarray(owners)
         if self.n == 1:
             return draw(self.generators[0], owners.shape[0])
-        return self._per_run(owners, lambda g, idx: draw(g, idx.size))
+        sizes = self._sizes_if_in_order(owners)
+        if sizes is not None:  # each run's elements together, in run order: no scatter
+            parts = [draw(g, k) for g, k in zip(self.generators, sizes, strict=True) if k]
+            return np.concatenate(parts) if parts else draw(self.generators[0], 0)
+        return self._per_run(owners, lambda g, idx: draw(g, _size(idx)))
+
+    def _sizes_if_in_order(self, owners: np.ndarray) -> list[int] | None:
+        """Each run's number of elements if the owners are in run order, else ``None``."""
+        if owners is self.households:
+            return self._household_counts
+        if owners is self.compounds:
+            return self._compound_counts
+        if owners.size < 2 or bool((owners[1:] >= owners[:-1]).all()):
+            return np.bincount(owners, minlength=self.n).tolist()
+        return None
 
     def _per_run(self, owners: np.ndarray,
-                 draw: Callable[[np.random.Generator, np.ndarray], np.ndarray]) -> np.ndarray:
+                 draw: Callable[[np.random.Generator, Places], np.ndarray]) -> np.ndarray:
         parts = [(places, draw(self.generators[run], places)) for run, places in
                  self._places(owners)]
         if not parts:
@@ -281,10 +287,77 @@ class Runs:
             out[places] = values
         return out
 
-    def _places(self, owners: np.ndarray) -> list[tuple[int, np.ndarray]]:
-        """Per run that owns any element, the positions of its elements, in order."""
+    def _places(self, owners: np.ndarray) -> list[tuple[int, Places]]:
+        """Per run that owns any element, the positions of its elements, in order.
+
+        Owners in run order (the households or compounds themselves, or any subset of them
+        in order) give each run's positions as one slice; others are sorted by run.
+        """
+        if owners is self.households:
+            return self._household_places
+        if owners is self.compounds:
+            return self._compound_places
+        if owners.size < 2 or bool((owners[1:] >= owners[:-1]).all()):
+            return _contiguous_places(np.searchsorted(owners, np.arange(self.n + 1)))
         order = np.argsort(owners, kind="stable")
         counts = np.bincount(owners, minlength=self.n)
         bounds = np.concatenate(([0], np.cumsum(counts)))
         return [(run, order[bounds[run]:bounds[run + 1]]) for run in range(self.n)
                 if counts[run]]
+
+
+Places = np.ndarray | slice
+"""A run's positions among the elements drawn for: an index array, or a slice of them."""
+
+
+def _size(places: Places) -> int:
+    """How many positions ``places`` holds."""
+    if isinstance(places, slice):
+        return int(places.stop - places.start)
+    return int(places.size)
+
+
+def _contiguous_places(bounds: np.ndarray) -> list[tuple[int, Places]]:
+    """``(run, slice)`` per run with elements, from the runs' bounds among sorted owners."""
+    return [(run, slice(int(bounds[run]), int(bounds[run + 1])))
+            for run in range(bounds.size - 1) if bounds[run + 1] > bounds[run]]
+
+
+class RunDraws:
+    """Draws for a fixed set of elements, each run's from its own generator.
+
+    Made by :meth:`Runs.generator`.
+
+    Duck-types the methods of ``numpy.random.Generator`` that a chain of draws for those
+    elements uses; ``size`` must be the number of elements (or that many rows).
+    """
+
+    def __init__(self, runs: Runs, owners: np.ndarray) -> None:
+        self._runs = runs
+        self._owners = owners
+
+    def _size(self, size: int | tuple[int, ...]) -> tuple[int, ...]:
+        shape = (size,) if isinstance(size, int | np.integer) else tuple(size)
+        if shape[0] != self._owners.size:
+            raise ValueError(f"draws for {self._owners.size} elements, asked for {shape}")
+        return shape[1:]
+
+    def random(self, size: int | tuple[int, ...]) -> np.ndarray:
+        """Uniform draws in [0, 1), as ``Generator.random(size)``."""
+        rest = self._size(size)
+        return self._runs.draw(self._owners, lambda g, k: g.random((k, *rest)))
+
+    def normal(self, loc: float, scale: float, size: int) -> np.ndarray:
+        """Normal draws, as ``Generator.normal(loc, scale, size)``."""
+        self._size(size)
+        return self._runs.draw(self._owners, lambda g, k: g.normal(loc, scale, k))
+
+    def uniform(self, low: float, high: float, size: int) -> np.ndarray:
+        """Uniform draws in [low, high), as ``Generator.uniform(low, high, size)``."""
+        self._size(size)
+        return self._runs.draw(self._owners, lambda g, k: g.uniform(low, high, k))
+
+    def beta(self, a: float, b: float, size: int) -> np.ndarray:
+        """Beta draws, as ``Generator.beta(a, b, size)``."""
+        self._size(size)
+        return self._runs.draw(self._owners, lambda g, k: g.beta(a, b, k))

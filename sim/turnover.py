@@ -68,8 +68,9 @@ def move(model: CompoundModel) -> np.ndarray:
     groups = model.config.community.groups
     share = np.array([g.floating_share for g in groups])[pop.group[movers]]
     floating = model.runs.random(model.runs.households[movers]) < share
-    for rng, places in model.runs.split(model.runs.households[movers]):  # each run's own draws
-        pop.renew(model.config, movers[places], floating[places], model.compounds.condition, rng)
+    # One chain of draws for the newcomers, each run's from its own generator (sim.runs).
+    pop.renew(model.config, movers, floating, model.compounds.condition,
+              model.runs.generator(model.runs.households[movers]))
     _clear_institution_state(model, movers)
     model.rule = behaviour.RuleConstants.derive(model)  # public spirit, face sensitivity
     return movers

@@ -55,7 +55,7 @@ def test_every_registered_institution_declares_its_replicate_axis():
 def test_a_merged_model_has_no_generator_of_its_own():
     """Every draw of a merged model names its run; the model's own generator refuses."""
     merged = replicates.merge([sim.CompoundModel("baseline", rng=s) for s in (1, 2)])
-    with pytest.raises(RunAxisError, match="model.runs"):
+    with pytest.raises(RunAxisError, match=r"model\.runs"):
         merged.rng.random()
 
 
@@ -63,7 +63,7 @@ def test_an_undeclared_field_stops_the_merge_naming_it():
     models = [sim.CompoundModel("baseline", rng=s) for s in (1, 2)]
     for model in models:
         model.population.newly_added = np.zeros(model.population.n)
-    with pytest.raises(RunAxisError, match="population.newly_added has no declared replicate"):
+    with pytest.raises(RunAxisError, match=r"population\.newly_added has no declared replicate"):
         replicates.merge(models)
 
 

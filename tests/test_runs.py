@@ -16,7 +16,7 @@ import pytest
 
 from sim.config import preset_names
 from sim.model import CompoundModel
-from sim.runs import RunAxisError, Runs
+from sim.runs import Runs
 from sim.selfgov import top_per_group
 
 SEEDS = (5, 17, 23)
@@ -47,7 +47,7 @@ def test_one_run_is_the_generators_own_call():
     np.testing.assert_array_equal(runs.gumbel(owners), alone.gumbel(size=5))
     np.testing.assert_array_equal(runs.normal(1.0, 2.0, owners), alone.normal(1.0, 2.0, 5))
     np.testing.assert_array_equal(runs.permutation(owners), alone.permutation(5))
-    assert runs.only("x") is runs.generators[0]
+    assert runs.generator(owners) is runs.generators[0]
 
 
 def test_each_run_draws_what_it_draws_alone_in_element_order():
@@ -86,7 +86,7 @@ def test_rows_columns_and_compound_blocks_follow_each_runs_own_layout():
     np.testing.assert_array_equal(got[:, 3:], alone[2].poisson(lam[:, 3:]))
 
 
-def test_poisson_permutation_and_split_stay_within_runs():
+def test_poisson_permutation_and_chains_stay_within_runs():
     """Means per element; shuffles within a run's own places; chains of draws per run."""
     runs, alone = several(), fresh()
     owners = runs.compounds
@@ -102,17 +102,19 @@ def test_poisson_permutation_and_split_stay_within_runs():
     np.testing.assert_array_equal(order[2:3], 2 + alone[1].permutation(1))
     np.testing.assert_array_equal(order[3:], 3 + alone[2].permutation(3))
 
-    runs = several()
-    pairs = runs.split(np.array([2, 0, 2]))
-    assert [(g is runs.generators[r], p.tolist()) for r, (g, p) in zip((0, 2), pairs,
-                                                                     strict=True)] == [
-        (True, [1]), (True, [0, 2])]
-
-
-def test_a_draw_not_yet_made_run_by_run_is_refused_with_several_runs():
-    """``only`` names who draws once per community, instead of mixing the runs' streams."""
-    with pytest.raises(RunAxisError, match="station_fund"):
-        several().only(type("Station", (), {"name": "station_fund"})())
+    runs, alone = several(), fresh()
+    chain = runs.generator(np.array([2, 0, 2]))  # one chain of draws for three elements
+    first, second = chain.random(3), chain.normal(0.0, 1.0, 3)
+    rows = chain.random((3, 2))
+    np.testing.assert_array_equal(first[[1]], alone[0].random(1))
+    np.testing.assert_array_equal(first[[0, 2]], alone[2].random(2))
+    np.testing.assert_array_equal(second[[1]], alone[0].normal(0.0, 1.0, 1))
+    np.testing.assert_array_equal(second[[0, 2]], alone[2].normal(0.0, 1.0, 2))
+    np.testing.assert_array_equal(rows[[0, 2]], alone[2].random((2, 2)))
+    with pytest.raises(ValueError, match="3 elements"):
+        chain.random(4)
+    one = Runs.single(alone[1], 3, 1)
+    assert one.generator(np.zeros(3, dtype=int)) is alone[1]
 
 
 class _Refuse:
@@ -158,12 +160,12 @@ def test_ranking_within_groups_is_exact_whatever_the_group_numbers():
 
 
 def test_each_runs_community_values_come_from_its_own_compounds_alone():
-    """``community_metrics`` over a run's slice of two runs' compounds gives what the run got.
+    """``community_metrics`` over two runs' compounds gives each run what it got alone.
 
     Known answer: two runs of Heping Road (108 compounds each, more than numpy's pairwise
     block of 8, so a sum over both runs' compounds would round differently) are run alone;
     their per-compound values and ledgers are laid one after the other as merged runs would
-    hold them, and each run's community values over its slice (``Runs.compound_slices``)
+    hold them, and each run's community values over its block of compounds
     must equal, bit for bit, the values the run computed alone.
     """
     from types import SimpleNamespace
@@ -186,6 +188,6 @@ def test_each_runs_community_values_come_from_its_own_compounds_alone():
     per = {name: np.concatenate([m.current_compound_metrics[name] for m in runs])
            for name in runs[0].current_compound_metrics}
     assert len(axis.compound_slices) == 2
-    for model, compounds in zip(runs, axis.compound_slices, strict=True):
-        assert community_metrics(merged, per, compounds) == model.current_metrics  # type: ignore[arg-type]
+    got = community_metrics(merged, per, 2)  # type: ignore[arg-type]
+    assert got == [model.current_metrics for model in runs]
     assert Runs.single(runs[0].rng, 1, 1).compound_slices == (slice(None),)

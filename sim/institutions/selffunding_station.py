@@ -142,7 +142,7 @@ class StationFund(Institution[StationFundParams]):
         runs = model.runs
         self.account.new_month()
         acts = model.population.acts[:, 2]
-        volunteers = np.array([float(np.count_nonzero(acts[sl])) for sl in runs.household_slices])
+        volunteers = runs.count(acts, runs.households) * 1.0  # per run (a float, one run)
         for source, amount in station_income(p.parking_income, p.recycling_per_volunteer,
                                              volunteers, p.donation_per_year).items():
             amounts = np.broadcast_to(amount, (runs.n,))
