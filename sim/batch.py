@@ -8,26 +8,23 @@ engine runs them.
 
 **One implementation.** A batch is run by the same code as a single run:
 :class:`~sim.model.CompoundModel` built with the run's seed and stepped with
-:meth:`~sim.model.CompoundModel.run`. ``CompoundModel(scn, rng=seed).run(120)`` and a batch
-of one are the same call; there is no second engine beside ``CompoundModel.step``.
+:meth:`~sim.model.CompoundModel.run` — merged runs too, whose model is a ``CompoundModel``
+holding several runs. ``CompoundModel(scn, rng=seed).run(120)`` and a batch of one are the
+same call; there is no second engine beside ``CompoundModel.step``.
 
 **Independence.** Every run has its own generator, seeded once from its own seed
-(:func:`sim.seeding.make_rng`), and nothing is shared between the runs of a batch but the
-validated scenario (immutable). So a run's data do not depend on the batch it ran in — its
+(:func:`sim.seeding.make_rng`), and no run of a batch reads another's state (merged runs
+share one model, each with its own rows of every array). So a run's data do not depend on
+the batch it ran in — its
 size, its companions, their order — nor on the worker (``tests/test_batch.py`` runs every
 design on every community preset in batches of 1, 3 and 8 with shuffled seeds against
 single runs).
 
-**Where a replicate axis would go.** Every draw made while stepping already names its run
-(:mod:`sim.runs`, decisions §61), the first piece of such an axis; the rest is audited in
-§61. Today the runs of a batch are still advanced one after the other: a batch amortises the
-per-task costs (scheduling, pickling, resolving the scenario), not the per-month numpy call
-overhead. Advancing the runs of a batch together (state arrays with a run axis, each run's
-draws from its own generator) would amortise that too; it would
-be implemented here, behind the same signature, so callers would not change. What it could
-gain is measured by ``benchmarks/bench_throughput.py --estimate``: K copies of
-``generic_old_compound`` in one community cost, per compound-run, about 1/5 of one compound
-at K = 8 and 1/10 at K = 32 (the month's ~1,200 numpy calls are paid once for all K).
+**The replicate axis.** A batch's runs are built one by one, each with its own seed, and
+then merged into one model that advances them together (:mod:`sim.replicates`): each month's
+~1,350 numpy calls are paid once for the whole batch instead of once per run, and every run's
+data are still exactly its data alone (``tests/test_replicates.py``). Runs of large
+communities, whose cost is their arrays, are not merged (:data:`MERGE_HOUSEHOLDS`).
 """
 
 from __future__ import annotations
@@ -40,9 +37,13 @@ from sim.errors import ConfigError
 if TYPE_CHECKING:
     from sim.config import Scenario
 
-BATCH_SIZE = 8
-"""Runs per batch at most (the executors' default): enough to amortise a task's costs, few
-enough that a sweep of a few seeds per sample still spreads over every worker."""
+BATCH_SIZE = 64
+"""Runs per batch at most (the executors' default). A batch is the seeds of one sample, and
+they are advanced together (:mod:`sim.replicates`): the more of them, the more of the month's
+fixed cost is shared (64 ``nanan_131`` runs on ``generic_old_compound`` cost 28 ms a run
+against 130 alone, 8 of them 50 ms; decisions §63). The executors make batches smaller when
+there are fewer runs than workers × 64, so that every worker still has work; a run's data
+never depend on the batch."""
 
 
 MERGE_HOUSEHOLDS = 100_000
