@@ -596,22 +596,24 @@ def comparison_months(arms: Sequence[Arm], steps: int, window: int,
 # --------------------------------------------------------------------------- running
 
 
-def simulate(job: Job, run: dict[str, Any]) -> str:
-    """Run one design with one seed and write its part file (what every executor calls).
+def simulate(job: Job, runs: Sequence[dict[str, Any]]) -> list[str]:
+    """Run one design's seeds of one parameter set and write their part files.
 
-    A comparison's runs are a sweep's runs (:func:`sim.experiments.executors.run_one`):
-    the design's resolved scenario is the run's group, the seed its seed.
+    What every executor calls for a task of a comparison: a comparison's runs are a sweep's
+    runs, batched by sample (a design, or a design under one parameter set) and advanced
+    together on the replicate axis (:func:`sim.experiments.executors.run_batch`); the
+    design's resolved scenario is the runs' group, each seed a run.
 
     Args:
         job: The comparison's shared data (:func:`comparison_job`).
-        run: One run of the plan (:func:`comparison_plan`).
+        runs: Runs of the plan (:func:`comparison_plan`) of one sample.
 
     Returns:
-        The path of the part file written.
+        The paths of the part files written, in the order of ``runs``.
     """
-    from sim.experiments.executors import run_one
+    from sim.experiments.executors import run_batch
 
-    return run_one(job, run)
+    return run_batch(job, runs)
 
 
 def comparison_plan(arms: Sequence[Arm], seeds: Sequence[int],

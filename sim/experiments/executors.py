@@ -280,8 +280,9 @@ def run_info(model: Any) -> dict[str, Any]:
             "versions": dict(_VERSIONS)}
 
 
-RunFunction = Callable[[Job, dict[str, Any]], str]
-"""What runs one run and returns its part file's path (:func:`run_one`, or a wrapper)."""
+TaskFunction = Callable[[Job, Sequence[dict[str, Any]]], list[str]]
+"""What runs one task — a batch of runs of one sample — and returns their part files' paths
+(:func:`run_batch`, or a module-level wrapper of it)."""
 
 
 # --------------------------------------------------------------------------- executors
@@ -290,27 +291,24 @@ _JOB: Job | None = None
 """The job of a local worker process, set once by :func:`_init_worker`."""
 
 
-_FUNC: RunFunction | None = None
-"""The function a local worker process runs each run with."""
+_FUNC: TaskFunction | None = None
+"""The function a local worker process runs each task with."""
 
 
-def _init_worker(job: Job, func: RunFunction | None = None) -> None:
+def _init_worker(job: Job, func: TaskFunction | None = None) -> None:
     """Keep the job (:class:`~sim.children.WorkerPool` leaves Ctrl-C to the driver)."""
     global _JOB, _FUNC
     _JOB = job
     _FUNC = func
 
 
-def run_task(job: Job, runs: Sequence[dict[str, Any]], func: RunFunction | None = None
+def run_task(job: Job, runs: Sequence[dict[str, Any]], func: TaskFunction | None = None
              ) -> list[str]:
     """What one task of an executor does; returns the part files' paths.
 
-    A batch of runs of one sample (:func:`run_batch`), or, with ``func``, each run of the
-    batch through ``func``.
+    A batch of runs of one sample, through :func:`run_batch` or ``func``.
     """
-    if func is None:
-        return run_batch(job, runs)
-    return [func(job, run) for run in runs]
+    return (run_batch if func is None else func)(job, runs)
 
 
 def _run_in_worker(runs: list[dict[str, Any]]) -> list[str]:
@@ -384,7 +382,7 @@ class Executor:
             self.client = None
 
     def run(self, job: Job, runs: Sequence[dict[str, Any]], *, progress: bool = True,
-            total: int | None = None, desc: str = "", func: RunFunction | None = None) -> int:
+            total: int | None = None, desc: str = "", func: TaskFunction | None = None) -> int:
         """Run ``runs`` and write their part files.
 
         Args:
@@ -394,9 +392,9 @@ class Executor:
             total: Runs in the whole sweep, for the bar (default ``len(runs)``); the runs not
                 in ``runs`` count as already done (``--resume``).
             desc: Label of the progress bar.
-            func: What runs one run (default: the batch, :func:`run_batch`); a
-                module-level function (it is pickled to the workers), which must call
-                :func:`run_one`; each run of a task is then run through it.
+            func: What runs one task, a batch of runs of one sample (default
+                :func:`run_batch`); a module-level function (it is pickled to the
+                workers), which must call :func:`run_batch`.
 
         Returns:
             The number of runs done.
@@ -465,7 +463,7 @@ def execute(job: Job, runs: Sequence[dict[str, Any]], *, workers: int | None = N
 
 
 def _run_processes(job: Job, tasks: Iterable[list[dict[str, Any]]], workers: int,
-                   on_done: Callable[[str], None], func: RunFunction | None = None) -> None:
+                   on_done: Callable[[str], None], func: TaskFunction | None = None) -> None:
     """Run batches on a local process pool, keeping a bounded number of them in flight.
 
     The pool is :class:`sim.children.WorkerPool`: its workers die with this process, so a
@@ -568,7 +566,7 @@ def _greeting(conn: socket.socket, timeout: float) -> bytes:
 
 
 def _run_dask(client: Any, job: Job, tasks: Iterable[list[dict[str, Any]]],
-              on_done: Callable[[str], None], func: RunFunction | None = None) -> None:
+              on_done: Callable[[str], None], func: TaskFunction | None = None) -> None:
     """Run batches on a Dask cluster with ``client.submit`` and ``as_completed``."""
     from distributed import as_completed
 
