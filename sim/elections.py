@@ -139,7 +139,7 @@ def apply_quality(model: CompoundModel, runs: np.ndarray | None = None) -> None:
 
     Both are exactly 1 in compounds without the body (or without elected members) and when
     the effect's parameter is 0. The community mean of public spirit is each run's own
-    (over its households, :attr:`sim.runs.Runs.household_slices`).
+    (over its households).
 
     Args:
         model: The model.
@@ -152,9 +152,8 @@ def apply_quality(model: CompoundModel, runs: np.ndarray | None = None) -> None:
     spirit_all = model.population.public_spirit
     if model.runs.n == 1:
         mu: float | np.ndarray = float(spirit_all.mean())
-    else:
-        mu = np.array([float(spirit_all[sl].mean()) for sl in model.runs.household_slices]
-                      )[model.runs.compounds]
+    else:  # each run's mean over its own households: one row of a reshaped array each
+        mu = spirit_all.reshape(model.runs.n, -1).mean(axis=1)[model.runs.compounds]
     spirit, count = member_spirit(model, [KIND["committee"]])
     has = sg.bodies["committee"] & (count > 0)
     misuse = np.where(has, kernels.exp(-cfg.misuse_spirit * (spirit - mu)), 1.0)

@@ -117,6 +117,11 @@ RATE_COLUMNS = tuple(name for name, c in COLUMNS.items() if c.unit == "share")
 
 _WEIGHTED = tuple(name for name, c in COLUMNS.items() if c.aggregate == "households")
 _SUMMED = tuple(name for name, c in COLUMNS.items() if c.aggregate == "sum")
+_MEANS = tuple(name for name, c in COLUMNS.items() if c.aggregate == "compounds")
+_WEIGHTED_AT, _SUMMED_AT, _MEANS_AT = ([list(COLUMNS).index(name) for name in names]
+                                       for names in (_WEIGHTED, _SUMMED, _MEANS))
+_SHARE_AT = [i for i, c in enumerate(COLUMNS.values())
+             if c.aggregate not in ("households", "sum", "compounds")]
 
 
 def label(name: str, lang: str = "en") -> str:
@@ -177,6 +182,25 @@ def community_metrics(model: CompoundModel, per: dict[str, np.ndarray],
                       runs: int = 1) -> list[dict[str, float]]:
     """Each run's community values, from the per-compound values of its compounds.
 
+    Each column's value for each run (:func:`community_table`, as a mapping per run).
+
+    Args:
+        model: The model (its compounds' households and its ledger are read).
+        per: This month's per-compound values (:func:`compute_metrics`).
+        runs: Runs the model's compounds belong to, in equal blocks (1: one run).
+
+    Returns:
+        Per run, each column's community value.
+    """
+    names = list(COLUMNS)
+    return [dict(zip(names, row, strict=True))
+            for row in community_table(model, per, runs).tolist()]
+
+
+def community_table(model: CompoundModel, per: dict[str, np.ndarray],
+                    runs: int = 1) -> np.ndarray:
+    """Each run's community values, ``(runs, columns)`` in :data:`COLUMNS` order.
+
     A model that advances several runs of one scenario (:mod:`sim.replicates`) holds their
     compounds one run after another, the same number per run, and each run's community
     values must be those the run alone gets: every sum runs over the run's own block of
@@ -188,36 +212,21 @@ def community_metrics(model: CompoundModel, per: dict[str, np.ndarray],
         model: The model (its compounds' households and its ledger are read).
         per: This month's per-compound values (:func:`compute_metrics`).
         runs: Runs the model's compounds belong to, in equal blocks (1: one run).
-
-    Returns:
-        Per run, each column's community value.
     """
     hh = model.compounds.households_float.reshape(runs, -1)
     n_c = hh.shape[1]
     total_hh = np.maximum(hh.sum(axis=1), 1.0)
+    table = np.empty((runs, len(COLUMNS)))
     # Columns of one kind are reduced together, one row each: a row's sum is the sum of
     # the same 1-D array (the same pairwise summation), so the values are unchanged.
     stacked = np.stack([per[name] for name in _WEIGHTED]).reshape(len(_WEIGHTED), runs, n_c)
-    weighted = ((stacked * hh).sum(axis=2) / total_hh).T.tolist()
+    table[:, _WEIGHTED_AT] = ((stacked * hh).sum(axis=2) / total_hh).T
     summed = np.stack([per[name] for name in _SUMMED]).reshape(len(_SUMMED), runs, n_c)
-    sums = summed.sum(axis=2).T.tolist()
-    means = {name: (per[name].reshape(runs, n_c).sum(axis=1) / n_c).tolist() if n_c
-             else [0.0] * runs for name, col in COLUMNS.items() if col.aggregate == "compounds"}
-    shares = model.ledger.self_funded_share_by_run(runs).tolist()
-    out: list[dict[str, float]] = []
-    for r in range(runs):
-        found = dict(zip(_WEIGHTED, weighted[r], strict=True))
-        found.update(zip(_SUMMED, sums[r], strict=True))
-        community: dict[str, float] = {}
-        for name, col in COLUMNS.items():
-            if col.aggregate in ("households", "sum"):
-                community[name] = found[name]
-            elif col.aggregate == "compounds":
-                community[name] = means[name][r]
-            else:  # money-weighted share over the run's whole community
-                community[name] = shares[r]
-        out.append(community)
-    return out
+    table[:, _SUMMED_AT] = summed.sum(axis=2).T
+    for at, name in zip(_MEANS_AT, _MEANS, strict=True):
+        table[:, at] = per[name].reshape(runs, n_c).sum(axis=1) / n_c if n_c else 0.0
+    table[:, _SHARE_AT] = model.ledger.self_funded_share_by_run(runs)[:, None]
+    return table
 
 
 def _make_reporter(name: str) -> Callable[[CompoundModel], float]:

@@ -47,7 +47,7 @@ from sim.matters import MatterBook
 from sim.metrics import (
     COLUMNS,
     MODEL_REPORTERS,
-    community_metrics,
+    community_table,
     compound_metrics,
     compute_metrics,
 )
@@ -230,18 +230,14 @@ class CompoundModel(mesa.Model):
         self._collect()
 
     def _collect(self) -> None:
-        """Record this month's values: Mesa's collector, or each merged run's own.
+        """Record this month's values in Mesa's collector.
 
-        For runs merged on a replicate axis (:mod:`sim.replicates`), each run keeps the
-        collector it was built with (``collectors``), and gets what Mesa's ``collect``
-        stores for the run alone: one value per column, the run's own.
+        Runs merged on a replicate axis (:mod:`sim.replicates`) keep this month's values of
+        every run in ``run_tables`` instead; :func:`sim.replicates.split` hands each run
+        its own, in the collector it was built with.
         """
         if self.runs.n == 1:
             self.datacollector.collect(self)
-            return
-        for collector, found in zip(self.collectors, self.run_metrics, strict=True):
-            for name, value in found.items():
-                collector.model_vars[name].append(value)
 
     def run_phase(self, phase: str) -> None:
         """Let the design's institutions act in ``phase``, in the order of :mod:`sim.schedule`."""
@@ -366,8 +362,7 @@ class CompoundModel(mesa.Model):
             self.current_metrics, self.current_compound_metrics = compute_metrics(self)
         else:  # runs merged on a replicate axis (sim.replicates): each run's own values
             per = self.current_compound_metrics = compound_metrics(self)
-            self.run_metrics = community_metrics(self, per, self.runs.n)
-            self.current_metrics = self.run_metrics[0]
+            self.run_tables.append(community_table(self, per, self.runs.n))
         self.compound_rates()
         # The four action rates, as a new (compounds, 4) array.
         self.compounds.last_rates = np.ascontiguousarray(self._rate_table[:, :4])

@@ -450,6 +450,8 @@ def merge(models: Sequence[CompoundModel]) -> CompoundModel:
     if why:
         raise RunAxisError(why)
     _same([m.config for m in models], "the scenario")
+    _same([(m.population.n, m.n_compounds) for m in models],
+          "the number of households and compounds")  # a given network may differ per run
     offsets = _offsets(models)
     merged = CompoundModel.__new__(CompoundModel)
     mesa.Model.__init__(merged, rng=models[0].seed)
@@ -488,6 +490,7 @@ def merge(models: Sequence[CompoundModel]) -> CompoundModel:
         name: np.concatenate([m.current_compound_metrics[name] for m in models])
         for name in models[0].current_compound_metrics}
     merged.current_metrics = {}
+    merged.run_tables = []  # each month's (runs, columns) community values
     merged.merged_from = [_Start(m.seed, m.population.n, m.n_compounds, m._compound_records,
                                  m.compounds.group, m.metadata) for m in models]
     return merged
@@ -573,7 +576,21 @@ class RunResult:
 
 
 def split(merged: CompoundModel) -> list[RunResult]:
-    """Each run of a merged model, with its own data (see :class:`RunResult`)."""
+    """Each run of a merged model, with its own data (see :class:`RunResult`).
+
+    Each run's collector gets the run's monthly values, exactly what Mesa's ``collect``
+    would have stored for the run alone (one float per column and month); call it once,
+    after stepping.
+    """
+    from sim.metrics import COLUMNS
+
+    tables = merged.run_tables
+    merged.run_tables = []
+    if tables:
+        values = np.stack(tables)  # (months, runs, columns)
+        for r, collector in enumerate(merged.collectors):
+            for j, name in enumerate(COLUMNS):
+                collector.model_vars[name].extend(values[:, r, j].tolist())
     out = []
     records = merged._compound_records
     for r, (start, sl, collector) in enumerate(zip(merged.merged_from,
