@@ -21,6 +21,7 @@ Each month (one Mesa step), in this order:
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.metadata
 import math
 import os
@@ -390,21 +391,38 @@ class CompoundModel(mesa.Model):
 
     def metadata(self) -> dict[str, Any]:
         """Seed, resolved config and versions, for ``run.json``."""
-        versions = {"python": platform.python_version(), "compound-sim": package_version()}
-        for dist in ("mesa", "numpy", "scipy", "networkx", "pandas", "pydantic"):
-            try:
-                versions[dist] = importlib.metadata.version(dist)
-            except importlib.metadata.PackageNotFoundError:
-                versions[dist] = "unknown"
-        return {
-            "seed": self.seed,
-            "steps": self.steps,
-            "households": self.population.n,
-            "compounds": self.n_compounds,
-            "config": self.config.to_dict(),
-            "versions": versions,
-            "package_version": package_version(),
-        }
+        return run_metadata(self.seed, self.steps, self.population.n, self.n_compounds,
+                            self.config)
+
+
+def run_metadata(seed: int | None, steps: int, households: int, compounds: int,
+                 config: Scenario) -> dict[str, Any]:
+    """What ``run.json`` and a part file record of a run: seed, sizes, resolved config, versions.
+
+    One function for a model alone and for a run of a merged batch
+    (:class:`sim.replicates.RunResult`), so both record the same fields.
+    """
+    return {
+        "seed": seed,
+        "steps": steps,
+        "households": households,
+        "compounds": compounds,
+        "config": config.to_dict(),
+        "versions": dict(_versions()),
+        "package_version": package_version(),
+    }
+
+
+@functools.cache
+def _versions() -> dict[str, str]:
+    """Python's and the libraries' versions, looked up once per process."""
+    versions = {"python": platform.python_version(), "compound-sim": package_version()}
+    for dist in ("mesa", "numpy", "scipy", "networkx", "pandas", "pydantic"):
+        try:
+            versions[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            versions[dist] = "unknown"
+    return versions
 
 
 # --------------------------------------------------------------------------- memory

@@ -492,7 +492,7 @@ def merge(models: Sequence[CompoundModel]) -> CompoundModel:
     merged.current_metrics = {}
     merged.run_tables = []  # each month's (runs, columns) community values
     merged.merged_from = [_Start(m.seed, m.population.n, m.n_compounds, m._compound_records,
-                                 m.compounds.group, m.metadata) for m in models]
+                                 m.compounds.group) for m in models]
     return merged
 
 
@@ -514,14 +514,13 @@ def _merge_bodies(merged: CompoundModel, models: Sequence[CompoundModel],
 
 @dataclass
 class _Start:
-    """What a run held when it was merged: its seed, sizes, month 0 and its metadata."""
+    """What a run held when it was merged: its seed, sizes, month 0 and its compounds' groups."""
 
     seed: int
     households: int
     compounds: int
     records: list[dict[str, np.ndarray]]
     groups: np.ndarray
-    metadata: Callable[[], dict[str, Any]]
 
 
 @dataclass
@@ -549,11 +548,13 @@ class RunResult:
     datacollector: mesa.DataCollector
     records: list[dict[str, np.ndarray]] = field(repr=False)
     groups: np.ndarray = field(repr=False)
-    _metadata: dict[str, Any] = field(repr=False)
 
     def metadata(self) -> dict[str, Any]:
         """Seed, resolved config and versions, as ``CompoundModel.metadata`` gives them."""
-        return {**self._metadata, "steps": self.steps}
+        from sim.model import run_metadata
+
+        return run_metadata(self.seed, self.steps, self.population.n, self.n_compounds,
+                            self.config)
 
     def timeseries(self) -> pd.DataFrame:
         """The monthly community values (:func:`sim.output.timeseries_frame`)."""
@@ -602,6 +603,5 @@ def split(merged: CompoundModel) -> list[RunResult]:
             seed=start.seed, config=merged.config, steps=merged.steps,
             population=_Households(start.households), n_compounds=start.compounds,
             firm_entries=int(merged.firm_entries[r]), firm_exits=int(merged.firm_exits[r]),
-            datacollector=collector, records=own, groups=start.groups,
-            _metadata=start.metadata()))
+            datacollector=collector, records=own, groups=start.groups))
     return out
