@@ -14,8 +14,9 @@ from sim.config import Scenario, load_config
 from sim.errors import ConfigError
 from sim.experiments.analyze import load_results
 from sim.metrics import COLUMNS
-from sim.model import CompoundModel, package_version
+from sim.model import CompoundModel
 from sim.population import PartyMember, Resident
+from sim.versions import package_version
 
 __all__ = [
     "COLUMNS",

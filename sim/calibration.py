@@ -63,6 +63,7 @@ from sim.errors import ConfigError
 from sim.posterior import COMMAND, MANIFEST, POSTERIOR, draw
 from sim.posterior import typed as _typed
 from sim.text import section
+from sim.versions import package_version, versions
 
 if TYPE_CHECKING:
     from sim.config import Scenario
@@ -813,19 +814,6 @@ def prepare_out(out: Path, problem: Problem, settings: dict[str, Any], *, resume
     return None
 
 
-def versions() -> dict[str, str]:
-    """Versions of the libraries that made the answer."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {}
-    for name in ("compound-sim", "pyabc", "numpy", "scipy", "pandas", "mesa"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            continue
-    return found
-
-
 def make_manifest(problem: Problem, settings: dict[str, Any], command: str,
                   generations: int, finished: bool, created: str | None = None
                   ) -> dict[str, Any]:
@@ -842,8 +830,8 @@ def make_manifest(problem: Problem, settings: dict[str, Any], command: str,
                      "relative_scale": RELATIVE_SCALE, "nan_penalty": NAN_PENALTY,
                      "scales": {e.key: e.scale for e in problem.entries}},
         "configs": {f"{c}/{d}": s.to_dict() for (c, d), s in problem.scenarios.items()},
-        "generations": generations, "package_version": versions().get("compound-sim", ""),
-        "versions": versions(), "git_commit": git_commit(),
+        "generations": generations, "package_version": package_version(),
+        "versions": versions(("pyabc",)), "git_commit": git_commit(),
         "created": created or now, "updated": now, "finished": now if finished else None,
     }
 

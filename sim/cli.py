@@ -38,6 +38,7 @@ from sim.cli_base import (  # noqa: F401  (re-exported for callers of sim.cli)
 from sim.errors import ConfigError
 from sim.fonts import CJKFontError
 from sim.text import section
+from sim.versions import package_version
 
 if TYPE_CHECKING:
     from sim.config import Scenario
@@ -218,21 +219,11 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (add_run, *_module_commands())
 """One ``add_<name>(subparsers)`` function per subcommand, in the order of ``sim --help``."""
 
 
-def _version() -> str:
-    """Return the installed package version, or "unknown" when run from a source tree."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("compound-sim")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def build_parser() -> Parser:
     """Return the ``sim`` argument parser with every subcommand."""
     parser = Parser(prog=PROG, description=DESCRIPTION, formatter_class=HelpFormatter,
                     allow_abbrev=False)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     subparsers = parser.add_subparsers(title="commands / 命令", dest="command",
                                        metavar="COMMAND", required=True, parser_class=Parser)
     for add in COMMANDS:

@@ -21,11 +21,8 @@ Each month (one Mesa step), in this order:
 from __future__ import annotations
 
 import contextlib
-import functools
-import importlib.metadata
 import math
 import os
-import platform
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,16 +54,7 @@ from sim.population import Population, build_layout, create_agents, layout_for_g
 from sim.runs import Runs
 from sim.seeding import SeedLike, make_rng
 from sim.selfgov import SelfGovernance
-
-PACKAGE = "compound-sim"
-
-
-def package_version() -> str:
-    """Installed version of this package ("unknown" when run from a bare checkout)."""
-    try:
-        return importlib.metadata.version(PACKAGE)
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+from sim.versions import package_version, versions
 
 
 class CompoundModel(mesa.Model):
@@ -408,21 +396,9 @@ def run_metadata(seed: int | None, steps: int, households: int, compounds: int,
         "households": households,
         "compounds": compounds,
         "config": config.to_dict(),
-        "versions": dict(_versions()),
+        "versions": versions(),
         "package_version": package_version(),
     }
-
-
-@functools.cache
-def _versions() -> dict[str, str]:
-    """Python's and the libraries' versions, looked up once per process."""
-    versions = {"python": platform.python_version(), "compound-sim": package_version()}
-    for dist in ("mesa", "numpy", "scipy", "networkx", "pandas", "pydantic"):
-        try:
-            versions[dist] = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            versions[dist] = "unknown"
-    return versions
 
 
 # --------------------------------------------------------------------------- memory

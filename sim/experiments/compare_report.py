@@ -858,7 +858,7 @@ def _command_html(command: str) -> str:
 
 def _meta(comp: Comparison, lang: str) -> dict[str, object]:
     """Run information: versions, seeds, months, date, files, and the command (HTML)."""
-    from sim.model import package_version
+    from sim.versions import package_version
 
     t = TEXT[lang]
     libs = ", ".join(f"{k} {v}" for k, v in comp.versions.items() if k != "compound-sim")

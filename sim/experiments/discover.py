@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.errors import ConfigError
 from sim.text import section
+from sim.versions import versions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -609,7 +610,7 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
                  "accuracy": found.tree.accuracy},
         "per_set": [{"param_set": i, "value": float(v), "fails": bool(f)}
                     for i, (v, f) in enumerate(zip(values, y, strict=True))],
-        "reading": text, "lang": lang, "versions": _versions(),
+        "reading": text, "lang": lang, "versions": versions(("ema_workbench", "scikit-learn")),
         "files": list(OUTPUT_FILES),
     }
 
@@ -625,19 +626,6 @@ def run_discovery(design: str, reference: str, *, source: Path | None, out: Path
 
     publish(out, write)
     return found, text
-
-
-def _versions() -> dict[str, str]:
-    """Versions of the libraries that made the answer."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for name in ("compound-sim", "ema_workbench", "scikit-learn", "numpy", "pandas"):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            continue
-    return out
 
 
 def default_out(design: str, reference: str) -> Path:

@@ -45,6 +45,7 @@ import pyarrow as pa
 from sim.errors import ConfigError
 from sim.experiments.spec import column_value
 from sim.experiments.storage import part_path, scenario_fingerprint, write_error, write_part
+from sim.versions import versions
 
 if TYPE_CHECKING:
     from sim.config import Scenario
@@ -264,10 +265,6 @@ def constant(value: Any, n: int) -> pa.Array:
     return column.cast(pa.large_string()) if pa.types.is_string(column.type) else column
 
 
-_VERSIONS: dict[str, str] = {}
-"""The versions of this process's Python and libraries, found once (by ``model.metadata()``)."""
-
-
 def run_info(model: Any) -> dict[str, Any]:
     """The numbers of a finished run that are not monthly, and the versions that ran it.
 
@@ -275,11 +272,9 @@ def run_info(model: Any) -> dict[str, Any]:
     ``households`` and ``compounds`` of the community as built, ``firm_entries`` and
     ``firm_exits`` over the run, and ``versions`` (Python, ``sim`` and its libraries).
     """
-    if not _VERSIONS:
-        _VERSIONS.update(model.metadata()["versions"])
     return {"households": int(model.population.n), "compounds": int(model.n_compounds),
             "firm_entries": int(model.firm_entries), "firm_exits": int(model.firm_exits),
-            "versions": dict(_VERSIONS)}
+            "versions": versions()}
 
 
 TaskFunction = Callable[[Job, Sequence[dict[str, Any]]], list[str]]

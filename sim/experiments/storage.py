@@ -430,7 +430,7 @@ def stored_manifest(command: str, *, name: str, spec: dict[str, Any], steps: int
         reproduce: How a run's scenario is made, in words.
         **extra: Further keys, after the common ones.
     """
-    from sim.model import package_version
+    from sim.versions import package_version
 
     return {
         "format": FORMAT,
