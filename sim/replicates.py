@@ -546,8 +546,20 @@ class RunResult:
     firm_entries: int
     firm_exits: int
     datacollector: mesa.DataCollector
-    records: list[dict[str, np.ndarray]] = field(repr=False)
+    start_records: list[dict[str, np.ndarray]] = field(repr=False)
+    """The run's per-compound values of the months before it was merged (month 0)."""
+    merged_records: list[dict[str, np.ndarray]] = field(repr=False)
+    """Every run's per-compound values of each merged month, shared by the batch's runs."""
+    compounds: slice = field(repr=False)
+    """The run's compounds among the merged model's."""
     groups: np.ndarray = field(repr=False)
+
+    @property
+    def records(self) -> list[dict[str, np.ndarray]]:
+        """Per month, the run's per-compound values (sliced from the batch's on request)."""
+        sl = self.compounds
+        return list(self.start_records) + [{name: values[sl] for name, values in rec.items()}
+                                           for rec in self.merged_records]
 
     def metadata(self) -> dict[str, Any]:
         """Seed, resolved config and versions, as ``CompoundModel.metadata`` gives them."""
@@ -566,13 +578,15 @@ class RunResult:
         """Per-compound values: one row per month and compound."""
         from sim.metrics import COLUMNS
 
-        months, n = len(self.records), self.n_compounds
+        months, n = len(self.start_records) + len(self.merged_records), self.n_compounds
         names = [self.config.community.groups[g].name for g in self.groups]
         data: dict[str, Any] = {"month": np.repeat(np.arange(months), n),
                                 "compound": np.tile(np.arange(n), months),
                                 "group": np.tile(names, months)}
+        sl = self.compounds
         for name in COLUMNS:
-            data[name] = np.concatenate([rec[name] for rec in self.records])
+            data[name] = np.concatenate([rec[name] for rec in self.start_records]
+                                        + [rec[name][sl] for rec in self.merged_records])
         return pd.DataFrame(data)
 
 
@@ -593,15 +607,14 @@ def split(merged: CompoundModel) -> list[RunResult]:
             for j, name in enumerate(COLUMNS):
                 collector.model_vars[name].extend(values[:, r, j].tolist())
     out = []
-    records = merged._compound_records
+    records = list(merged._compound_records)  # the months stepped so far, shared by the runs
     for r, (start, sl, collector) in enumerate(zip(merged.merged_from,
                                                    merged.runs.compound_slices,
                                                    merged.collectors, strict=True)):
-        own = list(start.records) + [{name: values[sl] for name, values in rec.items()}
-                                     for rec in records]
         out.append(RunResult(
             seed=start.seed, config=merged.config, steps=merged.steps,
             population=_Households(start.households), n_compounds=start.compounds,
             firm_entries=int(merged.firm_entries[r]), firm_exits=int(merged.firm_exits[r]),
-            datacollector=collector, records=own, groups=start.groups))
+            datacollector=collector, start_records=start.records, merged_records=records,
+            compounds=sl, groups=start.groups))
     return out
