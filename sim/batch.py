@@ -40,10 +40,11 @@ if TYPE_CHECKING:
 BATCH_SIZE = 64
 """Runs per batch at most (the executors' default). A batch is the seeds of one sample, and
 they are advanced together (:mod:`sim.replicates`): the more of them, the more of the month's
-fixed cost is shared (64 ``nanan_131`` runs on ``generic_old_compound`` cost 28 ms a run
-against 130 alone, 8 of them 50 ms; decisions §63). The executors make batches smaller when
-there are fewer runs than workers × 64, so that every worker still has work; a run's data
-never depend on the batch."""
+fixed cost is shared (64 ``nanan_131`` runs on ``generic_old_compound`` cost 27 ms a run
+against 130 alone, 8 of them 44 ms, on 12-05; decisions §63). The executors make batches
+smaller when there are fewer runs than workers × 64, so that every worker still has work, and
+when the community is large enough that fewer runs are merged (:func:`merge_size`); a run's
+data never depend on the batch."""
 
 
 MERGE_HOUSEHOLDS = 100_000
@@ -101,17 +102,22 @@ def run_batch(scenario: Scenario, seeds: Sequence[int], steps: int | None = None
     return out
 
 
+def merge_size(households: int) -> int:
+    """Runs of a community of ``households`` households merged together at most (≥ 1)."""
+    return max(1, MERGE_HOUSEHOLDS // max(int(households), 1))
+
+
 def _groups(scenario: Scenario, seeds: Sequence[int], merge: bool) -> list[list[int]]:
     """The seeds in groups of runs advanced together (one run per group without ``merge``)."""
     if not merge or len(seeds) < 2:
         return [[seed] for seed in seeds]
-    per_run = max(scenario.community.n_households, 1)
-    size = max(1, MERGE_HOUSEHOLDS // per_run)
+    size = merge_size(scenario.community.n_households)
     return [list(seeds[i:i + size]) for i in range(0, len(seeds), size)]
 
 
 def batches(runs: Iterable[dict[str, Any]], size: int = BATCH_SIZE,
-            key: str = "sample") -> Iterator[list[dict[str, Any]]]:
+            key: str = "sample", limit: Callable[[dict[str, Any]], int] | None = None
+            ) -> Iterator[list[dict[str, Any]]]:
     """Split runs into batches of consecutive runs that share ``key``, ``size`` runs at most.
 
     A plan lists the seeds of a sample one after the other (:mod:`sim.experiments.sampling`),
@@ -121,6 +127,9 @@ def batches(runs: Iterable[dict[str, Any]], size: int = BATCH_SIZE,
         runs: The runs, in plan order (each a mapping with ``key``).
         size: Runs per batch at most (≥ 1).
         key: The field runs of a batch share.
+        limit: A smaller cap for a batch, from its first run (the executors pass the
+            merge size of the run's community, :func:`merge_size`: a batch larger than
+            that shares nothing more, and only makes progress and ``--resume`` coarser).
 
     Raises:
         ConfigError: (field ``batch``) for a size that is not a whole number ≥ 1.
@@ -128,10 +137,13 @@ def batches(runs: Iterable[dict[str, Any]], size: int = BATCH_SIZE,
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise ConfigError("batch", f"must be a whole number ≥ 1 (got {size!r})")
     batch: list[dict[str, Any]] = []
+    cap = size
     for run in runs:
-        if batch and (len(batch) >= size or batch[0][key] != run[key]):
+        if batch and (len(batch) >= cap or batch[0][key] != run[key]):
             yield batch
             batch = []
+        if not batch:
+            cap = size if limit is None else max(1, min(size, limit(run)))
         batch.append(run)
     if batch:
         yield batch

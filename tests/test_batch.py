@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.batch import BATCH_SIZE, batches, run_batch
+from sim import batch as batch_module
+from sim.batch import BATCH_SIZE, MERGE_HOUSEHOLDS, batches, merge_size, run_batch
 from sim.config import load_config, preset_names
 from sim.errors import ConfigError
 from sim.experiments.executors import (
@@ -76,6 +77,43 @@ def test_batches_split_by_sample_and_size():
     assert got == [["00", "01", "02"], ["03"], ["04", "05", "06"], ["07"], ["08", "09"]]
     assert [len(b) for b in batches(runs, BATCH_SIZE)] == [4, 4, 2]
     assert sum(len(b) for b in batches(runs, 1)) == 10
+
+
+def test_batches_are_capped_by_the_limit_of_their_first_run():
+    runs = [{"run_id": f"{i:02d}", "sample": i // 5, "cap": 2 if i < 5 else 9}
+            for i in range(10)]
+    got = [len(b) for b in batches(runs, 4, limit=lambda run: run["cap"])]
+    assert got == [2, 2, 1, 4, 1]  # sample 0 by its cap of 2, sample 1 by the size of 4
+    assert [len(b) for b in batches(runs, 4, limit=lambda run: 0)] == [1] * 10  # at least 1
+
+
+def test_merge_size_follows_merge_households():
+    assert merge_size(200) == MERGE_HOUSEHOLDS // 200
+    assert merge_size(5_188) == 19  # Heping Road: 19 runs merged at most
+    assert merge_size(MERGE_HOUSEHOLDS + 1) == 1
+    assert merge_size(0) == MERGE_HOUSEHOLDS
+
+
+def test_tasks_of_a_large_community_hold_what_the_engine_merges(tmp_path, monkeypatch):
+    """A task never holds more runs than one merged group: a larger one would share nothing
+    more, and only make the progress bar and ``--resume`` coarser."""
+    from sim.experiments import executors
+
+    sizes: list[int] = []
+    monkeypatch.setattr(batch_module, "MERGE_HOUSEHOLDS", 2 * 200)  # 2 runs of 200 households
+
+    def counting(job, runs):
+        sizes.append(len(runs))
+        return executors.run_batch(job, runs)
+
+    sweep = load_sweep(TINY)
+    plan = build_plan(sweep)
+    job = make_job(sweep, plan, tmp_path)
+    runs = fingerprint_runs(job, plan.runs)
+    (tmp_path / "runs").mkdir(parents=True)
+    with Executor(1, batch=8) as executor:
+        assert executor.run(job, runs, progress=False, func=counting) == len(runs)
+    assert sizes == [2, 1] * 4  # 4 samples of 3 seeds, at most 2 runs a task
 
 
 @pytest.mark.parametrize("size", [0, -1, 1.5, True, "2"])

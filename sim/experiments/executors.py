@@ -141,6 +141,17 @@ def _group_scenario(job: Job, group: int) -> Scenario:
     return scn
 
 
+def merge_limit(job: Job, run: dict[str, Any]) -> int:
+    """Runs of ``run``'s group that the engine merges at most (:func:`sim.batch.merge_size`).
+
+    From the group's community as built (a sampled community size is not looked at: the
+    limit only sets how many runs a task holds, never a run's data).
+    """
+    from sim.batch import merge_size
+
+    return merge_size(_group_scenario(job, run["group"]).community.n_households)
+
+
 def run_scenario(job: Job, run: dict[str, Any]) -> Scenario:
     """The scenario of one run: its group's scenario with the run's sampled values."""
     scn = _group_scenario(job, run["group"])
@@ -334,8 +345,9 @@ class Executor:
         connect_timeout: Seconds to wait for the scheduler, and again for a first worker.
         batch: Runs per task at most (default :data:`sim.batch.BATCH_SIZE`): each task is a
             batch of seeds of one sample (:func:`sim.batch.batches`), made smaller when
-            there are fewer runs than workers × ``batch`` so that every worker gets work.
-            It changes no run's data.
+            there are fewer runs than workers × ``batch`` so that every worker gets work,
+            and never larger than the runs the engine merges for the sample's community
+            (:func:`merge_limit`: 19 on Heping Road). It changes no run's data.
 
     Raises:
         ConfigError: For a bad ``workers`` or ``batch``, both options at once, or a
@@ -415,18 +427,21 @@ class Executor:
 
         from sim.batch import batches
 
+        def limit(run: dict[str, Any]) -> int:
+            return merge_limit(job, run)
+
         try:
             if self.client is not None:
                 slots = max(sum(self.client.nthreads().values()), 1)
-                tasks = batches(runs, self._batch_size(len(runs), slots))
+                tasks = batches(runs, self._batch_size(len(runs), slots), limit=limit)
                 _run_dask(self.client, job, tasks, on_done, func)
             elif self.workers == 1 or len(runs) <= 1:
-                for task in batches(runs, self.batch):
+                for task in batches(runs, self.batch, limit=limit):
                     for path in run_task(job, task, func):
                         on_done(path)
             else:
                 workers = min(self.workers, len(runs))
-                tasks = batches(runs, self._batch_size(len(runs), workers))
+                tasks = batches(runs, self._batch_size(len(runs), workers), limit=limit)
                 _run_processes(job, tasks, workers, on_done, func)
         except RunFailedError as exc:
             raise ConfigError(exc.field or f"run {exc.run_id}", exc.message) from None
