@@ -130,6 +130,9 @@ BAD_SPECS = [
     ({"outcomes": ["contribution"]}, "outcomes", "did you mean 'contribution_rate'"),
     ({"outcome_months": 13}, "outcome_months", "at most steps"),
     ({"seeds": [0, 0]}, "seeds", "twice"),
+    ({"seeds": 0}, "seeds", "from 1 to"),
+    ({"seeds": 10**7}, "seeds", "from 1 to"),
+    ({"seeds": True}, "seeds", "true/false"),
     ({"kind": "design"}, "kind", "must be sweep"),
     ({"base": "no_such_design"}, "base", "no_such_design"),
 ]
@@ -145,6 +148,14 @@ def test_invalid_sweep_files_are_one_line_errors_naming_the_field(tmp_path, chan
     assert info.value.field == field, str(info.value)
     assert text in info.value.message
     assert "\n" not in str(info.value)
+
+
+def test_a_number_of_seeds_means_the_first_seeds(tmp_path):
+    """``seeds: 3`` is ``[0, 1, 2]``, as ``sim compare --seeds 3``: the same sweep, same plan."""
+    by_number = load_sweep(write_sweep(tmp_path / "n.yaml", seeds=3))
+    by_list = load_sweep(write_sweep(tmp_path / "l.yaml", seeds=[0, 1, 2]))
+    assert by_number.spec.seeds == [0, 1, 2]
+    assert build_plan(by_number).runs == build_plan(by_list).runs
 
 
 def test_cli_reports_a_bad_sweep_on_one_line_and_writes_nothing(tmp_path, capsys):

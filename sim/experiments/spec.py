@@ -20,7 +20,7 @@ crossed with every sampled point, outside the sampled design)::
     levers:
       design: {values: [baseline, nanan_131]}
     sampler: {method: latin, n: 8, seed: 0}
-    seeds: [0, 1]
+    seeds: [0, 1]                            # or a number: `seeds: 20` is 0, 1, …, 19
 
 :func:`load_sweep` reads and validates such a file with the same strictness as scenarios (an
 unknown key is an error that suggests the near name; every problem is one
@@ -169,6 +169,17 @@ class SweepSpec(Strict):
                 raise ValueError(_unknown(name, COLUMNS, "outcome"))
         if len(set(value)) != len(value):
             raise ValueError("lists an outcome twice")
+        return value
+
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _seed_count(cls, value: Any) -> Any:
+        """``seeds: N`` means the seeds 0, 1, …, N − 1, as ``sim compare --seeds N`` does."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not 1 <= value <= MAX_RUNS:
+                raise ValueError(f"a number of seeds must be from 1 to {MAX_RUNS:,} (got "
+                                 f"{value}), or a list of seeds such as [0, 1, 2]")
+            return list(range(value))
         return value
 
     @field_validator("seeds")
