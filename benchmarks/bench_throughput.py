@@ -94,10 +94,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         ("months", 1)):
         value = getattr(args, name)
         if value is not None and value < least:
-            parser.error(f"--{name}: must be at least {least} (got {value}); the marginal "
-                         "rate needs a long sweep with more points than the short one"
-                         if name == "samples" else f"--{name}: must be at least {least} "
-                         f"(got {value})")
+            why = ("; the marginal rate needs a long sweep with more points than the short one"
+                   if name == "samples" else "")
+            parser.error(f"--{name}: must be at least {least} (got {value}){why}")
     return args
 
 

@@ -361,17 +361,7 @@ class CompoundModel(mesa.Model):
 
     def compound_dataframe(self) -> pd.DataFrame:
         """Per-compound values: one row per month and compound."""
-        months = len(self._compound_records)
-        n = self.n_compounds
-        data: dict[str, Any] = {
-            "month": np.repeat(np.arange(months), n),
-            "compound": np.tile(np.arange(n), months),
-            "group": np.tile([self.config.community.groups[g].name
-                              for g in self.compounds.group], months),
-        }
-        for name in COLUMNS:
-            data[name] = np.concatenate([rec[name] for rec in self._compound_records])
-        return pd.DataFrame(data)
+        return compound_frame(self._compound_records, self.compounds.group, self.config)
 
     def graph(self) -> nx.Graph:
         """The neighbour network as a networkx graph (built on request)."""
@@ -381,6 +371,29 @@ class CompoundModel(mesa.Model):
         """Seed, resolved config and versions, for ``run.json``."""
         return run_metadata(self.seed, self.steps, self.population.n, self.n_compounds,
                             self.config)
+
+
+def compound_frame(records: list[dict[str, np.ndarray]], groups: np.ndarray,
+                   config: Scenario) -> pd.DataFrame:
+    """One row per month and compound, from each month's per-compound values.
+
+    One function for a model alone and for a run of a merged batch
+    (:class:`sim.replicates.RunResult`).
+
+    Args:
+        records: Per month, each column's values, one per compound.
+        groups: Each compound's group (an index into ``config.community.groups``).
+        config: The scenario, for the groups' names.
+    """
+    months, n = len(records), groups.size
+    data: dict[str, Any] = {
+        "month": np.repeat(np.arange(months), n),
+        "compound": np.tile(np.arange(n), months),
+        "group": np.tile([config.community.groups[g].name for g in groups], months),
+    }
+    for name in COLUMNS:
+        data[name] = np.concatenate([rec[name] for rec in records])
+    return pd.DataFrame(data)
 
 
 def run_metadata(seed: int | None, steps: int, households: int, compounds: int,

@@ -576,18 +576,9 @@ class RunResult:
 
     def compound_dataframe(self) -> pd.DataFrame:
         """Per-compound values: one row per month and compound."""
-        from sim.metrics import COLUMNS
+        from sim.model import compound_frame
 
-        months, n = len(self.start_records) + len(self.merged_records), self.n_compounds
-        names = [self.config.community.groups[g].name for g in self.groups]
-        data: dict[str, Any] = {"month": np.repeat(np.arange(months), n),
-                                "compound": np.tile(np.arange(n), months),
-                                "group": np.tile(names, months)}
-        sl = self.compounds
-        for name in COLUMNS:
-            data[name] = np.concatenate([rec[name] for rec in self.start_records]
-                                        + [rec[name][sl] for rec in self.merged_records])
-        return pd.DataFrame(data)
+        return compound_frame(self.records, self.groups, self.config)
 
 
 def split(merged: CompoundModel) -> list[RunResult]:

@@ -176,22 +176,9 @@ class Runs:
                 ``rng.random((n, columns))`` does.
             dtype: ``np.float64`` or ``np.float32``, as for ``Generator.random``.
         """
-        owners = np.asarray(owners)
-        sizes = None if self.n == 1 else self._sizes_if_in_order(owners)
-        if sizes is None:
-            if columns is None:
-                return self.draw(owners, lambda g, k: g.random(k, dtype=dtype))
-            return self.draw(owners, lambda g, k: g.random((k, columns), dtype=dtype))
-        # Each run's elements together, in run order: each run fills its own rows in place
-        # (``out=`` fills as ``random(k)`` returns, number for number).
-        out = np.empty((owners.shape[0],) if columns is None else (owners.shape[0], columns),
-                       dtype=dtype)
-        start = 0
-        for generator, k in zip(self.generators, sizes, strict=True):
-            if k:
-                generator.random(dtype=dtype, out=out[start:start + k])
-                start += k
-        return out
+        if columns is None:
+            return self.draw(owners, lambda g, k: g.random(k, dtype=dtype))
+        return self.draw(owners, lambda g, k: g.random((k, columns), dtype=dtype))
 
     def random_rows(self, rows: int, owners: np.ndarray) -> np.ndarray:
         """Uniform draws of shape (rows, n), one column per owner, as ``rng.random((rows, n))``.
