@@ -46,6 +46,8 @@ the sweep file / 扫描文件 (SWEEP.yaml):
   {low, high} is sampled (add integer: true for whole-number fields); {values: [...]} is
   categorical and crossed with every sampled point. 参数用点分路径（同 --set）：
   {low, high} 为抽样区间，{values: [...]} 为类别取值，与每个抽样点交叉组合。
+  seeds is a list, or a number: seeds: 20 is 0, 1, …, 19. seeds 可写列表，或写个数
+  （seeds: 20 即 0 至 19）。
 
 samplers / 抽样方法 (sampler.method):
   full_factorial {levels: k}   k evenly spaced values per range, all combinations / 全因子
